@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-session.h"
+
+G_BEGIN_DECLS
+
+/* The Python that does what a session does. */
+
+typedef struct
+{
+  char *filename;  /* "server.py", "client.py" */
+  char *content;
+} SpScript;
+
+void       sp_script_free                (SpScript     *script);
+
+/* The Python for one step, as the code view shows it while it runs
+ * ("conn, addr = server.accept()"). */
+char      *sp_codegen_step_python        (SpSession    *session,
+                                          SpStep       *step);
+
+/* Runnable scripts, one per process role: the listeners with the sockets
+ * they accept in server.py, the other sockets in client.py. An array of
+ * SpScript. */
+GPtrArray *sp_codegen_python_scripts     (SpSession    *session,
+                                          GError      **error);
+/* Writes the scripts into `directory` (created if missing). */
+gboolean   sp_codegen_export_python      (SpSession    *session,
+                                          const char   *directory,
+                                          GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-session.h"
+#include "sp-socket.h"
+#include "sp-traffic-log.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SP_PLAYER_IDLE,      /* nothing run yet, or between steps */
+  SP_PLAYER_RUNNING,   /* a step is executing (may be waiting in accept, recv…) */
+  SP_PLAYER_FINISHED,  /* every step has run */
+} SpPlayerState;
+
+#define SP_TYPE_PLAYER (sp_player_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
+
+/* Executes a session's steps on the main loop and records new ones.
+ *
+ * Signals:
+ *   step-started (guint index)
+ *   step-finished (guint index, gboolean passed, const char *message)
+ *     message says why a step failed: what was expected and what happened.
+ *   finished (gboolean all_passed): every step ran and background work
+ *     (serve) ended.
+ *   socket-added (SpSocket *socket): a socket came to life (created, or
+ *     returned by accept). */
+
+SpPlayer      *sp_player_new                (SpSession    *session,
+                                             SpTrafficLog *log);
+SpSession     *sp_player_get_session        (SpPlayer     *self);
+SpTrafficLog  *sp_player_get_log            (SpPlayer     *self);
+SpPlayerState  sp_player_get_state          (SpPlayer     *self);
+/* The index of the next step to run. */
+guint          sp_player_get_position       (SpPlayer     *self);
+gboolean       sp_player_get_all_passed     (SpPlayer     *self);
+guint          sp_player_get_n_failed       (SpPlayer     *self);
+
+/* Runs the next step. Does nothing while a step is running. */
+void           sp_player_step               (SpPlayer     *self);
+/* Runs every remaining step, `step-delay` ms apart, until done or paused. */
+void           sp_player_run                (SpPlayer     *self);
+/* Stops after the step that is running. */
+void           sp_player_pause              (SpPlayer     *self);
+/* Closes every socket, clears the log and goes back to step 0. */
+void           sp_player_restart            (SpPlayer     *self);
+void           sp_player_set_step_delay     (SpPlayer     *self,
+                                             guint         delay_ms);
+/* Off by default: steps that reach beyond loopback fail instead of running. */
+void           sp_player_set_allow_remote   (SpPlayer     *self,
+                                             gboolean      allow_remote);
+
+/* Appends `step` to the session and runs it now (the window's buttons). */
+void           sp_player_perform            (SpPlayer     *self,
+                                             SpStep       *step);
+
+/* Live sockets, in the order they came to life (a GListModel of SpSocket). */
+GListModel    *sp_player_get_sockets        (SpPlayer     *self);
+SpSocket      *sp_player_lookup_socket      (SpPlayer     *self,
+                                             const char   *id);
+
+G_END_DECLS

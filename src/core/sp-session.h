@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-step.h"
+
+G_BEGIN_DECLS
+
+#define SP_SESSION_FORMAT  "socket-playground-session"
+#define SP_SESSION_VERSION 1
+
+#define SP_SESSION_ERROR (sp_session_error_quark ())
+
+typedef enum
+{
+  SP_SESSION_ERROR_IO,        /* could not read or write the file */
+  SP_SESSION_ERROR_SYNTAX,    /* "FILE:LINE:COL: message" */
+  SP_SESSION_ERROR_INVALID,   /* "FILE: steps[3].bufsize: message" */
+  SP_SESSION_ERROR_VERSION,   /* a newer version than this build reads */
+} SpSessionError;
+
+GQuark sp_session_error_quark (void);
+
+typedef struct
+{
+  char     *name;      /* "SO_REUSEADDR" */
+  gint64    value;
+  gboolean  is_bool;
+} SpSocketOption;
+
+#define SP_TYPE_SOCKET_CONFIG (sp_socket_config_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpSocketConfig, sp_socket_config, SP, SOCKET_CONFIG, GObject)
+
+/* A socket as the session describes it, before any call. */
+struct _SpSocketConfig
+{
+  GObject       parent_instance;
+
+  char         *id;
+  SpFamily      family;
+  SpSocketType  type;
+  gint          protocol;       /* 0 default */
+  char         *protocol_name;  /* as written ("tcp"), or NULL */
+  char         *address;        /* NULL unset; "" is INADDR_ANY */
+  gint          port;           /* -1 unset */
+  GArray       *options;        /* of SpSocketOption, in file order */
+};
+
+SpSocketConfig *sp_socket_config_new        (const char     *id,
+                                             SpFamily        family,
+                                             SpSocketType    type);
+SpSocketConfig *sp_socket_config_copy       (SpSocketConfig *self);
+void            sp_socket_config_set_option (SpSocketConfig *self,
+                                             const char     *name,
+                                             gint64          value,
+                                             gboolean        is_bool);
+
+/* Option names the session format knows, NULL-terminated. */
+const char * const *sp_socket_option_names  (void);
+
+#define SP_TYPE_SESSION (sp_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpSession, sp_session, SP, SESSION, GObject)
+
+SpSession      *sp_session_new               (void);
+/* `name` is what messages call the file (its path, or "preset:echo"). */
+SpSession      *sp_session_new_from_data     (const char   *data,
+                                              gssize        length,
+                                              const char   *name,
+                                              GError      **error);
+SpSession      *sp_session_new_from_file     (const char   *path,
+                                              GError      **error);
+char           *sp_session_to_data           (SpSession    *self,
+                                              gsize        *length);
+/* Writes atomically: a failed save leaves the old file whole. */
+gboolean        sp_session_save_to_file      (SpSession    *self,
+                                              const char   *path,
+                                              GError      **error);
+
+const char     *sp_session_get_title         (SpSession    *self);
+void            sp_session_set_title         (SpSession    *self,
+                                              const char   *title);
+const char     *sp_session_get_description   (SpSession    *self);
+void            sp_session_set_description   (SpSession    *self,
+                                              const char   *description);
+
+/* GListModel of SpSocketConfig and of SpStep (GListStores underneath:
+ * change them through the functions below so the session stays valid). */
+GListModel     *sp_session_get_sockets       (SpSession    *self);
+GListModel     *sp_session_get_steps         (SpSession    *self);
+guint           sp_session_get_n_steps       (SpSession    *self);
+SpStep         *sp_session_get_step          (SpSession    *self,
+                                              guint         index);
+SpSocketConfig *sp_session_find_socket       (SpSession    *self,
+                                              const char   *id);
+void            sp_session_add_socket        (SpSession    *self,
+                                              SpSocketConfig *config);
+void            sp_session_remove_socket     (SpSession    *self,
+                                              const char   *id);
+void            sp_session_append_step       (SpSession    *self,
+                                              SpStep       *step);
+void            sp_session_insert_step       (SpSession    *self,
+                                              guint         index,
+                                              SpStep       *step);
+void            sp_session_remove_step       (SpSession    *self,
+                                              guint         index);
+void            sp_session_move_step         (SpSession    *self,
+                                              guint         from,
+                                              guint         to);
+
+/* Ids of every socket the steps can name: the configured ones and those
+ * that accept steps create with "as". */
+gboolean        sp_session_has_socket_id     (SpSession    *self,
+                                              const char   *id);
+
+G_END_DECLS

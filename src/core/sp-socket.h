@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-traffic-log.h"
+#include "sp-types.h"
+
+G_BEGIN_DECLS
+
+#define SP_TYPE_SOCKET (sp_socket_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpSocket, sp_socket, SP, SOCKET, GObject)
+
+/* One operating-system socket. It is non-blocking; every wait is a GSource
+ * on the thread-default main context with a timeout. Each call appends its
+ * event (result, errno, bytes) to the traffic log it was given. Failures
+ * are GErrors in SP_ERRNO_ERROR carrying the real errno. */
+
+SpSocket       *sp_socket_new                  (const char      *id,
+                                                SpFamily         family,
+                                                SpSocketType     type,
+                                                gint             protocol,
+                                                SpTrafficLog    *log);
+
+const char     *sp_socket_get_id               (SpSocket        *self);
+SpFamily        sp_socket_get_family           (SpSocket        *self);
+SpSocketType    sp_socket_get_socket_type      (SpSocket        *self);
+gint            sp_socket_get_protocol         (SpSocket        *self);
+SpState         sp_socket_get_state            (SpSocket        *self);
+/* The listener this socket was accepted from, or NULL. */
+SpSocket       *sp_socket_get_listener         (SpSocket        *self);
+GSocket        *sp_socket_get_gsocket          (SpSocket        *self);
+int             sp_socket_get_fd               (SpSocket        *self);
+/* The step index stamped on this socket's events (-1 none). */
+void            sp_socket_set_step             (SpSocket        *self,
+                                                int              step);
+
+/* Known after bind, connect or accept; NULL before. */
+GSocketAddress *sp_socket_get_local_address    (SpSocket        *self);
+GSocketAddress *sp_socket_get_remote_address   (SpSocket        *self);
+
+gboolean        sp_socket_create               (SpSocket        *self,
+                                                GError         **error);
+gboolean        sp_socket_setsockopt           (SpSocket        *self,
+                                                const char      *name,
+                                                gint64           value,
+                                                GError         **error);
+gboolean        sp_socket_bind                 (SpSocket        *self,
+                                                GSocketAddress  *address,
+                                                GError         **error);
+gboolean        sp_socket_listen               (SpSocket        *self,
+                                                int              backlog,
+                                                GError         **error);
+void            sp_socket_accept_async         (SpSocket        *self,
+                                                const char      *new_id,
+                                                guint            timeout_ms,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+SpSocket       *sp_socket_accept_finish        (SpSocket        *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+/* connect, or connect_ex when `ex` (which records the errno as the call's
+ * result rather than as a failure of the call). */
+void            sp_socket_connect_async        (SpSocket        *self,
+                                                GSocketAddress  *address,
+                                                gboolean         ex,
+                                                guint            timeout_ms,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gboolean        sp_socket_connect_finish       (SpSocket        *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+/* send (once), sendall (`all`, until every byte is taken) or sendto (`to`). */
+void            sp_socket_send_async           (SpSocket        *self,
+                                                SpCall           call,
+                                                GBytes          *data,
+                                                GSocketAddress  *to,
+                                                guint            timeout_ms,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gssize          sp_socket_send_finish          (SpSocket        *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+/* recv, recv_into or recvfrom: one call, at most `bufsize` bytes. An empty
+ * GBytes is end of file. `from` is set for recvfrom. */
+void            sp_socket_receive_async        (SpSocket        *self,
+                                                SpCall           call,
+                                                gsize            bufsize,
+                                                guint            timeout_ms,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+GBytes         *sp_socket_receive_finish       (SpSocket        *self,
+                                                GAsyncResult    *result,
+                                                GSocketAddress **from,
+                                                GError         **error);
+gboolean        sp_socket_shutdown             (SpSocket        *self,
+                                                SpShutdownHow    how,
+                                                GError         **error);
+gboolean        sp_socket_close                (SpSocket        *self,
+                                                GError         **error);
+GSocketAddress *sp_socket_getsockname          (SpSocket        *self,
+                                                GError         **error);
+GSocketAddress *sp_socket_getpeername          (SpSocket        *self,
+                                                GError         **error);
+
+/* Kernel facts, read when asked. */
+gssize          sp_socket_get_bytes_waiting    (SpSocket        *self);
+/* "ESTABLISHED", "CLOSE_WAIT"… for TCP sockets, NULL otherwise. */
+const char     *sp_socket_get_tcp_state        (SpSocket        *self);
+/* Connections waiting to be accepted on a listener, -1 if unknown. */
+int             sp_socket_get_accept_queue     (SpSocket        *self);
+
+guint           sp_socket_get_n_calls          (SpSocket        *self);
+guint64         sp_socket_get_bytes_sent       (SpSocket        *self);
+guint64         sp_socket_get_bytes_received   (SpSocket        *self);
+
+G_END_DECLS

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-event.h"
+
+G_BEGIN_DECLS
+
+#define SP_TYPE_TRAFFIC_LOG (sp_traffic_log_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpTrafficLog, sp_traffic_log, SP, TRAFFIC_LOG, GObject)
+
+#define SP_TRAFFIC_LOG_DEFAULT_CAP ((guint64) 256 * 1024 * 1024)
+
+/* An append-only GListModel of SpEvent.
+ *
+ * Records are compact structs; payload bytes live in a chunked arena; row
+ * objects exist only while someone holds what get_item returned. Appends
+ * are visible to get_item/get_n_items after the next batched
+ * items-changed (at most one per batch interval, default 16 ms, or at
+ * sp_traffic_log_flush). The "appended" signal fires at once for each
+ * event, for readers that print as things happen.
+ *
+ * Past the payload cap the oldest payload chunks are dropped: their events
+ * stay, with sp_event_get_payload_dropped() TRUE, and a SP_EVENT_DROPPED
+ * marker event says how many bytes have gone. */
+
+SpTrafficLog *sp_traffic_log_new                (void);
+
+/* Appends and returns the event's position. */
+guint         sp_traffic_log_append             (SpTrafficLog      *self,
+                                                 const SpEventInfo *info);
+/* Emits the pending items-changed now. */
+void          sp_traffic_log_flush              (SpTrafficLog      *self);
+/* Removes every event (a restart). */
+void          sp_traffic_log_clear              (SpTrafficLog      *self);
+
+/* Any position below the appended count, flushed or not. */
+SpEvent      *sp_traffic_log_get_event          (SpTrafficLog      *self,
+                                                 guint              position);
+guint         sp_traffic_log_get_n_appended     (SpTrafficLog      *self);
+
+void          sp_traffic_log_set_payload_cap    (SpTrafficLog      *self,
+                                                 guint64            cap_bytes);
+guint64       sp_traffic_log_get_payload_cap    (SpTrafficLog      *self);
+guint64       sp_traffic_log_get_payload_bytes  (SpTrafficLog      *self);
+guint64       sp_traffic_log_get_dropped_bytes  (SpTrafficLog      *self);
+guint         sp_traffic_log_get_dropped_events (SpTrafficLog      *self);
+void          sp_traffic_log_set_batch_interval (SpTrafficLog      *self,
+                                                 guint              interval_ms);
+
+G_END_DECLS
