@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
 #include <sys/resource.h>
 
 #include "sp-headless.h"
@@ -37,6 +38,8 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   raise_file_limit ();
+  /* A peer that vanishes is an event to show, not a reason to die. */
+  signal (SIGPIPE, SIG_IGN);
 
   if (sp_headless_handle_command_line (argc, argv, &status))
     return status;

@@ -33,6 +33,8 @@ typedef struct
   const guint8 *payload;     /* the bytes themselves, may be NULL */
   gsize         payload_len;
   const char   *detail;      /* short result text: "('127.0.0.1', 5000)", a note… */
+  const char   *args;        /* the call's arguments as Python writes them:
+                              * "('127.0.0.1', 9)", "1024", or NULL */
 } SpEventInfo;
 
 #define SP_TYPE_EVENT (sp_event_get_type ())
@@ -57,5 +59,6 @@ gsize         sp_event_get_bytes        (SpEvent *self);
 GBytes       *sp_event_get_payload      (SpEvent *self);
 gboolean      sp_event_get_payload_dropped (SpEvent *self);
 const char   *sp_event_get_detail       (SpEvent *self);
+const char   *sp_event_get_args         (SpEvent *self);
 
 G_END_DECLS

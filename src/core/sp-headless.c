@@ -1,12 +1,717 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include <stdio.h>
+
+#include "sp-codegen.h"
+#include "sp-data.h"
+#include "sp-errno.h"
 #include "sp-headless.h"
+#include "sp-player.h"
+#include "sp-presets.h"
+
+/* How much of a payload a plain output line shows. */
+#define PREVIEW_BYTES 72
+
+typedef struct
+{
+  char         *headless;
+  char         *export_python;
+  char         *export_log;
+  char         *output;
+  gboolean      json;
+  gboolean      list_presets;
+  gboolean      version;
+  gboolean      allow_remote;
+  gint          step_delay;
+  gint64        data_limit;
+
+  SpTrafficLog *log;
+  GMainLoop    *loop;
+  int           id_width;
+  int           status;
+} Headless;
+
+static void
+headless_clear (Headless *headless)
+{
+  g_clear_pointer (&headless->headless, g_free);
+  g_clear_pointer (&headless->export_python, g_free);
+  g_clear_pointer (&headless->export_log, g_free);
+  g_clear_pointer (&headless->output, g_free);
+  g_clear_object (&headless->log);
+  g_clear_pointer (&headless->loop, g_main_loop_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Headless, headless_clear)
+
+static gboolean
+wants_headless (int    argc,
+                char **argv)
+{
+  static const char *flags[] = {
+    "--headless", "--export-python", "--list-presets", "--version",
+  };
+
+  for (int i = 1; i < argc; i++)
+    {
+      for (guint j = 0; j < G_N_ELEMENTS (flags); j++)
+        {
+          gsize length = strlen (flags[j]);
+
+          if (g_str_has_prefix (argv[i], flags[j]) &&
+              (argv[i][length] == '\0' || argv[i][length] == '='))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Output */
+
+static char *
+python_str (const char *text)
+{
+  return sp_data_format_python_string (text != NULL ? text : "");
+}
+
+static char *
+payload_repr (SpEvent *event)
+{
+  g_autoptr(GBytes) payload = sp_event_get_payload (event);
+  const guint8 *data;
+  gsize size;
+
+  if (payload == NULL)
+    {
+      if (sp_event_get_bytes (event) > 0)
+        return g_strdup (_("<payload dropped by the log cap>"));
+      return g_strdup ("b''");
+    }
+
+  data = g_bytes_get_data (payload, &size);
+  return sp_data_format_python_bytes (data, size, PREVIEW_BYTES);
+}
+
+static char *
+format_error (SpEvent *event)
+{
+  int code = sp_event_get_error_code (event);
+  const char *name = sp_errno_name (code);
+  g_autofree char *explanation = NULL;
+  const char *address = sp_event_get_remote (event);
+
+  if (address == NULL)
+    address = sp_event_get_local (event);
+  explanation = sp_errno_explain (code, sp_call_to_string (sp_event_get_call (event)), address);
+
+  if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
+    return g_strdup_printf ("%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
+
+  return g_strdup_printf ("%s [Errno %d] %s  # %s",
+                          sp_errno_python_exception (code), code,
+                          name != NULL ? name : sp_errno_message (code), explanation);
+}
+
+static char *
+format_result (SpEvent *event)
+{
+  const char *detail = sp_event_get_detail (event);
+  gsize bytes = sp_event_get_bytes (event);
+
+  if (!sp_event_get_ok (event))
+    return format_error (event);
+
+  switch (sp_event_get_kind (event))
+    {
+    case SP_EVENT_SENT:
+      if (sp_event_get_call (event) == SP_CALL_SENDALL)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "None (%" G_GSIZE_FORMAT " byte)",
+                                             "None (%" G_GSIZE_FORMAT " bytes)", bytes), bytes);
+      return g_strdup_printf ("%" G_GSIZE_FORMAT, bytes);
+
+    case SP_EVENT_RECEIVED:
+      {
+        g_autofree char *repr = payload_repr (event);
+        g_autofree char *counted = NULL;
+
+        counted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" G_GSIZE_FORMAT " byte)",
+                                                "(%" G_GSIZE_FORMAT " bytes)", bytes), bytes);
+        if (sp_event_get_call (event) == SP_CALL_RECVFROM && sp_event_get_remote (event) != NULL)
+          return g_strdup_printf ("(%s, '%s') %s", repr, sp_event_get_remote (event), counted);
+        if (detail != NULL)
+          return g_strdup_printf ("%s %s  # %s", repr, counted, detail);
+        return g_strdup_printf ("%s %s", repr, counted);
+      }
+
+    case SP_EVENT_CALL:
+      switch (sp_event_get_call (event))
+        {
+        case SP_CALL_GETHOSTNAME:
+        case SP_CALL_GETHOSTBYNAME:
+          return python_str (detail);
+
+        case SP_CALL_GETADDRINFO:
+          return g_strdup_printf ("[%s]", detail != NULL ? detail : "");
+
+        case SP_CALL_SOCKET:
+        case SP_CALL_ACCEPT:
+        case SP_CALL_CONNECT_EX:
+        case SP_CALL_GETSOCKNAME:
+        case SP_CALL_GETPEERNAME:
+        case SP_CALL_SERVE:
+          return g_strdup (detail != NULL ? detail : "None");
+
+        case SP_CALL_SETSOCKOPT:
+        case SP_CALL_BIND:
+        case SP_CALL_LISTEN:
+        case SP_CALL_CONNECT:
+        case SP_CALL_SEND:
+        case SP_CALL_SENDALL:
+        case SP_CALL_SENDTO:
+        case SP_CALL_RECV:
+        case SP_CALL_RECVFROM:
+        case SP_CALL_RECV_INTO:
+        case SP_CALL_SHUTDOWN:
+        case SP_CALL_CLOSE:
+        case SP_CALL_SLEEP:
+        case SP_CALL_NOTE:
+        case SP_N_CALLS:
+        default:
+          return g_strdup ("None");
+        }
+
+    case SP_EVENT_NOTE:
+    case SP_EVENT_DROPPED:
+    default:
+      return g_strdup (detail != NULL ? detail : "");
+    }
+}
+
+static char *
+format_arguments (SpEvent *event)
+{
+  const char *args = sp_event_get_args (event);
+
+  if (sp_event_get_kind (event) == SP_EVENT_SENT)
+    {
+      g_autofree char *repr = payload_repr (event);
+
+      if (args != NULL)
+        return g_strdup_printf ("%s, %s", repr, args);
+      return g_steal_pointer (&repr);
+    }
+
+  return g_strdup (args != NULL ? args : "");
+}
+
+static void
+print_plain (Headless *headless,
+             SpEvent  *event)
+{
+  double seconds = sp_event_get_time_us (event) / 1e6;
+  const char *socket_id = sp_event_get_socket_id (event);
+  const char *call = sp_call_to_string (sp_event_get_call (event));
+  g_autofree char *result = format_result (event);
+
+  switch (sp_event_get_kind (event))
+    {
+    case SP_EVENT_NOTE:
+      if (sp_event_get_ok (event))
+        g_print ("[%.3f] %-*s # %s\n", seconds, headless->id_width, socket_id != NULL ? socket_id : "",
+                 result);
+      else
+        g_print ("[%.3f] %-*s %s: %s\n", seconds, headless->id_width,
+                 socket_id != NULL ? socket_id : "", call, result);
+      return;
+
+    case SP_EVENT_DROPPED:
+      g_print ("[%.3f] %-*s … %s\n", seconds, headless->id_width, "", result);
+      return;
+
+    case SP_EVENT_CALL:
+    case SP_EVENT_SENT:
+    case SP_EVENT_RECEIVED:
+    default:
+      {
+        g_autofree char *arguments = format_arguments (event);
+
+        g_print ("[%.3f] %-*s %s(%s) -> %s\n", seconds, headless->id_width,
+                 socket_id != NULL ? socket_id : "socket", call, arguments, result);
+      }
+    }
+}
+
+static const char *
+kind_name (SpEventKind kind)
+{
+  switch (kind)
+    {
+    case SP_EVENT_SENT:
+      return "sent";
+    case SP_EVENT_RECEIVED:
+      return "received";
+    case SP_EVENT_NOTE:
+      return "note";
+    case SP_EVENT_DROPPED:
+      return "dropped";
+    case SP_EVENT_CALL:
+    default:
+      return "call";
+    }
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* One JSON object for an event, as --json and --export-log jsonl write it. */
+static JsonNode *
+event_to_json (SpEvent *event,
+               gint64   data_limit)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GBytes) payload = sp_event_get_payload (event);
+  int code = sp_event_get_error_code (event);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_int_value (builder, sp_event_get_seq (event));
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_double_value (builder, sp_event_get_time_us (event) / 1e6);
+  json_builder_set_member_name (builder, "step");
+  if (sp_event_get_step (event) >= 0)
+    json_builder_add_int_value (builder, sp_event_get_step (event));
+  else
+    json_builder_add_null_value (builder);
+  add_string_or_null (builder, "socket", sp_event_get_socket_id (event));
+  add_string_or_null (builder, "kind", kind_name (sp_event_get_kind (event)));
+  add_string_or_null (builder, "call", sp_call_to_string (sp_event_get_call (event)));
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, sp_event_get_ok (event));
+  add_string_or_null (builder, "state", sp_event_get_socket_id (event) != NULL
+                                        ? sp_state_to_string (sp_event_get_state (event)) : NULL);
+  add_string_or_null (builder, "local", sp_event_get_local (event));
+  add_string_or_null (builder, "remote", sp_event_get_remote (event));
+  add_string_or_null (builder, "args", sp_event_get_args (event));
+  add_string_or_null (builder, "result", sp_event_get_detail (event));
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, sp_event_get_bytes (event));
+
+  json_builder_set_member_name (builder, "data_hex");
+  if (payload != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (payload, &size);
+      gsize shown = MIN (size, (gsize) data_limit);
+      g_autofree char *hex = g_malloc (shown * 2 + 1);
+
+      for (gsize i = 0; i < shown; i++)
+        g_snprintf (hex + i * 2, 3, "%02x", data[i]);
+      hex[shown * 2] = '\0';
+      json_builder_add_string_value (builder, hex);
+      if (shown < size)
+        {
+          json_builder_set_member_name (builder, "truncated");
+          json_builder_add_boolean_value (builder, TRUE);
+        }
+    }
+  else
+    {
+      json_builder_add_null_value (builder);
+      if (sp_event_get_payload_dropped (event))
+        {
+          json_builder_set_member_name (builder, "dropped");
+          json_builder_add_boolean_value (builder, TRUE);
+        }
+    }
+
+  json_builder_set_member_name (builder, "error");
+  if (code != 0)
+    {
+      g_autofree char *explanation = NULL;
+      const char *address = sp_event_get_remote (event);
+
+      if (address == NULL)
+        address = sp_event_get_local (event);
+      explanation = sp_errno_explain (code, sp_call_to_string (sp_event_get_call (event)), address);
+
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "name", sp_errno_name (code));
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_int_value (builder, code);
+      add_string_or_null (builder, "message", sp_errno_message (code));
+      add_string_or_null (builder, "explanation",
+                          sp_event_get_kind (event) == SP_EVENT_NOTE ? sp_event_get_detail (event)
+                                                                     : explanation);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static char *
+event_to_json_line (SpEvent *event,
+                    gint64   data_limit)
+{
+  g_autoptr(JsonNode) node = event_to_json (event, data_limit);
+
+  return json_to_string (node, FALSE);
+}
+
+static void
+on_appended (SpTrafficLog *log,
+             guint         position,
+             Headless     *headless)
+{
+  g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, position);
+
+  if (event == NULL)
+    return;
+
+  if (headless->json)
+    {
+      g_autofree char *line = event_to_json_line (event, headless->data_limit);
+
+      g_print ("%s\n", line);
+    }
+  else
+    print_plain (headless, event);
+
+  /* Someone may be watching the output as it happens. */
+  fflush (stdout);
+}
+
+static void
+on_step_finished (SpPlayer   *player,
+                  guint       index,
+                  gboolean    passed,
+                  const char *message,
+                  Headless   *headless)
+{
+  if (passed)
+    return;
+
+  g_printerr ("%s\n", message);
+  headless->status = 1;
+  g_main_loop_quit (headless->loop);
+}
+
+static void
+on_finished (SpPlayer *player,
+             gboolean  all_passed,
+             Headless *headless)
+{
+  if (!all_passed)
+    {
+      g_printerr ("%s\n", _("The session finished, but not every step met its expectation."));
+      headless->status = 1;
+    }
+  g_main_loop_quit (headless->loop);
+}
+
+static int
+widest_id (SpSession *session)
+{
+  GListModel *sockets = sp_session_get_sockets (session);
+  guint n_steps = sp_session_get_n_steps (session);
+  int width = 6;
+
+  for (guint i = 0; i < g_list_model_get_n_items (sockets); i++)
+    {
+      g_autoptr(SpSocketConfig) config = g_list_model_get_item (sockets, i);
+
+      width = MAX (width, (int) g_utf8_strlen (config->id, -1));
+    }
+
+  for (guint i = 0; i < n_steps; i++)
+    {
+      g_autoptr(SpStep) step = g_list_model_get_item (sp_session_get_steps (session), i);
+
+      if (step->as != NULL)
+        width = MAX (width, (int) g_utf8_strlen (step->as, -1));
+    }
+
+  return MIN (width, 24);
+}
+
+static gboolean
+export_log (Headless  *headless,
+            GError   **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = sp_traffic_log_get_n_appended (headless->log);
+  gboolean csv = g_str_equal (headless->export_log, "csv");
+
+  if (csv)
+    g_string_append (text, "seq,time,step,socket,kind,call,ok,state,local,remote,bytes,error,data_hex\r\n");
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (headless->log, i);
+
+      if (!csv)
+        {
+          g_autofree char *line = event_to_json_line (event, G_MAXINT64);
+
+          g_string_append_printf (text, "%s\n", line);
+          continue;
+        }
+
+      {
+        g_autoptr(GBytes) payload = sp_event_get_payload (event);
+        g_autofree char *hex = NULL;
+        const char *name = sp_errno_name (sp_event_get_error_code (event));
+
+        if (payload != NULL)
+          {
+            gsize size;
+            const guint8 *data = g_bytes_get_data (payload, &size);
+
+            hex = sp_data_format_hex (data, size);
+          }
+
+        /* Every field is quoted, with quotes doubled, as RFC 4180 has it. */
+        g_string_append_printf (text, "%u,%.6f,%d,", sp_event_get_seq (event),
+                                sp_event_get_time_us (event) / 1e6, sp_event_get_step (event));
+        {
+          const char *fields[] = {
+            sp_event_get_socket_id (event), kind_name (sp_event_get_kind (event)),
+            sp_call_to_string (sp_event_get_call (event)),
+            sp_event_get_ok (event) ? "true" : "false",
+            sp_state_to_string (sp_event_get_state (event)),
+            sp_event_get_local (event), sp_event_get_remote (event),
+          };
+
+          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+            {
+              g_autofree char *quoted = NULL;
+              g_auto(GStrv) parts = g_strsplit (fields[f] != NULL ? fields[f] : "", "\"", -1);
+
+              quoted = g_strjoinv ("\"\"", parts);
+              g_string_append_printf (text, "\"%s\",", quoted);
+            }
+        }
+        g_string_append_printf (text, "%" G_GSIZE_FORMAT ",\"%s\",\"%s\"\r\n",
+                                sp_event_get_bytes (event), name != NULL ? name : "",
+                                hex != NULL ? hex : "");
+      }
+    }
+
+  return g_file_set_contents_full (headless->output, text->str, text->len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+static int
+run_headless (Headless *headless)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(SpPlayer) player = NULL;
+
+  if (headless->export_log != NULL)
+    {
+      if (!g_str_equal (headless->export_log, "jsonl") && !g_str_equal (headless->export_log, "csv"))
+        {
+          g_printerr (_("--export-log: “%s” is not a format this build writes; use jsonl or csv\n"),
+                      headless->export_log);
+          return 2;
+        }
+      if (headless->output == NULL)
+        {
+          g_printerr ("%s\n", _("--export-log needs --output FILE"));
+          return 2;
+        }
+    }
+
+  session = sp_presets_load_any (headless->headless, &error);
+  if (session == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  headless->log = sp_traffic_log_new ();
+  headless->loop = g_main_loop_new (NULL, FALSE);
+  headless->id_width = widest_id (session);
+  g_signal_connect (headless->log, "appended", G_CALLBACK (on_appended), headless);
+
+  player = sp_player_new (session, headless->log);
+  sp_player_set_step_delay (player, headless->step_delay);
+  sp_player_set_allow_remote (player, headless->allow_remote);
+  g_signal_connect (player, "step-finished", G_CALLBACK (on_step_finished), headless);
+  g_signal_connect (player, "finished", G_CALLBACK (on_finished), headless);
+
+  sp_player_run (player);
+  g_main_loop_run (headless->loop);
+
+  g_signal_handlers_disconnect_by_data (player, headless);
+  g_signal_handlers_disconnect_by_data (headless->log, headless);
+
+  if (headless->export_log != NULL && !export_log (headless, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  return headless->status;
+}
+
+static int
+run_export_python (Headless *headless)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GPtrArray) scripts = NULL;
+
+  if (headless->output == NULL)
+    {
+      g_printerr ("%s\n", _("--export-python needs --output DIR"));
+      return 2;
+    }
+
+  session = sp_presets_load_any (headless->export_python, &error);
+  if (session == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  scripts = sp_codegen_python_scripts (session, &error);
+  if (scripts == NULL || !sp_codegen_export_python (session, headless->output, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  for (guint i = 0; i < scripts->len; i++)
+    {
+      SpScript *script = g_ptr_array_index (scripts, i);
+      g_autofree char *path = g_build_filename (headless->output, script->filename, NULL);
+
+      g_print ("%s\n", path);
+    }
+
+  return 0;
+}
+
+static int
+list_presets (void)
+{
+  g_auto(GStrv) ids = sp_presets_list_ids ();
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SpSession) session = sp_presets_load (ids[i], &error);
+
+      if (session == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+      g_print ("%-22s %s\n", ids[i], sp_session_get_title (session));
+    }
+
+  return 0;
+}
 
 gboolean
 sp_headless_handle_command_line (int    argc,
                                  char **argv,
                                  int   *exit_status)
 {
-  return FALSE;
+  g_auto(Headless) headless = { .data_limit = 4096 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  int modes;
+  const GOptionEntry entries[] = {
+    { "headless", 0, 0, G_OPTION_ARG_FILENAME, &headless.headless,
+      N_("Replay a session without a window and print each event"), N_("FILE|preset:ID") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &headless.json,
+      N_("Print events as JSON Lines"), NULL },
+    { "step-delay", 0, 0, G_OPTION_ARG_INT, &headless.step_delay,
+      N_("Wait between steps"), N_("MS") },
+    { "data-limit", 0, 0, G_OPTION_ARG_INT64, &headless.data_limit,
+      N_("Show at most this many payload bytes per event in JSON (default 4096)"), N_("BYTES") },
+    { "export-log", 0, 0, G_OPTION_ARG_STRING, &headless.export_log,
+      N_("After the replay, write the traffic log (jsonl or csv)"), N_("FORMAT") },
+    { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &headless.allow_remote,
+      N_("Let the replay reach addresses beyond this machine"), NULL },
+    { "export-python", 0, 0, G_OPTION_ARG_FILENAME, &headless.export_python,
+      N_("Write the session as Python scripts"), N_("FILE|preset:ID") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &headless.output,
+      N_("Where --export-python or --export-log writes"), N_("PATH") },
+    { "list-presets", 0, 0, G_OPTION_ARG_NONE, &headless.list_presets,
+      N_("List the built-in sessions"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &headless.version,
+      N_("Print the version"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  if (!wants_headless (argc, argv))
+    return FALSE;
+
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+
+  context = g_option_context_new (_("— make real sockets one call at a time"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      *exit_status = 2;
+      return TRUE;
+    }
+
+  modes = (headless.headless != NULL) + (headless.export_python != NULL) +
+          !!headless.list_presets + !!headless.version;
+  if (modes != 1 || g_strv_length (args) > 1)
+    {
+      g_printerr ("%s\n", modes != 1
+                  ? _("Choose one of --headless, --export-python, --list-presets and --version.")
+                  : _("Unexpected argument; see --help."));
+      *exit_status = 2;
+      return TRUE;
+    }
+
+  if (headless.step_delay < 0 || headless.data_limit < 0)
+    {
+      g_printerr ("%s\n", headless.step_delay < 0
+                  ? _("--step-delay: give a number of milliseconds, 0 or more")
+                  : _("--data-limit: give a number of bytes, 0 or more"));
+      *exit_status = 2;
+      return TRUE;
+    }
+
+  if (headless.version)
+    {
+      g_print ("socket-playground %s\n", PACKAGE_VERSION);
+      *exit_status = 0;
+    }
+  else if (headless.list_presets)
+    *exit_status = list_presets ();
+  else if (headless.export_python != NULL)
+    *exit_status = run_export_python (&headless);
+  else
+    *exit_status = run_headless (&headless);
+
+  return TRUE;
 }

@@ -35,5 +35,9 @@ SpState             sp_lifecycle_next_state      (SpSocketType  type,
 /* Calls legal in `state`, in SpCall order, for building buttons. */
 GArray             *sp_lifecycle_legal_calls     (SpSocketType  type,
                                                   SpState       state);
+/* The state after shutdown(`how`) succeeded in `state` (the table's row
+ * for SP_CALL_SHUTDOWN leads to SHUT_BOTH, whatever `how` was). */
+SpState             sp_lifecycle_after_shutdown  (SpState       state,
+                                                  SpShutdownHow how);
 
 G_END_DECLS

@@ -59,6 +59,9 @@ void            sp_socket_config_set_option (SpSocketConfig *self,
 
 /* Option names the session format knows, NULL-terminated. */
 const char * const *sp_socket_option_names  (void);
+/* A socket id: a letter or '_', then letters, digits, '_' or '-'; at most
+ * 64 characters. */
+gboolean            sp_socket_config_id_is_valid (const char *id);
 
 #define SP_TYPE_SESSION (sp_session_get_type ())
 
@@ -87,7 +90,9 @@ void            sp_session_set_description   (SpSession    *self,
                                               const char   *description);
 
 /* GListModel of SpSocketConfig and of SpStep (GListStores underneath:
- * change them through the functions below so the session stays valid). */
+ * change them through the functions below so the session stays valid).
+ * The getters below return borrowed references (transfer none). Adding a
+ * socket whose id is already configured replaces that socket. */
 GListModel     *sp_session_get_sockets       (SpSession    *self);
 GListModel     *sp_session_get_steps         (SpSession    *self);
 guint           sp_session_get_n_steps       (SpSession    *self);

@@ -82,7 +82,8 @@ SpStep     *sp_step_copy           (SpStep       *self);
 
 /* Reads one step object. `path` names it in messages ("steps[3]"); an
  * error message is "steps[3].bufsize: must be a whole number from 1 to …".
- * Unknown members are an error that names them. */
+ * Unknown members are an error that names them. Errors are
+ * SP_SESSION_ERROR_INVALID (sp-session.h). */
 SpStep     *sp_step_new_from_json  (JsonObject   *object,
                                     const char   *path,
                                     GError      **error);

@@ -36,7 +36,8 @@ void          sp_traffic_log_flush              (SpTrafficLog      *self);
 /* Removes every event (a restart). */
 void          sp_traffic_log_clear              (SpTrafficLog      *self);
 
-/* Any position below the appended count, flushed or not. */
+/* Any position below the appended count, flushed or not. Returns a new
+ * row object (transfer full), like g_list_model_get_item(). */
 SpEvent      *sp_traffic_log_get_event          (SpTrafficLog      *self,
                                                  guint              position);
 guint         sp_traffic_log_get_n_appended     (SpTrafficLog      *self);
@@ -49,5 +50,15 @@ guint64       sp_traffic_log_get_dropped_bytes  (SpTrafficLog      *self);
 guint         sp_traffic_log_get_dropped_events (SpTrafficLog      *self);
 void          sp_traffic_log_set_batch_interval (SpTrafficLog      *self,
                                                  guint              interval_ms);
+
+/* Positions in [begin, end) (end is clamped to the appended count) of the
+ * events on socket_id (NULL: any socket) whose payload or detail contains
+ * text (NULL or "": any), found without making row objects. Returns a
+ * GArray of guint, in order. */
+GArray       *sp_traffic_log_find               (SpTrafficLog      *self,
+                                                 guint              begin,
+                                                 guint              end,
+                                                 const char        *socket_id,
+                                                 const char        *text);
 
 G_END_DECLS

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-application.h"
+#include "sp-window.h"
+
+struct _SpApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
+
+static SpWindow *
+sp_application_ensure_window (SpApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (SP_IS_WINDOW (window))
+    return SP_WINDOW (window);
+
+  return sp_window_new (GTK_APPLICATION (self));
+}
+
+static void
+sp_application_activate (GApplication *application)
+{
+  SpApplication *self = SP_APPLICATION (application);
+
+  gtk_window_present (GTK_WINDOW (sp_application_ensure_window (self)));
+}
+
+static void
+sp_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  SpApplication *self = SP_APPLICATION (application);
+  SpWindow *window = sp_application_ensure_window (self);
+
+  for (int i = 0; i < n_files; i++)
+    sp_window_open (window, files[i]);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+sp_application_quit_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+sp_application_about_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  static const char *developers[] = { "The Socket Playground contributors", NULL };
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (application),
+                        "application", application,
+                        "application-name", _("Socket Playground"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Make real sockets one call at a time and watch "
+                                      "every byte they send and receive"),
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "quit", .activate = sp_application_quit_action },
+  { .name = "about", .activate = sp_application_about_action },
+};
+
+static void
+sp_application_startup (GApplication *application)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (sp_application_parent_class)->startup (application);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+}
+
+static void
+sp_application_class_init (SpApplicationClass *klass)
+{
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  application_class->activate = sp_application_activate;
+  application_class->open = sp_application_open;
+  application_class->startup = sp_application_startup;
+}
+
+static void
+sp_application_init (SpApplication *self)
+{
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions,
+                                   G_N_ELEMENTS (app_actions),
+                                   self);
+}
+
+SpApplication *
+sp_application_new (void)
+{
+  return g_object_new (SP_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", RESOURCE_PATH,
+                       NULL);
+}
+
+int
+sp_application_run (int    argc,
+                    char **argv)
+{
+  g_autoptr(SpApplication) application = sp_application_new ();
+
+  g_set_application_name (_("Socket Playground"));
+
+  return g_application_run (G_APPLICATION (application), argc, argv);
+}

@@ -1,0 +1,1535 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <errno.h>
+
+#include "sp-data.h"
+#include "sp-endpoint.h"
+#include "sp-errno.h"
+#include "sp-player.h"
+#include "sp-serve.h"
+
+struct _SpPlayer
+{
+  GObject        parent_instance;
+
+  SpSession     *session;
+  SpTrafficLog  *log;
+
+  /* Live sockets in the order they came to life, and the newest by id. */
+  GListStore    *sockets;
+  GHashTable    *by_id;
+  GPtrArray     *serves;
+
+  SpPlayerState  state;
+  guint          position;
+  guint          n_failed;
+  guint          delay_ms;
+  guint          next_source;
+
+  /* Bumped by restart, so that answers to calls made before it are ignored. */
+  guint          generation;
+
+  guint          running : 1;
+  guint          allow_remote : 1;
+  guint          finished_emitted : 1;
+};
+
+G_DEFINE_FINAL_TYPE (SpPlayer, sp_player, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_POSITION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  STEP_STARTED,
+  STEP_FINISHED,
+  FINISHED,
+  SOCKET_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* One execution of a step. */
+typedef struct
+{
+  SpPlayer   *player;
+  SpStep     *step;
+  SpSocket   *socket;
+  guint       index;
+  guint       generation;
+
+  guint       calls_left;    /* for "count" */
+  GByteArray *received;      /* kept only when the expectation needs the bytes */
+  guint64     n_bytes;
+  int         error_code;    /* the call's errno, 0 when it succeeded */
+  GSource    *wait_source;   /* sleep, or the time limit of a name lookup */
+} Run;
+
+static void run_execute (Run *run);
+static void run_finish (Run *run, const char *problem);
+static void schedule_next (SpPlayer *self);
+
+static Run *
+run_new (SpPlayer *self,
+         SpStep   *step,
+         guint     index)
+{
+  Run *run = g_new0 (Run, 1);
+
+  run->player = g_object_ref (self);
+  run->step = g_object_ref (step);
+  run->index = index;
+  run->generation = self->generation;
+  run->calls_left = sp_step_get_count (step);
+  return run;
+}
+
+static void
+run_free (Run *run)
+{
+  if (run->wait_source != NULL)
+    g_source_destroy (run->wait_source);
+  g_clear_pointer (&run->wait_source, g_source_unref);
+  g_clear_pointer (&run->received, g_byte_array_unref);
+  g_clear_object (&run->socket);
+  g_clear_object (&run->step);
+  g_clear_object (&run->player);
+  g_free (run);
+}
+
+/* An answer to a call made before a restart (or after the player went
+ * away) is dropped together with its run. */
+static gboolean
+run_is_stale (Run *run)
+{
+  return run->generation != run->player->generation;
+}
+
+static guint
+run_timeout (Run *run)
+{
+  return sp_step_get_timeout_ms (run->step);
+}
+
+static void
+record_player_event (SpPlayer    *self,
+                     SpEventKind  kind,
+                     SpCall       call,
+                     int          index,
+                     const char  *socket_id,
+                     int          error_code,
+                     const char  *args,
+                     const char  *detail)
+{
+  SpEventInfo info = {
+    .kind = kind,
+    .call = call,
+    .ok = error_code == 0,
+    .error_code = error_code,
+    .state = SP_STATE_UNCREATED,
+    .step = index,
+    .socket_id = socket_id,
+    .detail = detail,
+    .args = args,
+  };
+
+  sp_traffic_log_append (self->log, &info);
+}
+
+static void
+set_state (SpPlayer      *self,
+           SpPlayerState  state)
+{
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static void
+set_position (SpPlayer *self,
+              guint     position)
+{
+  if (self->position != position)
+    {
+      self->position = position;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
+    }
+}
+
+static void
+add_socket (SpPlayer *self,
+            SpSocket *socket)
+{
+  g_hash_table_replace (self->by_id, g_strdup (sp_socket_get_id (socket)),
+                        g_object_ref (socket));
+  g_list_store_append (self->sockets, socket);
+  g_signal_emit (self, signals[SOCKET_ADDED], 0, socket);
+}
+
+static gboolean
+serves_pending (SpPlayer *self)
+{
+  for (guint i = 0; i < self->serves->len; i++)
+    {
+      SpServe *serve = g_ptr_array_index (self->serves, i);
+
+      if (sp_serve_get_bounded (serve) && !sp_serve_get_finished (serve))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+maybe_finish (SpPlayer *self)
+{
+  if (self->finished_emitted || self->state == SP_PLAYER_RUNNING ||
+      self->position < sp_session_get_n_steps (self->session) || serves_pending (self))
+    return;
+
+  self->finished_emitted = TRUE;
+  self->running = FALSE;
+  set_state (self, SP_PLAYER_FINISHED);
+  g_signal_emit (self, signals[FINISHED], 0, self->n_failed == 0);
+}
+
+static void
+on_serve_finished (SpServe  *serve,
+                   gboolean  ok,
+                   SpPlayer *self)
+{
+  if (!ok)
+    {
+      self->n_failed++;
+      record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, -1, NULL, EIO, NULL,
+                           _("A connection the server served ended with an error."));
+    }
+
+  maybe_finish (self);
+}
+
+static void
+on_serve_accepted (SpServe  *serve,
+                   SpSocket *connection,
+                   SpPlayer *self)
+{
+  add_socket (self, connection);
+}
+
+/* Expectations */
+
+static char *
+describe_bytes (const guint8 *data,
+                gsize         length)
+{
+  g_autofree char *repr = sp_data_format_python_bytes (data, length, 64);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%" G_GSIZE_FORMAT " byte)",
+                                       "%s (%" G_GSIZE_FORMAT " bytes)", length),
+                          repr, length);
+}
+
+static gboolean
+bytes_contain (const guint8 *haystack,
+               gsize         haystack_len,
+               const guint8 *needle,
+               gsize         needle_len)
+{
+  if (needle_len == 0)
+    return TRUE;
+  if (needle_len > haystack_len)
+    return FALSE;
+
+  for (gsize i = 0; i + needle_len <= haystack_len; i++)
+    if (memcmp (haystack + i, needle, needle_len) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static char *
+describe_error (int code)
+{
+  return g_strdup_printf ("%s [Errno %d] %s",
+                          sp_errno_name (code) != NULL ? sp_errno_name (code) : "OSError",
+                          code, sp_errno_message (code));
+}
+
+/* NULL when the expectation holds, else what was expected and what happened. */
+static char *
+check_expectation (Run *run)
+{
+  SpStep *step = run->step;
+  const SpExpect *expect = &step->expect;
+  const guint8 *got = run->received != NULL ? run->received->data : NULL;
+  gsize got_len = run->received != NULL ? run->received->len : 0;
+
+  if (!step->has_expect)
+    {
+      /* connect_ex reports the errno as its result rather than raising. */
+      if (run->error_code != 0 && step->call != SP_CALL_CONNECT_EX)
+        {
+          g_autofree char *error = describe_error (run->error_code);
+
+          return g_strdup_printf (_("the call failed with %s"), error);
+        }
+      return NULL;
+    }
+
+  if (expect->any)
+    return NULL;
+
+  if (expect->error != NULL)
+    {
+      int wanted = sp_errno_from_name (expect->error);
+
+      if (run->error_code == 0)
+        return g_strdup_printf (_("expected %s, but the call succeeded"), expect->error);
+      if (run->error_code != wanted)
+        {
+          g_autofree char *error = describe_error (run->error_code);
+
+          return g_strdup_printf (_("expected %s, but the call failed with %s"),
+                                  expect->error, error);
+        }
+      return NULL;
+    }
+
+  if (run->error_code != 0 && step->call != SP_CALL_CONNECT_EX)
+    {
+      g_autofree char *error = describe_error (run->error_code);
+
+      return g_strdup_printf (_("the call failed with %s"), error);
+    }
+
+  if (expect->ok && step->call == SP_CALL_CONNECT_EX && run->error_code != 0)
+    return g_strdup_printf (_("expected 0, but connect_ex returned %d (%s)"),
+                            run->error_code, sp_errno_name (run->error_code));
+
+  if (expect->data != NULL)
+    {
+      gsize want_len;
+      const guint8 *want = g_bytes_get_data (expect->data->bytes, &want_len);
+
+      if (want_len != got_len || (want_len > 0 && memcmp (want, got, want_len) != 0))
+        {
+          g_autofree char *wanted = describe_bytes (want, want_len);
+          g_autofree char *actual = describe_bytes (got, got_len);
+
+          return g_strdup_printf (_("expected %s, received %s"), wanted, actual);
+        }
+    }
+
+  if (expect->contains != NULL)
+    {
+      gsize want_len;
+      const guint8 *want = g_bytes_get_data (expect->contains->bytes, &want_len);
+
+      if (!bytes_contain (got, got_len, want, want_len))
+        {
+          g_autofree char *wanted = describe_bytes (want, want_len);
+          g_autofree char *actual = describe_bytes (got, got_len);
+
+          return g_strdup_printf (_("expected to find %s, received %s"), wanted, actual);
+        }
+    }
+
+  if (expect->bytes >= 0 && (guint64) expect->bytes != run->n_bytes)
+    return g_strdup_printf (_("expected %" G_GINT64_FORMAT " bytes, the call moved %" G_GUINT64_FORMAT),
+                            expect->bytes, run->n_bytes);
+
+  return NULL;
+}
+
+static char *
+step_label (Run *run)
+{
+  const char *call = sp_call_to_string (run->step->call);
+
+  if (run->step->socket != NULL)
+    return g_strdup_printf (_("step %u (%s %s)"), run->index, run->step->socket, call);
+  return g_strdup_printf (_("step %u (%s)"), run->index, call);
+}
+
+/* Ends the run: `problem` is a failure that happened before or instead of
+ * the call (bad input); otherwise the expectation decides. */
+static void
+run_finish (Run        *run,
+            const char *problem)
+{
+  SpPlayer *self = run->player;
+  g_autofree char *failure = NULL;
+  g_autofree char *message = NULL;
+  gboolean passed;
+
+  if (run_is_stale (run))
+    {
+      run_free (run);
+      return;
+    }
+
+  if (problem != NULL)
+    {
+      record_player_event (self, SP_EVENT_NOTE, run->step->call, run->index, run->step->socket,
+                           EINVAL, NULL, problem);
+      failure = g_strdup (problem);
+    }
+  else
+    failure = check_expectation (run);
+
+  passed = failure == NULL;
+  if (!passed)
+    {
+      g_autofree char *label = step_label (run);
+
+      message = g_strdup_printf ("%s: %s", label, failure);
+      self->n_failed++;
+      self->running = FALSE;
+    }
+
+  if (run->index >= self->position)
+    set_position (self, run->index + 1);
+  set_state (self, SP_PLAYER_IDLE);
+
+  g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message);
+  run_free (run);
+
+  if (self->running && self->position < sp_session_get_n_steps (self->session))
+    schedule_next (self);
+  else
+    maybe_finish (self);
+}
+
+static void
+run_fail_with_error (Run    *run,
+                     GError *error)
+{
+  run->error_code = sp_errno_from_gerror (error);
+  if (run->error_code == 0)
+    {
+      run_finish (run, error->message);
+      return;
+    }
+  run_finish (run, NULL);
+}
+
+/* Addresses */
+
+typedef void (*AddressReady) (Run            *run,
+                              GSocketAddress *address);
+
+typedef struct
+{
+  Run          *run;
+  AddressReady  ready;
+  SpFamily      family;
+  guint16       port;
+  char         *field;
+  gboolean      done;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_free (lookup->field);
+  g_free (lookup);
+}
+
+static GInetAddress *
+pick_address (GList    *addresses,
+              SpFamily  family)
+{
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      GInetAddress *address = l->data;
+      GSocketFamily socket_family = g_inet_address_get_family (address);
+
+      if (family == SP_FAMILY_INET && socket_family == G_SOCKET_FAMILY_IPV4)
+        return g_object_ref (address);
+      if (family == SP_FAMILY_INET6 && socket_family == G_SOCKET_FAMILY_IPV6)
+        return g_object_ref (address);
+    }
+
+  return NULL;
+}
+
+static void
+on_lookup_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  Run *run = lookup->run;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  GList *addresses;
+
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  if (lookup->done)
+    {
+      /* The time limit already ended the step. */
+      g_resolver_free_addresses (addresses);
+      lookup_free (lookup);
+      return;
+    }
+
+  lookup->done = TRUE;
+  g_source_destroy (run->wait_source);
+  g_clear_pointer (&run->wait_source, g_source_unref);
+
+  if (run_is_stale (run))
+    {
+      g_resolver_free_addresses (addresses);
+      lookup_free (lookup);
+      run_finish (run, NULL);
+      return;
+    }
+
+  if (addresses != NULL)
+    address = pick_address (addresses, lookup->family);
+  g_resolver_free_addresses (addresses);
+
+  if (address == NULL)
+    {
+      g_autofree char *problem = NULL;
+
+      problem = g_strdup_printf (_("%s: could not resolve the name (%s)"), lookup->field,
+                                 error != NULL ? error->message : _("no address of this family"));
+      lookup_free (lookup);
+      run_finish (run, problem);
+      return;
+    }
+
+  socket_address = g_inet_socket_address_new (address, lookup->port);
+  lookup->ready (run, socket_address);
+  lookup_free (lookup);
+}
+
+static gboolean
+on_lookup_timeout (gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  Run *run = lookup->run;
+  g_autofree char *problem = NULL;
+
+  lookup->done = TRUE;
+  g_clear_pointer (&run->wait_source, g_source_unref);
+  problem = g_strdup_printf (_("%s: name resolution took longer than %u ms"),
+                             lookup->field, run_timeout (run));
+  run_finish (run, problem);
+  return G_SOURCE_REMOVE;
+}
+
+/* Calls `ready` with the address, at once for literals, after an
+ * asynchronous lookup for host names. On failure the run finishes. */
+static void
+resolve_address (Run          *run,
+                 SpFamily      family,
+                 const char   *address,
+                 guint16       port,
+                 const char   *field,
+                 AddressReady  ready)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) parsed = NULL;
+  g_autoptr(GResolver) resolver = NULL;
+  Lookup *lookup;
+
+  parsed = sp_endpoint_parse (family, address, port, &error);
+  if (parsed != NULL)
+    {
+      ready (run, parsed);
+      return;
+    }
+
+  if (!g_error_matches (error, SP_ENDPOINT_ERROR, SP_ENDPOINT_ERROR_NEEDS_RESOLVING))
+    {
+      run_finish (run, error->message);
+      return;
+    }
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->run = run;
+  lookup->ready = ready;
+  lookup->family = family;
+  lookup->port = port;
+  lookup->field = g_strdup (field);
+
+  run->wait_source = g_timeout_source_new (run_timeout (run));
+  g_source_set_callback (run->wait_source, on_lookup_timeout, lookup, NULL);
+  g_source_attach (run->wait_source, g_main_context_get_thread_default ());
+
+  resolver = g_resolver_get_default ();
+  g_resolver_lookup_by_name_async (resolver, address, NULL, on_lookup_done, lookup);
+}
+
+static SpSocketConfig *
+config_for (SpPlayer   *self,
+            const char *id)
+{
+  return id != NULL ? sp_session_find_socket (self->session, id) : NULL;
+}
+
+/* The address a connect, sendto or "to" step goes to: the bound address
+ * of socket `to` (its loopback twin when it is bound to a wildcard), or the
+ * step's own address and port. */
+static void
+resolve_destination (Run          *run,
+                     AddressReady  ready)
+{
+  SpPlayer *self = run->player;
+  SpStep *step = run->step;
+  SpFamily family = sp_socket_get_family (run->socket);
+
+  if (step->to != NULL)
+    {
+      SpSocket *target = g_hash_table_lookup (self->by_id, step->to);
+      SpSocketConfig *config = config_for (self, step->to);
+      GSocketAddress *bound = target != NULL ? sp_socket_get_local_address (target) : NULL;
+
+      if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound) && sp_endpoint_is_wildcard (bound))
+        {
+          guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+          resolve_address (run, family, family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1",
+                           port, "to", ready);
+          return;
+        }
+
+      if (bound != NULL)
+        {
+          ready (run, bound);
+          return;
+        }
+
+      if (config != NULL && config->address != NULL && config->port > 0)
+        {
+          resolve_address (run, family, config->address, config->port, "to", ready);
+          return;
+        }
+
+      {
+        g_autofree char *problem = NULL;
+
+        problem = g_strdup_printf (_("to: socket “%s” is not bound yet, so it has no address to go to"),
+                                   step->to);
+        run_finish (run, problem);
+        return;
+      }
+    }
+
+  if (step->address == NULL || (family != SP_FAMILY_UNIX && step->port < 0))
+    {
+      run_finish (run, family == SP_FAMILY_UNIX
+                       ? _("address: this call needs a destination: give “to” or “address” (a path)")
+                       : _("address: this call needs a destination: give “to”, or “address” and “port”"));
+      return;
+    }
+
+  resolve_address (run, family, step->address, MAX (step->port, 0), "address", ready);
+}
+
+static gboolean
+check_remote_allowed (Run            *run,
+                      GSocketAddress *address)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *problem = NULL;
+
+  if (run->player->allow_remote || sp_endpoint_is_loopback (address))
+    return TRUE;
+
+  text = sp_endpoint_format (address);
+  problem = g_strdup_printf (_("address: %s is beyond this machine; a replay reaches other machines only when allowed (--allow-remote)"),
+                             text);
+  run_finish (run, problem);
+  return FALSE;
+}
+
+/* Calls */
+
+static void
+on_connected (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_socket_connect_finish (SP_SOCKET (object), result, &error))
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  run_finish (run, NULL);
+}
+
+static void
+connect_to (Run            *run,
+            GSocketAddress *address)
+{
+  if (!check_remote_allowed (run, address))
+    return;
+
+  sp_socket_connect_async (run->socket, address, run->step->call == SP_CALL_CONNECT_EX,
+                           run_timeout (run), NULL, on_connected, run);
+}
+
+static void send_next (Run *run, GSocketAddress *to);
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize sent;
+
+  sent = sp_socket_send_finish (SP_SOCKET (object), result, &error);
+  if (sent < 0)
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  run->n_bytes += sent;
+  if (run_is_stale (run) || --run->calls_left == 0)
+    {
+      run_finish (run, NULL);
+      return;
+    }
+
+  send_next (run, g_object_get_data (G_OBJECT (run->step), "sp-destination"));
+}
+
+static void
+send_next (Run            *run,
+           GSocketAddress *to)
+{
+  sp_socket_send_async (run->socket, run->step->call, run->step->data->bytes, to,
+                        run_timeout (run), NULL, on_sent, run);
+}
+
+static void
+send_to (Run            *run,
+         GSocketAddress *address)
+{
+  if (!check_remote_allowed (run, address))
+    return;
+
+  /* Kept on the step for the repeats of "count". */
+  g_object_set_data_full (G_OBJECT (run->step), "sp-destination",
+                          g_object_ref (address), g_object_unref);
+  send_next (run, address);
+}
+
+static void receive_next (Run *run);
+
+static void
+on_received (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize size;
+  const guint8 *data;
+
+  bytes = sp_socket_receive_finish (SP_SOCKET (object), result, NULL, &error);
+  if (bytes == NULL)
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  data = g_bytes_get_data (bytes, &size);
+  run->n_bytes += size;
+  if (run->received != NULL)
+    g_byte_array_append (run->received, data, size);
+
+  if (run_is_stale (run))
+    {
+      run_finish (run, NULL);
+      return;
+    }
+
+  if (run->step->until_eof)
+    {
+      if (size == 0)
+        run_finish (run, NULL);
+      else
+        receive_next (run);
+      return;
+    }
+
+  /* A stream at end of file has nothing more to give a repeated recv. */
+  if (--run->calls_left == 0 || size == 0)
+    run_finish (run, NULL);
+  else
+    receive_next (run);
+}
+
+static void
+receive_next (Run *run)
+{
+  sp_socket_receive_async (run->socket, run->step->call, sp_step_get_bufsize (run->step),
+                           run_timeout (run), NULL, on_received, run);
+}
+
+static void
+on_accepted (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSocket) accepted = NULL;
+
+  accepted = sp_socket_accept_finish (SP_SOCKET (object), result, &error);
+  if (accepted == NULL)
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  if (!run_is_stale (run))
+    add_socket (run->player, accepted);
+  run_finish (run, NULL);
+}
+
+static void
+bind_to (Run            *run,
+         GSocketAddress *address)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_socket_bind (run->socket, address, &error))
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  run_finish (run, NULL);
+}
+
+static void
+start_bind (Run *run)
+{
+  SpStep *step = run->step;
+  SpSocketConfig *config = config_for (run->player, step->socket);
+  SpFamily family = sp_socket_get_family (run->socket);
+  const char *address = step->address;
+  gint port = step->port;
+
+  /* Binding where another socket is bound shows EADDRINUSE. */
+  if (step->to != NULL)
+    {
+      SpSocket *target = g_hash_table_lookup (run->player->by_id, step->to);
+
+      if (target != NULL && sp_socket_get_local_address (target) != NULL)
+        {
+          bind_to (run, sp_socket_get_local_address (target));
+          return;
+        }
+    }
+
+  if (address == NULL && config != NULL)
+    address = config->address;
+  if (port < 0 && config != NULL)
+    port = config->port;
+
+  /* A socket with no address of its own binds loopback: reaching other
+   * machines is something to choose, not a default. */
+  if (address == NULL)
+    {
+      if (family == SP_FAMILY_UNIX)
+        {
+          run_finish (run, _("address: a UNIX socket binds to a path: give “address”"));
+          return;
+        }
+      address = family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
+    }
+
+  resolve_address (run, family, address, MAX (port, 0), "address", bind_to);
+}
+
+static gboolean
+on_sleep_done (gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_clear_pointer (&run->wait_source, g_source_unref);
+  run_finish (run, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_sleep (Run *run)
+{
+  run->wait_source = g_timeout_source_new (MAX (run->step->ms, 0));
+  g_source_set_callback (run->wait_source, on_sleep_done, run, NULL);
+  g_source_attach (run->wait_source, g_main_context_get_thread_default ());
+}
+
+/* gethostbyname and getaddrinfo */
+
+static void
+on_host_resolved (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) detail = g_string_new (NULL);
+  g_autofree char *args = NULL;
+  GList *addresses;
+
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  if (run_is_stale (run))
+    {
+      g_resolver_free_addresses (addresses);
+      run_finish (run, NULL);
+      return;
+    }
+
+  if (run->step->call == SP_CALL_GETADDRINFO)
+    args = g_strdup_printf ("'%s', %d", run->step->host, MAX (run->step->port, 0));
+  else
+    args = g_strdup_printf ("'%s'", run->step->host);
+
+  if (addresses == NULL)
+    {
+      /* Python raises socket.gaierror; the nearest errno keeps it comparable. */
+      run->error_code = EHOSTUNREACH;
+      record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
+                           run->error_code, args, error != NULL ? error->message : NULL);
+      run_finish (run, NULL);
+      return;
+    }
+
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      g_autofree char *text = g_inet_address_to_string (l->data);
+      gboolean v4 = g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4;
+
+      if (run->step->call == SP_CALL_GETHOSTBYNAME)
+        {
+          /* gethostbyname answers with the first IPv4 address only. */
+          if (v4)
+            {
+              g_string_assign (detail, text);
+              break;
+            }
+          continue;
+        }
+
+      if (detail->len > 0)
+        g_string_append (detail, ", ");
+      g_string_append_printf (detail, "(%s, '%s')", v4 ? "AF_INET" : "AF_INET6", text);
+    }
+  g_resolver_free_addresses (addresses);
+
+  if (detail->len == 0)
+    {
+      run->error_code = EHOSTUNREACH;
+      record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
+                           EHOSTUNREACH, args, _("no IPv4 address"));
+      run_finish (run, NULL);
+      return;
+    }
+
+  record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL, 0,
+                       args, detail->str);
+  run_finish (run, NULL);
+}
+
+static void
+start_lookup_host (Run *run)
+{
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+  if (run->step->host == NULL || run->step->host[0] == '\0')
+    {
+      run_finish (run, _("host: give the name to look up"));
+      return;
+    }
+
+  g_resolver_lookup_by_name_async (resolver, run->step->host, NULL, on_host_resolved, run);
+}
+
+static void
+start_serve (Run *run)
+{
+  SpPlayer *self = run->player;
+  SpStep *step = run->step;
+  g_autoptr(SpServe) serve = NULL;
+  g_autofree char *args = NULL;
+  GBytes *reply = step->data != NULL ? step->data->bytes : NULL;
+  SpServeMode mode = step->has_mode ? step->mode : SP_SERVE_ECHO;
+
+  serve = sp_serve_new (run->socket, mode, reply,
+                        MAX (step->connections, 0), sp_step_get_bufsize (step),
+                        run_timeout (run));
+  g_signal_connect_object (serve, "accepted", G_CALLBACK (on_serve_accepted), self, 0);
+  g_signal_connect_object (serve, "finished", G_CALLBACK (on_serve_finished), self, 0);
+  g_ptr_array_add (self->serves, g_object_ref (serve));
+
+  if (step->connections > 0)
+    args = g_strdup_printf ("%s, connections=%d", sp_serve_mode_to_string (mode), step->connections);
+  else
+    args = g_strdup (sp_serve_mode_to_string (mode));
+  record_player_event (self, SP_EVENT_CALL, SP_CALL_SERVE, run->index, step->socket, 0,
+                       args, _("serving in the background"));
+
+  sp_serve_start (serve);
+  run_finish (run, NULL);
+}
+
+/* Sockets */
+
+static gboolean
+apply_options (SpSocket        *socket,
+               SpSocketConfig  *config,
+               GError         **error)
+{
+  if (config == NULL || config->options == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < config->options->len; i++)
+    {
+      SpSocketOption *option = &g_array_index (config->options, SpSocketOption, i);
+
+      if (!sp_socket_setsockopt (socket, option->name, option->value, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The live socket the step acts on, made (and created in the OS, with its
+ * options) by its first step. */
+static SpSocket *
+ensure_socket (Run      *run,
+               GError  **error)
+{
+  SpPlayer *self = run->player;
+  SpStep *step = run->step;
+  SpSocket *socket = g_hash_table_lookup (self->by_id, step->socket);
+  SpSocketConfig *config = config_for (self, step->socket);
+
+  if (socket == NULL)
+    {
+      g_autoptr(SpSocket) made = NULL;
+
+      if (config == NULL)
+        {
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
+                       _("socket: there is no socket “%s” yet (a socket named by “as” exists once its accept step has run)"),
+                       step->socket);
+          return NULL;
+        }
+
+      made = sp_socket_new (config->id, config->family, config->type, config->protocol, self->log);
+      add_socket (self, made);
+      socket = made;
+    }
+
+  sp_socket_set_step (socket, run->index);
+
+  /* Python creates the socket in the constructor; a session may leave that
+   * out, and a `socket` step on a closed socket makes a fresh one. */
+  if (step->call == SP_CALL_SOCKET ||
+      (sp_socket_get_state (socket) == SP_STATE_UNCREATED && config != NULL))
+    {
+      if (!sp_socket_create (socket, error) || !apply_options (socket, config, error))
+        return NULL;
+    }
+
+  return g_object_ref (socket);
+}
+
+static void
+run_execute (Run *run)
+{
+  SpPlayer *self = run->player;
+  SpStep *step = run->step;
+  g_autoptr(GError) error = NULL;
+
+  if (step->expect.data != NULL || step->expect.contains != NULL)
+    run->received = g_byte_array_new ();
+
+  switch (step->call)
+    {
+    case SP_CALL_NOTE:
+      record_player_event (self, SP_EVENT_NOTE, step->call, run->index, step->socket, 0, NULL,
+                           step->text != NULL ? step->text : step->note);
+      run_finish (run, NULL);
+      return;
+
+    case SP_CALL_SLEEP:
+      start_sleep (run);
+      return;
+
+    case SP_CALL_GETHOSTNAME:
+      record_player_event (self, SP_EVENT_CALL, step->call, run->index, NULL, 0, NULL,
+                           g_get_host_name ());
+      run_finish (run, NULL);
+      return;
+
+    case SP_CALL_GETHOSTBYNAME:
+    case SP_CALL_GETADDRINFO:
+      start_lookup_host (run);
+      return;
+
+    case SP_CALL_SOCKET:
+    case SP_CALL_SETSOCKOPT:
+    case SP_CALL_BIND:
+    case SP_CALL_LISTEN:
+    case SP_CALL_ACCEPT:
+    case SP_CALL_CONNECT:
+    case SP_CALL_CONNECT_EX:
+    case SP_CALL_SEND:
+    case SP_CALL_SENDALL:
+    case SP_CALL_SENDTO:
+    case SP_CALL_RECV:
+    case SP_CALL_RECVFROM:
+    case SP_CALL_RECV_INTO:
+    case SP_CALL_SHUTDOWN:
+    case SP_CALL_CLOSE:
+    case SP_CALL_GETSOCKNAME:
+    case SP_CALL_GETPEERNAME:
+    case SP_CALL_SERVE:
+    case SP_N_CALLS:
+    default:
+      break;
+    }
+
+  if (step->socket == NULL)
+    {
+      run_finish (run, _("socket: this call needs a socket"));
+      return;
+    }
+
+  run->socket = ensure_socket (run, &error);
+  if (run->socket == NULL)
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  switch (step->call)
+    {
+    case SP_CALL_SOCKET:
+      run_finish (run, NULL);
+      break;
+
+    case SP_CALL_SETSOCKOPT:
+      if (!sp_socket_setsockopt (run->socket, step->option, step->value, &error))
+        run_fail_with_error (run, error);
+      else
+        run_finish (run, NULL);
+      break;
+
+    case SP_CALL_BIND:
+      start_bind (run);
+      break;
+
+    case SP_CALL_LISTEN:
+      if (!sp_socket_listen (run->socket, step->backlog, &error))
+        run_fail_with_error (run, error);
+      else
+        run_finish (run, NULL);
+      break;
+
+    case SP_CALL_ACCEPT:
+      sp_socket_accept_async (run->socket, step->as != NULL ? step->as : "conn",
+                              run_timeout (run), NULL, on_accepted, run);
+      break;
+
+    case SP_CALL_CONNECT:
+    case SP_CALL_CONNECT_EX:
+      resolve_destination (run, connect_to);
+      break;
+
+    case SP_CALL_SEND:
+    case SP_CALL_SENDALL:
+      if (step->data == NULL)
+        run_finish (run, _("data: this call needs data to send"));
+      else
+        send_next (run, NULL);
+      break;
+
+    case SP_CALL_SENDTO:
+      if (step->data == NULL)
+        run_finish (run, _("data: this call needs data to send"));
+      else
+        resolve_destination (run, send_to);
+      break;
+
+    case SP_CALL_RECV:
+    case SP_CALL_RECVFROM:
+    case SP_CALL_RECV_INTO:
+      receive_next (run);
+      break;
+
+    case SP_CALL_SHUTDOWN:
+      if (!sp_socket_shutdown (run->socket, step->has_how ? step->how : SP_SHUTDOWN_BOTH, &error))
+        run_fail_with_error (run, error);
+      else
+        run_finish (run, NULL);
+      break;
+
+    case SP_CALL_CLOSE:
+      if (!sp_socket_close (run->socket, &error))
+        run_fail_with_error (run, error);
+      else
+        run_finish (run, NULL);
+      break;
+
+    case SP_CALL_GETSOCKNAME:
+    case SP_CALL_GETPEERNAME:
+      {
+        g_autoptr(GSocketAddress) address = NULL;
+
+        if (step->call == SP_CALL_GETSOCKNAME)
+          address = sp_socket_getsockname (run->socket, &error);
+        else
+          address = sp_socket_getpeername (run->socket, &error);
+
+        if (address == NULL)
+          run_fail_with_error (run, error);
+        else
+          run_finish (run, NULL);
+      }
+      break;
+
+    case SP_CALL_SERVE:
+      start_serve (run);
+      break;
+
+    case SP_CALL_NOTE:
+    case SP_CALL_SLEEP:
+    case SP_CALL_GETHOSTNAME:
+    case SP_CALL_GETHOSTBYNAME:
+    case SP_CALL_GETADDRINFO:
+    case SP_N_CALLS:
+    default:
+      run_finish (run, _("call: this call is not available"));
+      break;
+    }
+}
+
+static void
+execute_index (SpPlayer *self,
+               guint     index)
+{
+  g_autoptr(SpStep) step = g_list_model_get_item (sp_session_get_steps (self->session), index);
+
+  if (step == NULL)
+    return;
+
+  self->finished_emitted = FALSE;
+  set_state (self, SP_PLAYER_RUNNING);
+  g_signal_emit (self, signals[STEP_STARTED], 0, index);
+  run_execute (run_new (self, step, index));
+}
+
+static gboolean
+on_next_step (gpointer user_data)
+{
+  SpPlayer *self = user_data;
+
+  self->next_source = 0;
+  if (self->running && self->state != SP_PLAYER_RUNNING)
+    execute_index (self, self->position);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_next (SpPlayer *self)
+{
+  g_clear_handle_id (&self->next_source, g_source_remove);
+  self->next_source = g_timeout_add (self->delay_ms, on_next_step, self);
+}
+
+/* The object */
+
+static void
+close_everything (SpPlayer *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sockets));
+
+  self->generation++;
+  self->running = FALSE;
+  g_clear_handle_id (&self->next_source, g_source_remove);
+
+  for (guint i = 0; i < self->serves->len; i++)
+    sp_serve_stop (g_ptr_array_index (self->serves, i));
+  g_ptr_array_set_size (self->serves, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpSocket) socket = g_list_model_get_item (G_LIST_MODEL (self->sockets), i);
+
+      if (sp_socket_get_fd (socket) >= 0)
+        sp_socket_close (socket, NULL);
+    }
+
+  g_hash_table_remove_all (self->by_id);
+  g_list_store_remove_all (self->sockets);
+}
+
+static void
+sp_player_dispose (GObject *object)
+{
+  SpPlayer *self = SP_PLAYER (object);
+
+  if (self->sockets != NULL)
+    close_everything (self);
+
+  g_clear_object (&self->sockets);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->serves, g_ptr_array_unref);
+  g_clear_object (&self->session);
+  g_clear_object (&self->log);
+
+  G_OBJECT_CLASS (sp_player_parent_class)->dispose (object);
+}
+
+static void
+sp_player_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SpPlayer *self = SP_PLAYER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+
+    case PROP_POSITION:
+      g_value_set_uint (value, self->position);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_player_class_init (SpPlayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_player_dispose;
+  object_class->get_property = sp_player_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, SP_PLAYER_IDLE, SP_PLAYER_FINISHED, SP_PLAYER_IDLE,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_POSITION] =
+    g_param_spec_uint ("position", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[STEP_STARTED] =
+    g_signal_new ("step-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[STEP_FINISHED] =
+    g_signal_new ("step-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_UINT, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[SOCKET_ADDED] =
+    g_signal_new ("socket-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_SOCKET);
+}
+
+static void
+sp_player_init (SpPlayer *self)
+{
+  self->sockets = g_list_store_new (SP_TYPE_SOCKET);
+  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->serves = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+SpPlayer *
+sp_player_new (SpSession    *session,
+               SpTrafficLog *log)
+{
+  SpPlayer *self;
+
+  g_return_val_if_fail (SP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (SP_IS_TRAFFIC_LOG (log), NULL);
+
+  self = g_object_new (SP_TYPE_PLAYER, NULL);
+  self->session = g_object_ref (session);
+  self->log = g_object_ref (log);
+  return self;
+}
+
+SpSession *
+sp_player_get_session (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+  return self->session;
+}
+
+SpTrafficLog *
+sp_player_get_log (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+  return self->log;
+}
+
+SpPlayerState
+sp_player_get_state (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), SP_PLAYER_IDLE);
+  return self->state;
+}
+
+guint
+sp_player_get_position (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), 0);
+  return self->position;
+}
+
+gboolean
+sp_player_get_all_passed (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), FALSE);
+  return self->n_failed == 0;
+}
+
+guint
+sp_player_get_n_failed (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), 0);
+  return self->n_failed;
+}
+
+void
+sp_player_step (SpPlayer *self)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  if (self->state == SP_PLAYER_RUNNING)
+    return;
+
+  if (self->position >= sp_session_get_n_steps (self->session))
+    {
+      maybe_finish (self);
+      return;
+    }
+
+  execute_index (self, self->position);
+}
+
+void
+sp_player_run (SpPlayer *self)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  self->running = TRUE;
+  if (self->state != SP_PLAYER_RUNNING)
+    {
+      if (self->position >= sp_session_get_n_steps (self->session))
+        maybe_finish (self);
+      else
+        schedule_next (self);
+    }
+}
+
+void
+sp_player_pause (SpPlayer *self)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  self->running = FALSE;
+  g_clear_handle_id (&self->next_source, g_source_remove);
+}
+
+void
+sp_player_restart (SpPlayer *self)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  close_everything (self);
+  sp_traffic_log_clear (self->log);
+  self->n_failed = 0;
+  self->finished_emitted = FALSE;
+  set_position (self, 0);
+  set_state (self, SP_PLAYER_IDLE);
+}
+
+void
+sp_player_set_step_delay (SpPlayer *self,
+                          guint     delay_ms)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+  self->delay_ms = delay_ms;
+}
+
+void
+sp_player_set_allow_remote (SpPlayer *self,
+                            gboolean  allow_remote)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+  self->allow_remote = !!allow_remote;
+}
+
+void
+sp_player_perform (SpPlayer *self,
+                   SpStep   *step)
+{
+  guint index;
+
+  g_return_if_fail (SP_IS_PLAYER (self));
+  g_return_if_fail (SP_IS_STEP (step));
+
+  sp_session_append_step (self->session, step);
+  index = sp_session_get_n_steps (self->session) - 1;
+
+  /* While a step runs, the new one waits its turn in the session. */
+  if (self->state == SP_PLAYER_RUNNING)
+    return;
+
+  execute_index (self, index);
+}
+
+GListModel *
+sp_player_get_sockets (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+  return G_LIST_MODEL (self->sockets);
+}
+
+SpSocket *
+sp_player_lookup_socket (SpPlayer   *self,
+                         const char *id)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+  return id != NULL ? g_hash_table_lookup (self->by_id, id) : NULL;
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <errno.h>
+
+#include "sp-errno.h"
+#include "sp-serve.h"
+
+struct _SpServe
+{
+  GObject       parent_instance;
+
+  SpSocket     *listener;
+  SpServeMode   mode;
+  GBytes       *reply;
+  guint         connections;
+  gsize         bufsize;
+  guint         timeout_ms;
+
+  /* Cancelled by stop(): callbacks that arrive after it do nothing. */
+  GCancellable *cancellable;
+  GPtrArray    *active;
+  guint         n_accepted;
+  guint         accepting : 1;
+  guint         finished : 1;
+  guint         ok : 1;
+};
+
+G_DEFINE_FINAL_TYPE (SpServe, sp_serve, G_TYPE_OBJECT)
+
+enum {
+  ACCEPTED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void accept_next (SpServe *self);
+static void receive_next (SpServe *self, SpSocket *connection);
+
+static void
+sp_serve_dispose (GObject *object)
+{
+  SpServe *self = SP_SERVE (object);
+
+  sp_serve_stop (self);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->listener);
+  g_clear_pointer (&self->reply, g_bytes_unref);
+  g_clear_pointer (&self->active, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (sp_serve_parent_class)->dispose (object);
+}
+
+static void
+sp_serve_class_init (SpServeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_serve_dispose;
+
+  signals[ACCEPTED] =
+    g_signal_new ("accepted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_SOCKET);
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+}
+
+static void
+sp_serve_init (SpServe *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->active = g_ptr_array_new_with_free_func (g_object_unref);
+  self->ok = TRUE;
+}
+
+SpServe *
+sp_serve_new (SpSocket    *listener,
+              SpServeMode  mode,
+              GBytes      *reply,
+              guint        connections,
+              gsize        bufsize,
+              guint        timeout_ms)
+{
+  SpServe *self;
+
+  g_return_val_if_fail (SP_IS_SOCKET (listener), NULL);
+
+  self = g_object_new (SP_TYPE_SERVE, NULL);
+  self->listener = g_object_ref (listener);
+  self->mode = mode;
+  self->reply = reply != NULL ? g_bytes_ref (reply) : g_bytes_new (NULL, 0);
+  self->connections = connections;
+  self->bufsize = MAX (bufsize, 1);
+  /* An open-ended serve is for people typing at it: no wait times out. */
+  self->timeout_ms = connections > 0 ? timeout_ms : 0;
+  return self;
+}
+
+static void
+check_finished (SpServe *self)
+{
+  if (self->finished || self->accepting || self->active->len > 0)
+    return;
+
+  self->finished = TRUE;
+  g_signal_emit (self, signals[FINISHED], 0, (gboolean) self->ok);
+}
+
+static gboolean
+is_stopped (SpServe *self)
+{
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+connection_done (SpServe  *self,
+                 SpSocket *connection,
+                 gboolean  ok)
+{
+  if (!ok)
+    self->ok = FALSE;
+
+  if (sp_socket_get_fd (connection) >= 0)
+    sp_socket_close (connection, NULL);
+
+  g_ptr_array_remove (self->active, connection);
+  check_finished (self);
+}
+
+typedef struct
+{
+  SpServe  *serve;
+  SpSocket *connection;
+} Pending;
+
+static Pending *
+pending_new (SpServe  *self,
+             SpSocket *connection)
+{
+  Pending *pending = g_new (Pending, 1);
+
+  pending->serve = g_object_ref (self);
+  pending->connection = g_object_ref (connection);
+  return pending;
+}
+
+static void
+pending_free (Pending *pending)
+{
+  g_object_unref (pending->serve);
+  g_object_unref (pending->connection);
+  g_free (pending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(Pending) pending = user_data;
+  g_autoptr(GError) error = NULL;
+  SpServe *self = pending->serve;
+
+  sp_socket_send_finish (SP_SOCKET (object), result, &error);
+  if (is_stopped (self))
+    return;
+
+  if (error != NULL || self->mode == SP_SERVE_REPLY)
+    connection_done (self, pending->connection, error == NULL);
+  else
+    receive_next (self, pending->connection);
+}
+
+static void
+on_received (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Pending) pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  SpServe *self = pending->serve;
+  SpSocket *connection = pending->connection;
+
+  bytes = sp_socket_receive_finish (connection, result, NULL, &error);
+  if (is_stopped (self))
+    return;
+
+  if (bytes == NULL)
+    {
+      connection_done (self, connection, FALSE);
+      return;
+    }
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      /* End of file: a reply server that got no request still answers. */
+      if (self->mode == SP_SERVE_REPLY)
+        sp_socket_send_async (connection, SP_CALL_SENDALL, self->reply, NULL, self->timeout_ms,
+                              NULL, on_sent, g_steal_pointer (&pending));
+      else
+        connection_done (self, connection, TRUE);
+      return;
+    }
+
+  switch (self->mode)
+    {
+    case SP_SERVE_ECHO:
+      sp_socket_send_async (connection, SP_CALL_SENDALL, bytes, NULL, self->timeout_ms,
+                            NULL, on_sent, g_steal_pointer (&pending));
+      break;
+
+    case SP_SERVE_REPLY:
+      sp_socket_send_async (connection, SP_CALL_SENDALL, self->reply, NULL, self->timeout_ms,
+                            NULL, on_sent, g_steal_pointer (&pending));
+      break;
+
+    case SP_SERVE_DISCARD:
+    default:
+      receive_next (self, connection);
+      break;
+    }
+}
+
+static void
+receive_next (SpServe  *self,
+              SpSocket *connection)
+{
+  sp_socket_receive_async (connection, SP_CALL_RECV, self->bufsize, self->timeout_ms,
+                           NULL, on_received, pending_new (self, connection));
+}
+
+static void
+on_accepted (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SpServe) self = user_data;
+  g_autoptr(SpSocket) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = sp_socket_accept_finish (SP_SOCKET (object), result, &error);
+  if (is_stopped (self))
+    return;
+
+  if (connection == NULL)
+    {
+      /* A listener closed on purpose ends an open-ended serve normally. */
+      if (self->connections > 0 || sp_errno_from_gerror (error) != EBADF)
+        self->ok = FALSE;
+      self->accepting = FALSE;
+      check_finished (self);
+      return;
+    }
+
+  self->n_accepted++;
+  g_ptr_array_add (self->active, g_object_ref (connection));
+  g_signal_emit (self, signals[ACCEPTED], 0, connection);
+
+  if (self->connections == 0 || self->n_accepted < self->connections)
+    accept_next (self);
+  else
+    self->accepting = FALSE;
+
+  receive_next (self, connection);
+}
+
+static void
+accept_next (SpServe *self)
+{
+  g_autofree char *id = NULL;
+
+  id = g_strdup_printf ("%s-%u", sp_socket_get_id (self->listener), self->n_accepted + 1);
+  sp_socket_accept_async (self->listener, id, self->timeout_ms,
+                          NULL, on_accepted, g_object_ref (self));
+}
+
+void
+sp_serve_start (SpServe *self)
+{
+  g_return_if_fail (SP_IS_SERVE (self));
+  g_return_if_fail (!self->accepting && !self->finished);
+
+  self->accepting = TRUE;
+  accept_next (self);
+}
+
+void
+sp_serve_stop (SpServe *self)
+{
+  g_return_if_fail (SP_IS_SERVE (self));
+
+  if (is_stopped (self))
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  self->accepting = FALSE;
+  for (guint i = 0; i < self->active->len; i++)
+    {
+      SpSocket *connection = g_ptr_array_index (self->active, i);
+
+      if (sp_socket_get_fd (connection) >= 0)
+        sp_socket_close (connection, NULL);
+    }
+  g_ptr_array_set_size (self->active, 0);
+}
+
+gboolean
+sp_serve_get_finished (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), FALSE);
+  return self->finished;
+}
+
+gboolean
+sp_serve_get_ok (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), FALSE);
+  return self->ok;
+}
+
+guint
+sp_serve_get_n_accepted (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), 0);
+  return self->n_accepted;
+}
+
+guint
+sp_serve_get_n_active (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), 0);
+  return self->active->len;
+}
+
+gboolean
+sp_serve_get_bounded (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), FALSE);
+  return self->connections > 0;
+}

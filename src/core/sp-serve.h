@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sp-socket.h"
+
+G_BEGIN_DECLS
+
+#define SP_TYPE_SERVE (sp_serve_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpServe, sp_serve, SP, SERVE, GObject)
+
+/* A listening socket that accepts and serves its connections itself (the
+ * "serve" call): every connection at once, each on its own main-loop
+ * sources. Echo sends back what arrives, discard reads until end of file,
+ * reply reads one request and answers with `reply`, then closes.
+ *
+ * It accepts `connections` connections, or until the listener is closed
+ * when that is 0. The "finished" signal (gboolean ok) fires once every
+ * connection it accepted is done and no more are to come; ok is FALSE when
+ * a connection failed or an accept timed out. Each accepted socket is
+ * announced with "accepted" (SpSocket *). */
+
+SpServe  *sp_serve_new             (SpSocket    *listener,
+                                    SpServeMode  mode,
+                                    GBytes      *reply,
+                                    guint        connections,
+                                    gsize        bufsize,
+                                    guint        timeout_ms);
+void      sp_serve_start           (SpServe     *self);
+/* Closes the connections it serves and stops accepting. */
+void      sp_serve_stop            (SpServe     *self);
+gboolean  sp_serve_get_finished    (SpServe     *self);
+gboolean  sp_serve_get_ok          (SpServe     *self);
+guint     sp_serve_get_n_accepted  (SpServe     *self);
+guint     sp_serve_get_n_active    (SpServe     *self);
+/* Whether it stops by itself (a connection count was given). */
+gboolean  sp_serve_get_bounded     (SpServe     *self);
+
+G_END_DECLS

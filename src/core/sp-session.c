@@ -1,0 +1,1456 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-session.h"
+
+#include "sp-step-private.h"
+
+/* Far deeper than any session; json-glib's parser recurses, so a file of a
+ * million '[' must be refused before it reaches it. */
+#define MAX_NESTING 64
+
+G_DEFINE_QUARK (sp-session-error-quark, sp_session_error)
+
+/* SpSocketConfig */
+
+struct _SpSocketConfigClass
+{
+  GObjectClass parent_class;
+};
+
+G_DEFINE_FINAL_TYPE (SpSocketConfig, sp_socket_config, G_TYPE_OBJECT)
+
+static const char * const option_names[] = {
+  "SO_REUSEADDR",
+  "SO_REUSEPORT",
+  "SO_BROADCAST",
+  "SO_KEEPALIVE",
+  "SO_RCVBUF",
+  "SO_SNDBUF",
+  "TCP_NODELAY",
+  "IPV6_V6ONLY",
+  NULL,
+};
+
+static const struct
+{
+  const char *name;
+  gint        number;
+} protocol_names[] = {
+  { "tcp", 6 },
+  { "udp", 17 },
+  { "icmp", 1 },
+  { "icmpv6", 58 },
+};
+
+const char * const *
+sp_socket_option_names (void)
+{
+  return option_names;
+}
+
+gboolean
+sp_socket_config_id_is_valid (const char *id)
+{
+  gsize length = 0;
+
+  if (id == NULL || !(g_ascii_isalpha (id[0]) || id[0] == '_'))
+    return FALSE;
+
+  for (const char *p = id; *p != '\0'; p++)
+    {
+      if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '-'))
+        return FALSE;
+      if (++length > SP_ID_MAX_LENGTH)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+socket_option_clear (gpointer data)
+{
+  SpSocketOption *option = data;
+
+  g_clear_pointer (&option->name, g_free);
+}
+
+static void
+sp_socket_config_finalize (GObject *object)
+{
+  SpSocketConfig *self = SP_SOCKET_CONFIG (object);
+
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->protocol_name, g_free);
+  g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->options, g_array_unref);
+
+  G_OBJECT_CLASS (sp_socket_config_parent_class)->finalize (object);
+}
+
+static void
+sp_socket_config_class_init (SpSocketConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sp_socket_config_finalize;
+}
+
+static void
+sp_socket_config_init (SpSocketConfig *self)
+{
+  self->port = -1;
+  self->options = g_array_new (FALSE, TRUE, sizeof (SpSocketOption));
+  g_array_set_clear_func (self->options, socket_option_clear);
+}
+
+SpSocketConfig *
+sp_socket_config_new (const char   *id,
+                      SpFamily      family,
+                      SpSocketType  type)
+{
+  SpSocketConfig *self;
+
+  self = g_object_new (SP_TYPE_SOCKET_CONFIG, NULL);
+  self->id = g_strdup (id);
+  self->family = family;
+  self->type = type;
+
+  return self;
+}
+
+SpSocketConfig *
+sp_socket_config_copy (SpSocketConfig *self)
+{
+  SpSocketConfig *copy;
+
+  g_return_val_if_fail (SP_IS_SOCKET_CONFIG (self), NULL);
+
+  copy = sp_socket_config_new (self->id, self->family, self->type);
+  copy->protocol = self->protocol;
+  copy->protocol_name = g_strdup (self->protocol_name);
+  copy->address = g_strdup (self->address);
+  copy->port = self->port;
+
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      const SpSocketOption *option = &g_array_index (self->options, SpSocketOption, i);
+
+      sp_socket_config_set_option (copy, option->name, option->value, option->is_bool);
+    }
+
+  return copy;
+}
+
+void
+sp_socket_config_set_option (SpSocketConfig *self,
+                             const char     *name,
+                             gint64          value,
+                             gboolean        is_bool)
+{
+  SpSocketOption option;
+
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+  g_return_if_fail (name != NULL);
+
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      SpSocketOption *existing = &g_array_index (self->options, SpSocketOption, i);
+
+      if (g_str_equal (existing->name, name))
+        {
+          existing->value = value;
+          existing->is_bool = is_bool;
+          return;
+        }
+    }
+
+  option.name = g_strdup (name);
+  option.value = value;
+  option.is_bool = is_bool;
+  g_array_append_val (self->options, option);
+}
+
+static gboolean
+parse_protocol (SpSocketConfig *config,
+                JsonNode       *node,
+                const char     *path,
+                GError        **error)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      gint64 number = json_node_get_int (node);
+
+      if (number >= 0 && number <= 255)
+        {
+          config->protocol = number;
+          g_clear_pointer (&config->protocol_name, g_free);
+          return TRUE;
+        }
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *name = json_node_get_string (node);
+
+      for (guint i = 0; i < G_N_ELEMENTS (protocol_names); i++)
+        {
+          if (g_str_equal (name, protocol_names[i].name))
+            {
+              config->protocol = protocol_names[i].number;
+              g_free (config->protocol_name);
+              config->protocol_name = g_strdup (name);
+              return TRUE;
+            }
+        }
+    }
+
+  _sp_step_set_error (error, path,
+                      _("must be a number from 0 to 255 or one of tcp, udp, icmp, icmpv6"));
+  return FALSE;
+}
+
+static gboolean
+parse_options (SpSocketConfig *config,
+               JsonNode       *node,
+               const char     *path,
+               GError        **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (!_sp_step_get_object (node, path, &object, error))
+    return FALSE;
+
+  members = json_object_get_members (object);
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      g_autofree char *option_path = _sp_step_path_member (path, name);
+      gint64 value;
+      gboolean is_bool;
+
+      if (!_sp_step_check_option (name, option_path, error) ||
+          !_sp_step_get_option_value (json_object_get_member (object, name), option_path,
+                                      &value, &is_bool, error))
+        return FALSE;
+
+      sp_socket_config_set_option (config, name, value, is_bool);
+    }
+
+  return TRUE;
+}
+
+static SpSocketConfig *
+parse_socket_config (JsonNode   *node,
+                     const char *path,
+                     GError    **error)
+{
+  static const char * const known[] = {
+    "id", "family", "type", "protocol", "address", "port", "options", NULL,
+  };
+  g_autoptr(SpSocketConfig) config = NULL;
+  g_autofree char *id_path = NULL;
+  JsonObject *object;
+  JsonNode *member;
+  const char *text;
+  gint64 number;
+
+  if (!_sp_step_get_object (node, path, &object, error) ||
+      !_sp_step_check_members (object, path, known, error))
+    return NULL;
+
+  member = json_object_get_member (object, "id");
+  if (member == NULL)
+    {
+      _sp_step_set_error (error, path, _("missing member “id”"));
+      return NULL;
+    }
+
+  id_path = _sp_step_path_member (path, "id");
+  if (!_sp_step_get_id (member, id_path, &text, error))
+    return NULL;
+
+  config = sp_socket_config_new (text, SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM);
+
+  if ((member = json_object_get_member (object, "family")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "family");
+
+      if (!JSON_NODE_HOLDS_VALUE (member) ||
+          json_node_get_value_type (member) != G_TYPE_STRING ||
+          !sp_family_from_string (json_node_get_string (member), &config->family))
+        {
+          _sp_step_set_error (error, member_path, _("must be “inet”, “inet6” or “unix”"));
+          return NULL;
+        }
+    }
+
+  if ((member = json_object_get_member (object, "type")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "type");
+
+      if (!JSON_NODE_HOLDS_VALUE (member) ||
+          json_node_get_value_type (member) != G_TYPE_STRING ||
+          !sp_socket_type_from_string (json_node_get_string (member), &config->type))
+        {
+          _sp_step_set_error (error, member_path,
+                              _("must be “stream”, “dgram”, “raw” or “seqpacket”"));
+          return NULL;
+        }
+    }
+
+  if ((member = json_object_get_member (object, "protocol")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "protocol");
+
+      if (!parse_protocol (config, member, member_path, error))
+        return NULL;
+    }
+
+  if ((member = json_object_get_member (object, "address")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "address");
+
+      if (!_sp_step_get_string (member, member_path, &text, error))
+        return NULL;
+      config->address = g_strdup (text);
+    }
+
+  if ((member = json_object_get_member (object, "port")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "port");
+
+      if (!_sp_step_get_int (member, member_path, 0, G_MAXUINT16, &number, error))
+        return NULL;
+      config->port = number;
+    }
+
+  if ((member = json_object_get_member (object, "options")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "options");
+
+      if (!parse_options (config, member, member_path, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&config);
+}
+
+static void
+build_socket_config (JsonBuilder    *builder,
+                     SpSocketConfig *config)
+{
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, config->id);
+  json_builder_set_member_name (builder, "family");
+  json_builder_add_string_value (builder, sp_family_to_string (config->family));
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, sp_socket_type_to_string (config->type));
+
+  if (config->protocol_name != NULL)
+    {
+      json_builder_set_member_name (builder, "protocol");
+      json_builder_add_string_value (builder, config->protocol_name);
+    }
+  else if (config->protocol != 0)
+    {
+      json_builder_set_member_name (builder, "protocol");
+      json_builder_add_int_value (builder, config->protocol);
+    }
+
+  if (config->address != NULL)
+    {
+      json_builder_set_member_name (builder, "address");
+      json_builder_add_string_value (builder, config->address);
+    }
+
+  if (config->port >= 0)
+    {
+      json_builder_set_member_name (builder, "port");
+      json_builder_add_int_value (builder, config->port);
+    }
+
+  if (config->options->len > 0)
+    {
+      json_builder_set_member_name (builder, "options");
+      json_builder_begin_object (builder);
+      for (guint i = 0; i < config->options->len; i++)
+        {
+          const SpSocketOption *option = &g_array_index (config->options, SpSocketOption, i);
+
+          json_builder_set_member_name (builder, option->name);
+          if (option->is_bool)
+            json_builder_add_boolean_value (builder, option->value != 0);
+          else
+            json_builder_add_int_value (builder, option->value);
+        }
+      json_builder_end_object (builder);
+    }
+
+  json_builder_end_object (builder);
+}
+
+/* SpSession */
+
+struct _SpSession
+{
+  GObject     parent_instance;
+
+  char       *title;
+  char       *description;
+  GListStore *sockets;
+  GListStore *steps;
+};
+
+struct _SpSessionClass
+{
+  GObjectClass parent_class;
+};
+
+G_DEFINE_FINAL_TYPE (SpSession, sp_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_DESCRIPTION,
+  PROP_SOCKETS,
+  PROP_STEPS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+sp_session_dispose (GObject *object)
+{
+  SpSession *self = SP_SESSION (object);
+
+  g_clear_object (&self->sockets);
+  g_clear_object (&self->steps);
+
+  G_OBJECT_CLASS (sp_session_parent_class)->dispose (object);
+}
+
+static void
+sp_session_finalize (GObject *object)
+{
+  SpSession *self = SP_SESSION (object);
+
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->description, g_free);
+
+  G_OBJECT_CLASS (sp_session_parent_class)->finalize (object);
+}
+
+static void
+sp_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  SpSession *self = SP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, self->description);
+      break;
+
+    case PROP_SOCKETS:
+      g_value_set_object (value, self->sockets);
+      break;
+
+    case PROP_STEPS:
+      g_value_set_object (value, self->steps);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_session_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  SpSession *self = SP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      sp_session_set_title (self, g_value_get_string (value));
+      break;
+
+    case PROP_DESCRIPTION:
+      sp_session_set_description (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_session_class_init (SpSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_session_dispose;
+  object_class->finalize = sp_session_finalize;
+  object_class->get_property = sp_session_get_property;
+  object_class->set_property = sp_session_set_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DESCRIPTION] =
+    g_param_spec_string ("description", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOCKETS] =
+    g_param_spec_object ("sockets", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STEPS] =
+    g_param_spec_object ("steps", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sp_session_init (SpSession *self)
+{
+  self->sockets = g_list_store_new (SP_TYPE_SOCKET_CONFIG);
+  self->steps = g_list_store_new (SP_TYPE_STEP);
+}
+
+SpSession *
+sp_session_new (void)
+{
+  return g_object_new (SP_TYPE_SESSION, NULL);
+}
+
+/* Checking the text before json-glib reads it.
+ *
+ * json-glib 1.6 recurses once per nesting level, wraps integers that do not
+ * fit in 64 bits, cuts strings at "\u0000" and accepts more than one value
+ * in a file. None of that may pass silently, so one pass over the text
+ * finds it first, with the line and column to report. */
+
+typedef struct
+{
+  guint line;
+  guint column;
+} TextPos;
+
+typedef struct
+{
+  /* Where the text ends inside a string or an open bracket, if it does. */
+  gboolean truncated;
+  gboolean in_string;
+  char     closer;
+  TextPos  end;
+} TextScan;
+
+static void
+set_syntax_error (GError     **error,
+                  const char  *name,
+                  TextPos      pos,
+                  const char  *message)
+{
+  g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_SYNTAX, "%s:%u:%u: %s",
+               name, pos.line, pos.column, message);
+}
+
+static TextPos
+position_of (const char *data,
+             const char *at)
+{
+  TextPos pos = { 1, 1 };
+
+  for (const char *p = data; p < at; p++)
+    {
+      if (*p == '\n')
+        {
+          pos.line++;
+          pos.column = 1;
+        }
+      else if ((*p & 0xc0) != 0x80)
+        pos.column++;
+    }
+
+  return pos;
+}
+
+/* Whether the digits of an integer (no sign, no leading zeros) exceed
+ * what gint64 holds. */
+static gboolean
+integer_too_large (const char *digits,
+                   gsize       n_digits,
+                   gboolean    negative)
+{
+  const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
+
+  if (n_digits != 19)
+    return n_digits > 19;
+
+  return strncmp (digits, limit, 19) > 0;
+}
+
+static gboolean
+scan_text (const char  *data,
+           gsize        length,
+           const char  *name,
+           TextScan    *scan,
+           GError     **error)
+{
+  char closers[MAX_NESTING];
+  guint depth = 0;
+  gboolean seen_value = FALSE;
+  const char *end = data + length;
+  const char *p = data;
+  const char *invalid;
+  TextPos pos = { 1, 1 };
+
+  memset (scan, 0, sizeof *scan);
+
+  if (!g_utf8_validate_len (data, length, &invalid))
+    {
+      set_syntax_error (error, name, position_of (data, invalid),
+                        _("not UTF-8 text (a session file is UTF-8 JSON)"));
+      return FALSE;
+    }
+
+  /* A byte order mark is allowed; json-glib skips it. */
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    p += 3;
+
+#define ADVANCE()                                       \
+  G_STMT_START {                                        \
+    if (*p == '\n')                                     \
+      {                                                 \
+        pos.line++;                                     \
+        pos.column = 1;                                 \
+      }                                                 \
+    else if ((*p & 0xc0) != 0x80)                       \
+      pos.column++;                                     \
+    p++;                                                \
+  } G_STMT_END
+
+  while (p < end)
+    {
+      char c = *p;
+
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        {
+          ADVANCE ();
+          continue;
+        }
+
+      if (depth == 0 && seen_value)
+        {
+          set_syntax_error (error, name, pos,
+                            _("unexpected text after the end of the session object"));
+          return FALSE;
+        }
+
+      if (c == '"')
+        {
+          ADVANCE ();
+          while (p < end && *p != '"')
+            {
+              if (*p == '\\')
+                {
+                  TextPos escape = pos;
+
+                  ADVANCE ();
+                  if (p + 5 <= end && strncmp (p, "u0000", 5) == 0)
+                    {
+                      set_syntax_error (error, name, escape,
+                                        _("“\\u0000” cannot be read in a string; give bytes "
+                                          "with NUL in them as “hex”"));
+                      return FALSE;
+                    }
+                  if (p == end)
+                    break;
+                }
+              ADVANCE ();
+            }
+
+          if (p == end)
+            {
+              scan->truncated = TRUE;
+              scan->in_string = TRUE;
+              scan->end = pos;
+              return TRUE;
+            }
+
+          ADVANCE ();
+          if (depth == 0)
+            seen_value = TRUE;
+        }
+      else if (c == '{' || c == '[')
+        {
+          if (depth == MAX_NESTING)
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("nested too deeply (more than %d levels)"), MAX_NESTING);
+
+              set_syntax_error (error, name, pos, message);
+              return FALSE;
+            }
+
+          closers[depth++] = c == '{' ? '}' : ']';
+          ADVANCE ();
+        }
+      else if (c == '}' || c == ']')
+        {
+          /* A mismatched bracket is json-glib's to report. */
+          if (depth > 0 && closers[depth - 1] == c)
+            {
+              depth--;
+              if (depth == 0)
+                seen_value = TRUE;
+            }
+          ADVANCE ();
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          const char *start = p;
+          TextPos number_pos = pos;
+          gboolean negative = c == '-';
+          gboolean integer = TRUE;
+          const char *digits;
+          gsize n_digits;
+
+          while (p < end && (g_ascii_isdigit (*p) || *p == '+' || *p == '-' ||
+                             *p == '.' || *p == 'e' || *p == 'E'))
+            {
+              if (*p == '.' || *p == 'e' || *p == 'E')
+                integer = FALSE;
+              ADVANCE ();
+            }
+
+          digits = start + (negative ? 1 : 0);
+          while (digits < p - 1 && *digits == '0')
+            digits++;
+          n_digits = p - digits;
+
+          if (integer && integer_too_large (digits, n_digits, negative))
+            {
+              g_autofree char *shown = g_strndup (start, MIN ((gsize) (p - start), 40));
+              g_autofree char *message =
+                g_strdup_printf (_("the number %s%s is too large to read"),
+                                 shown, (gsize) (p - start) > 40 ? "…" : "");
+
+              set_syntax_error (error, name, number_pos, message);
+              return FALSE;
+            }
+
+          if (depth == 0)
+            seen_value = TRUE;
+        }
+      else
+        {
+          /* Keywords and stray characters: words end at anything that is
+           * not a letter, so "true" and "null" count as one value. */
+          if (g_ascii_isalpha (c))
+            {
+              while (p < end && g_ascii_isalnum (*p))
+                ADVANCE ();
+            }
+          else
+            ADVANCE ();
+
+          if (depth == 0)
+            seen_value = TRUE;
+        }
+    }
+
+#undef ADVANCE
+
+  if (depth > 0)
+    {
+      scan->truncated = TRUE;
+      scan->closer = closers[depth - 1];
+      scan->end = pos;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+load_session (SpSession  *self,
+              JsonObject *root,
+              GError    **error);
+
+SpSession *
+sp_session_new_from_data (const char  *data,
+                          gssize       length,
+                          const char  *name,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SpSession) self = NULL;
+  TextScan scan;
+  JsonNode *root;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (name == NULL)
+    name = "session";
+
+  if (data == NULL)
+    data = "";
+  if (length < 0)
+    length = strlen (data);
+
+  if (!scan_text (data, length, name, &scan, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      const char *message = local_error->message;
+
+      if (scan.truncated)
+        {
+          g_autofree char *text = NULL;
+
+          if (scan.in_string)
+            text = g_strdup (_("the file ends inside a string (a closing “\"” is missing)"));
+          else
+            text = g_strdup_printf (_("the file ends too early (a closing “%c” is missing)"),
+                                    scan.closer);
+          set_syntax_error (error, name, scan.end, text);
+          return NULL;
+        }
+
+      /* json-glib names text it was given "<data>". */
+      if (g_str_has_prefix (message, "<data>:"))
+        g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_SYNTAX, "%s:%s",
+                     name, message + strlen ("<data>:"));
+      else
+        g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_SYNTAX, "%s: %s", name, message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
+                   _("%s: the file is empty; a session file holds one JSON object"), name);
+      return NULL;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      const char *kind = JSON_NODE_HOLDS_ARRAY (root) ? _("an array") :
+                         JSON_NODE_HOLDS_NULL (root) ? _("null") : _("a single value");
+
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
+                   _("%s: the top level is %s; a session file holds one JSON object"),
+                   name, kind);
+      return NULL;
+    }
+
+  self = sp_session_new ();
+  if (!load_session (self, json_node_get_object (root), error))
+    {
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+SpSession *
+sp_session_new_from_file (const char  *path,
+                          GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  name = g_filename_display_name (path);
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
+                   _("%s: could not read the file: %s"), name, local_error->message);
+      return NULL;
+    }
+
+  return sp_session_new_from_data (contents, length, name, error);
+}
+
+static gboolean
+check_format_and_version (JsonObject *root,
+                          GError    **error)
+{
+  JsonNode *format = json_object_get_member (root, "format");
+  JsonNode *version = json_object_get_member (root, "version");
+  gint64 number;
+
+  if (format == NULL)
+    {
+      _sp_step_set_error (error, "format",
+                          _("missing; a session file has \"format\": \"%s\""),
+                          SP_SESSION_FORMAT);
+      return FALSE;
+    }
+
+  if (!JSON_NODE_HOLDS_VALUE (format) ||
+      json_node_get_value_type (format) != G_TYPE_STRING ||
+      !g_str_equal (json_node_get_string (format), SP_SESSION_FORMAT))
+    {
+      _sp_step_set_error (error, "format", _("must be “%s”"), SP_SESSION_FORMAT);
+      return FALSE;
+    }
+
+  if (version == NULL)
+    {
+      _sp_step_set_error (error, "version", _("missing; this build reads version %d"),
+                          SP_SESSION_VERSION);
+      return FALSE;
+    }
+
+  if (!_sp_step_get_int (version, "version", 1, G_MAXINT64, &number, error))
+    return FALSE;
+
+  if (number > SP_SESSION_VERSION)
+    {
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_VERSION,
+                   _("version %" G_GINT64_FORMAT " is newer than this build reads (version %d); "
+                     "update Socket Playground"),
+                   number, SP_SESSION_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+describe_ids (GPtrArray *ids)
+{
+  if (ids->len == 0)
+    return g_strdup (_("the session has no sockets"));
+
+  g_ptr_array_add (ids, NULL);
+  {
+    g_autofree char *list = _sp_step_join ((const char * const *) ids->pdata);
+
+    g_ptr_array_remove_index (ids, ids->len - 1);
+    return g_strdup_printf (_("the sockets are %s"), list);
+  }
+}
+
+static gboolean
+check_reference (GPtrArray  *ids,
+                 const char *id,
+                 const char *path,
+                 const char *member,
+                 GError    **error)
+{
+  g_autofree char *member_path = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *known = NULL;
+
+  if (id == NULL || g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+    return TRUE;
+
+  member_path = _sp_step_path_member (path, member);
+  shown = _sp_step_describe (id);
+  known = describe_ids (ids);
+  _sp_step_set_error (error, member_path, _("no socket “%s”; %s"), shown, known);
+  return FALSE;
+}
+
+static gboolean
+load_session (SpSession  *self,
+              JsonObject *root,
+              GError    **error)
+{
+  static const char * const known[] = {
+    "format", "version", "title", "description", "sockets", "steps", NULL,
+  };
+  g_autoptr(GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Ids a step may name: the configured ones, then each "as". */
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  JsonNode *node;
+  const char *text;
+
+  if (!check_format_and_version (root, error) ||
+      !_sp_step_check_members (root, NULL, known, error))
+    return FALSE;
+
+  if ((node = json_object_get_member (root, "title")) != NULL)
+    {
+      if (!_sp_step_get_string (node, "title", &text, error))
+        return FALSE;
+      sp_session_set_title (self, text);
+    }
+
+  if ((node = json_object_get_member (root, "description")) != NULL)
+    {
+      if (!_sp_step_get_string (node, "description", &text, error))
+        return FALSE;
+      sp_session_set_description (self, text);
+    }
+
+  if ((node = json_object_get_member (root, "sockets")) != NULL)
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        {
+          _sp_step_set_error (error, "sockets", _("must be an array of sockets"));
+          return FALSE;
+        }
+
+      array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *path = _sp_step_path_index ("sockets", i);
+          SpSocketConfig *config;
+
+          config = parse_socket_config (json_array_get_element (array, i), path, error);
+          if (config == NULL)
+            return FALSE;
+          g_ptr_array_add (sockets, config);
+
+          for (guint j = 0; j < i; j++)
+            {
+              SpSocketConfig *earlier = g_ptr_array_index (sockets, j);
+
+              if (g_str_equal (earlier->id, config->id))
+                {
+                  g_autofree char *id_path = _sp_step_path_member (path, "id");
+
+                  _sp_step_set_error (error, id_path,
+                                      _("“%s” is already the id of sockets[%u]"),
+                                      config->id, j);
+                  return FALSE;
+                }
+            }
+
+          g_ptr_array_add (ids, config->id);
+        }
+    }
+
+  if ((node = json_object_get_member (root, "steps")) != NULL)
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        {
+          _sp_step_set_error (error, "steps", _("must be an array of steps"));
+          return FALSE;
+        }
+
+      array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *path = _sp_step_path_index ("steps", i);
+          JsonObject *object;
+          SpStep *step;
+
+          if (!_sp_step_get_object (json_array_get_element (array, i), path, &object, error))
+            return FALSE;
+
+          step = sp_step_new_from_json (object, path, error);
+          if (step == NULL)
+            return FALSE;
+          g_ptr_array_add (steps, step);
+
+          if (!check_reference (ids, step->socket, path, "socket", error) ||
+              !check_reference (ids, step->to, path, "to", error))
+            return FALSE;
+
+          if (step->as != NULL)
+            {
+              for (guint j = 0; j < sockets->len; j++)
+                {
+                  SpSocketConfig *config = g_ptr_array_index (sockets, j);
+
+                  if (g_str_equal (config->id, step->as))
+                    {
+                      g_autofree char *as_path = _sp_step_path_member (path, "as");
+
+                      _sp_step_set_error (error, as_path,
+                                          _("“%s” is already the id of sockets[%u]"),
+                                          step->as, j);
+                      return FALSE;
+                    }
+                }
+
+              /* Accepting again under the same name is fine (a server
+               * that closes one connection and accepts the next). */
+              if (!g_ptr_array_find_with_equal_func (ids, step->as, g_str_equal, NULL))
+                g_ptr_array_add (ids, step->as);
+            }
+        }
+    }
+
+  g_list_store_splice (self->sockets, 0, 0, sockets->pdata, sockets->len);
+  g_list_store_splice (self->steps, 0, 0, steps->pdata, steps->len);
+
+  return TRUE;
+}
+
+char *
+sp_session_to_data (SpSession *self,
+                    gsize     *length)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  GString *text;
+  guint n;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, SP_SESSION_FORMAT);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, SP_SESSION_VERSION);
+
+  if (self->title != NULL)
+    {
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, self->title);
+    }
+
+  if (self->description != NULL)
+    {
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, self->description);
+    }
+
+  json_builder_set_member_name (builder, "sockets");
+  json_builder_begin_array (builder);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sockets));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpSocketConfig) config = g_list_model_get_item (G_LIST_MODEL (self->sockets), i);
+
+      build_socket_config (builder, config);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "steps");
+  json_builder_begin_array (builder);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->steps));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpStep) step = g_list_model_get_item (G_LIST_MODEL (self->steps), i);
+
+      json_builder_add_value (builder, sp_step_to_json (step));
+    }
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+
+  text = g_string_new (NULL);
+  json_generator_to_gstring (generator, text);
+  g_string_append_c (text, '\n');
+
+  if (length != NULL)
+    *length = text->len;
+
+  return g_string_free (text, FALSE);
+}
+
+gboolean
+sp_session_save_to_file (SpSession   *self,
+                         const char  *path,
+                         GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize length;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data = sp_session_to_data (self, &length);
+
+  if (!g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
+                                 &local_error))
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
+                   _("%s: could not save the session: %s"), name, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+const char *
+sp_session_get_title (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  return self->title;
+}
+
+/* g_set_str is GLib 2.76. */
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+void
+sp_session_set_title (SpSession  *self,
+                      const char *title)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  if (set_string (&self->title, title))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+const char *
+sp_session_get_description (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  return self->description;
+}
+
+void
+sp_session_set_description (SpSession  *self,
+                            const char *description)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  if (set_string (&self->description, description))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCRIPTION]);
+}
+
+GListModel *
+sp_session_get_sockets (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  return G_LIST_MODEL (self->sockets);
+}
+
+GListModel *
+sp_session_get_steps (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  return G_LIST_MODEL (self->steps);
+}
+
+guint
+sp_session_get_n_steps (SpSession *self)
+{
+  g_return_val_if_fail (SP_IS_SESSION (self), 0);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (self->steps));
+}
+
+SpStep *
+sp_session_get_step (SpSession *self,
+                     guint      index)
+{
+  SpStep *step;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  /* Borrowed: the store keeps its own reference. */
+  step = g_list_model_get_item (G_LIST_MODEL (self->steps), index);
+  if (step != NULL)
+    g_object_unref (step);
+
+  return step;
+}
+
+static gboolean
+find_socket_position (SpSession  *self,
+                      const char *id,
+                      guint      *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sockets));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpSocketConfig) config = g_list_model_get_item (G_LIST_MODEL (self->sockets), i);
+
+      if (g_strcmp0 (config->id, id) == 0)
+        {
+          *position = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+SpSocketConfig *
+sp_session_find_socket (SpSession  *self,
+                        const char *id)
+{
+  SpSocketConfig *config;
+  guint position;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), NULL);
+
+  if (id == NULL || !find_socket_position (self, id, &position))
+    return NULL;
+
+  /* Borrowed: the store keeps its own reference. */
+  config = g_list_model_get_item (G_LIST_MODEL (self->sockets), position);
+  g_object_unref (config);
+
+  return config;
+}
+
+void
+sp_session_add_socket (SpSession      *self,
+                       SpSocketConfig *config)
+{
+  guint position;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (config));
+
+  if (find_socket_position (self, config->id, &position))
+    g_list_store_splice (self->sockets, position, 1, (gpointer *) &config, 1);
+  else
+    g_list_store_append (self->sockets, config);
+}
+
+void
+sp_session_remove_socket (SpSession  *self,
+                          const char *id)
+{
+  guint position;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  if (find_socket_position (self, id, &position))
+    g_list_store_remove (self->sockets, position);
+}
+
+void
+sp_session_append_step (SpSession *self,
+                        SpStep    *step)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (SP_IS_STEP (step));
+
+  g_list_store_append (self->steps, step);
+}
+
+void
+sp_session_insert_step (SpSession *self,
+                        guint      index,
+                        SpStep    *step)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (SP_IS_STEP (step));
+
+  g_list_store_insert (self->steps, MIN (index, sp_session_get_n_steps (self)), step);
+}
+
+void
+sp_session_remove_step (SpSession *self,
+                        guint      index)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (index < sp_session_get_n_steps (self));
+
+  g_list_store_remove (self->steps, index);
+}
+
+void
+sp_session_move_step (SpSession *self,
+                      guint      from,
+                      guint      to)
+{
+  g_autoptr(SpStep) step = NULL;
+  guint n;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+
+  n = sp_session_get_n_steps (self);
+  g_return_if_fail (from < n);
+  g_return_if_fail (to < n);
+
+  if (from == to)
+    return;
+
+  step = g_list_model_get_item (G_LIST_MODEL (self->steps), from);
+  g_list_store_remove (self->steps, from);
+  g_list_store_insert (self->steps, to, step);
+}
+
+gboolean
+sp_session_has_socket_id (SpSession  *self,
+                          const char *id)
+{
+  guint position;
+  guint n;
+
+  g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
+
+  if (id == NULL)
+    return FALSE;
+
+  if (find_socket_position (self, id, &position))
+    return TRUE;
+
+  n = sp_session_get_n_steps (self);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpStep) step = g_list_model_get_item (G_LIST_MODEL (self->steps), i);
+
+      if (step->call == SP_CALL_ACCEPT && g_strcmp0 (step->as, id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}

@@ -1,0 +1,1301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sp-data.h"
+#include "sp-endpoint.h"
+#include "sp-errno.h"
+#include "sp-lifecycle.h"
+#include "sp-socket.h"
+
+/* Calls are made on the file descriptor itself, so that a failure keeps its
+ * real errno; GSocket provides the readiness sources for the main loop. */
+
+struct _SpSocket
+{
+  GObject         parent_instance;
+
+  char           *id;
+  SpFamily        family;
+  SpSocketType    type;
+  gint            protocol;
+  SpState         state;
+  int             step;
+
+  SpTrafficLog   *log;
+  SpSocket       *listener;
+  GSocket        *gsocket;
+  int             fd;
+
+  GSocketAddress *local;
+  GSocketAddress *remote;
+  char           *local_text;
+  char           *remote_text;
+
+  /* GTasks waiting for readiness; close() fails them. */
+  GList          *pending;
+
+  guint           n_calls;
+  guint64         bytes_sent;
+  guint64         bytes_received;
+};
+
+G_DEFINE_FINAL_TYPE (SpSocket, sp_socket, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct _Op Op;
+
+/* Tries the call once; returns TRUE when the task has been returned, FALSE
+ * to wait for `condition` and try again. */
+typedef gboolean (*OpAttempt) (SpSocket *self,
+                               GTask    *task,
+                               Op       *op);
+
+struct _Op
+{
+  SpCall          call;
+  OpAttempt       attempt;
+  GIOCondition    condition;
+  guint           timeout_ms;
+  GSource        *io_source;
+  GSource        *timeout_source;
+
+  GBytes         *data;
+  gsize           offset;
+  GSocketAddress *address;
+  gsize           bufsize;
+  char           *new_id;
+  gboolean        ex;
+  char           *args;
+};
+
+static void
+op_free (Op *op)
+{
+  if (op->io_source != NULL)
+    g_source_destroy (op->io_source);
+  if (op->timeout_source != NULL)
+    g_source_destroy (op->timeout_source);
+  g_clear_pointer (&op->io_source, g_source_unref);
+  g_clear_pointer (&op->timeout_source, g_source_unref);
+  g_clear_pointer (&op->data, g_bytes_unref);
+  g_clear_object (&op->address);
+  g_free (op->new_id);
+  g_free (op->args);
+  g_free (op);
+}
+
+static void
+set_state (SpSocket *self,
+           SpState   state)
+{
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static void
+set_address (GSocketAddress **slot,
+             char           **text,
+             GSocketAddress  *address)
+{
+  g_set_object (slot, address);
+  g_free (*text);
+  *text = address != NULL ? sp_endpoint_format (address) : NULL;
+}
+
+static void
+refresh_local (SpSocket *self)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (self->gsocket != NULL)
+    address = g_socket_get_local_address (self->gsocket, NULL);
+  set_address (&self->local, &self->local_text, address);
+}
+
+static void
+refresh_remote (SpSocket *self)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (self->gsocket != NULL)
+    address = g_socket_get_remote_address (self->gsocket, NULL);
+  set_address (&self->remote, &self->remote_text, address);
+}
+
+/* Appends an event for this socket. `remote` overrides the connected peer
+ * (sendto, recvfrom, a refused connect). */
+static void
+record (SpSocket     *self,
+        SpEventKind   kind,
+        SpCall        call,
+        int           error_code,
+        gsize         bytes,
+        const guint8 *payload,
+        gsize         payload_len,
+        const char   *remote,
+        const char   *detail,
+        const char   *args)
+{
+  SpEventInfo info = {
+    .kind = kind,
+    .call = call,
+    .ok = error_code == 0,
+    .error_code = error_code,
+    .state = self->state,
+    .step = self->step,
+    .socket_id = self->id,
+    .local = self->local_text,
+    .remote = remote != NULL ? remote : self->remote_text,
+    .bytes = bytes,
+    .payload = payload,
+    .payload_len = payload_len,
+    .detail = detail,
+    .args = args,
+  };
+
+  if (self->log != NULL)
+    sp_traffic_log_append (self->log, &info);
+}
+
+static gboolean
+fail (SpSocket    *self,
+      SpCall       call,
+      int          code,
+      const char  *args,
+      GError     **error)
+{
+  record (self, SP_EVENT_CALL, call, code, 0, NULL, 0, NULL, NULL, args);
+  g_propagate_error (error, sp_errno_error_new (code));
+  return FALSE;
+}
+
+static gboolean
+require_fd (SpSocket  *self,
+            SpCall     call,
+            GError   **error)
+{
+  self->n_calls++;
+  if (self->fd >= 0)
+    return TRUE;
+  return fail (self, call, EBADF, NULL, error);
+}
+
+static gboolean
+native_address (GSocketAddress           *address,
+                struct sockaddr_storage  *storage,
+                socklen_t                *length,
+                GError                  **error)
+{
+  gssize size = g_socket_address_get_native_size (address);
+
+  if (size < 0 || (gsize) size > sizeof *storage ||
+      !g_socket_address_to_native (address, storage, sizeof *storage, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_propagate_error (error, sp_errno_error_new (EINVAL));
+      return FALSE;
+    }
+
+  *length = size;
+  return TRUE;
+}
+
+static void release_fd (SpSocket *self);
+
+static void
+sp_socket_dispose (GObject *object)
+{
+  SpSocket *self = SP_SOCKET (object);
+
+  release_fd (self);
+
+  g_clear_object (&self->listener);
+  g_clear_object (&self->log);
+
+  G_OBJECT_CLASS (sp_socket_parent_class)->dispose (object);
+}
+
+static void
+sp_socket_finalize (GObject *object)
+{
+  SpSocket *self = SP_SOCKET (object);
+
+  g_clear_object (&self->local);
+  g_clear_object (&self->remote);
+  g_free (self->local_text);
+  g_free (self->remote_text);
+  g_free (self->id);
+
+  G_OBJECT_CLASS (sp_socket_parent_class)->finalize (object);
+}
+
+static void
+sp_socket_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SpSocket *self = SP_SOCKET (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_socket_class_init (SpSocketClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_socket_dispose;
+  object_class->finalize = sp_socket_finalize;
+  object_class->get_property = sp_socket_get_property;
+
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* An SpState; an int so that views can bind to it without a GEnum type. */
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, 0, SP_N_STATES - 1, SP_STATE_UNCREATED,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sp_socket_init (SpSocket *self)
+{
+  self->fd = -1;
+  self->step = -1;
+}
+
+SpSocket *
+sp_socket_new (const char   *id,
+               SpFamily      family,
+               SpSocketType  type,
+               gint          protocol,
+               SpTrafficLog *log)
+{
+  SpSocket *self = g_object_new (SP_TYPE_SOCKET, NULL);
+
+  self->id = g_strdup (id);
+  self->family = family;
+  self->type = type;
+  self->protocol = protocol;
+  if (log != NULL)
+    self->log = g_object_ref (log);
+
+  return self;
+}
+
+const char *
+sp_socket_get_id (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return self->id;
+}
+
+SpFamily
+sp_socket_get_family (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), SP_FAMILY_INET);
+  return self->family;
+}
+
+SpSocketType
+sp_socket_get_socket_type (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), SP_SOCKET_TYPE_STREAM);
+  return self->type;
+}
+
+gint
+sp_socket_get_protocol (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), 0);
+  return self->protocol;
+}
+
+SpState
+sp_socket_get_state (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), SP_STATE_UNCREATED);
+  return self->state;
+}
+
+SpSocket *
+sp_socket_get_listener (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return self->listener;
+}
+
+GSocket *
+sp_socket_get_gsocket (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return self->gsocket;
+}
+
+int
+sp_socket_get_fd (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), -1);
+  return self->fd;
+}
+
+void
+sp_socket_set_step (SpSocket *self,
+                    int       step)
+{
+  g_return_if_fail (SP_IS_SOCKET (self));
+  self->step = step;
+}
+
+GSocketAddress *
+sp_socket_get_local_address (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return self->local;
+}
+
+GSocketAddress *
+sp_socket_get_remote_address (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return self->remote;
+}
+
+static int
+native_domain (SpFamily family)
+{
+  switch (family)
+    {
+    case SP_FAMILY_INET6:
+      return AF_INET6;
+    case SP_FAMILY_UNIX:
+      return AF_UNIX;
+    case SP_FAMILY_INET:
+    default:
+      return AF_INET;
+    }
+}
+
+static int
+native_type (SpSocketType type)
+{
+  switch (type)
+    {
+    case SP_SOCKET_TYPE_DGRAM:
+      return SOCK_DGRAM;
+    case SP_SOCKET_TYPE_RAW:
+      return SOCK_RAW;
+    case SP_SOCKET_TYPE_SEQPACKET:
+      return SOCK_SEQPACKET;
+    case SP_SOCKET_TYPE_STREAM:
+    default:
+      return SOCK_STREAM;
+    }
+}
+
+/* Wraps a descriptor that is already ours: the GSocket owns it from here. */
+static gboolean
+adopt_fd (SpSocket  *self,
+          int        fd,
+          GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  self->gsocket = g_socket_new_from_fd (fd, &local_error);
+  if (self->gsocket == NULL)
+    {
+      int code = errno != 0 ? errno : EINVAL;
+
+      close (fd);
+      g_propagate_error (error, sp_errno_error_new (code));
+      return FALSE;
+    }
+
+  self->fd = fd;
+  return TRUE;
+}
+
+gboolean
+sp_socket_create (SpSocket  *self,
+                  GError   **error)
+{
+  g_autofree char *detail = NULL;
+  g_autofree char *args = NULL;
+  int fd;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+
+  args = g_strdup_printf ("socket.%s, socket.%s%s",
+                          self->family == SP_FAMILY_INET6 ? "AF_INET6" :
+                          self->family == SP_FAMILY_UNIX ? "AF_UNIX" : "AF_INET",
+                          self->type == SP_SOCKET_TYPE_DGRAM ? "SOCK_DGRAM" :
+                          self->type == SP_SOCKET_TYPE_RAW ? "SOCK_RAW" :
+                          self->type == SP_SOCKET_TYPE_SEQPACKET ? "SOCK_SEQPACKET" : "SOCK_STREAM",
+                          "");
+  if (self->protocol != 0)
+    {
+      g_autofree char *with_protocol = g_strdup_printf ("%s, %d", args, self->protocol);
+
+      g_free (args);
+      args = g_steal_pointer (&with_protocol);
+    }
+
+  self->n_calls++;
+  if (self->fd >= 0)
+    return fail (self, SP_CALL_SOCKET, EISCONN, args, error);
+
+  fd = socket (native_domain (self->family),
+               native_type (self->type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+               self->protocol);
+  if (fd < 0)
+    return fail (self, SP_CALL_SOCKET, errno, args, error);
+
+  if (!adopt_fd (self, fd, error))
+    {
+      record (self, SP_EVENT_CALL, SP_CALL_SOCKET, EINVAL, 0, NULL, 0, NULL, NULL, args);
+      return FALSE;
+    }
+
+  set_state (self, SP_STATE_CREATED);
+  detail = g_strdup_printf ("fd %d", fd);
+  record (self, SP_EVENT_CALL, SP_CALL_SOCKET, 0, 0, NULL, 0, NULL, detail, args);
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *name;
+  int         level;
+  int         option;
+} OptionInfo;
+
+static const OptionInfo option_table[] = {
+  { "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR },
+  { "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT },
+  { "SO_BROADCAST", SOL_SOCKET, SO_BROADCAST },
+  { "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE },
+  { "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF },
+  { "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF },
+  { "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY },
+  { "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY },
+};
+
+gboolean
+sp_socket_setsockopt (SpSocket    *self,
+                      const char  *name,
+                      gint64       value,
+                      GError     **error)
+{
+  g_autofree char *args = NULL;
+  const OptionInfo *info = NULL;
+  int native_value;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+
+  if (!require_fd (self, SP_CALL_SETSOCKOPT, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (option_table); i++)
+    if (name != NULL && g_str_equal (name, option_table[i].name))
+      info = &option_table[i];
+
+  if (info == NULL)
+    return fail (self, SP_CALL_SETSOCKOPT, ENOPROTOOPT, name, error);
+
+  args = g_strdup_printf ("socket.%s, socket.%s, %" G_GINT64_FORMAT,
+                          info->level == SOL_SOCKET ? "SOL_SOCKET" :
+                          info->level == IPPROTO_TCP ? "IPPROTO_TCP" : "IPPROTO_IPV6",
+                          name, value);
+  if (value < G_MININT || value > G_MAXINT)
+    return fail (self, SP_CALL_SETSOCKOPT, EINVAL, args, error);
+
+  native_value = (int) value;
+  if (setsockopt (self->fd, info->level, info->option, &native_value, sizeof native_value) != 0)
+    return fail (self, SP_CALL_SETSOCKOPT, errno, args, error);
+
+  record (self, SP_EVENT_CALL, SP_CALL_SETSOCKOPT, 0, 0, NULL, 0, NULL, NULL, args);
+  return TRUE;
+}
+
+gboolean
+sp_socket_bind (SpSocket        *self,
+                GSocketAddress  *address,
+                GError         **error)
+{
+  struct sockaddr_storage storage;
+  g_autofree char *args = NULL;
+  socklen_t length;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (G_IS_SOCKET_ADDRESS (address), FALSE);
+
+  args = sp_endpoint_format_python (address);
+  if (!require_fd (self, SP_CALL_BIND, error))
+    return FALSE;
+  if (!native_address (address, &storage, &length, NULL))
+    return fail (self, SP_CALL_BIND, EINVAL, args, error);
+
+  if (bind (self->fd, (struct sockaddr *) &storage, length) != 0)
+    return fail (self, SP_CALL_BIND, errno, args, error);
+
+  refresh_local (self);
+  set_state (self, sp_lifecycle_next_state (self->type, self->state, SP_CALL_BIND));
+  record (self, SP_EVENT_CALL, SP_CALL_BIND, 0, 0, NULL, 0, NULL, NULL, args);
+  return TRUE;
+}
+
+gboolean
+sp_socket_listen (SpSocket  *self,
+                  int        backlog,
+                  GError   **error)
+{
+  g_autofree char *args = NULL;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+
+  if (!require_fd (self, SP_CALL_LISTEN, error))
+    return FALSE;
+
+  /* Python's listen() without an argument uses min(SOMAXCONN, 128). */
+  args = backlog >= 0 ? g_strdup_printf ("%d", backlog) : NULL;
+  if (backlog < 0)
+    backlog = MIN (SOMAXCONN, 128);
+
+  if (listen (self->fd, backlog) != 0)
+    return fail (self, SP_CALL_LISTEN, errno, args, error);
+
+  refresh_local (self);
+  set_state (self, SP_STATE_LISTENING);
+  record (self, SP_EVENT_CALL, SP_CALL_LISTEN, 0, 0, NULL, 0, NULL, NULL, args);
+  return TRUE;
+}
+
+/* Waiting: an I/O source on the socket and a timeout source, both on the
+ * task's main context. */
+
+static gboolean on_op_ready (GSocket *socket, GIOCondition condition, gpointer user_data);
+static gboolean on_op_timeout (gpointer user_data);
+
+static void
+op_stop_waiting (Op *op)
+{
+  if (op->io_source != NULL)
+    g_source_destroy (op->io_source);
+  if (op->timeout_source != NULL)
+    g_source_destroy (op->timeout_source);
+  g_clear_pointer (&op->io_source, g_source_unref);
+  g_clear_pointer (&op->timeout_source, g_source_unref);
+}
+
+static void
+op_finished (SpSocket *self,
+             GTask    *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  op_stop_waiting (op);
+  if (g_list_find (self->pending, task) != NULL)
+    {
+      self->pending = g_list_remove (self->pending, task);
+      g_object_unref (task);
+    }
+}
+
+static void
+op_run (GTask *task)
+{
+  SpSocket *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  if (op->attempt (self, task, op))
+    {
+      op_finished (self, task);
+      return;
+    }
+
+  if (op->io_source == NULL)
+    {
+      GMainContext *context = g_task_get_context (task);
+
+      op->io_source = g_socket_create_source (self->gsocket, op->condition, NULL);
+      g_source_set_callback (op->io_source, G_SOURCE_FUNC (on_op_ready), task, NULL);
+      g_source_attach (op->io_source, context);
+
+      if (op->timeout_ms > 0)
+        {
+          op->timeout_source = g_timeout_source_new (op->timeout_ms);
+          g_source_set_callback (op->timeout_source, on_op_timeout, task, NULL);
+          g_source_attach (op->timeout_source, context);
+        }
+
+      if (g_list_find (self->pending, task) == NULL)
+        self->pending = g_list_prepend (self->pending, g_object_ref (task));
+    }
+}
+
+static gboolean
+on_op_ready (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  GTask *task = g_object_ref (user_data);
+
+  op_run (task);
+  g_object_unref (task);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_op_timeout (gpointer user_data)
+{
+  GTask *task = g_object_ref (user_data);
+  SpSocket *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autofree char *detail = NULL;
+
+  detail = g_strdup_printf (_("no answer within %u ms"), op->timeout_ms);
+  record (self, SP_EVENT_CALL, op->call, ETIMEDOUT, 0, NULL, 0,
+          NULL, detail, op->args);
+  op_finished (self, task);
+  g_task_return_error (task, sp_errno_error_new (ETIMEDOUT));
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static GTask *
+op_task_new (SpSocket            *self,
+             SpCall               call,
+             OpAttempt            attempt,
+             GIOCondition         condition,
+             guint                timeout_ms,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data,
+             gpointer             source_tag)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  op->call = call;
+  op->attempt = attempt;
+  op->condition = condition;
+  op->timeout_ms = timeout_ms;
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  return task;
+}
+
+/* Starts an operation unless the socket has no descriptor. */
+static void
+op_start (SpSocket *self,
+          GTask    *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  self->n_calls++;
+  if (self->fd < 0)
+    {
+      record (self, SP_EVENT_CALL, op->call, EBADF, 0, NULL, 0, NULL, NULL, op->args);
+      g_task_return_error (task, sp_errno_error_new (EBADF));
+      return;
+    }
+
+  op_run (task);
+}
+
+/* A result that is an errno: records it and returns the task. */
+static gboolean
+op_fail (SpSocket   *self,
+         GTask      *task,
+         Op         *op,
+         int         code,
+         const char *remote)
+{
+  record (self, SP_EVENT_CALL, op->call, code, 0, NULL, 0, remote, NULL, op->args);
+  op_finished (self, task);
+  g_task_return_error (task, sp_errno_error_new (code));
+  return TRUE;
+}
+
+static gboolean
+accept_attempt (SpSocket *self,
+                GTask    *task,
+                Op       *op)
+{
+  g_autoptr(SpSocket) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *peer_python = NULL;
+  g_autofree char *detail = NULL;
+  int fd;
+
+  fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0)
+    {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return FALSE;
+      return op_fail (self, task, op, errno, NULL);
+    }
+
+  accepted = sp_socket_new (op->new_id, self->family, self->type, self->protocol, self->log);
+  accepted->listener = g_object_ref (self);
+  accepted->step = self->step;
+  if (!adopt_fd (accepted, fd, &error))
+    return op_fail (self, task, op, sp_errno_from_gerror (error), NULL);
+
+  refresh_local (accepted);
+  refresh_remote (accepted);
+  accepted->state = SP_STATE_CONNECTED;
+
+  peer_python = accepted->remote != NULL ? sp_endpoint_format_python (accepted->remote)
+                                         : g_strdup ("''");
+  detail = g_strdup_printf ("(%s, %s)", accepted->id, peer_python);
+  record (self, SP_EVENT_CALL, SP_CALL_ACCEPT, 0, 0, NULL, 0, accepted->remote_text, detail, NULL);
+  op_finished (self, task);
+  g_task_return_pointer (task, g_steal_pointer (&accepted), g_object_unref);
+  return TRUE;
+}
+
+void
+sp_socket_accept_async (SpSocket            *self,
+                        const char          *new_id,
+                        guint                timeout_ms,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (SP_IS_SOCKET (self));
+
+  task = op_task_new (self, SP_CALL_ACCEPT, accept_attempt, G_IO_IN, timeout_ms,
+                      cancellable, callback, user_data, sp_socket_accept_async);
+  op = g_task_get_task_data (task);
+  op->new_id = g_strdup (new_id != NULL ? new_id : "conn");
+  op_start (self, task);
+}
+
+SpSocket *
+sp_socket_accept_finish (SpSocket      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+connect_succeeded (SpSocket *self,
+                   GTask    *task,
+                   Op       *op)
+{
+  refresh_local (self);
+  refresh_remote (self);
+  if (self->remote == NULL)
+    set_address (&self->remote, &self->remote_text, op->address);
+  set_state (self, sp_lifecycle_next_state (self->type, self->state, op->call));
+  record (self, SP_EVENT_CALL, op->call, 0, 0, NULL, 0, NULL, op->ex ? "0" : NULL, op->args);
+  op_finished (self, task);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+static gboolean
+connect_check (SpSocket *self,
+               GTask    *task,
+               Op       *op)
+{
+  g_autofree char *target = sp_endpoint_format (op->address);
+  int code = 0;
+  socklen_t length = sizeof code;
+
+  if (getsockopt (self->fd, SOL_SOCKET, SO_ERROR, &code, &length) != 0)
+    code = errno;
+
+  if (code == EINPROGRESS || code == EALREADY)
+    return FALSE;
+  if (code != 0)
+    {
+      set_state (self, self->local != NULL ? SP_STATE_BOUND : SP_STATE_CREATED);
+      return op_fail (self, task, op, code, target);
+    }
+
+  return connect_succeeded (self, task, op);
+}
+
+static gboolean
+connect_attempt (SpSocket *self,
+                 GTask    *task,
+                 Op       *op)
+{
+  struct sockaddr_storage storage;
+  g_autofree char *target = sp_endpoint_format (op->address);
+  socklen_t length;
+
+  if (!native_address (op->address, &storage, &length, NULL))
+    return op_fail (self, task, op, EINVAL, target);
+
+  if (connect (self->fd, (struct sockaddr *) &storage, length) == 0)
+    return connect_succeeded (self, task, op);
+
+  if (errno == EINPROGRESS || errno == EINTR)
+    {
+      set_state (self, SP_STATE_CONNECTING);
+      op->attempt = connect_check;
+      return FALSE;
+    }
+
+  return op_fail (self, task, op, errno, target);
+}
+
+void
+sp_socket_connect_async (SpSocket            *self,
+                         GSocketAddress      *address,
+                         gboolean             ex,
+                         guint                timeout_ms,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (SP_IS_SOCKET (self));
+  g_return_if_fail (G_IS_SOCKET_ADDRESS (address));
+
+  task = op_task_new (self, ex ? SP_CALL_CONNECT_EX : SP_CALL_CONNECT, connect_attempt,
+                      G_IO_OUT, timeout_ms, cancellable, callback, user_data,
+                      sp_socket_connect_async);
+  op = g_task_get_task_data (task);
+  op->address = g_object_ref (address);
+  op->args = sp_endpoint_format_python (address);
+  op->ex = ex;
+  op_start (self, task);
+}
+
+gboolean
+sp_socket_connect_finish (SpSocket      *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+send_attempt (SpSocket *self,
+              GTask    *task,
+              Op       *op)
+{
+  struct sockaddr_storage storage;
+  g_autofree char *target = NULL;
+  socklen_t length = 0;
+  const guint8 *data;
+  gsize size;
+
+  data = g_bytes_get_data (op->data, &size);
+
+  if (op->address != NULL)
+    {
+      target = sp_endpoint_format (op->address);
+      if (!native_address (op->address, &storage, &length, NULL))
+        return op_fail (self, task, op, EINVAL, target);
+    }
+
+  /* A loop so that sendall hands over everything the kernel takes now,
+   * one event per send() the way strace would show it. */
+  while (op->offset < size || size == 0)
+    {
+      gssize sent;
+
+      sent = sendto (self->fd, data + op->offset, size - op->offset,
+                     MSG_NOSIGNAL | MSG_DONTWAIT,
+                     op->address != NULL ? (struct sockaddr *) &storage : NULL, length);
+      if (sent < 0)
+        {
+          if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return FALSE;
+          return op_fail (self, task, op, errno, target);
+        }
+
+      if (op->call == SP_CALL_SENDTO && self->local == NULL)
+        {
+          /* The kernel bound the socket implicitly. */
+          refresh_local (self);
+          set_state (self, sp_lifecycle_next_state (self->type, self->state, SP_CALL_SENDTO));
+        }
+
+      self->bytes_sent += sent;
+      record (self, SP_EVENT_SENT, op->call, 0, sent, data + op->offset, sent, target, NULL, op->args);
+      op->offset += sent;
+
+      if (op->call != SP_CALL_SENDALL || size == 0)
+        break;
+    }
+
+  op_finished (self, task);
+  g_task_return_int (task, op->offset);
+  return TRUE;
+}
+
+void
+sp_socket_send_async (SpSocket            *self,
+                      SpCall               call,
+                      GBytes              *data,
+                      GSocketAddress      *to,
+                      guint                timeout_ms,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (SP_IS_SOCKET (self));
+  g_return_if_fail (data != NULL);
+
+  task = op_task_new (self, call, send_attempt, G_IO_OUT, timeout_ms,
+                      cancellable, callback, user_data, sp_socket_send_async);
+  op = g_task_get_task_data (task);
+  op->data = g_bytes_ref (data);
+  if (to != NULL)
+    {
+      op->address = g_object_ref (to);
+      op->args = sp_endpoint_format_python (to);
+    }
+  op_start (self, task);
+}
+
+gssize
+sp_socket_send_finish (SpSocket      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+typedef struct
+{
+  GBytes         *bytes;
+  GSocketAddress *from;
+} Received;
+
+static void
+received_free (Received *received)
+{
+  g_clear_pointer (&received->bytes, g_bytes_unref);
+  g_clear_object (&received->from);
+  g_free (received);
+}
+
+static gboolean
+receive_attempt (SpSocket *self,
+                 GTask    *task,
+                 Op       *op)
+{
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+  g_autofree char *from_text = NULL;
+  Received *received;
+  guint8 *buffer;
+  gssize size;
+
+  buffer = g_malloc (MAX (op->bufsize, 1));
+  size = recvfrom (self->fd, buffer, op->bufsize, MSG_DONTWAIT,
+                   (struct sockaddr *) &storage, &length);
+  if (size < 0)
+    {
+      int code = errno;
+
+      g_free (buffer);
+      if (code == EAGAIN || code == EWOULDBLOCK || code == EINTR)
+        return FALSE;
+      return op_fail (self, task, op, code, NULL);
+    }
+
+  received = g_new0 (Received, 1);
+  if (length > 0 && op->call == SP_CALL_RECVFROM)
+    {
+      received->from = g_socket_address_new_from_native (&storage, length);
+      if (received->from != NULL)
+        from_text = sp_endpoint_format (received->from);
+    }
+
+  self->bytes_received += size;
+  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text,
+          size == 0 && self->type == SP_SOCKET_TYPE_STREAM ? _("end of file: the peer closed its side") : NULL, op->args);
+  received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
+  op_finished (self, task);
+  g_task_return_pointer (task, received, (GDestroyNotify) received_free);
+  return TRUE;
+}
+
+void
+sp_socket_receive_async (SpSocket            *self,
+                         SpCall               call,
+                         gsize                bufsize,
+                         guint                timeout_ms,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (SP_IS_SOCKET (self));
+
+  task = op_task_new (self, call, receive_attempt, G_IO_IN, timeout_ms,
+                      cancellable, callback, user_data, sp_socket_receive_async);
+  op = g_task_get_task_data (task);
+  op->bufsize = bufsize;
+  op->args = g_strdup_printf ("%" G_GSIZE_FORMAT, bufsize);
+  op_start (self, task);
+}
+
+GBytes *
+sp_socket_receive_finish (SpSocket        *self,
+                          GAsyncResult    *result,
+                          GSocketAddress **from,
+                          GError         **error)
+{
+  Received *received;
+  GBytes *bytes;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  received = g_task_propagate_pointer (G_TASK (result), error);
+  if (received == NULL)
+    return NULL;
+
+  bytes = g_steal_pointer (&received->bytes);
+  if (from != NULL)
+    *from = g_steal_pointer (&received->from);
+  received_free (received);
+  return bytes;
+}
+
+gboolean
+sp_socket_shutdown (SpSocket       *self,
+                    SpShutdownHow   how,
+                    GError        **error)
+{
+  static const int native_how[] = { SHUT_RD, SHUT_WR, SHUT_RDWR };
+  static const char *how_args[] = { "socket.SHUT_RD", "socket.SHUT_WR", "socket.SHUT_RDWR" };
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (how <= SP_SHUTDOWN_BOTH, FALSE);
+
+  if (!require_fd (self, SP_CALL_SHUTDOWN, error))
+    return FALSE;
+
+  if (shutdown (self->fd, native_how[how]) != 0)
+    return fail (self, SP_CALL_SHUTDOWN, errno, how_args[how], error);
+
+  set_state (self, sp_lifecycle_after_shutdown (self->state, how));
+  record (self, SP_EVENT_CALL, SP_CALL_SHUTDOWN, 0, 0, NULL, 0, NULL, NULL, how_args[how]);
+  return TRUE;
+}
+
+static void
+release_fd (SpSocket *self)
+{
+  g_autoptr(GList) pending = NULL;
+
+  if (self->fd < 0)
+    return;
+
+  /* Whatever waited on this socket fails the way a blocked call would. */
+  pending = g_steal_pointer (&self->pending);
+  for (GList *l = pending; l != NULL; l = l->next)
+    {
+      GTask *task = l->data;
+
+      op_stop_waiting (g_task_get_task_data (task));
+      g_task_return_error (task, sp_errno_error_new (EBADF));
+      g_object_unref (task);
+    }
+
+  g_socket_close (self->gsocket, NULL);
+  g_clear_object (&self->gsocket);
+  self->fd = -1;
+}
+
+gboolean
+sp_socket_close (SpSocket  *self,
+                 GError   **error)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+
+  if (!require_fd (self, SP_CALL_CLOSE, error))
+    return FALSE;
+
+  release_fd (self);
+  set_state (self, SP_STATE_CLOSED);
+  record (self, SP_EVENT_CALL, SP_CALL_CLOSE, 0, 0, NULL, 0, NULL, NULL, NULL);
+  return TRUE;
+}
+
+static GSocketAddress *
+get_name (SpSocket  *self,
+          SpCall     call,
+          GError   **error)
+{
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *detail = NULL;
+  int result;
+
+  if (!require_fd (self, call, error))
+    return NULL;
+
+  if (call == SP_CALL_GETSOCKNAME)
+    result = getsockname (self->fd, (struct sockaddr *) &storage, &length);
+  else
+    result = getpeername (self->fd, (struct sockaddr *) &storage, &length);
+
+  if (result != 0)
+    {
+      fail (self, call, errno, NULL, error);
+      return NULL;
+    }
+
+  address = g_socket_address_new_from_native (&storage, length);
+  if (address == NULL)
+    {
+      fail (self, call, EAFNOSUPPORT, NULL, error);
+      return NULL;
+    }
+
+  detail = sp_endpoint_format_python (address);
+  record (self, SP_EVENT_CALL, call, 0, 0, NULL, 0, NULL, detail, NULL);
+  return g_steal_pointer (&address);
+}
+
+GSocketAddress *
+sp_socket_getsockname (SpSocket  *self,
+                       GError   **error)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return get_name (self, SP_CALL_GETSOCKNAME, error);
+}
+
+GSocketAddress *
+sp_socket_getpeername (SpSocket  *self,
+                       GError   **error)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+  return get_name (self, SP_CALL_GETPEERNAME, error);
+}
+
+gssize
+sp_socket_get_bytes_waiting (SpSocket *self)
+{
+  int waiting = 0;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), -1);
+
+  if (self->fd < 0 || self->state == SP_STATE_LISTENING ||
+      ioctl (self->fd, FIONREAD, &waiting) != 0)
+    return -1;
+  return waiting;
+}
+
+static gboolean
+read_tcp_info (SpSocket        *self,
+               struct tcp_info *info)
+{
+  socklen_t length = sizeof *info;
+
+  if (self->fd < 0 || self->family == SP_FAMILY_UNIX || self->type != SP_SOCKET_TYPE_STREAM)
+    return FALSE;
+  return getsockopt (self->fd, IPPROTO_TCP, TCP_INFO, info, &length) == 0;
+}
+
+const char *
+sp_socket_get_tcp_state (SpSocket *self)
+{
+  /* Indexed by the kernel's TCP_* state numbers (include/net/tcp_states.h). */
+  static const char *names[] = {
+    NULL, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+    "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+    "NEW_SYN_RECV",
+  };
+  struct tcp_info info;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+
+  if (!read_tcp_info (self, &info) || info.tcpi_state >= G_N_ELEMENTS (names))
+    return NULL;
+  return names[info.tcpi_state];
+}
+
+int
+sp_socket_get_accept_queue (SpSocket *self)
+{
+  struct tcp_info info;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), -1);
+
+  /* For a listener the kernel reports its accept queue in tcpi_unacked. */
+  if (self->state != SP_STATE_LISTENING || !read_tcp_info (self, &info))
+    return -1;
+  return info.tcpi_unacked;
+}
+
+guint
+sp_socket_get_n_calls (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), 0);
+  return self->n_calls;
+}
+
+guint64
+sp_socket_get_bytes_sent (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), 0);
+  return self->bytes_sent;
+}
+
+guint64
+sp_socket_get_bytes_received (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), 0);
+  return self->bytes_received;
+}
