@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -122,13 +123,65 @@ set_address (GSocketAddress **slot,
   *text = address != NULL ? sp_endpoint_format (address) : NULL;
 }
 
+/* GLib turns an IPv4-mapped IPv6 address into plain IPv4; the kernel
+ * does not, and students should see what the kernel says. */
+static GSocketAddress *
+address_from_native (const struct sockaddr_storage *storage,
+                     socklen_t                      length)
+{
+  if (storage->ss_family == AF_INET6 && length >= sizeof (struct sockaddr_in6))
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) storage;
+      g_autoptr(GInetAddress) address = NULL;
+
+      address = g_inet_address_new_from_bytes (in6->sin6_addr.s6_addr, G_SOCKET_FAMILY_IPV6);
+      return g_object_new (G_TYPE_INET_SOCKET_ADDRESS,
+                           "address", address,
+                           "port", (guint) g_ntohs (in6->sin6_port),
+                           "flowinfo", (guint) g_ntohl (in6->sin6_flowinfo),
+                           "scope-id", (guint) in6->sin6_scope_id,
+                           NULL);
+    }
+
+  return g_socket_address_new_from_native ((gpointer) storage, length);
+}
+
+static GSocketAddress *
+query_name (int     fd,
+            SpCall  call,
+            int    *error_code)
+{
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+  GSocketAddress *address;
+  int result;
+
+  memset (&storage, 0, sizeof storage);
+  if (call == SP_CALL_GETSOCKNAME)
+    result = getsockname (fd, (struct sockaddr *) &storage, &length);
+  else
+    result = getpeername (fd, (struct sockaddr *) &storage, &length);
+
+  if (result != 0)
+    {
+      *error_code = errno;
+      return NULL;
+    }
+
+  address = address_from_native (&storage, length);
+  if (address == NULL)
+    *error_code = EAFNOSUPPORT;
+  return address;
+}
+
 static void
 refresh_local (SpSocket *self)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  int code;
 
-  if (self->gsocket != NULL)
-    address = g_socket_get_local_address (self->gsocket, NULL);
+  if (self->fd >= 0)
+    address = query_name (self->fd, SP_CALL_GETSOCKNAME, &code);
   set_address (&self->local, &self->local_text, address);
 }
 
@@ -136,9 +189,10 @@ static void
 refresh_remote (SpSocket *self)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  int code;
 
-  if (self->gsocket != NULL)
-    address = g_socket_get_remote_address (self->gsocket, NULL);
+  if (self->fd >= 0)
+    address = query_name (self->fd, SP_CALL_GETPEERNAME, &code);
   set_address (&self->remote, &self->remote_text, address);
 }
 
@@ -1032,6 +1086,7 @@ receive_attempt (SpSocket *self,
   struct sockaddr_storage storage;
   socklen_t length = sizeof storage;
   g_autofree char *from_text = NULL;
+  g_autofree char *from_python = NULL;
   Received *received;
   guint8 *buffer;
   gssize size;
@@ -1052,14 +1107,19 @@ receive_attempt (SpSocket *self,
   received = g_new0 (Received, 1);
   if (length > 0 && op->call == SP_CALL_RECVFROM)
     {
-      received->from = g_socket_address_new_from_native (&storage, length);
+      received->from = address_from_native (&storage, length);
       if (received->from != NULL)
-        from_text = sp_endpoint_format (received->from);
+        {
+          from_text = sp_endpoint_format (received->from);
+          from_python = sp_endpoint_format_python (received->from);
+        }
     }
 
   self->bytes_received += size;
   record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text,
-          size == 0 && self->type == SP_SOCKET_TYPE_STREAM ? _("end of file: the peer closed its side") : NULL, op->args);
+          from_python != NULL ? from_python :
+          size == 0 && self->type == SP_SOCKET_TYPE_STREAM ? _("end of file: the peer closed its side") : NULL,
+          op->args);
   received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
   op_finished (self, task);
   g_task_return_pointer (task, received, (GDestroyNotify) received_free);
@@ -1176,30 +1236,17 @@ get_name (SpSocket  *self,
           SpCall     call,
           GError   **error)
 {
-  struct sockaddr_storage storage;
-  socklen_t length = sizeof storage;
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *detail = NULL;
-  int result;
+  int code = 0;
 
   if (!require_fd (self, call, error))
     return NULL;
 
-  if (call == SP_CALL_GETSOCKNAME)
-    result = getsockname (self->fd, (struct sockaddr *) &storage, &length);
-  else
-    result = getpeername (self->fd, (struct sockaddr *) &storage, &length);
-
-  if (result != 0)
-    {
-      fail (self, call, errno, NULL, error);
-      return NULL;
-    }
-
-  address = g_socket_address_new_from_native (&storage, length);
+  address = query_name (self->fd, call, &code);
   if (address == NULL)
     {
-      fail (self, call, EAFNOSUPPORT, NULL, error);
+      fail (self, call, code, NULL, error);
       return NULL;
     }
 
