@@ -66,7 +66,7 @@ test_python_bytes_repr (void)
     "", "Hello World", "Hello\r\n", "it's", "say \"hi\"", "both ' and \"", "'", "\"",
     "''\"", "\\", "\\'", "\\\"", "\t\n\r\x0b\x0c", "~\x7f\x80", "b'x'",
   };
-  g_autoptr(GPtrArray) vectors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) vectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) expected = NULL;
   guint8 all[256];
@@ -125,9 +125,6 @@ test_python_bytes_repr (void)
 
       g_assert_cmpstr (repr, ==, expected[i]);
     }
-
-  for (guint i = 0; i < vectors->len; i++)
-    g_bytes_unref (vectors->pdata[i]);
 }
 
 static void
@@ -153,7 +150,7 @@ test_python_string_repr (void)
 {
   static const char *samples[] = {
     "", "Hello\r\n", "it's", "say \"hi\"", "both ' and \"", "\\", "tab\there", "\x01\x1f\x7f",
-    "wörld €", "日本語", "😀", "\u00a0\u00ad\u0085", "\u2028\u2029\u200b\u200e\u3000",
+    "wörld €", "日本語", "😀", "\u00a0\u00ad\xc2\x85", "\u2028\u2029\u200b\u200e\u3000",
     "\ue000", "\U0010ffff", "\ufeff\ufffd", "/tmp/sock", "'\"'",
   };
   static const char *invalid[] = {
@@ -222,6 +219,8 @@ test_encode_matches_python (void)
   };
   g_autoptr(GString) list = g_string_new (NULL);
   g_autoptr(GArray) chars = g_array_new (FALSE, FALSE, sizeof (gunichar));
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) expected = NULL;
 
   for (gunichar c = 0; c < 0x250; c++)
     g_array_append_val (chars, c);
@@ -230,26 +229,27 @@ test_encode_matches_python (void)
   for (guint i = 0; i < chars->len; i++)
     g_string_append_printf (list, i == 0 ? "%u" : ",%u", g_array_index (chars, gunichar, i));
 
+  /* One Python run for all: a line per character per encoding. */
+  g_ptr_array_add (args, list->str);
+  for (guint e = 0; e < G_N_ELEMENTS (encoding_names); e++)
+    g_ptr_array_add (args, (char *) encoding_names[e]);
+  expected = run_python ("import sys\n"
+                         "for name in sys.argv[2:]:\n"
+                         "  for c in sys.argv[1].split(','):\n"
+                         "    try: print(chr(int(c)).encode(name).hex())\n"
+                         "    except UnicodeEncodeError: print('-')\n",
+                         args);
+  if (expected == NULL)
+    return;
+  g_assert_cmpuint (g_strv_length (expected), ==, chars->len * G_N_ELEMENTS (encoding_names));
+
   for (guint e = 0; e < G_N_ELEMENTS (encoding_names); e++)
     {
-      g_autoptr(GPtrArray) args = g_ptr_array_new ();
-      g_auto(GStrv) expected = NULL;
-
       g_assert_true (sp_data_encoding_is_known (encoding_names[e]));
 
-      g_ptr_array_add (args, (char *) encoding_names[e]);
-      g_ptr_array_add (args, list->str);
-      expected = run_python ("import sys\n"
-                             "for c in sys.argv[2].split(','):\n"
-                             "  try: print(chr(int(c)).encode(sys.argv[1]).hex())\n"
-                             "  except UnicodeEncodeError: print('-')\n",
-                             args);
-      if (expected == NULL)
-        return;
-
-      g_assert_cmpuint (g_strv_length (expected), ==, chars->len);
       for (guint i = 0; i < chars->len; i++)
         {
+          const char *python = expected[e * chars->len + i];
           gunichar c = g_array_index (chars, gunichar, i);
           g_autofree char *utf8 = g_ucs4_to_utf8 (&c, 1, NULL, NULL, NULL);
           g_autoptr(GError) error = NULL;
@@ -272,9 +272,9 @@ test_encode_matches_python (void)
               got = g_strdup ("-");
             }
 
-          if (g_strcmp0 (got, expected[i]) != 0)
+          if (g_strcmp0 (got, python) != 0)
             g_error ("U+%04X in %s: got %s, Python gives %s",
-                     c, encoding_names[e], got, expected[i]);
+                     c, encoding_names[e], got, python);
         }
     }
 }
@@ -380,7 +380,7 @@ test_encode_errors (void)
   g_clear_error (&error);
 
   /* A non-printable character is shown by its code point. */
-  bytes = sp_data_encode ("x\u0085", -1, "ascii", "data.text", &error);
+  bytes = sp_data_encode ("x\xc2\x85", -1, "ascii", "data.text", &error);
   g_assert_null (bytes);
   g_assert_cmpstr (error->message, ==,
                    "data.text: character 2 (U+0085) cannot be encoded in ascii");

@@ -134,8 +134,9 @@ test_matches_python (void)
           g_assert_true (g_strv_contains ((const char * const *) names, sp_errno_name (code)));
           n_named++;
         }
-      else
+      else if (code != EHWPOISON)
         {
+          /* Python 3.11 lacks only EHWPOISON of the names Linux has. */
           g_assert_null (sp_errno_name (code));
         }
 
@@ -264,7 +265,7 @@ test_explain_all (void)
           g_assert_nonnull (text);
           g_assert_true (g_utf8_validate (text, -1, NULL));
           g_assert_cmpuint (strlen (text), >, 10);
-          g_assert_true (g_str_has_suffix (text, "."));
+          g_assert_true (g_str_has_suffix (text, ".") || g_str_has_suffix (text, "?"));
           g_assert_null (strstr (text, "(null)"));
           g_assert_null (strstr (text, "%"));
           g_assert_null (strstr (text, "  "));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -471,6 +472,8 @@ make_socket (Peers        *peers,
     }
 
   g_assert_cmpint (ok, ==, 0);
+  /* Probes must not wait: accept and recv return EAGAIN instead. */
+  g_assert_cmpint (fcntl (fd, F_SETFL, O_NONBLOCK), ==, 0);
   return fd;
 }
 
@@ -579,6 +582,7 @@ test_kernel_agrees (void)
   g_assert_cmpint (bind (peers.listener, (struct sockaddr *) &peers.tcp_peer,
                          sizeof peers.tcp_peer), ==, 0);
   g_assert_cmpint (listen (peers.listener, 64), ==, 0);
+  g_assert_cmpint (fcntl (peers.listener, F_SETFL, O_NONBLOCK), ==, 0);
   len = sizeof peers.tcp_peer;
   g_assert_cmpint (getsockname (peers.listener, (struct sockaddr *) &peers.tcp_peer, &len), ==, 0);
 

@@ -63,6 +63,7 @@ typedef struct
 {
   Analysis   *analysis;
   gboolean    script;      /* a whole program, not the code view's line */
+  Role        role;        /* of the program */
   GString    *out;
   GString    *defs;        /* functions the program defines before its body */
   guint       indent;
@@ -407,15 +408,14 @@ loopback_for (SpFamily family)
 }
 
 /* A client cannot connect to the wildcard address a server bound to; the
- * loopback address reaches the same listener. */
+ * loopback address of the client's own family reaches the same listener
+ * (an IPv4 client of a dual-stack IPv6 listener uses 127.0.0.1). */
 static const char *
 connectable_host (SpFamily    family,
                   const char *host)
 {
-  if (family == SP_FAMILY_INET && (host[0] == '\0' || g_str_equal (host, "0.0.0.0")))
-    return "127.0.0.1";
-  if (family == SP_FAMILY_INET6 && (host[0] == '\0' || g_str_equal (host, "::")))
-    return "::1";
+  if (host[0] == '\0' || g_str_equal (host, "0.0.0.0") || g_str_equal (host, "::"))
+    return loopback_for (family);
   return host;
 }
 
@@ -504,13 +504,19 @@ analysis_role (Analysis   *a,
   return GPOINTER_TO_INT (g_hash_table_lookup (a->roles, id));
 }
 
-/* A socket that listens or serves is a server; so is a datagram socket that
- * binds and receives before it sends (it waits for a client to talk). */
+/* A socket that serves, or listens and accepts, is a server; so is a
+ * datagram socket that binds and receives before it sends (it waits for a
+ * client to talk). A listener that never accepts stays with the client:
+ * alone in a program of its own it would have nothing to wait for and
+ * close before the clients that need it (to be refused, or to find the
+ * address taken) got to it. */
 static gboolean
 analysis_is_server (Analysis       *a,
                     SpSocketConfig *config)
 {
   gboolean binds = FALSE;
+  gboolean listens = FALSE;
+  gboolean accepts = FALSE;
   gint first_receive = -1;
   gint first_send = -1;
 
@@ -521,8 +527,12 @@ analysis_is_server (Analysis       *a,
       if (g_strcmp0 (step->socket, config->id) != 0)
         continue;
 
-      if (step->call == SP_CALL_LISTEN || step->call == SP_CALL_SERVE)
+      if (step->call == SP_CALL_SERVE)
         return TRUE;
+      else if (step->call == SP_CALL_LISTEN)
+        listens = TRUE;
+      else if (step->call == SP_CALL_ACCEPT)
+        accepts = TRUE;
       else if (step->call == SP_CALL_BIND)
         binds = TRUE;
       else if ((step->call == SP_CALL_RECV || step->call == SP_CALL_RECVFROM ||
@@ -532,6 +542,9 @@ analysis_is_server (Analysis       *a,
                 step->call == SP_CALL_SENDTO) && first_send < 0)
         first_send = i;
     }
+
+  if (listens && accepts)
+    return TRUE;
 
   return config->type == SP_SOCKET_TYPE_DGRAM &&
          binds &&
@@ -625,7 +638,8 @@ analysis_target (Analysis *a,
       if (endpoint->port == 0)
         return FALSE;
 
-      endpoint->host = connectable_host (endpoint->family, endpoint->host);
+      endpoint->host = connectable_host (family, endpoint->host);
+      endpoint->family = family;
       return TRUE;
     }
 
@@ -819,6 +833,164 @@ analysis_count_connections (Analysis *a,
   return MAX (n, 0);
 }
 
+static Role
+step_role (Analysis *a,
+           guint     index)
+{
+  SpStep *step = g_ptr_array_index (a->steps, index);
+
+  if (step->socket != NULL && analysis_has_id (a, step->socket))
+    return analysis_role (a, step->socket);
+
+  /* a lecture note introduces what follows it */
+  if (step->call == SP_CALL_NOTE)
+    {
+      for (guint i = index + 1; i < a->steps->len; i++)
+        {
+          SpStep *next = g_ptr_array_index (a->steps, i);
+
+          if (next->socket != NULL && analysis_has_id (a, next->socket))
+            return analysis_role (a, next->socket);
+        }
+
+      for (guint i = index; i > 0; i--)
+        {
+          SpStep *previous = g_ptr_array_index (a->steps, i - 1);
+
+          if (previous->socket != NULL && analysis_has_id (a, previous->socket))
+            return analysis_role (a, previous->socket);
+        }
+    }
+
+  return ROLE_CLIENT;
+}
+
+static gboolean
+is_receive (SpCall call)
+{
+  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM || call == SP_CALL_RECV_INTO;
+}
+
+/* Two sends on a stream with nothing in between in the sender's program
+ * may reach the peer as one read, where in the session the peer read the
+ * first before the second was sent. A short pause keeps them apart. */
+static gboolean
+analysis_send_needs_pause (Analysis *a,
+                           guint     index,
+                           Role      role)
+{
+  SpStep *step = g_ptr_array_index (a->steps, index);
+  SpSocketConfig *config = analysis_config (a, step->socket);
+  gboolean peer_read = FALSE;
+
+  if (config == NULL || config->type != SP_SOCKET_TYPE_STREAM ||
+      (step->call != SP_CALL_SEND && step->call != SP_CALL_SENDALL))
+    return FALSE;
+
+  for (guint i = index; i > 0; i--)
+    {
+      SpStep *before = g_ptr_array_index (a->steps, i - 1);
+      gboolean mine = step_role (a, i - 1) == role;
+
+      if (!mine)
+        {
+          if (is_receive (before->call))
+            peer_read = TRUE;
+          continue;
+        }
+
+      if (g_strcmp0 (before->socket, step->socket) == 0 &&
+          (before->call == SP_CALL_SEND || before->call == SP_CALL_SENDALL))
+        return peer_read;
+
+      /* waiting for the peer keeps the two programs in step already */
+      if (is_receive (before->call) || before->call == SP_CALL_ACCEPT ||
+          before->call == SP_CALL_SLEEP)
+        return FALSE;
+    }
+
+  return FALSE;
+}
+
+/* The server-role socket a client step talks to, or NULL. */
+static const char *
+analysis_server_target (Analysis *a,
+                        SpStep   *step)
+{
+  Endpoint target;
+
+  if (step->call != SP_CALL_CONNECT && step->call != SP_CALL_CONNECT_EX &&
+      step->call != SP_CALL_SENDTO)
+    return NULL;
+
+  if (step->to != NULL)
+    return analysis_role (a, step->to) == ROLE_SERVER ? step->to : NULL;
+
+  if (!analysis_target (a, step, &target))
+    return NULL;
+
+  for (guint i = 0; i < a->sockets->len; i++)
+    {
+      SpSocketConfig *config = g_ptr_array_index (a->sockets, i);
+      Endpoint bound;
+
+      if (analysis_role (a, config->id) == ROLE_SERVER &&
+          analysis_bind_endpoint (a, config->id, NULL, TRUE, &bound) &&
+          endpoints_match (&target, &bound))
+        return config->id;
+    }
+
+  return NULL;
+}
+
+/* The exported client starts once the server waits for it (see
+ * tests/peers/run-exported.py); a listener the server opens only after it
+ * first waited may not exist yet when the client gets to it. */
+static gboolean
+analysis_connect_needs_pause (Analysis *a,
+                              guint     index)
+{
+  SpStep *step = g_ptr_array_index (a->steps, index);
+  const char *server = analysis_server_target (a, step);
+  SpSocketConfig *config;
+  gint ready = -1;
+  gint first_wait = -1;
+
+  if (server == NULL || step_role (a, index) != ROLE_CLIENT)
+    return FALSE;
+
+  config = analysis_config (a, server);
+
+  for (guint i = 0; i < index; i++)
+    {
+      SpStep *before = g_ptr_array_index (a->steps, i);
+
+      if (first_wait < 0 && step_role (a, i) == ROLE_SERVER &&
+          (is_receive (before->call) || before->call == SP_CALL_ACCEPT ||
+           before->call == SP_CALL_SERVE))
+        first_wait = i;
+
+      if (g_strcmp0 (before->socket, server) == 0 &&
+          before->call == (config->type == SP_SOCKET_TYPE_DGRAM ? SP_CALL_BIND : SP_CALL_LISTEN))
+        ready = i;
+    }
+
+  if (ready < 0 || first_wait < 0 || ready < first_wait)
+    return FALSE;
+
+  /* once per time the listener opens */
+  for (guint i = ready + 1; i < index; i++)
+    {
+      SpStep *before = g_ptr_array_index (a->steps, i);
+
+      if (step_role (a, i) == ROLE_CLIENT &&
+          g_strcmp0 (analysis_server_target (a, before), server) == 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Writing code */
 
 static void
@@ -929,8 +1101,10 @@ format_endpoint (Writer         *w,
   return g_strdup_printf ("(%s, %s)", host, port);
 }
 
-/* The address a connect, connect_ex or sendto goes to. A peer the session
- * does not know in advance is the one that last talked to us: `addr`. */
+/* The address a connect, connect_ex or sendto goes to. A peer whose port
+ * the session does not know in advance (bound to port 0, or not bound by a
+ * step) is asked for it when it lives in the same program, and otherwise
+ * is the one that last talked to us: `addr`. */
 static char *
 format_target (Writer *w,
                SpStep *step)
@@ -939,6 +1113,14 @@ format_target (Writer *w,
 
   if (analysis_target (w->analysis, step, &endpoint))
     return format_endpoint (w, &endpoint);
+
+  if (step->to != NULL && analysis_has_id (w->analysis, step->to) &&
+      (!w->script || analysis_role (w->analysis, step->to) == w->role))
+    {
+      g_autofree char *peer = py_name (step->to);
+
+      return g_strdup_printf ("%s.getsockname()", peer);
+    }
 
   if (w->have_addr || !w->script)
     return g_strdup ("addr");
@@ -983,18 +1165,29 @@ write_options (Writer     *w,
 {
   SpSocketConfig *config = analysis_config (w->analysis, id);
   g_autofree char *name = py_name (id);
+  gboolean reuses = FALSE;
 
-  if (config == NULL || config->options == NULL || analysis_is_accepted (w->analysis, id))
+  if (config == NULL || analysis_is_accepted (w->analysis, id))
     return;
 
-  for (guint i = 0; i < config->options->len; i++)
+  for (guint i = 0; config->options != NULL && i < config->options->len; i++)
     {
       SpSocketOption *option = &g_array_index (config->options, SpSocketOption, i);
       g_autofree char *value = py_option_value (option->value, option->is_bool);
 
+      if (g_str_equal (option->name, "SO_REUSEADDR"))
+        reuses = TRUE;
+
       emit (w, "%s.setsockopt(%s, socket.%s, %s)",
             name, py_option_level (option->name), option->name, value);
     }
+
+  /* An ephemeral port is new every run; the export's fixed port is not,
+   * and a second run within a minute would find it in TIME_WAIT. */
+  if (w->script && !reuses && config->type == SP_SOCKET_TYPE_STREAM &&
+      g_hash_table_contains (w->analysis->fixed_ports, id))
+    emit (w, "%s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  "
+          "# the fixed port may still be in TIME_WAIT from an earlier run", name);
 }
 
 static void
@@ -1367,6 +1560,18 @@ write_action (Writer     *w,
         Endpoint endpoint;
         g_autofree char *address = NULL;
 
+        /* beside a socket of this program whose port the kernel picked */
+        if (step->to != NULL && analysis_has_id (w->analysis, step->to) &&
+            (!w->script || analysis_role (w->analysis, step->to) == w->role) &&
+            (!analysis_bind_endpoint (w->analysis, step->to, NULL, TRUE, &endpoint) ||
+             (endpoint.family == SP_FAMILY_UNIX ? endpoint.host[0] == '\0' : endpoint.port == 0)))
+          {
+            g_autofree char *peer = py_name (step->to);
+
+            emit (w, "%s.bind(%s.getsockname())", sock, peer);
+            return NULL;
+          }
+
         /* the code view shows the port a bind asks for (0 stays 0), except
          * where it binds beside another socket, whose port is the export's */
         if (!analysis_bind_endpoint (w->analysis, step->socket, step,
@@ -1651,6 +1856,18 @@ write_step (Writer *w,
 
   ensure_created (w, step);
 
+  if (w->script && analysis_send_needs_pause (w->analysis, index, w->role))
+    {
+      emit (w, "time.sleep(0.2)  # the peer read what came before on its own in the session");
+      w->uses_time = TRUE;
+    }
+
+  if (w->script && analysis_connect_needs_pause (w->analysis, index))
+    {
+      emit (w, "time.sleep(0.5)  # server.py opens this only after its earlier steps");
+      w->uses_time = TRUE;
+    }
+
   /* the player gives up waiting after the step's timeout; a program that
    * expects that must not wait forever */
   if (w->script && step->socket != NULL && is_waiting_call (step->call) &&
@@ -1699,38 +1916,6 @@ write_step (Writer *w,
 }
 
 /* Whole programs */
-
-static Role
-step_role (Analysis *a,
-           guint     index)
-{
-  SpStep *step = g_ptr_array_index (a->steps, index);
-
-  if (step->socket != NULL && analysis_has_id (a, step->socket))
-    return analysis_role (a, step->socket);
-
-  /* a lecture note introduces what follows it */
-  if (step->call == SP_CALL_NOTE)
-    {
-      for (guint i = index + 1; i < a->steps->len; i++)
-        {
-          SpStep *next = g_ptr_array_index (a->steps, i);
-
-          if (next->socket != NULL && analysis_has_id (a, next->socket))
-            return analysis_role (a, next->socket);
-        }
-
-      for (guint i = index; i > 0; i--)
-        {
-          SpStep *previous = g_ptr_array_index (a->steps, i - 1);
-
-          if (previous->socket != NULL && analysis_has_id (a, previous->socket))
-            return analysis_role (a, previous->socket);
-        }
-    }
-
-  return ROLE_CLIENT;
-}
 
 static gboolean
 intervals_nest (const Interval *a,
@@ -1835,41 +2020,46 @@ script_intervals (Analysis  *a,
 }
 
 /* HOST and PORT (or SOCKET_PATH) at the top, as in the notes: where the
- * server listens, or where the client connects. */
+ * server listens, or where the client connects, preferring the session's
+ * own server to other destinations. */
 static void
 choose_constants (Writer    *w,
-                  GPtrArray *steps,
-                  Role       role)
+                  GPtrArray *steps)
 {
-  for (guint i = 0; i < steps->len; i++)
+  for (guint pass = 0; pass < 2; pass++)
     {
-      SpStep *step = g_ptr_array_index (steps, i);
-      Endpoint endpoint;
+      for (guint i = 0; i < steps->len; i++)
+        {
+          SpStep *step = g_ptr_array_index (steps, i);
+          Endpoint endpoint;
 
-      if (role == ROLE_SERVER)
-        {
-          if (step->call != SP_CALL_BIND ||
-              !analysis_bind_endpoint (w->analysis, step->socket, step, TRUE, &endpoint))
-            continue;
-        }
-      else
-        {
-          if ((step->call != SP_CALL_CONNECT && step->call != SP_CALL_CONNECT_EX &&
-               step->call != SP_CALL_SENDTO) ||
-              !analysis_target (w->analysis, step, &endpoint))
-            continue;
-        }
+          if (w->role == ROLE_SERVER)
+            {
+              if (pass > 0 || step->call != SP_CALL_BIND ||
+                  !analysis_bind_endpoint (w->analysis, step->socket, step, TRUE, &endpoint))
+                continue;
+            }
+          else
+            {
+              if ((step->call != SP_CALL_CONNECT && step->call != SP_CALL_CONNECT_EX &&
+                   step->call != SP_CALL_SENDTO) ||
+                  (pass == 0 && (step->to == NULL ||
+                                 analysis_role (w->analysis, step->to) != ROLE_SERVER)) ||
+                  !analysis_target (w->analysis, step, &endpoint))
+                continue;
+            }
 
-      if (endpoint.family == SP_FAMILY_UNIX)
-        {
-          if (w->path == NULL && endpoint.host[0] != '\0')
-            w->path = endpoint.host;
-        }
-      else if (w->host == NULL)
-        {
-          w->host = endpoint.host;
-          w->port = endpoint.port;
-          w->port_fixed = endpoint.fixed;
+          if (endpoint.family == SP_FAMILY_UNIX)
+            {
+              if (w->path == NULL && endpoint.host[0] != '\0')
+                w->path = endpoint.host;
+            }
+          else if (w->host == NULL)
+            {
+              w->host = endpoint.host;
+              w->port = endpoint.port;
+              w->port_fixed = endpoint.fixed;
+            }
         }
     }
 }
@@ -2041,6 +2231,7 @@ build_script (SpSession *session,
 
   w.analysis = a;
   w.script = TRUE;
+  w.role = role;
   w.out = g_string_new (NULL);
   w.defs = g_string_new (NULL);
   w.blocks = g_array_new (FALSE, FALSE, sizeof (Block));
@@ -2049,7 +2240,7 @@ build_script (SpSession *session,
   w.functions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.intervals = script_intervals (a, steps);
 
-  choose_constants (&w, steps, role);
+  choose_constants (&w, steps);
 
   for (guint p = 0; p < steps->len; p++)
     {

@@ -108,11 +108,9 @@ char_position (const char *text,
   return (gsize) g_utf8_pointer_to_offset (text, text + offset) + 1;
 }
 
-static gboolean
-is_hex_digit (char c)
-{
-  return g_ascii_isxdigit (c);
-}
+/* The one-letter escapes and the byte each stands for. */
+static const char simple_escape_letters[] = "rnt0\\'\"";
+static const char simple_escapes[] = "\r\n\t\0\\'\"";
 
 /* The character at `p` for a message: itself if printable, U+XXXX if not. */
 static char *
@@ -180,7 +178,7 @@ sp_data_parse_hex (const char  *text,
       if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
         {
           p += 2;
-          if (!is_hex_digit (*p))
+          if (!g_ascii_isxdigit (*p))
             {
               g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
                            _("%s: “0x” at character %" G_GSIZE_FORMAT " has no hex digits "
@@ -192,7 +190,7 @@ sp_data_parse_hex (const char  *text,
 
       while (*p != '\0' && !g_ascii_isspace (*p) && *p != ':')
         {
-          if (!is_hex_digit (*p))
+          if (!g_ascii_isxdigit (*p))
             {
               g_autofree char *what = describe_char (p);
 
@@ -264,21 +262,25 @@ sp_data_parse_escapes (const char  *text,
       p++;
       switch (*p)
         {
-        case 'r': g_string_append_c (out, '\r'); p++; break;
-        case 'n': g_string_append_c (out, '\n'); p++; break;
-        case 't': g_string_append_c (out, '\t'); p++; break;
-        case '0': g_string_append_c (out, '\0'); p++; break;
-        case '\\': g_string_append_c (out, '\\'); p++; break;
-        case '\'': g_string_append_c (out, '\''); p++; break;
-        case '"': g_string_append_c (out, '"'); p++; break;
+        case 'r':
+        case 'n':
+        case 't':
+        case '0':
+        case '\\':
+        case '\'':
+        case '"':
+          g_string_append_c (out, simple_escapes[strchr (simple_escape_letters, *p) -
+                                                 simple_escape_letters]);
+          p++;
+          break;
 
         case 'x':
-          if (!is_hex_digit (p[1]) || !is_hex_digit (p[2]))
+          if (!g_ascii_isxdigit (p[1]) || !g_ascii_isxdigit (p[2]))
             {
               gsize n = 1;
 
               /* Quote the escape as far as it goes, without splitting a character. */
-              while (n < 3 && p[n] != '\0' && is_hex_digit (p[n]))
+              while (n < 3 && p[n] != '\0' && g_ascii_isxdigit (p[n]))
                 n++;
               g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
                            _("%s: “\\%.*s” at character %" G_GSIZE_FORMAT " needs exactly two "

@@ -87,24 +87,7 @@ sp_endpoint_parse_port (const char  *text,
                  field);
 
   digits = text[0] == '-' ? text + 1 : text;
-  for (const char *p = digits; *p != '\0'; p++)
-    {
-      if (!g_ascii_isdigit (*p))
-        {
-          g_autofree char *q = quoted (text);
-
-          return fail (error, SP_ENDPOINT_ERROR_INVALID,
-                       _("%s: %s is not a number; write a number 0–65535 "
-                         "(0 asks for an ephemeral port)"),
-                       field, q);
-        }
-
-      /* Stop counting once it is out of range; the message quotes the text. */
-      if (value <= G_MAXUINT16)
-        value = value * 10 + (guint64) (*p - '0');
-    }
-
-  if (*digits == '\0')
+  if (*digits == '\0' || digits[strspn (digits, "0123456789")] != '\0')
     {
       g_autofree char *q = quoted (text);
 
@@ -114,20 +97,15 @@ sp_endpoint_parse_port (const char  *text,
                    field, q);
     }
 
-  if (digits != text || value > G_MAXUINT16)
-    {
-      if (digits != text && value == 0)
-        {
-          /* "-0" is zero, however it is written. */
-          if (port != NULL)
-            *port = 0;
-          return TRUE;
-        }
+  /* Stop counting once it is out of range; the message quotes the text. */
+  for (const char *p = digits; *p != '\0' && value <= G_MAXUINT16; p++)
+    value = value * 10 + (guint64) (*p - '0');
 
-      return fail (error, SP_ENDPOINT_ERROR_INVALID,
-                   _("%s: %s is out of range; use 0–65535 (0 asks for an ephemeral port)"),
-                   field, text);
-    }
+  /* "-0" is still zero. */
+  if ((digits != text && value != 0) || value > G_MAXUINT16)
+    return fail (error, SP_ENDPOINT_ERROR_INVALID,
+                 _("%s: %s is out of range; use 0–65535 (0 asks for an ephemeral port)"),
+                 field, text);
 
   if (port != NULL)
     *port = (guint16) value;
@@ -756,12 +734,15 @@ sp_endpoint_is_loopback (GSocketAddress *address)
 gboolean
 sp_endpoint_is_wildcard (GSocketAddress *address)
 {
+  GInetAddress *inet;
+
   g_return_val_if_fail (G_IS_SOCKET_ADDRESS (address), FALSE);
 
   if (!G_IS_INET_SOCKET_ADDRESS (address))
     return FALSE;
 
-  return g_inet_address_get_is_any (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  return g_inet_address_get_is_any (inet);
 }
 
 GSocketFamily

@@ -183,11 +183,6 @@ call_is_connect (const char *call)
   return call_is (call, "connect") || call_is (call, "connect_ex");
 }
 
-static gboolean
-is_unix_path (const char *address)
-{
-  return address != NULL && (address[0] == '/' || address[0] == '@');
-}
 
 /* The port at the end of "127.0.0.1:80" or "[::1]:80", -1 if none. */
 static gint64
@@ -202,6 +197,30 @@ address_port (const char *address)
     return -1;
 
   return (gint64) port;
+}
+
+/* 255.255.255.255 or a x.y.z.255 subnet broadcast, with its port. */
+static gboolean
+is_broadcast (const char *address)
+{
+  g_autofree char *host = NULL;
+  const char *colon;
+
+  if (address == NULL || (colon = strrchr (address, ':')) == NULL)
+    return FALSE;
+
+  host = g_strndup (address, colon - address);
+  return g_str_has_suffix (host, ".255");
+}
+
+/* An address as sp_endpoint_format writes it that is not "host:port". */
+static gboolean
+is_unix_path (const char *address)
+{
+  if (address == NULL || *address == '\0')
+    return FALSE;
+
+  return address[0] == '/' || address[0] == '@' || address_port (address) < 0;
 }
 
 /* The sentence naming the address when there is one. Both are literal
@@ -221,100 +240,138 @@ sp_errno_explain (int         code,
     case ECONNREFUSED:
       if (call_is_connect (call) || call == NULL)
         return WITH_ADDRESS (_("Nothing is listening on %s, so the kernel refused the connection."),
-                             _("Nothing is listening on that address, so the kernel refused the connection."));
-      return WITH_ADDRESS (_("Nothing is listening on %s: an earlier datagram sent there came back as “port unreachable”."),
-                           _("Nothing is listening at the other end: an earlier datagram came back as “port unreachable”."));
+                             _("Nothing is listening on that address, so the kernel refused the "
+                               "connection."));
+      return WITH_ADDRESS (_("Nothing is listening on %s: an earlier datagram sent there came "
+                             "back as “port unreachable”."),
+                           _("Nothing is listening at the other end: an earlier datagram came "
+                             "back as “port unreachable”."));
 
     case EADDRINUSE:
-      return WITH_ADDRESS (_("Another socket is already bound to %s; wait for it to close, pick another port, or set SO_REUSEADDR."),
-                           _("Another socket is already bound to that address; wait for it to close, pick another port, or set SO_REUSEADDR."));
+      if (is_unix_path (address) && address[0] != '@')
+        return g_strdup_printf (_("The socket file %s already exists (left over from an earlier "
+                                  "run?); remove it with os.unlink before binding."),
+                                address);
+      return WITH_ADDRESS (_("Another socket is already bound to %s; wait for it to close, pick "
+                             "another port, or set SO_REUSEADDR."),
+                           _("Another socket is already bound to that address; wait for it to "
+                             "close, pick another port, or set SO_REUSEADDR."));
 
     case EADDRNOTAVAIL:
       if (call_is (call, "bind"))
-        return WITH_ADDRESS (_("%s is not an address of this machine, so nothing can be bound to it; use 127.0.0.1, 0.0.0.0 (or \"\") or one of this machine’s own addresses."),
-                             _("That is not an address of this machine, so nothing can be bound to it; use 127.0.0.1, 0.0.0.0 (or \"\") or one of this machine’s own addresses."));
-      return WITH_ADDRESS (_("%s cannot be used as a destination (is it port 0 or 0.0.0.0?), or no local port was left free."),
-                           _("That address cannot be used as a destination (is it port 0 or 0.0.0.0?), or no local port was left free."));
+        return WITH_ADDRESS (_("%s is not an address of this machine, so nothing can be bound to "
+                               "it; use 127.0.0.1, 0.0.0.0 (or \"\") or one of this machine’s own "
+                               "addresses."),
+                             _("That is not an address of this machine, so nothing can be bound "
+                               "to it; use 127.0.0.1, 0.0.0.0 (or \"\") or one of this machine’s "
+                               "own addresses."));
+      return WITH_ADDRESS (_("No local port was left free to reach %s from, or that address "
+                             "cannot be used as a destination."),
+                           _("No local port was left free, or that address cannot be used as a "
+                             "destination."));
 
     case EACCES:
       if (is_unix_path (address))
         return g_strdup_printf (_("You may not use the socket file %s: its directory or the "
                                   "file itself does not allow it."), address);
       if (call_is (call, "bind") && address_port (address) < 1024)
-        return WITH_ADDRESS (_("Ports below 1024 need privileges (root or CAP_NET_BIND_SERVICE), so %s was refused; use a port of 1024 or above."),
-                             _("Ports below 1024 need privileges (root or CAP_NET_BIND_SERVICE); use a port of 1024 or above."));
-      if (call_is_send (call) || call_is_connect (call))
-        return WITH_ADDRESS (_("Sending to the broadcast address %s needs the SO_BROADCAST option on the socket."),
-                             _("Sending to a broadcast address needs the SO_BROADCAST option on the socket."));
-      return g_strdup (_("Permission denied: this needs privileges the program does not have."));
+        return WITH_ADDRESS (_("Ports below 1024 need privileges (root or CAP_NET_BIND_SERVICE), "
+                               "so %s was refused; use a port of 1024 or above."),
+                             _("Ports below 1024 need privileges (root or CAP_NET_BIND_SERVICE); "
+                               "use a port of 1024 or above."));
+      if ((call_is_send (call) || call_is_connect (call)) && is_broadcast (address))
+        return g_strdup_printf (_("Sending to the broadcast address %s needs the SO_BROADCAST "
+                                  "option on the socket."), address);
+      return g_strdup (_("Permission denied: a privilege is missing, or a firewall rule blocked "
+                         "it."));
 
     case EPERM:
       if (call_is (call, "socket"))
-        return g_strdup (_("Raw sockets need privileges (root or CAP_NET_RAW), so the kernel did not create this socket."));
-      return g_strdup (_("The operation is not permitted: it needs privileges, or a firewall rule blocked it."));
+        return g_strdup (_("Raw sockets need privileges (root or CAP_NET_RAW), so the kernel did "
+                           "not create this socket."));
+      return g_strdup (_("The operation is not permitted: it needs privileges, or a firewall rule "
+                         "blocked it."));
 
     case ENOTCONN:
       if (call_is (call, "getpeername"))
-        return g_strdup (_("The socket is not connected, so it has no peer: connect (or accept) first."));
-      return g_strdup (_("The socket is not connected: connect first, or use sendto for datagrams."));
+        return g_strdup (_("The socket is not connected, so it has no peer: connect (or accept) "
+                           "first."));
+      return g_strdup (_("The socket is not connected: connect first, or use sendto for "
+                         "datagrams."));
 
     case EDESTADDRREQ:
-      return g_strdup (_("The socket has no destination: connect first, or use sendto with an address."));
+      return g_strdup (_("The socket has no destination: connect first, or use sendto with an "
+                         "address."));
 
     case EISCONN:
-      return g_strdup (_("The socket is already connected: a socket connects once, and a connected stream socket sends with send, not sendto."));
+      return g_strdup (_("The socket is already connected: a socket connects once, and a "
+                         "connected stream socket sends with send, not sendto."));
 
     case EPIPE:
-      return g_strdup (_("The peer closed the connection (or this side shut down writing), so there is nowhere left to send to."));
+      return g_strdup (_("The peer closed the connection (or this side shut down writing), so "
+                         "there is nowhere left to send to."));
 
     case ECONNRESET:
-      return WITH_ADDRESS (_("The connection to %s was reset: the peer closed it with data still unread, or went away, and the kernel sent RST."),
-                           _("The connection was reset: the peer closed it with data still unread, or went away, and the kernel sent RST."));
+      return WITH_ADDRESS (_("The connection to %s was reset: the peer closed it with data still "
+                             "unread, or went away, and the kernel sent RST."),
+                           _("The connection was reset: the peer closed it with data still "
+                             "unread, or went away, and the kernel sent RST."));
 
     case ECONNABORTED:
-      return g_strdup (_("The connection was aborted before it could be used, for example reset while it waited to be accepted."));
+      return g_strdup (_("The connection was aborted before it could be used, for example reset "
+                         "while it waited to be accepted."));
 
     case ETIMEDOUT:
       return WITH_ADDRESS (_("No answer came back from %s in time, so the call timed out."),
                            _("No answer came back in time, so the call timed out."));
 
     case EHOSTUNREACH:
-      return WITH_ADDRESS (_("There is no route to the host of %s: it is down or no network leads there."),
-                           _("There is no route to that host: it is down or no network leads there."));
+      return WITH_ADDRESS (_("There is no route to the host of %s: it is down or no network leads "
+                             "there."),
+                           _("There is no route to that host: it is down or no network leads "
+                             "there."));
 
     case ENETUNREACH:
       return WITH_ADDRESS (_("The network of %s is unreachable: this machine has no route to it."),
                            _("The network is unreachable: this machine has no route to it."));
 
     case EMFILE:
-      return g_strdup (_("This program has too many open files and sockets; close some before making more."));
+      return g_strdup (_("This program has too many open files and sockets; close some before "
+                         "making more."));
 
     case ENFILE:
-      return g_strdup (_("The whole system has too many open files; close some before making more."));
+      return g_strdup (_("The whole system has too many open files; close some before making "
+                         "more."));
 
     case ENOBUFS:
     case ENOMEM:
-      return g_strdup (_("The kernel has no buffer space left for this right now; try again later or send less at once."));
+      return g_strdup (_("The kernel has no buffer space left for this right now; try again later "
+                         "or send less at once."));
 
     case EAGAIN:
       if (call_is (call, "accept"))
         return g_strdup (_("No connection is waiting to be accepted yet."));
       if (call_is_recv (call))
-        return g_strdup (_("No data has arrived yet, and a non-blocking socket does not wait for it."));
+        return g_strdup (_("No data has arrived yet, and a non-blocking socket does not wait for "
+                           "it."));
       if (call_is_send (call))
-        return g_strdup (_("The send buffer is full, and a non-blocking socket does not wait for it to drain."));
+        return g_strdup (_("The send buffer is full, and a non-blocking socket does not wait for "
+                           "it to drain."));
       return g_strdup (_("The call would have to wait, and a non-blocking socket does not wait."));
 
     case EINPROGRESS:
-      return WITH_ADDRESS (_("The connection to %s has started but is not finished yet; it completes when the socket becomes writable."),
-                           _("The connection has started but is not finished yet; it completes when the socket becomes writable."));
+      return WITH_ADDRESS (_("The connection to %s has started but is not finished yet; it "
+                             "completes when the socket becomes writable."),
+                           _("The connection has started but is not finished yet; it completes "
+                             "when the socket becomes writable."));
 
     case EALREADY:
       return g_strdup (_("A connection attempt is already in progress on this socket."));
 
     case EINVAL:
       if (call_is (call, "bind"))
-        return g_strdup (_("The socket is already bound, or the address does not suit it; a socket is bound only once."));
+        return g_strdup (_("The socket is already bound, or the address does not suit it; a "
+                           "socket is bound only once."));
       if (call_is (call, "listen"))
         return g_strdup (_("This socket cannot listen now: bind it first, and do not connect it."));
       if (call_is (call, "accept"))
@@ -331,32 +388,52 @@ sp_errno_explain (int         code,
       return g_strdup (_("The message is too large to send in one datagram."));
 
     case EOPNOTSUPP:
-      return g_strdup (_("This socket type does not support the call (for example listen or accept on a datagram socket)."));
+      return g_strdup (_("This socket type does not support the call (for example listen or "
+                         "accept on a datagram socket)."));
 
     case EPROTOTYPE:
-      return g_strdup (_("The protocol does not fit this socket type (for example TCP on a datagram socket)."));
+      return g_strdup (_("The protocol does not fit this socket type (for example TCP on a "
+                         "datagram socket)."));
 
     case EPROTONOSUPPORT:
     case ESOCKTNOSUPPORT:
-      return g_strdup (_("This system does not support that protocol or socket type for this family."));
+      return g_strdup (_("This system does not support that protocol or socket type for this "
+                         "family."));
 
     case EAFNOSUPPORT:
-      return g_strdup (_("This address family is not supported here (is IPv6 turned off?), or the address does not belong to the socket’s family."));
+      return g_strdup (_("This address family is not supported here (is IPv6 turned off?), or the "
+                         "address does not belong to the socket’s family."));
 
     case ENOPROTOOPT:
       return g_strdup (_("That socket option does not exist at this level or for this protocol."));
 
     case ENOENT:
+      if (has_address && !is_unix_path (address))
+        break;
+      if (call_is (call, "bind"))
+        return WITH_ADDRESS (_("%s cannot be created: its directory does not exist; create the "
+                               "directory first or pick another path."),
+                             _("The socket file cannot be created: its directory does not exist; "
+                               "create the directory first or pick another path."));
       return WITH_ADDRESS (_("%s does not exist: is the server running, and bound to that path?"),
-                           _("The socket file does not exist: is the server running, and bound to that path?"));
+                           _("The socket file does not exist: is the server running, and bound to "
+                             "that path?"));
 
     case EEXIST:
-      return WITH_ADDRESS (_("The file %s already exists; remove it (os.unlink) before binding to that path again."),
-                           _("The socket file already exists; remove it (os.unlink) before binding to that path again."));
+      if (has_address && !is_unix_path (address))
+        break;
+      return WITH_ADDRESS (_("The file %s already exists; remove it (os.unlink) before binding to "
+                             "that path again."),
+                           _("The socket file already exists; remove it (os.unlink) before "
+                             "binding to that path again."));
 
     case EISDIR:
-      return WITH_ADDRESS (_("%s is a directory; a UNIX socket needs the path of a file to create."),
-                           _("The path is a directory; a UNIX socket needs the path of a file to create."));
+      if (has_address && !is_unix_path (address))
+        break;
+      return WITH_ADDRESS (_("%s is a directory; a UNIX socket needs the path of a file to "
+                             "create."),
+                           _("The path is a directory; a UNIX socket needs the path of a file to "
+                             "create."));
 
     case ENOTDIR:
       return g_strdup (_("Part of the socket path is not a directory."));
@@ -365,19 +442,24 @@ sp_errno_explain (int         code,
       return g_strdup (_("The socket path is too long for a UNIX socket (at most 107 bytes)."));
 
     case EROFS:
-      return g_strdup (_("The socket file would be on a read-only file system; use a path under /tmp or the runtime directory."));
+      return g_strdup (_("The socket file would be on a read-only file system; use a path under "
+                         "/tmp or the runtime directory."));
 
     case ENOSPC:
       return g_strdup (_("There is no space left on the device for the socket file."));
 
     case EINTR:
-      return g_strdup (_("A signal interrupted the call before it finished; calling it again usually works."));
+      return g_strdup (_("A signal interrupted the call before it finished; calling it again "
+                         "usually works."));
 
     default:
-      if (call != NULL && *call != '\0')
-        return g_strdup_printf (_("%s failed: %s."), call, g_strerror (code));
-      return g_strdup_printf (_("The call failed: %s."), g_strerror (code));
+      break;
     }
+
+  if (call != NULL && *call != '\0')
+    return g_strdup_printf (_("%s failed: %s."), call, g_strerror (code));
+
+  return g_strdup_printf (_("The call failed: %s."), g_strerror (code));
 }
 
 int

@@ -343,14 +343,17 @@ static void
 build_socket_config (JsonBuilder    *builder,
                      SpSocketConfig *config)
 {
+  const char *family = sp_family_to_string (config->family);
+  const char *type = sp_socket_type_to_string (config->type);
+
   json_builder_begin_object (builder);
 
   json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, config->id);
+  json_builder_add_string_value (builder, config->id != NULL ? config->id : "");
   json_builder_set_member_name (builder, "family");
-  json_builder_add_string_value (builder, sp_family_to_string (config->family));
+  json_builder_add_string_value (builder, family != NULL ? family : "inet");
   json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, sp_socket_type_to_string (config->type));
+  json_builder_add_string_value (builder, type != NULL ? type : "stream");
 
   if (config->protocol_name != NULL)
     {
@@ -746,8 +749,12 @@ scan_text (const char  *data,
             }
 
           digits = start + (negative ? 1 : 0);
-          while (digits < p - 1 && *digits == '0')
-            digits++;
+          if (digits + 1 < p && digits[0] == '0' && g_ascii_isdigit (digits[1]))
+            {
+              set_syntax_error (error, name, number_pos,
+                                _("a number cannot start with 0 (JSON has no octal numbers)"));
+              return FALSE;
+            }
           n_digits = p - digits;
 
           if (integer && integer_too_large (digits, n_digits, negative))

@@ -802,6 +802,7 @@ typedef enum
 {
   KEY_SOCKET,
   KEY_CALL,
+  KEY_HOST,
   KEY_ADDRESS,
   KEY_PORT,
   KEY_TO,
@@ -819,7 +820,6 @@ typedef enum
   KEY_TEXT,
   KEY_OPTION,
   KEY_VALUE,
-  KEY_HOST,
   KEY_NOTE,
   KEY_EXPECT,
 } StepKey;
@@ -836,9 +836,9 @@ G_STATIC_ASSERT (SP_N_CALLS <= 32);
 
 /* In the order sp_step_to_json writes them. */
 static const char * const step_key_names[] = {
-  "socket", "call", "address", "port", "to", "as", "backlog", "bufsize", "until", "count",
-  "data", "how", "timeout-ms", "mode", "connections", "ms", "text", "option", "value", "host",
-  "note", "expect", NULL,
+  "socket", "call", "host", "address", "port", "to", "as", "backlog", "bufsize", "until", "count",
+  "data", "how", "timeout-ms", "mode", "connections", "ms", "text", "option", "value", "note",
+  "expect", NULL,
 };
 
 static const guint32 step_key_calls[] = {
@@ -870,18 +870,12 @@ static const guint32 step_key_calls[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (step_key_names) == KEY_EXPECT + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (step_key_calls) == KEY_EXPECT + 1);
 
-static const char * const *
-call_names (void)
+static void
+get_call_names (const char *names[SP_N_CALLS + 1])
 {
-  static const char *names[SP_N_CALLS + 1];
-
-  if (names[0] == NULL)
-    {
-      for (guint i = 0; i < SP_N_CALLS; i++)
-        names[i] = sp_call_to_string ((SpCall) i);
-    }
-
-  return names;
+  for (guint i = 0; i < SP_N_CALLS; i++)
+    names[i] = sp_call_to_string ((SpCall) i);
+  names[SP_N_CALLS] = NULL;
 }
 
 static char *
@@ -1068,6 +1062,7 @@ parse_call (JsonObject *object,
 {
   g_autofree char *call_path = _sp_step_path_member (path, "call");
   JsonNode *node = json_object_get_member (object, "call");
+  const char *names[SP_N_CALLS + 1];
   const char *name;
   g_autofree char *shown = NULL;
   const char *suggestion;
@@ -1085,8 +1080,9 @@ parse_call (JsonObject *object,
   if (sp_call_from_string (name, call))
     return TRUE;
 
+  get_call_names (names);
   shown = _sp_step_describe (name);
-  suggestion = _sp_step_suggest (name, call_names ());
+  suggestion = _sp_step_suggest (name, names);
   if (suggestion != NULL)
     {
       _sp_step_set_error (error, call_path, _("unknown call “%s” (did you mean “%s”?)"),
@@ -1094,7 +1090,7 @@ parse_call (JsonObject *object,
       return FALSE;
     }
 
-  list = _sp_step_join (call_names ());
+  list = _sp_step_join (names);
   _sp_step_set_error (error, call_path, _("unknown call “%s”; the calls are %s"), shown, list);
   return FALSE;
 }
@@ -1293,6 +1289,7 @@ sp_step_to_json (SpStep *self)
 
   ADD_STRING ("socket", self->socket);
   ADD_STRING ("call", sp_call_to_string (self->call));
+  ADD_STRING ("host", self->host);
   ADD_STRING ("address", self->address);
   ADD_INT ("port", self->port);
   ADD_STRING ("to", self->to);
@@ -1326,7 +1323,6 @@ sp_step_to_json (SpStep *self)
       json_builder_set_member_name (builder, "value");
       json_builder_add_int_value (builder, self->value);
     }
-  ADD_STRING ("host", self->host);
   ADD_STRING ("note", self->note);
   if (self->has_expect)
     {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Checks that SCHEMA is a valid JSON Schema and that every session given
-(files, or directories whose *.json files are all read) validates against it.
+"""Checks that SCHEMA is a valid JSON Schema, that every session given
+(files, or directories whose *.json files are all read) validates against
+it, and that every file given after --invalid does not.
 
-    validate-schema.py SCHEMA PATH...
+    validate-schema.py SCHEMA PATH... [--invalid PATH...]
 """
 
 import json
@@ -54,8 +55,14 @@ def main(argv):
     validator = cls(schema)
     print(f'ok - {schema_path} is a valid {cls.__name__} schema')
 
+    paths = argv[2:]
+    invalid = []
+    if '--invalid' in paths:
+        at = paths.index('--invalid')
+        paths, invalid = paths[:at], paths[at + 1:]
+
     failures = 0
-    for path in session_files(argv[2:]):
+    for path in session_files(paths):
         document = json.loads(path.read_text(encoding='utf-8'))
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
@@ -66,6 +73,16 @@ def main(argv):
                 print(f'not ok - {path}: {where or "(top level)"}: {error.message}')
         else:
             print(f'ok - {path}')
+
+    # The schema must be strict enough to catch these.
+    for path in session_files(invalid):
+        document = json.loads(path.read_text(encoding='utf-8'))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+        if error is None:
+            failures += 1
+            print(f'not ok - {path}: validates, but is not a valid session')
+        else:
+            print(f'ok - {path} is refused: {error.message}')
 
     return 1 if failures else 0
 

@@ -109,13 +109,29 @@ class Script:
             print(f'{self.name}: exit status {self.process.returncode}')
 
 
+def is_sleeping(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            # the state follows the command name, which is in parentheses
+            return f.read().rsplit(')', 1)[1].split()[0] == 'S'
+    except (OSError, IndexError):
+        return False
+
+
 def wait_until_ready(server):
-    while server.remaining() > 0:
-        if server.process.poll() is not None:
-            return
-        if is_ready(server.process.pid):
-            return
-        time.sleep(0.02)
+    """Until the server holds a socket a client can reach and has settled
+    into waiting (in accept, recv…), so that the sockets it makes after the
+    first one exist too."""
+    pid = server.process.pid
+    settled = 0
+    while server.remaining() > 0 and server.process.poll() is None:
+        if is_ready(pid) and is_sleeping(pid):
+            settled += 1
+            if settled >= 3:
+                return
+        else:
+            settled = 0
+        time.sleep(0.01)
 
 
 def main():

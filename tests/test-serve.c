@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "sp-endpoint.h"
+#include "sp-errno.h"
+#include "sp-serve.h"
+#include "sp-socket.h"
+
+#define GUARD_MS 10000
+
+typedef struct
+{
+  GMainContext *context;
+  SpTrafficLog *log;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->context = g_main_context_new ();
+  g_main_context_push_thread_default (fixture->context);
+  fixture->log = sp_traffic_log_new ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  while (g_main_context_iteration (fixture->context, FALSE))
+    ;
+  g_assert_finalize_object (fixture->log);
+  g_main_context_pop_thread_default (fixture->context);
+  g_main_context_unref (fixture->context);
+}
+
+/* Waiting */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_guard (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+iterate_until (Condition done,
+               gpointer  data,
+               guint     timeout_ms)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  g_autoptr(GSource) guard = g_timeout_source_new (timeout_ms);
+  g_autoptr(GSource) tick = g_timeout_source_new (5);
+  gboolean expired = FALSE;
+
+  g_source_set_callback (guard, on_guard, &expired, NULL);
+  g_source_attach (guard, context);
+  g_source_set_callback (tick, on_tick, NULL, NULL);
+  g_source_attach (tick, context);
+
+  while (!done (data) && !expired)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (guard);
+  g_source_destroy (tick);
+  return done (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+iterate_for (guint ms)
+{
+  iterate_until (never, NULL, ms);
+}
+
+static gboolean
+pointer_is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+on_result (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  g_assert_true (iterate_until (pointer_is_set, slot, GUARD_MS));
+  return g_steal_pointer (slot);
+}
+
+/* What a serve announced. */
+typedef struct
+{
+  GPtrArray *accepted;     /* SpSocket, in order */
+  guint      n_finished;
+  gboolean   ok;
+  guint      active_when_finished;
+  guint      most_active;
+} Watch;
+
+static void
+on_accepted (SpServe  *serve,
+             SpSocket *connection,
+             Watch    *watch)
+{
+  g_ptr_array_add (watch->accepted, g_object_ref (connection));
+  watch->most_active = MAX (watch->most_active, sp_serve_get_n_active (serve));
+}
+
+static void
+on_finished (SpServe  *serve,
+             gboolean  ok,
+             Watch    *watch)
+{
+  watch->n_finished++;
+  watch->ok = ok;
+  watch->active_when_finished = sp_serve_get_n_active (serve);
+}
+
+static void
+watch_init (Watch   *watch,
+            SpServe *serve)
+{
+  watch->accepted = g_ptr_array_new_with_free_func (g_object_unref);
+  watch->n_finished = 0;
+  watch->ok = FALSE;
+  watch->active_when_finished = 0;
+  watch->most_active = 0;
+  g_signal_connect (serve, "accepted", G_CALLBACK (on_accepted), watch);
+  g_signal_connect (serve, "finished", G_CALLBACK (on_finished), watch);
+}
+
+static void
+watch_clear (Watch   *watch,
+             SpServe *serve)
+{
+  g_signal_handlers_disconnect_by_data (serve, watch);
+  g_clear_pointer (&watch->accepted, g_ptr_array_unref);
+}
+
+static gboolean
+watch_finished (gpointer data)
+{
+  return ((Watch *) data)->n_finished > 0;
+}
+
+static gboolean
+watch_has_accepted (gpointer data)
+{
+  gpointer *pair = data;
+  Watch *watch = pair[0];
+
+  return watch->accepted->len >= GPOINTER_TO_UINT (pair[1]);
+}
+
+static void
+wait_accepted (Watch *watch,
+               guint  n)
+{
+  gpointer pair[2] = { watch, GUINT_TO_POINTER (n) };
+
+  g_assert_true (iterate_until (watch_has_accepted, pair, GUARD_MS));
+}
+
+/* Sockets */
+
+static SpSocket *
+make_listener (Fixture *fixture,
+               int      backlog)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  SpSocket *listener = sp_socket_new ("server", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, 0,
+                                      fixture->log);
+
+  address = sp_endpoint_parse (SP_FAMILY_INET, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_socket_create (listener, &error));
+  g_assert_true (sp_socket_bind (listener, address, &error));
+  g_assert_true (sp_socket_listen (listener, backlog, &error));
+  g_assert_no_error (error);
+  return listener;
+}
+
+static guint16
+listener_port (SpSocket *listener)
+{
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (listener)));
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Slot;
+
+static gboolean
+all_slots_set (gpointer data)
+{
+  GPtrArray *slots = data;
+
+  for (guint i = 0; i < slots->len; i++)
+    if (((Slot *) g_ptr_array_index (slots, i))->result == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Connects `n` clients at the same time and waits for all of them. */
+static GPtrArray *
+connect_clients (Fixture  *fixture,
+                 SpSocket *listener,
+                 guint     n)
+{
+  GPtrArray *clients = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("client%u", i);
+      g_autoptr(GError) error = NULL;
+      SpSocket *client = sp_socket_new (id, SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, 0, fixture->log);
+      Slot *slot = g_new0 (Slot, 1);
+
+      g_assert_true (sp_socket_create (client, &error));
+      g_ptr_array_add (clients, client);
+      g_ptr_array_add (slots, slot);
+      sp_socket_connect_async (client, sp_socket_get_local_address (listener), FALSE, 5000,
+                               NULL, on_result, &slot->result);
+    }
+
+  g_assert_true (iterate_until (all_slots_set, slots, GUARD_MS));
+
+  for (guint i = 0; i < n; i++)
+    {
+      Slot *slot = g_ptr_array_index (slots, i);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sp_socket_connect_finish (g_ptr_array_index (clients, i), slot->result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&slot->result);
+    }
+
+  return clients;
+}
+
+static void
+send_text (SpSocket   *self,
+           const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  sp_socket_send_async (self, SP_CALL_SENDALL, bytes, NULL, 5000, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  g_assert_cmpint (sp_socket_send_finish (self, result, &error), ==, strlen (text));
+  g_assert_no_error (error);
+}
+
+static GBytes *
+receive_once (SpSocket *self)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  GBytes *bytes;
+
+  sp_socket_receive_async (self, SP_CALL_RECV, 4096, 5000, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  bytes = sp_socket_receive_finish (self, result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  return bytes;
+}
+
+/* Receives until `length` bytes came, or until end of file if -1. */
+static char *
+receive_text (SpSocket *self,
+              gssize    length)
+{
+  GString *text = g_string_new (NULL);
+
+  while (length < 0 || text->len < (gsize) length)
+    {
+      g_autoptr(GBytes) bytes = receive_once (self);
+
+      if (g_bytes_get_size (bytes) == 0)
+        break;
+      g_string_append_len (text, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+close_socket (SpSocket *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sp_socket_close (self, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+n_active_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return sp_serve_get_n_active (pair[0]) == GPOINTER_TO_UINT (pair[1]);
+}
+
+static void
+wait_n_active (SpServe *serve,
+               guint    n)
+{
+  gpointer pair[2] = { serve, GUINT_TO_POINTER (n) };
+
+  iterate_until (n_active_is, pair, GUARD_MS);
+  g_assert_cmpuint (sp_serve_get_n_active (serve), ==, n);
+}
+
+/* Tests */
+
+static void
+test_echo_concurrent (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 8);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 3, 1024, 5000);
+  g_autoptr(GPtrArray) clients = NULL;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  g_assert_true (sp_serve_get_bounded (serve));
+  sp_serve_start (serve);
+
+  clients = connect_clients (fixture, listener, 3);
+  wait_accepted (&watch, 3);
+  /* All three are served at once, none waits for another. */
+  g_assert_cmpuint (sp_serve_get_n_active (serve), ==, 3);
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      SpSocket *connection = g_ptr_array_index (watch.accepted, i);
+      g_autofree char *id = g_strdup_printf ("server-%u", i + 1);
+
+      g_assert_cmpstr (sp_socket_get_id (connection), ==, id);
+      g_assert_true (sp_socket_get_listener (connection) == listener);
+    }
+
+  /* Interleaved: each round sends on every client before reading any. */
+  for (guint round = 0; round < 3; round++)
+    {
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *message = g_strdup_printf ("client %u, round %u|", i, round);
+
+          send_text (g_ptr_array_index (clients, i), message);
+        }
+
+      for (guint i = 3; i > 0; i--)
+        {
+          g_autofree char *message = g_strdup_printf ("client %u, round %u|", i - 1, round);
+          g_autofree char *echoed = receive_text (g_ptr_array_index (clients, i - 1),
+                                                  strlen (message));
+
+          g_assert_cmpstr (echoed, ==, message);
+        }
+    }
+
+  /* Each connection ends when its client closes; the serve after the last. */
+  close_socket (g_ptr_array_index (clients, 1));
+  wait_n_active (serve, 2);
+  close_socket (g_ptr_array_index (clients, 0));
+  wait_n_active (serve, 1);
+  iterate_for (50);
+  g_assert_cmpuint (watch.n_finished, ==, 0);
+  g_assert_false (sp_serve_get_finished (serve));
+
+  close_socket (g_ptr_array_index (clients, 2));
+  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  iterate_for (50);
+  g_assert_cmpuint (watch.n_finished, ==, 1);
+  g_assert_true (watch.ok);
+  g_assert_cmpuint (watch.active_when_finished, ==, 0);
+  g_assert_true (sp_serve_get_finished (serve));
+  g_assert_true (sp_serve_get_ok (serve));
+
+  /* The served connections were closed by the serve. */
+  for (guint i = 0; i < 3; i++)
+    {
+      SpSocket *connection = g_ptr_array_index (watch.accepted, i);
+
+      g_assert_cmpint (sp_socket_get_state (connection), ==, SP_STATE_CLOSED);
+      g_assert_cmpuint (sp_socket_get_bytes_sent (connection), ==,
+                        sp_socket_get_bytes_received (connection));
+    }
+
+  watch_clear (&watch, serve);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_discard (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 1);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_DISCARD, NULL, 1, 16, 5000);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr(GError) error = NULL;
+  SpSocket *client;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+  clients = connect_clients (fixture, listener, 1);
+  client = g_ptr_array_index (clients, 0);
+
+  send_text (client, "into the void, ");
+  send_text (client, "and more, ");
+  send_text (client, "and the end.");
+  g_assert_true (sp_socket_shutdown (client, SP_SHUTDOWN_WRITE, &error));
+
+  /* Nothing comes back; the serve closes after our end of file. */
+  answer = receive_text (client, -1);
+  g_assert_cmpstr (answer, ==, "");
+  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (watch.ok);
+
+  {
+    SpSocket *connection = g_ptr_array_index (watch.accepted, 0);
+
+    g_assert_cmpuint (sp_socket_get_bytes_received (connection), ==, 37);
+    g_assert_cmpuint (sp_socket_get_bytes_sent (connection), ==, 0);
+  }
+
+  watch_clear (&watch, serve);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_reply (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const char *response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+                         "Content-Length: 6\r\n\r\nhello\n";
+  g_autoptr(GBytes) reply = g_bytes_new_static (response, strlen (response));
+  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_REPLY, reply, 2, 1024, 5000);
+  g_autoptr(GPtrArray) clients = NULL;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+  clients = connect_clients (fixture, listener, 2);
+
+  /* Every request gets the answer, then the server closes. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *answer = NULL;
+
+      send_text (g_ptr_array_index (clients, i), "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n");
+      answer = receive_text (g_ptr_array_index (clients, i), -1);
+      g_assert_cmpstr (answer, ==, response);
+    }
+
+  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (watch.ok);
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
+
+  watch_clear (&watch, serve);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_finished_after_n (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 2, 1024, 5000);
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) third = NULL;
+  g_autofree char *echoed = NULL;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+
+  /* One after the other: the first is over before the second comes. */
+  first = connect_clients (fixture, listener, 1);
+  send_text (g_ptr_array_index (first, 0), "one");
+  echoed = receive_text (g_ptr_array_index (first, 0), 3);
+  g_assert_cmpstr (echoed, ==, "one");
+  g_clear_pointer (&echoed, g_free);
+  close_socket (g_ptr_array_index (first, 0));
+  wait_n_active (serve, 0);
+  iterate_for (50);
+  g_assert_cmpuint (watch.n_finished, ==, 0);
+
+  second = connect_clients (fixture, listener, 1);
+  send_text (g_ptr_array_index (second, 0), "two");
+  echoed = receive_text (g_ptr_array_index (second, 0), 3);
+  g_assert_cmpstr (echoed, ==, "two");
+  g_clear_pointer (&echoed, g_free);
+  close_socket (g_ptr_array_index (second, 0));
+
+  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (watch.ok);
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
+
+  /* A third client finds nobody accepting any more. */
+  third = connect_clients (fixture, listener, 1);
+  iterate_for (100);
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
+  g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 1);
+  g_assert_cmpuint (watch.n_finished, ==, 1);
+
+  watch_clear (&watch, serve);
+  g_clear_pointer (&first, g_ptr_array_unref);
+  g_clear_pointer (&second, g_ptr_array_unref);
+  g_clear_pointer (&third, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_open_ended (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 0, 1024, 100);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *echoed = NULL;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  g_assert_false (sp_serve_get_bounded (serve));
+  sp_serve_start (serve);
+
+  /* Open-ended: no time limit applies, however long nobody comes. */
+  iterate_for (300);
+  g_assert_cmpuint (watch.n_finished, ==, 0);
+
+  clients = connect_clients (fixture, listener, 2);
+  wait_accepted (&watch, 2);
+  send_text (g_ptr_array_index (clients, 0), "still here");
+  echoed = receive_text (g_ptr_array_index (clients, 0), 10);
+  g_assert_cmpstr (echoed, ==, "still here");
+  close_socket (g_ptr_array_index (clients, 0));
+  wait_n_active (serve, 1);
+
+  /* Closing the listener ends the accepting; the serve finishes
+   * normally once the connection still open is done too. */
+  close_socket (listener);
+  iterate_for (100);
+  g_assert_cmpuint (watch.n_finished, ==, 0);
+  g_assert_cmpuint (sp_serve_get_n_active (serve), ==, 1);
+
+  close_socket (g_ptr_array_index (clients, 1));
+  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (watch.ok);
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
+
+  watch_clear (&watch, serve);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_accept_timeout (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 1);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 1, 1024, 100);
+  Watch watch;
+
+  /* A bounded serve that nobody connects to fails after its time limit. */
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+  g_assert_true (iterate_until (watch_finished, &watch, 3000));
+  g_assert_false (watch.ok);
+  g_assert_false (sp_serve_get_ok (serve));
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 0);
+
+  watch_clear (&watch, serve);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_stop (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 5, 1024, 5000);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *rest = NULL;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+  clients = connect_clients (fixture, listener, 1);
+  wait_accepted (&watch, 1);
+
+  /* stop() closes what it serves: the client reads end of file. */
+  sp_serve_stop (serve);
+  g_assert_cmpuint (sp_serve_get_n_active (serve), ==, 0);
+  rest = receive_text (g_ptr_array_index (clients, 0), -1);
+  g_assert_cmpstr (rest, ==, "");
+  g_assert_cmpint (sp_socket_get_state (g_ptr_array_index (watch.accepted, 0)), ==,
+                   SP_STATE_CLOSED);
+
+  /* Its pending accept ends with the listener. */
+  close_socket (listener);
+  iterate_for (50);
+
+  watch_clear (&watch, serve);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+/* Peers */
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *output;
+  gboolean     done;
+} Conversation;
+
+static void
+on_communicated (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Conversation *conversation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (conversation->process, result,
+                                        &conversation->output, NULL, &error);
+  g_assert_no_error (error);
+  conversation->done = TRUE;
+}
+
+static gboolean
+conversation_done (gpointer data)
+{
+  return ((Conversation *) data)->done;
+}
+
+static GSubprocess *
+spawn_python (const char  *script,
+              GError     **error,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *python = g_find_program_in_path ("python3");
+  const char *arg;
+  va_list args;
+
+  if (python == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "python3 is not installed");
+      return NULL;
+    }
+
+  g_ptr_array_add (argv, g_steal_pointer (&python));
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "peers", script, NULL));
+  va_start (args, error);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  return g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+}
+
+static gboolean
+both_done (gpointer data)
+{
+  gpointer *pair = data;
+
+  return conversation_done (pair[0]) && watch_finished (pair[1]);
+}
+
+static void
+test_python_client (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, 1);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 1, 1024, 5000);
+  g_autofree char *port = g_strdup_printf ("%u", listener_port (listener));
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Conversation conversation = { 0 };
+  Watch watch;
+  gpointer pair[2] = { &conversation, &watch };
+
+  process = spawn_python ("peer-client.py", &error, port, "echo me, Python", NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+  conversation.process = process;
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &conversation);
+
+  g_assert_true (iterate_until (both_done, pair, GUARD_MS));
+  g_assert_cmpstr (conversation.output, ==, "echo me, Python");
+  g_assert_true (g_subprocess_get_successful (process));
+  g_assert_true (watch.ok);
+  g_free (conversation.output);
+
+  watch_clear (&watch, serve);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_many_clients (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const guint n = 200;
+  g_autoptr(SpSocket) listener = make_listener (fixture, 256);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, n, 4096, 30000);
+  g_autofree char *port = g_strdup_printf ("%u", listener_port (listener));
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Conversation conversation = { 0 };
+  Watch watch;
+  gpointer pair[2] = { &conversation, &watch };
+
+  process = spawn_python ("peer-many-clients.py", &error, port, count, NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+  conversation.process = process;
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &conversation);
+
+  g_assert_true (iterate_until (both_done, pair, 45000));
+
+  g_test_message ("peer said: %s", conversation.output);
+  g_assert_true (g_subprocess_get_successful (process));
+  g_assert_true (g_str_has_prefix (conversation.output, "200 clients echoed correctly"));
+  g_assert_true (watch.ok);
+  g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, n);
+  g_assert_cmpuint (watch.accepted->len, ==, n);
+  /* The peer connects all of them before it sends on any and closes none
+   * before every echo came, so all were served at the same time. */
+  g_assert_cmpuint (watch.most_active, ==, n);
+  g_free (conversation.output);
+
+  watch_clear (&watch, serve);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/Sp/Serve/echo-concurrent", test_echo_concurrent);
+  ADD ("/Sp/Serve/discard", test_discard);
+  ADD ("/Sp/Serve/reply", test_reply);
+  ADD ("/Sp/Serve/finished-after-n", test_finished_after_n);
+  ADD ("/Sp/Serve/open-ended", test_open_ended);
+  ADD ("/Sp/Serve/accept-timeout", test_accept_timeout);
+  ADD ("/Sp/Serve/stop", test_stop);
+  ADD ("/Sp/Serve/python-client", test_python_client);
+  ADD ("/Sp/Serve/many-clients", test_many_clients);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,1718 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "sp-endpoint.h"
+#include "sp-errno.h"
+#include "sp-socket.h"
+
+/* Every wait in these tests ends after this long, so a hang fails. */
+#define GUARD_MS 10000
+
+/* Each test runs on a main context of its own, pushed as thread-default:
+ * SpSocket must attach its sources there, and nothing a test leaves
+ * behind can fire in the next one. */
+typedef struct
+{
+  GMainContext *context;
+  SpTrafficLog *log;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->context = g_main_context_new ();
+  g_main_context_push_thread_default (fixture->context);
+  fixture->log = sp_traffic_log_new ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  /* Let idle returns of finished tasks drop their references. */
+  while (g_main_context_iteration (fixture->context, FALSE))
+    ;
+  /* Every socket holds the log: a leaked socket keeps it alive. */
+  g_assert_finalize_object (fixture->log);
+  g_main_context_pop_thread_default (fixture->context);
+  g_main_context_unref (fixture->context);
+}
+
+/* Waiting */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_guard (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the thread-default context until `done` holds or `timeout_ms`
+ * pass. A 5 ms tick wakes the loop so that kernel facts, which no source
+ * reports, are polled too. */
+static gboolean
+iterate_until (Condition done,
+               gpointer  data,
+               guint     timeout_ms)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  g_autoptr(GSource) guard = g_timeout_source_new (timeout_ms);
+  g_autoptr(GSource) tick = g_timeout_source_new (5);
+  gboolean expired = FALSE;
+
+  g_source_set_callback (guard, on_guard, &expired, NULL);
+  g_source_attach (guard, context);
+  g_source_set_callback (tick, on_tick, NULL, NULL);
+  g_source_attach (tick, context);
+
+  while (!done (data) && !expired)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (guard);
+  g_source_destroy (tick);
+  return done (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Runs the context for `ms` milliseconds. */
+static void
+iterate_for (guint ms)
+{
+  iterate_until (never, NULL, ms);
+}
+
+static gboolean
+pointer_is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+on_result (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  g_assert_true (iterate_until (pointer_is_set, slot, GUARD_MS));
+  return g_steal_pointer (slot);
+}
+
+/* After a test's calls have all returned, nothing may be left on the
+ * context that still fires (an I/O source on a closed descriptor would). */
+static void
+assert_context_quiet (SpTrafficLog *log)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  for (guint i = 0; i < 5; i++)
+    while (g_main_context_iteration (context, FALSE))
+      ;
+  /* The log's batched items-changed is the one timer allowed to remain. */
+  sp_traffic_log_flush (log);
+  g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  g_assert_false (g_main_context_iteration (context, FALSE));
+}
+
+/* The calls, made asynchronously and waited for. */
+
+static SpSocket *
+accept_and_wait (SpSocket    *listener,
+                 const char  *id,
+                 guint        timeout_ms,
+                 GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  sp_socket_accept_async (listener, id, timeout_ms, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  return sp_socket_accept_finish (listener, result, error);
+}
+
+static gboolean
+connect_and_wait (SpSocket        *self,
+                  GSocketAddress  *address,
+                  gboolean         ex,
+                  GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  sp_socket_connect_async (self, address, ex, 5000, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  return sp_socket_connect_finish (self, result, error);
+}
+
+static gssize
+send_and_wait (SpSocket        *self,
+               SpCall           call,
+               const char      *text,
+               GSocketAddress  *to,
+               GError         **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  sp_socket_send_async (self, call, bytes, to, 5000, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  return sp_socket_send_finish (self, result, error);
+}
+
+static GBytes *
+receive_and_wait (SpSocket        *self,
+                  SpCall           call,
+                  gsize            bufsize,
+                  guint            timeout_ms,
+                  GSocketAddress **from,
+                  GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  sp_socket_receive_async (self, call, bufsize, timeout_ms, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  return sp_socket_receive_finish (self, result, from, error);
+}
+
+static void
+assert_bytes_equal (GBytes     *bytes,
+                    const char *text)
+{
+  gsize size;
+  const char *data;
+
+  g_assert_nonnull (bytes);
+  data = g_bytes_get_data (bytes, &size);
+  g_assert_cmpmem (data, size, text, strlen (text));
+}
+
+/* Sockets */
+
+static char *
+unique_abstract_name (void)
+{
+  static guint counter;
+
+  return g_strdup_printf ("@sp-test-socket-%d-%u", (int) getpid (), ++counter);
+}
+
+static GSocketAddress *
+loopback_address (SpFamily family,
+                  guint16  port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  GSocketAddress *address;
+
+  switch (family)
+    {
+    case SP_FAMILY_INET:
+      address = sp_endpoint_parse (family, "127.0.0.1", port, &error);
+      break;
+    case SP_FAMILY_INET6:
+      address = sp_endpoint_parse (family, "::1", port, &error);
+      break;
+    case SP_FAMILY_UNIX:
+    default:
+      name = unique_abstract_name ();
+      address = sp_endpoint_parse (family, name, 0, &error);
+      break;
+    }
+
+  g_assert_no_error (error);
+  return address;
+}
+
+static SpSocket *
+created_socket (Fixture      *fixture,
+                const char   *id,
+                SpFamily      family,
+                SpSocketType  type)
+{
+  g_autoptr(GError) error = NULL;
+  SpSocket *self = sp_socket_new (id, family, type, 0, fixture->log);
+
+  g_assert_true (sp_socket_create (self, &error));
+  g_assert_no_error (error);
+  return self;
+}
+
+static SpSocket *
+make_listener (Fixture  *fixture,
+               SpFamily  family,
+               int       backlog)
+{
+  g_autoptr(GSocketAddress) address = loopback_address (family, 0);
+  g_autoptr(GError) error = NULL;
+  SpSocket *listener = created_socket (fixture, "server", family, SP_SOCKET_TYPE_STREAM);
+
+  g_assert_true (sp_socket_bind (listener, address, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_socket_listen (listener, backlog, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_socket_get_state (listener), ==, SP_STATE_LISTENING);
+  return listener;
+}
+
+/* A client connected to `listener` and the connection accepted from it. */
+static void
+make_pair (Fixture   *fixture,
+           SpSocket  *listener,
+           SpSocket **client,
+           SpSocket **conn)
+{
+  g_autoptr(GError) error = NULL;
+
+  *client = created_socket (fixture, "client", sp_socket_get_family (listener),
+                            SP_SOCKET_TYPE_STREAM);
+  g_assert_true (connect_and_wait (*client, sp_socket_get_local_address (listener),
+                                   FALSE, &error));
+  g_assert_no_error (error);
+  *conn = accept_and_wait (listener, "conn", 5000, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*conn);
+}
+
+/* A port on 127.0.0.1 that nothing listens on: bound, read and closed. */
+static guint16
+closed_port (int domain)
+{
+  struct sockaddr_storage storage = { 0 };
+  socklen_t length = sizeof storage;
+  guint16 port;
+  int fd;
+
+  fd = socket (domain, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  if (domain == AF_INET6)
+    {
+      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &storage;
+
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_addr = in6addr_loopback;
+      length = sizeof *sin6;
+    }
+  else
+    {
+      struct sockaddr_in *sin = (struct sockaddr_in *) &storage;
+
+      sin->sin_family = AF_INET;
+      sin->sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+      length = sizeof *sin;
+    }
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &storage, length), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &storage, &length), ==, 0);
+  port = domain == AF_INET6 ? ntohs (((struct sockaddr_in6 *) &storage)->sin6_port)
+                            : ntohs (((struct sockaddr_in *) &storage)->sin_port);
+  close (fd);
+  return port;
+}
+
+/* The log */
+
+/* The last event of `socket_id` with this kind and call, or NULL. */
+static SpEvent *
+find_event (SpTrafficLog *log,
+            const char   *socket_id,
+            SpEventKind   kind,
+            SpCall        call)
+{
+  for (guint i = sp_traffic_log_get_n_appended (log); i > 0; i--)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i - 1);
+
+      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
+          sp_event_get_kind (event) == kind &&
+          sp_event_get_call (event) == call)
+        return g_steal_pointer (&event);
+    }
+
+  return NULL;
+}
+
+static guint
+count_events (SpTrafficLog *log,
+              const char   *socket_id,
+              SpEventKind   kind,
+              SpCall        call)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
+          sp_event_get_kind (event) == kind &&
+          sp_event_get_call (event) == call)
+        n++;
+    }
+
+  return n;
+}
+
+static char *
+format_address (GSocketAddress *address)
+{
+  g_assert_nonnull (address);
+  return sp_endpoint_format (address);
+}
+
+/* Tests */
+
+typedef struct
+{
+  SpFamily     family;
+  SpSocketType type;
+  int          protocol;
+} Kind;
+
+static int
+native_domain (SpFamily family)
+{
+  return family == SP_FAMILY_INET6 ? AF_INET6 : family == SP_FAMILY_UNIX ? AF_UNIX : AF_INET;
+}
+
+static int
+native_type (SpSocketType type)
+{
+  switch (type)
+    {
+    case SP_SOCKET_TYPE_DGRAM:
+      return SOCK_DGRAM;
+    case SP_SOCKET_TYPE_RAW:
+      return SOCK_RAW;
+    case SP_SOCKET_TYPE_SEQPACKET:
+      return SOCK_SEQPACKET;
+    case SP_SOCKET_TYPE_STREAM:
+    default:
+      return SOCK_STREAM;
+    }
+}
+
+/* What socket(2) itself answers for this kind: 0 or its errno. */
+static int
+kernel_answer (const Kind *kind)
+{
+  int fd = socket (native_domain (kind->family), native_type (kind->type), kind->protocol);
+
+  if (fd < 0)
+    return errno;
+  close (fd);
+  return 0;
+}
+
+/* Creates one socket and checks the result, the state and the event
+ * against `expected_errno` (0: success). */
+static void
+check_create (Fixture    *fixture,
+              const Kind *kind,
+              int         expected_errno)
+{
+  g_autoptr(SpSocket) self = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *id = NULL;
+  gboolean ok;
+
+  id = g_strdup_printf ("%s-%s-%d", sp_family_to_string (kind->family),
+                        sp_socket_type_to_string (kind->type), kind->protocol);
+  g_test_message ("creating %s, expecting %s", id,
+                  expected_errno == 0 ? "success" : sp_errno_name (expected_errno));
+
+  self = sp_socket_new (id, kind->family, kind->type, kind->protocol, fixture->log);
+  g_assert_cmpint (sp_socket_get_state (self), ==, SP_STATE_UNCREATED);
+  g_assert_cmpint (sp_socket_get_fd (self), ==, -1);
+
+  ok = sp_socket_create (self, &error);
+  event = find_event (fixture->log, id, SP_EVENT_CALL, SP_CALL_SOCKET);
+  g_assert_nonnull (event);
+  g_assert_cmpuint (sp_socket_get_n_calls (self), ==, 1);
+
+  if (expected_errno == 0)
+    {
+      g_autofree char *detail = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpint (sp_socket_get_state (self), ==, SP_STATE_CREATED);
+      g_assert_cmpint (sp_socket_get_fd (self), >=, 0);
+      g_assert_nonnull (sp_socket_get_gsocket (self));
+      g_assert_true (sp_event_get_ok (event));
+      detail = g_strdup_printf ("fd %d", sp_socket_get_fd (self));
+      g_assert_cmpstr (sp_event_get_detail (event), ==, detail);
+
+      /* The descriptor really is of the family and type asked for. */
+      {
+        int value = -1;
+        socklen_t length = sizeof value;
+
+        g_assert_cmpint (getsockopt (sp_socket_get_fd (self), SOL_SOCKET, SO_DOMAIN,
+                                     &value, &length), ==, 0);
+        g_assert_cmpint (value, ==, native_domain (kind->family));
+      }
+    }
+  else
+    {
+      g_assert_false (ok);
+      g_assert_error (error, SP_ERRNO_ERROR, expected_errno);
+      g_assert_cmpint (sp_socket_get_state (self), ==, SP_STATE_UNCREATED);
+      g_assert_cmpint (sp_socket_get_fd (self), ==, -1);
+      g_assert_false (sp_event_get_ok (event));
+      g_assert_cmpint (sp_event_get_error_code (event), ==, expected_errno);
+    }
+
+  g_assert_true (g_str_has_prefix (sp_event_get_args (event),
+                                   kind->family == SP_FAMILY_INET6 ? "socket.AF_INET6, " :
+                                   kind->family == SP_FAMILY_UNIX ? "socket.AF_UNIX, " :
+                                   "socket.AF_INET, "));
+
+  g_assert_finalize_object (g_steal_pointer (&self));
+}
+
+static void
+test_create (Fixture       *fixture,
+             gconstpointer  data)
+{
+  static const SpFamily families[] = { SP_FAMILY_INET, SP_FAMILY_INET6, SP_FAMILY_UNIX };
+  static const SpSocketType types[] = {
+    SP_SOCKET_TYPE_STREAM, SP_SOCKET_TYPE_DGRAM, SP_SOCKET_TYPE_SEQPACKET,
+  };
+  Kind raw_icmp = { SP_FAMILY_INET, SP_SOCKET_TYPE_RAW, IPPROTO_ICMP };
+  Kind raw_icmpv6 = { SP_FAMILY_INET6, SP_SOCKET_TYPE_RAW, IPPROTO_ICMPV6 };
+  Kind raw_unspecified = { SP_FAMILY_INET, SP_SOCKET_TYPE_RAW, 0 };
+  int raw_errno = geteuid () == 0 ? 0 : EPERM;
+
+  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
+    for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+      {
+        Kind kind = { families[f], types[t], 0 };
+        int expected = 0;
+
+        /* Linux has SOCK_SEQPACKET for IP only through SCTP, which may or
+         * may not be loaded: the kernel's own answer is what to show. */
+        if (kind.family != SP_FAMILY_UNIX && kind.type == SP_SOCKET_TYPE_SEQPACKET)
+          expected = kernel_answer (&kind);
+
+        check_create (fixture, &kind, expected);
+      }
+
+  /* Raw sockets need CAP_NET_RAW: root has it, others get EPERM. */
+  check_create (fixture, &raw_icmp, raw_errno);
+  check_create (fixture, &raw_icmpv6, raw_errno);
+  /* Protocol 0 is no protocol for an IP raw socket, privileged or not. */
+  check_create (fixture, &raw_unspecified, kernel_answer (&raw_unspecified));
+  g_assert_cmpint (kernel_answer (&raw_unspecified), !=, 0);
+
+  {
+    g_autoptr(SpSocket) twice = created_socket (fixture, "twice", SP_FAMILY_INET,
+                                                SP_SOCKET_TYPE_STREAM);
+    g_autoptr(GError) error = NULL;
+    int fd = sp_socket_get_fd (twice);
+
+    /* A second socket() on a live socket must not leak the first one. */
+    g_assert_false (sp_socket_create (twice, &error));
+    g_assert_error (error, SP_ERRNO_ERROR, EISCONN);
+    g_assert_cmpint (sp_socket_get_fd (twice), ==, fd);
+    g_assert_cmpint (sp_socket_get_state (twice), ==, SP_STATE_CREATED);
+    g_assert_finalize_object (g_steal_pointer (&twice));
+  }
+}
+
+static int
+read_option (SpSocket *self,
+             int       level,
+             int       option)
+{
+  int value = -1;
+  socklen_t length = sizeof value;
+
+  g_assert_cmpint (getsockopt (sp_socket_get_fd (self), level, option, &value, &length), ==, 0);
+  return value;
+}
+
+static void
+test_setsockopt (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const struct
+  {
+    const char *name;
+    SpFamily    family;
+    SpSocketType type;
+    int         level;
+    int         option;
+    gint64      value;
+  } cases[] = {
+    { "SO_REUSEADDR", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, SOL_SOCKET, SO_REUSEADDR, 1 },
+    { "SO_REUSEPORT", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, SOL_SOCKET, SO_REUSEPORT, 1 },
+    { "SO_BROADCAST", SP_FAMILY_INET, SP_SOCKET_TYPE_DGRAM, SOL_SOCKET, SO_BROADCAST, 1 },
+    { "SO_KEEPALIVE", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, SOL_SOCKET, SO_KEEPALIVE, 1 },
+    { "SO_RCVBUF", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, SOL_SOCKET, SO_RCVBUF, 65536 },
+    { "SO_SNDBUF", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, SOL_SOCKET, SO_SNDBUF, 65536 },
+    { "TCP_NODELAY", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, IPPROTO_TCP, TCP_NODELAY, 1 },
+    { "IPV6_V6ONLY", SP_FAMILY_INET6, SP_SOCKET_TYPE_STREAM, IPPROTO_IPV6, IPV6_V6ONLY, 1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SpSocket) self = created_socket (fixture, cases[i].name, cases[i].family,
+                                                 cases[i].type);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SpEvent) event = NULL;
+      int value;
+
+      g_test_message ("setsockopt %s", cases[i].name);
+      g_assert_true (sp_socket_setsockopt (self, cases[i].name, cases[i].value, &error));
+      g_assert_no_error (error);
+
+      value = read_option (self, cases[i].level, cases[i].option);
+      if (cases[i].option == SO_RCVBUF || cases[i].option == SO_SNDBUF)
+        /* Linux doubles buffer sizes for its bookkeeping. */
+        g_assert_cmpint (value, >=, cases[i].value);
+      else
+        g_assert_cmpint (value, ==, cases[i].value);
+
+      event = find_event (fixture->log, cases[i].name, SP_EVENT_CALL, SP_CALL_SETSOCKOPT);
+      g_assert_nonnull (event);
+      g_assert_true (sp_event_get_ok (event));
+      g_assert_nonnull (strstr (sp_event_get_args (event), cases[i].name));
+
+      /* Turning a flag off is as real as turning it on. */
+      if (cases[i].value == 1)
+        {
+          g_assert_true (sp_socket_setsockopt (self, cases[i].name, 0, &error));
+          g_assert_cmpint (read_option (self, cases[i].level, cases[i].option), ==, 0);
+        }
+
+      g_assert_finalize_object (g_steal_pointer (&self));
+    }
+
+  {
+    g_autoptr(SpSocket) self = created_socket (fixture, "odd", SP_FAMILY_INET,
+                                               SP_SOCKET_TYPE_STREAM);
+    g_autoptr(SpSocket) uncreated = sp_socket_new ("uncreated", SP_FAMILY_INET,
+                                                   SP_SOCKET_TYPE_STREAM, 0, fixture->log);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SpEvent) event = NULL;
+
+    g_assert_false (sp_socket_setsockopt (self, "SO_NO_SUCH_OPTION", 1, &error));
+    g_assert_error (error, SP_ERRNO_ERROR, ENOPROTOOPT);
+    g_clear_error (&error);
+    event = find_event (fixture->log, "odd", SP_EVENT_CALL, SP_CALL_SETSOCKOPT);
+    g_assert_nonnull (event);
+    g_assert_false (sp_event_get_ok (event));
+    g_assert_cmpint (sp_event_get_error_code (event), ==, ENOPROTOOPT);
+
+    /* An IPv6 option on an IPv4 socket: the kernel's own refusal. */
+    g_assert_false (sp_socket_setsockopt (self, "IPV6_V6ONLY", 1, &error));
+    g_assert_error (error, SP_ERRNO_ERROR, ENOPROTOOPT);
+    g_clear_error (&error);
+
+    /* A value that does not fit the C int is not silently truncated. */
+    g_assert_false (sp_socket_setsockopt (self, "SO_RCVBUF", G_GINT64_CONSTANT (1) << 40, &error));
+    g_assert_error (error, SP_ERRNO_ERROR, EINVAL);
+    g_clear_error (&error);
+
+    /* Before socket() there is no descriptor to set anything on. */
+    g_assert_false (sp_socket_setsockopt (uncreated, "SO_REUSEADDR", 1, &error));
+    g_assert_error (error, SP_ERRNO_ERROR, EBADF);
+
+    g_assert_cmpuint (sp_socket_get_n_calls (self), ==, 4);
+    g_assert_finalize_object (g_steal_pointer (&self));
+    g_assert_finalize_object (g_steal_pointer (&uncreated));
+  }
+}
+
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  SpFamily family = GPOINTER_TO_INT (data);
+  g_autoptr(SpSocket) listener = make_listener (fixture, family, 1);
+  g_autoptr(SpSocket) client = created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) sent = NULL;
+  g_autoptr(SpEvent) received = NULL;
+  g_autoptr(SpEvent) accepted = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *server_text = format_address (sp_socket_get_local_address (listener));
+  g_autofree char *client_local = NULL;
+  g_autofree char *client_remote = NULL;
+  g_autofree char *conn_local = NULL;
+  g_autofree char *conn_remote = NULL;
+  SpState state_after_connect;
+  SpState state_after_shutdown;
+
+  g_assert_null (sp_socket_get_remote_address (client));
+
+  g_assert_true (connect_and_wait (client, sp_socket_get_local_address (listener), FALSE, &error));
+  g_assert_no_error (error);
+  /* Checked last, so that a wrong state does not hide the rest. */
+  state_after_connect = sp_socket_get_state (client);
+
+  conn = accept_and_wait (listener, "conn", 5000, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  g_assert_cmpstr (sp_socket_get_id (conn), ==, "conn");
+  g_assert_true (sp_socket_get_listener (conn) == listener);
+  g_assert_cmpint (sp_socket_get_state (conn), ==, SP_STATE_CONNECTED);
+  g_assert_cmpint (sp_socket_get_family (conn), ==, family);
+  g_assert_cmpint (sp_socket_get_state (listener), ==, SP_STATE_LISTENING);
+
+  /* The 5-tuple seen from both ends agrees. */
+  client_remote = format_address (sp_socket_get_remote_address (client));
+  conn_local = format_address (sp_socket_get_local_address (conn));
+  g_assert_cmpstr (client_remote, ==, server_text);
+  g_assert_cmpstr (conn_local, ==, server_text);
+  if (family != SP_FAMILY_UNIX)
+    {
+      GInetSocketAddress *local = G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (client));
+
+      /* The kernel picked an ephemeral port at connect. */
+      g_assert_cmpuint (g_inet_socket_address_get_port (local), !=, 0);
+      client_local = format_address (sp_socket_get_local_address (client));
+      conn_remote = format_address (sp_socket_get_remote_address (conn));
+      g_assert_cmpstr (client_local, ==, conn_remote);
+    }
+
+  accepted = find_event (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT);
+  g_assert_nonnull (accepted);
+  g_assert_true (sp_event_get_ok (accepted));
+  g_assert_true (g_str_has_prefix (sp_event_get_detail (accepted), "(conn, "));
+
+  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, "Hello World", NULL, &error), ==, 11);
+  g_assert_no_error (error);
+  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  g_assert_no_error (error);
+  assert_bytes_equal (bytes, "Hello World");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  g_assert_cmpint (send_and_wait (conn, SP_CALL_SEND, "HELLO BACK", NULL, &error), ==, 10);
+  g_assert_no_error (error);
+  bytes = receive_and_wait (client, SP_CALL_RECV_INTO, 1024, 5000, NULL, &error);
+  g_assert_no_error (error);
+  assert_bytes_equal (bytes, "HELLO BACK");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* The log holds the bytes themselves, on the right socket. */
+  sent = find_event (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
+  g_assert_nonnull (sent);
+  g_assert_cmpuint (sp_event_get_bytes (sent), ==, 11);
+  payload = sp_event_get_payload (sent);
+  g_assert_nonnull (payload);
+  assert_bytes_equal (payload, "Hello World");
+  g_clear_pointer (&payload, g_bytes_unref);
+  received = find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  g_assert_nonnull (received);
+  g_assert_cmpuint (sp_event_get_bytes (received), ==, 11);
+  g_assert_cmpstr (sp_event_get_args (received), ==, "1024");
+  payload = sp_event_get_payload (received);
+  assert_bytes_equal (payload, "Hello World");
+
+  /* shutdown(SHUT_WR) is an end of file for the other side. */
+  g_assert_true (sp_socket_shutdown (client, SP_SHUTDOWN_WRITE, &error));
+  g_assert_no_error (error);
+  state_after_shutdown = sp_socket_get_state (client);
+  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 0);
+
+  /* Counters: every call counts, the bytes each way. */
+  g_assert_cmpuint (sp_socket_get_bytes_sent (client), ==, 11);
+  g_assert_cmpuint (sp_socket_get_bytes_received (client), ==, 10);
+  g_assert_cmpuint (sp_socket_get_bytes_sent (conn), ==, 10);
+  g_assert_cmpuint (sp_socket_get_bytes_received (conn), ==, 11);
+  /* socket, connect, sendall, recv_into, shutdown */
+  g_assert_cmpuint (sp_socket_get_n_calls (client), ==, 5);
+  /* send, recv, recv */
+  g_assert_cmpuint (sp_socket_get_n_calls (conn), ==, 3);
+  /* socket, bind, listen, accept */
+  g_assert_cmpuint (sp_socket_get_n_calls (listener), ==, 4);
+
+  g_assert_true (sp_socket_close (client, &error));
+  g_assert_true (sp_socket_close (conn, &error));
+  g_assert_true (sp_socket_close (listener, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_socket_get_state (client), ==, SP_STATE_CLOSED);
+  g_assert_cmpint (sp_socket_get_fd (client), ==, -1);
+
+  /* close() twice is EBADF, as in C. */
+  g_assert_false (sp_socket_close (client, &error));
+  g_assert_error (error, SP_ERRNO_ERROR, EBADF);
+
+  assert_context_quiet (fixture->log);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+
+  /* BUG (src/core/sp-socket.c, connect_succeeded): a TCP connect that went
+   * through EINPROGRESS stays CONNECTING, because the next state is looked
+   * up from CONNECTING and the lifecycle table has no CONNECTING row for
+   * connect. Left failing: the window would show a connected socket as
+   * still connecting and disable send/recv on it. */
+  g_assert_cmpstr (sp_state_to_string (state_after_connect), ==,
+                   sp_state_to_string (SP_STATE_CONNECTED));
+  g_assert_cmpstr (sp_state_to_string (state_after_shutdown), ==,
+                   sp_state_to_string (SP_STATE_SHUT_WRITE));
+}
+
+static void
+test_connect_refused (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SpFamily family = GPOINTER_TO_INT (data);
+  guint16 port = closed_port (native_domain (family));
+  g_autoptr(GSocketAddress) address = loopback_address (family, port);
+  g_autoptr(SpSocket) client = created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) scanner = created_socket (fixture, "scanner", family, SP_SOCKET_TYPE_STREAM);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *remote = NULL;
+
+  if (family == SP_FAMILY_INET6)
+    {
+      args = g_strdup_printf ("('::1', %u, 0, 0)", port);
+      remote = g_strdup_printf ("[::1]:%u", port);
+    }
+  else
+    {
+      args = g_strdup_printf ("('127.0.0.1', %u)", port);
+      remote = g_strdup_printf ("127.0.0.1:%u", port);
+    }
+
+  g_assert_false (connect_and_wait (client, address, FALSE, &error));
+  g_assert_error (error, SP_ERRNO_ERROR, ECONNREFUSED);
+  g_clear_error (&error);
+  /* A refused connect leaves a socket that may try again. */
+  g_assert_cmpint (sp_socket_get_state (client), ==, SP_STATE_CREATED);
+
+  event = find_event (fixture->log, "client", SP_EVENT_CALL, SP_CALL_CONNECT);
+  g_assert_nonnull (event);
+  g_assert_false (sp_event_get_ok (event));
+  g_assert_cmpint (sp_event_get_error_code (event), ==, ECONNREFUSED);
+  g_assert_cmpstr (sp_event_get_args (event), ==, args);
+  g_assert_cmpstr (sp_event_get_remote (event), ==, remote);
+  g_clear_object (&event);
+
+  /* connect_ex: the same errno, recorded on its own call. */
+  g_assert_false (connect_and_wait (scanner, address, TRUE, &error));
+  g_assert_error (error, SP_ERRNO_ERROR, ECONNREFUSED);
+  event = find_event (fixture->log, "scanner", SP_EVENT_CALL, SP_CALL_CONNECT_EX);
+  g_assert_nonnull (event);
+  g_assert_cmpint (sp_event_get_error_code (event), ==, ECONNREFUSED);
+  g_assert_cmpstr (sp_event_get_args (event), ==, args);
+
+  assert_context_quiet (fixture->log);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&scanner));
+}
+
+static void
+test_address_in_use (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) second = created_socket (fixture, "second", SP_FAMILY_INET,
+                                               SP_SOCKET_TYPE_STREAM);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+
+  /* SO_REUSEADDR does not let two sockets share a listening port. */
+  g_assert_true (sp_socket_setsockopt (second, "SO_REUSEADDR", 1, &error));
+  g_assert_false (sp_socket_bind (second, sp_socket_get_local_address (listener), &error));
+  g_assert_error (error, SP_ERRNO_ERROR, EADDRINUSE);
+  g_assert_cmpint (sp_socket_get_state (second), ==, SP_STATE_CREATED);
+  g_assert_null (sp_socket_get_local_address (second));
+
+  event = find_event (fixture->log, "second", SP_EVENT_CALL, SP_CALL_BIND);
+  g_assert_nonnull (event);
+  g_assert_cmpint (sp_event_get_error_code (event), ==, EADDRINUSE);
+  g_assert_false (sp_event_get_ok (event));
+
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static gboolean
+bytes_waiting_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return sp_socket_get_bytes_waiting (pair[0]) == GPOINTER_TO_INT (pair[1]);
+}
+
+static void
+wait_bytes_waiting (SpSocket *self,
+                    int       n)
+{
+  gpointer pair[2] = { self, GINT_TO_POINTER (n) };
+
+  iterate_until (bytes_waiting_is, pair, 2000);
+  g_assert_cmpint (sp_socket_get_bytes_waiting (self), ==, n);
+}
+
+static void
+test_partial_recv (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  const char *forty = "0123456789abcdefghijABCDEFGHIJ0123456789";
+
+  make_pair (fixture, listener, &client, &conn);
+  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, forty, NULL, &error), ==, 40);
+  wait_bytes_waiting (conn, 40);
+
+  /* recv(10) takes 10 of the 40 bytes and leaves the rest queued. */
+  bytes = receive_and_wait (conn, SP_CALL_RECV, 10, 5000, NULL, &error);
+  g_assert_no_error (error);
+  assert_bytes_equal (bytes, "0123456789");
+  g_assert_cmpint (sp_socket_get_bytes_waiting (conn), ==, 30);
+
+  event = find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  g_assert_cmpuint (sp_event_get_bytes (event), ==, 10);
+  g_assert_cmpstr (sp_event_get_args (event), ==, "10");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  assert_bytes_equal (bytes, "abcdefghijABCDEFGHIJ0123456789");
+  g_assert_cmpuint (sp_socket_get_bytes_received (conn), ==, 40);
+
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_recv_eof (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+
+  make_pair (fixture, listener, &client, &conn);
+  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, "bye", NULL, &error), ==, 3);
+  g_assert_true (sp_socket_close (client, &error));
+
+  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  assert_bytes_equal (bytes, "bye");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* End of file is an empty GBytes, not an error, and stays so. */
+  for (guint i = 0; i < 2; i++)
+    {
+      bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (bytes);
+      g_assert_cmpuint (g_bytes_get_size (bytes), ==, 0);
+      g_clear_pointer (&bytes, g_bytes_unref);
+    }
+
+  event = find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  g_assert_true (sp_event_get_ok (event));
+  g_assert_cmpuint (sp_event_get_bytes (event), ==, 0);
+  g_assert_nonnull (sp_event_get_detail (event));
+  g_assert_cmpuint (count_events (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV), ==, 3);
+
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_datagrams (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SpFamily family = GPOINTER_TO_INT (data);
+  g_autoptr(SpSocket) receiver = created_socket (fixture, "receiver", family, SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) sender = created_socket (fixture, "sender", family, SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GSocketAddress) address = loopback_address (family, 0);
+  g_autoptr(GSocketAddress) from = NULL;
+  g_autoptr(GSocketAddress) name = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *sender_text = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *name_text = NULL;
+  g_autofree char *receiver_text = NULL;
+  GSocketAddress *sender_local;
+
+  g_assert_true (sp_socket_bind (receiver, address, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_socket_get_state (receiver), ==, SP_STATE_BOUND);
+  receiver_text = format_address (sp_socket_get_local_address (receiver));
+
+  /* sendto on an unbound socket binds it implicitly. */
+  g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_CREATED);
+  g_assert_null (sp_socket_get_local_address (sender));
+  g_assert_cmpint (send_and_wait (sender, SP_CALL_SENDTO, "ping",
+                                  sp_socket_get_local_address (receiver), &error), ==, 4);
+  g_assert_no_error (error);
+  sender_local = sp_socket_get_local_address (sender);
+  g_assert_nonnull (sender_local);
+  g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_BOUND);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sender_local)), !=, 0);
+  sender_text = format_address (sender_local);
+  name = sp_socket_getsockname (sender, &error);
+  g_assert_no_error (error);
+  name_text = format_address (name);
+  g_assert_cmpstr (name_text, ==, sender_text);
+
+  event = find_event (fixture->log, "sender", SP_EVENT_SENT, SP_CALL_SENDTO);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (sp_event_get_remote (event), ==, receiver_text);
+  g_clear_object (&event);
+
+  /* recvfrom names the sender. */
+  bytes = receive_and_wait (receiver, SP_CALL_RECVFROM, 1024, 5000, &from, &error);
+  g_assert_no_error (error);
+  assert_bytes_equal (bytes, "ping");
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_assert_nonnull (from);
+  /* The implicit bind is to the wildcard address and an ephemeral port;
+   * the datagram arrives from loopback and that port. */
+  g_assert_true (sp_endpoint_is_wildcard (sender_local));
+  g_assert_true (sp_endpoint_is_loopback (from));
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)), ==,
+                    g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sender_local)));
+  from_text = format_address (from);
+  event = find_event (fixture->log, "receiver", SP_EVENT_RECEIVED, SP_CALL_RECVFROM);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (sp_event_get_remote (event), ==, from_text);
+  g_clear_object (&event);
+
+  /* Each datagram is its own message, whatever the buffer size. */
+  g_assert_cmpint (send_and_wait (receiver, SP_CALL_SENDTO, "one", from, &error), ==, 3);
+  g_assert_cmpint (send_and_wait (receiver, SP_CALL_SENDTO, "two", from, &error), ==, 3);
+  g_assert_no_error (error);
+  bytes = receive_and_wait (sender, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  assert_bytes_equal (bytes, "one");
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = receive_and_wait (sender, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  assert_bytes_equal (bytes, "two");
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  assert_context_quiet (fixture->log);
+  g_clear_object (&from);
+  g_assert_finalize_object (g_steal_pointer (&sender));
+  g_assert_finalize_object (g_steal_pointer (&receiver));
+}
+
+static void
+test_accept_timeout (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  gint64 begin;
+  gint64 elapsed_ms;
+
+  begin = g_get_monotonic_time ();
+  conn = accept_and_wait (listener, "conn", 100, &error);
+  elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
+  g_assert_null (conn);
+  g_assert_error (error, SP_ERRNO_ERROR, ETIMEDOUT);
+  g_clear_error (&error);
+  g_assert_cmpint (elapsed_ms, >=, 100);
+  g_assert_cmpint (elapsed_ms, <, 3000);
+
+  event = find_event (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT);
+  g_assert_nonnull (event);
+  g_assert_cmpint (sp_event_get_error_code (event), ==, ETIMEDOUT);
+
+  /* The listener is unharmed by a wait that ended. */
+  g_assert_cmpint (sp_socket_get_state (listener), ==, SP_STATE_LISTENING);
+  make_pair (fixture, listener, &client, &conn);
+
+  /* recv has its time limit too. */
+  {
+    g_autoptr(GBytes) bytes = NULL;
+
+    begin = g_get_monotonic_time ();
+    bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 100, NULL, &error);
+    elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
+    g_assert_null (bytes);
+    g_assert_error (error, SP_ERRNO_ERROR, ETIMEDOUT);
+    g_assert_cmpint (elapsed_ms, >=, 100);
+  }
+
+  assert_context_quiet (fixture->log);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_close_while_waiting (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) accept_result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  GAsyncResult *slot = NULL;
+  GAsyncResult *accept_slot = NULL;
+
+  make_pair (fixture, listener, &client, &conn);
+
+  /* A recv with no time limit, waiting for data that never comes. */
+  sp_socket_receive_async (conn, SP_CALL_RECV, 1024, 0, NULL, on_result, &slot);
+  sp_socket_accept_async (listener, "never", 0, NULL, on_result, &accept_slot);
+  iterate_for (50);
+  g_assert_null (slot);
+  g_assert_null (accept_slot);
+
+  g_assert_true (sp_socket_close (conn, &error));
+  g_assert_true (sp_socket_close (listener, &error));
+  g_assert_no_error (error);
+
+  result = wait_result (&slot);
+  bytes = sp_socket_receive_finish (conn, result, NULL, &error);
+  g_assert_null (bytes);
+  g_assert_error (error, SP_ERRNO_ERROR, EBADF);
+  g_clear_error (&error);
+
+  accept_result = wait_result (&accept_slot);
+  g_assert_null (sp_socket_accept_finish (listener, accept_result, &error));
+  g_assert_error (error, SP_ERRNO_ERROR, EBADF);
+
+  g_assert_cmpint (sp_socket_get_state (conn), ==, SP_STATE_CLOSED);
+  assert_context_quiet (fixture->log);
+
+  /* The log shows how the waiting recv ended, as it shows every call. */
+  event = find_event (fixture->log, "conn", SP_EVENT_CALL, SP_CALL_RECV);
+  if (event == NULL || sp_event_get_error_code (event) != EBADF)
+    {
+      /* BUG (src/core/sp-socket.c, release_fd): a wait ended by close()
+       * returns EBADF to the caller but appends no event for the call. */
+      g_test_incomplete ("a recv ended by close() leaves no event in the traffic log");
+    }
+
+  g_clear_object (&result);
+  g_clear_object (&accept_result);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static gboolean
+tcp_state_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_strcmp0 (sp_socket_get_tcp_state (pair[0]), pair[1]) == 0;
+}
+
+static gboolean
+accept_queue_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return sp_socket_get_accept_queue (pair[0]) == GPOINTER_TO_INT (pair[1]);
+}
+
+static void
+test_facts (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 4);
+  g_autoptr(SpSocket) first = created_socket (fixture, "first", SP_FAMILY_INET,
+                                              SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) second = created_socket (fixture, "second", SP_FAMILY_INET,
+                                               SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) udp = created_socket (fixture, "udp", SP_FAMILY_INET, SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) local = created_socket (fixture, "local", SP_FAMILY_UNIX,
+                                              SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(SpSocket) conn2 = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer queue_two[2] = { listener, GINT_TO_POINTER (2) };
+  gpointer close_wait[2] = { NULL, (gpointer) "CLOSE_WAIT" };
+
+  g_assert_cmpstr (sp_socket_get_tcp_state (listener), ==, "LISTEN");
+  g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 0);
+
+  /* Two connections the kernel completed, nobody accepted yet. */
+  g_assert_true (connect_and_wait (first, sp_socket_get_local_address (listener), FALSE, &error));
+  g_assert_true (connect_and_wait (second, sp_socket_get_local_address (listener), FALSE, &error));
+  g_assert_no_error (error);
+  iterate_until (accept_queue_is, queue_two, 2000);
+  g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 2);
+
+  conn = accept_and_wait (listener, "conn", 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 1);
+  conn2 = accept_and_wait (listener, "conn2", 5000, &error);
+  g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 0);
+
+  g_assert_cmpstr (sp_socket_get_tcp_state (conn), ==, "ESTABLISHED");
+  g_assert_cmpstr (sp_socket_get_tcp_state (first), ==, "ESTABLISHED");
+
+  /* FIONREAD: what the peer sent and nobody has read yet. */
+  g_assert_cmpint (sp_socket_get_bytes_waiting (conn), ==, 0);
+  g_assert_cmpint (send_and_wait (first, SP_CALL_SENDALL, "seventeen bytes!!", NULL, &error), ==, 17);
+  wait_bytes_waiting (conn, 17);
+  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 17);
+  g_assert_cmpint (sp_socket_get_bytes_waiting (conn), ==, 0);
+
+  /* The peer closed: our side is in CLOSE_WAIT until we close too. */
+  g_assert_true (sp_socket_close (first, &error));
+  close_wait[0] = conn;
+  iterate_until (tcp_state_is, close_wait, 2000);
+  g_assert_cmpstr (sp_socket_get_tcp_state (conn), ==, "CLOSE_WAIT");
+
+  /* Facts that do not apply are said to be unknown. */
+  g_assert_cmpint (sp_socket_get_bytes_waiting (listener), ==, -1);
+  g_assert_cmpint (sp_socket_get_accept_queue (conn), ==, -1);
+  g_assert_null (sp_socket_get_tcp_state (udp));
+  g_assert_null (sp_socket_get_tcp_state (local));
+  g_assert_cmpint (sp_socket_get_bytes_waiting (first), ==, -1);
+  g_assert_null (sp_socket_get_tcp_state (first));
+
+  g_assert_finalize_object (g_steal_pointer (&first));
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&conn2));
+  g_assert_finalize_object (g_steal_pointer (&udp));
+  g_assert_finalize_object (g_steal_pointer (&local));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+/* Sends 64 KiB at a time until the kernel refuses; returns the errno. */
+static int
+send_until_error (SpSocket *self)
+{
+  g_autofree char *block = g_malloc (64 * 1024 + 1);
+  g_autoptr(GError) error = NULL;
+
+  memset (block, 'z', 64 * 1024);
+  block[64 * 1024] = '\0';
+
+  for (guint i = 0; i < 200; i++)
+    {
+      if (send_and_wait (self, SP_CALL_SENDALL, block, NULL, &error) < 0)
+        return sp_errno_from_gerror (error);
+      iterate_for (2);
+    }
+
+  return 0;
+}
+
+static void
+assert_broken_pipe (int code)
+{
+  if (code != EPIPE && code != ECONNRESET)
+    g_error ("expected EPIPE or ECONNRESET, got %d (%s)", code, sp_errno_name (code));
+}
+
+/* Runs in a child: with SIGPIPE at its default, a send() without
+ * MSG_NOSIGNAL to a vanished peer would kill the process. */
+static void
+peer_vanishes_child (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  Fixture fixture = { context, log };
+  g_autoptr(SpSocket) listener = NULL;
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(SpSocket) client2 = NULL;
+  g_autoptr(SpSocket) conn2 = NULL;
+  g_autoptr(GError) error = NULL;
+  struct sigaction action = { 0 };
+  struct sigaction current = { 0 };
+  struct linger linger = { 1, 0 };
+
+  g_main_context_push_thread_default (context);
+
+  /* GSocket's class_init ignores SIGPIPE for the whole process; the first
+   * socket has been made by now, so put the default back and check. */
+  listener = make_listener (&fixture, SP_FAMILY_INET, 4);
+  action.sa_handler = SIG_DFL;
+  sigemptyset (&action.sa_mask);
+  g_assert_cmpint (sigaction (SIGPIPE, &action, NULL), ==, 0);
+  g_assert_cmpint (sigaction (SIGPIPE, NULL, &current), ==, 0);
+  g_assert_true (current.sa_handler == SIG_DFL);
+
+  /* Our own shutdown: the next send is EPIPE at once. */
+  make_pair (&fixture, listener, &client, &conn);
+  g_assert_true (sp_socket_shutdown (client, SP_SHUTDOWN_WRITE, &error));
+  g_assert_cmpint (send_and_wait (client, SP_CALL_SEND, "too late", NULL, &error), <, 0);
+  g_assert_error (error, SP_ERRNO_ERROR, EPIPE);
+  g_clear_error (&error);
+  g_clear_object (&client);
+  g_clear_object (&conn);
+
+  /* The peer resets the connection (SO_LINGER 0, then close). */
+  make_pair (&fixture, listener, &client, &conn);
+  g_assert_cmpint (setsockopt (sp_socket_get_fd (conn), SOL_SOCKET, SO_LINGER,
+                               &linger, sizeof linger), ==, 0);
+  g_assert_true (sp_socket_close (conn, &error));
+  assert_broken_pipe (send_until_error (client));
+  g_assert_cmpint (sp_socket_get_fd (client), >=, 0);
+
+  /* The peer just closes; the sends go on until the kernel says no. */
+  make_pair (&fixture, listener, &client2, &conn2);
+  g_assert_true (sp_socket_close (conn2, &error));
+  assert_broken_pipe (send_until_error (client2));
+
+  g_main_context_pop_thread_default (context);
+}
+
+static void
+test_peer_vanishes (void)
+{
+  if (g_test_subprocess ())
+    {
+      peer_vanishes_child ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  gint64 begin;
+  gint64 elapsed_ms;
+
+  begin = g_get_monotonic_time ();
+  sp_socket_accept_async (listener, "conn", 1500, cancellable, on_result, &slot);
+  iterate_for (50);
+  g_cancellable_cancel (cancellable);
+  result = wait_result (&slot);
+  elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
+
+  g_assert_null (sp_socket_accept_finish (listener, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&result);
+
+  if (elapsed_ms >= 1000)
+    {
+      /* BUG (src/core/sp-socket.c, op_task_new/op_run): the GCancellable
+       * given to the _async calls is never watched, so a cancelled wait
+       * goes on until its timeout (or forever with timeout 0). */
+      g_test_incomplete ("cancelling an accept does not end the wait");
+    }
+
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+/* Peers nobody here wrote */
+
+static GSubprocess *
+spawn (GSubprocessFlags   flags,
+       GError           **error,
+       const char        *program,
+       ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = g_find_program_in_path (program);
+  const char *arg;
+  va_list args;
+
+  if (path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not installed", program);
+      return NULL;
+    }
+
+  g_ptr_array_add (argv, g_steal_pointer (&path));
+  va_start (args, program);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  return g_subprocess_newv ((const char * const *) argv->pdata, flags, error);
+}
+
+static char *
+peer_script (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "peers", name, NULL);
+}
+
+/* Reads one line of the peer's stdout, without blocking the context. */
+static char *
+read_line (GDataInputStream *stream)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  char *line;
+
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
+  g_assert_no_error (error);
+  return line;
+}
+
+static void
+wait_exit_ok (GSubprocess *process)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_subprocess_wait_check_async (process, NULL, on_result, &slot);
+  result = wait_result (&slot);
+  g_subprocess_wait_check_finish (process, result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_python_echo_peer (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  SpFamily family = GPOINTER_TO_INT (data);
+  g_autofree char *script = peer_script ("peer-echo.py");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) echoed = g_string_new (NULL);
+  g_autofree char *line = NULL;
+  const char *message = "Hello from SpSocket\n";
+  guint64 port;
+
+  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script,
+                   family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1", NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = read_line (output);
+  g_assert_nonnull (line);
+  g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, G_MAXUINT16, &port, NULL));
+
+  client = created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
+  address = loopback_address (family, port);
+  g_assert_true (connect_and_wait (client, address, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, message, NULL, &error), ==,
+                   strlen (message));
+
+  while (echoed->len < strlen (message))
+    {
+      bytes = receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_bytes_get_size (bytes), >, 0);
+      g_string_append_len (echoed, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      g_clear_pointer (&bytes, g_bytes_unref);
+    }
+  g_assert_cmpstr (echoed->str, ==, message);
+
+  /* Our close ends the peer's loop; it exits 0. */
+  g_assert_true (sp_socket_close (client, &error));
+  wait_exit_ok (process);
+
+  g_assert_finalize_object (g_steal_pointer (&client));
+}
+
+/* Accepts one connection, reads until end of file, answers, closes. */
+static char *
+serve_one (Fixture    *fixture,
+           SpSocket   *listener,
+           const char *answer)
+{
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *request = g_string_new (NULL);
+
+  conn = accept_and_wait (listener, "conn", 10000, &error);
+  g_assert_no_error (error);
+
+  for (;;)
+    {
+      g_autoptr(GBytes) bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+
+      g_assert_no_error (error);
+      if (g_bytes_get_size (bytes) == 0)
+        break;
+      g_string_append_len (request, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+
+  g_assert_cmpint (send_and_wait (conn, SP_CALL_SENDALL, answer, NULL, &error), ==,
+                   strlen (answer));
+  g_assert_true (sp_socket_close (conn, &error));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  return g_string_free (request, FALSE);
+}
+
+typedef struct
+{
+  GSubprocess *process;
+  const char  *input;
+  char        *output;
+  gboolean     done;
+} Conversation;
+
+static void
+on_communicated (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Conversation *conversation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (conversation->process, result,
+                                        &conversation->output, NULL, &error);
+  g_assert_no_error (error);
+  conversation->done = TRUE;
+}
+
+static gboolean
+conversation_done (gpointer data)
+{
+  return ((Conversation *) data)->done;
+}
+
+static void
+test_python_client_peer (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autofree char *script = peer_script ("peer-client.py");
+  g_autofree char *port = NULL;
+  g_autofree char *request = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Conversation conversation = { 0 };
+
+  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (
+                            G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (listener))));
+  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, port,
+                   "ünïcode and spaces", NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  conversation.process = process;
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &conversation);
+
+  request = serve_one (fixture, listener, "answer from SpSocket");
+  g_assert_cmpstr (request, ==, "ünïcode and spaces");
+
+  g_assert_true (iterate_until (conversation_done, &conversation, GUARD_MS));
+  g_assert_cmpstr (conversation.output, ==, "answer from SpSocket");
+  g_assert_true (g_subprocess_get_successful (process));
+  g_free (conversation.output);
+
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_socat_client (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autofree char *target = NULL;
+  g_autofree char *request = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Conversation conversation = { 0 };
+
+  target = g_strdup_printf ("TCP:127.0.0.1:%u", g_inet_socket_address_get_port (
+                              G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (listener))));
+  process = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                   "socat", "-t", "5", "-", target, NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  /* socat sends its stdin, half-closes at its end, prints our answer. */
+  conversation.process = process;
+  g_subprocess_communicate_utf8_async (process, "ping from socat\n", NULL, on_communicated,
+                                       &conversation);
+  request = serve_one (fixture, listener, "pong from SpSocket\n");
+  g_assert_cmpstr (request, ==, "ping from socat\n");
+
+  g_assert_true (iterate_until (conversation_done, &conversation, GUARD_MS));
+  g_assert_cmpstr (conversation.output, ==, "pong from SpSocket\n");
+  g_assert_true (g_subprocess_get_successful (process));
+  g_free (conversation.output);
+
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
+test_ncat_server (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  guint16 port = closed_port (AF_INET);
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autoptr(GSocketAddress) address = loopback_address (SP_FAMILY_INET, port);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) received = g_string_new (NULL);
+  Conversation conversation = { 0 };
+
+  process = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                   "ncat", "-l", "127.0.0.1", port_text, NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  conversation.process = process;
+  g_subprocess_communicate_utf8_async (process, "hello from ncat\n", NULL, on_communicated,
+                                       &conversation);
+
+  /* ncat needs a moment to listen: refused connects are retried. */
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autofree char *id = g_strdup_printf ("client%u", attempt);
+
+      g_clear_object (&client);
+      g_clear_error (&error);
+      client = created_socket (fixture, id, SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM);
+      if (connect_and_wait (client, address, FALSE, &error))
+        break;
+      g_assert_error (error, SP_ERRNO_ERROR, ECONNREFUSED);
+      iterate_for (50);
+    }
+  g_assert_no_error (error);
+
+  /* ncat half-closes once its stdin is done: read to end of file. */
+  for (;;)
+    {
+      g_autoptr(GBytes) bytes = receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL, &error);
+
+      g_assert_no_error (error);
+      if (g_bytes_get_size (bytes) == 0)
+        break;
+      g_string_append_len (received, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  g_assert_cmpstr (received->str, ==, "hello from ncat\n");
+
+  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, "hello from SpSocket\n", NULL, &error),
+                   ==, 20);
+  g_assert_true (sp_socket_close (client, &error));
+
+  g_assert_true (iterate_until (conversation_done, &conversation, GUARD_MS));
+  g_assert_cmpstr (conversation.output, ==, "hello from SpSocket\n");
+  g_assert_true (g_subprocess_get_successful (process));
+  g_free (conversation.output);
+
+  g_assert_finalize_object (g_steal_pointer (&client));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func, data) \
+  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/Sp/Socket/create", test_create, NULL);
+  ADD ("/Sp/Socket/setsockopt", test_setsockopt, NULL);
+  ADD ("/Sp/Socket/round-trip/inet", test_round_trip, GINT_TO_POINTER (SP_FAMILY_INET));
+  ADD ("/Sp/Socket/round-trip/inet6", test_round_trip, GINT_TO_POINTER (SP_FAMILY_INET6));
+  ADD ("/Sp/Socket/round-trip/unix", test_round_trip, GINT_TO_POINTER (SP_FAMILY_UNIX));
+  ADD ("/Sp/Socket/connect-refused/inet", test_connect_refused, GINT_TO_POINTER (SP_FAMILY_INET));
+  ADD ("/Sp/Socket/connect-refused/inet6", test_connect_refused,
+       GINT_TO_POINTER (SP_FAMILY_INET6));
+  ADD ("/Sp/Socket/address-in-use", test_address_in_use, NULL);
+  ADD ("/Sp/Socket/partial-recv", test_partial_recv, NULL);
+  ADD ("/Sp/Socket/recv-eof", test_recv_eof, NULL);
+  ADD ("/Sp/Socket/datagrams/inet", test_datagrams, GINT_TO_POINTER (SP_FAMILY_INET));
+  ADD ("/Sp/Socket/datagrams/inet6", test_datagrams, GINT_TO_POINTER (SP_FAMILY_INET6));
+  ADD ("/Sp/Socket/accept-timeout", test_accept_timeout, NULL);
+  ADD ("/Sp/Socket/close-while-waiting", test_close_while_waiting, NULL);
+  ADD ("/Sp/Socket/facts", test_facts, NULL);
+  ADD ("/Sp/Socket/cancel", test_cancel, NULL);
+  ADD ("/Sp/Socket/python-echo-peer/inet", test_python_echo_peer,
+       GINT_TO_POINTER (SP_FAMILY_INET));
+  ADD ("/Sp/Socket/python-echo-peer/inet6", test_python_echo_peer,
+       GINT_TO_POINTER (SP_FAMILY_INET6));
+  ADD ("/Sp/Socket/python-client-peer", test_python_client_peer, NULL);
+  ADD ("/Sp/Socket/socat-client", test_socat_client, NULL);
+  ADD ("/Sp/Socket/ncat-server", test_ncat_server, NULL);
+  g_test_add_func ("/Sp/Socket/peer-vanishes", test_peer_vanishes);
+
+#undef ADD
+
+  return g_test_run ();
+}
