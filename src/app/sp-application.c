@@ -130,6 +130,10 @@ sp_application_run (int    argc,
   g_autoptr(SpApplication) application = sp_application_new ();
 
   g_set_application_name (_("Socket Playground"));
+  g_application_set_option_context_parameter_string (G_APPLICATION (application),
+                                                     _("[FILE]"));
+  g_application_set_option_context_summary (G_APPLICATION (application),
+                                            _("Open the window, optionally with a session file."));
 
   return g_application_run (G_APPLICATION (application), argc, argv);
 }

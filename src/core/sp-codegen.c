@@ -14,8 +14,10 @@
 /* Where the export puts a listener that the session bound to port 0: the
  * client script has to know the port before it runs, so both scripts use
  * one fixed port from the dynamic range, derived from the session title so
- * that exporting twice gives the same scripts. */
-#define EXPORT_PORT_FIRST 49152
+ * that exporting twice gives the same scripts. The range stays above
+ * Linux's ephemeral ports (32768–60999) so that no connection the kernel
+ * numbers can be holding it. */
+#define EXPORT_PORT_FIRST 61000
 #define EXPORT_PORT_LAST  65000
 
 #define DOCSTRING_WIDTH 72
@@ -1453,11 +1455,12 @@ write_serve (Writer     *w,
   const char *conn = analysis_has_id (w->analysis, "conn") ? "client_conn" : "conn";
   g_autofree char *base = NULL;
   const char *handler;
-  gint connections = step->connections;
+  /* as the player reads it: no positive count serves until closed */
+  gint connections = step->connections > 0 ? step->connections : -1;
 
   if (!w->script)
     {
-      if (connections >= 0)
+      if (connections > 0)
         block_open (w, -1, "for _ in range(%d):", connections);
       else
         block_open (w, -1, "while True:");
@@ -1481,7 +1484,7 @@ write_serve (Writer     *w,
               sock, connections, connections == 1 ? "" : "s");
     }
 
-  if (connections < 0 || (connections == 0 && step->connections < 0))
+  if (connections == 0)
     {
       g_autofree char *serve_base = g_strdup_printf ("serve_%s", sock);
       const char *serve = unique_function_name (w, serve_base);

@@ -129,8 +129,7 @@ format_result (SpEvent *event)
     {
     case SP_EVENT_SENT:
       if (sp_event_get_call (event) == SP_CALL_SENDALL)
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "None (%" G_GSIZE_FORMAT " byte)",
-                                             "None (%" G_GSIZE_FORMAT " bytes)", bytes), bytes);
+        return g_strdup_printf ("None (%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
       return g_strdup_printf ("%" G_GSIZE_FORMAT, bytes);
 
     case SP_EVENT_RECEIVED:
@@ -138,8 +137,8 @@ format_result (SpEvent *event)
         g_autofree char *repr = payload_repr (event);
         g_autofree char *counted = NULL;
 
-        counted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" G_GSIZE_FORMAT " byte)",
-                                                "(%" G_GSIZE_FORMAT " bytes)", bytes), bytes);
+        /* Like the rest of the line, this mirrors Python and is not translated. */
+        counted = g_strdup_printf ("(%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
         /* recvfrom's detail is the sender, as Python shows it. */
         if (sp_event_get_call (event) == SP_CALL_RECVFROM && detail != NULL)
           return g_strdup_printf ("(%s, %s) %s", repr, detail, counted);

@@ -235,9 +235,8 @@ describe_bytes (const guint8 *data,
 {
   g_autofree char *repr = sp_data_format_python_bytes (data, length, 64);
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%" G_GSIZE_FORMAT " byte)",
-                                       "%s (%" G_GSIZE_FORMAT " bytes)", length),
-                          repr, length);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%llu byte)", "%s (%llu bytes)", length),
+                          repr, (unsigned long long) length);
 }
 
 static gboolean
@@ -346,8 +345,8 @@ check_expectation (Run *run)
     }
 
   if (expect->bytes >= 0 && (guint64) expect->bytes != run->n_bytes)
-    return g_strdup_printf (_("expected %" G_GINT64_FORMAT " bytes, the call moved %" G_GUINT64_FORMAT),
-                            expect->bytes, run->n_bytes);
+    return g_strdup_printf (_("expected %lld bytes, the call moved %llu"),
+                            (long long) expect->bytes, (unsigned long long) run->n_bytes);
 
   return NULL;
 }

@@ -948,9 +948,9 @@ check_format_and_version (JsonObject *root,
   if (number > SP_SESSION_VERSION)
     {
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_VERSION,
-                   _("version %" G_GINT64_FORMAT " is newer than this build reads (version %d); "
+                   _("version %lld is newer than this build reads (version %d); "
                      "update Socket Playground"),
-                   number, SP_SESSION_VERSION);
+                   (long long) number, SP_SESSION_VERSION);
       return FALSE;
     }
 

@@ -23,8 +23,8 @@ FIXTURES = os.path.normpath(os.path.join(HERE, '..', 'fixtures', 'cli'))
 PEERS = os.path.join(HERE, 'peers')
 
 # One output line of plain --headless mode: "[0.003] conn    recv(1024) -> b'Hello World' (11 bytes)".
-# Calls on no socket are the module's own ("socket.gethostname()"), hence the optional prefix.
-PLAIN_CALL_RE = re.compile(r'^\[\d+\.\d{3}\] \S+\s+(?:socket\.)?\w+\(.*\) -> .+$')
+# Calls on no socket are the module's own: "[0.000]        socket.gethostname() -> 'vm'".
+PLAIN_CALL_RE = re.compile(r'^\[\d+\.\d{3}\] (?:\S+\s+\w+|\s*socket\.\w+)\(.*\) -> .+$')
 # A note line: "[0.001]        # text" (a step's note; it may have no socket).
 PLAIN_NOTE_RE = re.compile(r'^\[\d+\.\d{3}\] \s*(?:\S+\s+)?(?:#|\w+:|…) .*$')
 

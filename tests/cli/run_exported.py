@@ -198,7 +198,9 @@ def _finish(process, output, started, timeout=TIMEOUT):
         process.wait()
         code = None
     output.seek(0)
-    return code, output.read().decode('utf-8', 'replace')
+    text = output.read().decode('utf-8', 'replace')
+    output.close()
+    return code, text
 
 
 def run_exported(directory, keep_ports=False, timeout=TIMEOUT):

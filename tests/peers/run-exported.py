@@ -6,9 +6,11 @@
 
 Starts DIR/server.py if there is one and waits until it is ready: until the
 server process owns a listening TCP socket, a bound UDP socket or a bound
-(and, for stream sockets, listening) UNIX socket, found through /proc. Then
-runs DIR/client.py. Each script gets 20 seconds. Prints what each script
-wrote and how it ended; exits 0 only if every script exited 0.
+(and, for stream sockets, listening) UNIX socket, found through /proc, and
+has settled into waiting for its client. Then runs DIR/client.py. Each
+script gets 20 seconds. Prints what each script wrote and how it ended
+("client.py: exit status 1"); exits 0 only if every script exited 0.
+Used by tests/test-codegen.c.
 """
 
 import os
