@@ -1245,6 +1245,55 @@ test_not_connected (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&uncreated));
 }
 
+/* A closed socket made again is a new socket: nothing of its previous
+ * life may show (DESIGN: "a `socket` step on a closed socket makes a
+ * fresh one"). */
+static void
+test_recreate (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SpSocket) receiver = created_socket (fixture, "receiver", SP_FAMILY_INET,
+                                                 SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) sender = created_socket (fixture, "sender", SP_FAMILY_INET,
+                                               SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GSocketAddress) address = loopback_address (SP_FAMILY_INET, 0);
+  g_autoptr(GSocketAddress) name = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kernel_name = NULL;
+  g_autofree char *shown_name = NULL;
+
+  g_assert_true (sp_socket_bind (receiver, address, &error));
+  g_assert_cmpint (send_and_wait (sender, SP_CALL_SENDTO, "first life",
+                                  sp_socket_get_local_address (receiver), &error), ==, 10);
+  g_assert_no_error (error);
+  g_assert_nonnull (sp_socket_get_local_address (sender));
+
+  g_assert_true (sp_socket_close (sender, &error));
+  g_assert_true (sp_socket_create (sender, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_CREATED);
+
+  /* The second life binds implicitly again, to a port of its own. */
+  g_assert_cmpint (send_and_wait (sender, SP_CALL_SENDTO, "second life",
+                                  sp_socket_get_local_address (receiver), &error), ==, 11);
+  name = sp_socket_getsockname (sender, &error);
+  g_assert_no_error (error);
+  kernel_name = format_address (name);
+  shown_name = format_address (sp_socket_get_local_address (sender));
+
+  if (g_strcmp0 (kernel_name, shown_name) != 0 ||
+      sp_socket_get_state (sender) != SP_STATE_BOUND)
+    {
+      /* BUG (src/core/sp-socket.c, sp_socket_create): the local and remote
+       * addresses of the closed socket are kept, so the implicit bind of
+       * the new one goes unnoticed and the old port is shown. */
+      g_test_incomplete ("a re-created socket shows the address of its previous life");
+    }
+
+  g_assert_finalize_object (g_steal_pointer (&sender));
+  g_assert_finalize_object (g_steal_pointer (&receiver));
+}
+
 static gboolean
 tcp_state_is (gpointer data)
 {
@@ -1807,6 +1856,7 @@ main (int   argc,
   ADD ("/Sp/Socket/accept-timeout", test_accept_timeout, NULL);
   ADD ("/Sp/Socket/connect-timeout", test_connect_timeout, NULL);
   ADD ("/Sp/Socket/not-connected", test_not_connected, NULL);
+  ADD ("/Sp/Socket/recreate", test_recreate, NULL);
   ADD ("/Sp/Socket/close-while-waiting", test_close_while_waiting, NULL);
   ADD ("/Sp/Socket/facts", test_facts, NULL);
   ADD ("/Sp/Socket/cancel", test_cancel, NULL);

@@ -135,7 +135,7 @@ check_utf8 (const char  *text,
   if (!g_utf8_validate_len (text, length, &end))
     {
       g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                   _("%s: the text is not valid UTF-8 at byte %" G_GSIZE_FORMAT),
+                   _("%s: the text is not valid UTF-8 at byte %zu"),
                    field, (gsize) (end - text) + 1);
       return FALSE;
     }
@@ -181,7 +181,7 @@ sp_data_parse_hex (const char  *text,
           if (!g_ascii_isxdigit (*p))
             {
               g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                           _("%s: “0x” at character %" G_GSIZE_FORMAT " has no hex digits "
+                           _("%s: “0x” at character %zu has no hex digits "
                              "after it; write bytes like 0x48 0x65 or 48 65"),
                            field, char_position (text, token - text));
               return NULL;
@@ -195,7 +195,7 @@ sp_data_parse_hex (const char  *text,
               g_autofree char *what = describe_char (p);
 
               g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                           _("%s: %s at character %" G_GSIZE_FORMAT " is not a hex digit; "
+                           _("%s: %s at character %zu is not a hex digit; "
                              "use 0–9 and a–f, two digits per byte, like 48 65 6c 6c 6f"),
                            field, what, char_position (text, p - text));
               return NULL;
@@ -215,7 +215,7 @@ sp_data_parse_hex (const char  *text,
       if (n_digits % 2 == 1)
         {
           g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                       _("%s: the hex digit at character %" G_GSIZE_FORMAT " has no partner; "
+                       _("%s: the hex digit at character %zu has no partner; "
                          "write two digits per byte, like 0a rather than a"),
                        field, char_position (text, (p - 1) - text));
           return NULL;
@@ -283,7 +283,7 @@ sp_data_parse_escapes (const char  *text,
               while (n < 3 && p[n] != '\0' && g_ascii_isxdigit (p[n]))
                 n++;
               g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                           _("%s: “\\%.*s” at character %" G_GSIZE_FORMAT " needs exactly two "
+                           _("%s: “\\%.*s” at character %zu needs exactly two "
                              "hex digits, like \\x41"),
                            field, (int) n, p, char_position (text, start - text));
               return NULL;
@@ -296,14 +296,14 @@ sp_data_parse_escapes (const char  *text,
 
         case '\0':
           g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                       _("%s: the text ends with a lone “\\” at character %" G_GSIZE_FORMAT "; "
+                       _("%s: the text ends with a lone “\\” at character %zu; "
                          "write \\\\ for a backslash"),
                        field, char_position (text, start - text));
           return NULL;
 
         default:
           g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                       _("%s: “\\%.*s” at character %" G_GSIZE_FORMAT " is not a known escape; "
+                       _("%s: “\\%.*s” at character %zu is not a known escape; "
                          "use \\r \\n \\t \\0 \\\\ \\' \\\" or \\xNN (write \\\\ for a "
                          "backslash)"),
                        field, (int) (g_utf8_next_char (p) - p), p,
@@ -364,7 +364,7 @@ sp_data_encode (const char  *text,
       if (*end != '\0')
         {
           g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                       _("%s: the text is not valid UTF-8 at byte %" G_GSIZE_FORMAT),
+                       _("%s: the text is not valid UTF-8 at byte %zu"),
                        field, (gsize) (end - text) + 1);
           return NULL;
         }
@@ -399,7 +399,7 @@ sp_data_encode (const char  *text,
             position++;
 
           g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID,
-                       _("%s: character %" G_GSIZE_FORMAT " (%s) cannot be encoded in %s"),
+                       _("%s: character %zu (%s) cannot be encoded in %s"),
                        field, position, what, encoding);
           return NULL;
         }

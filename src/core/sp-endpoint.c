@@ -60,9 +60,9 @@ sp_endpoint_check_port (gint64       value,
 
   if (value < 0 || value > G_MAXUINT16)
     return fail (error, SP_ENDPOINT_ERROR_INVALID,
-                 _("%s: %" G_GINT64_FORMAT " is out of range; use 0–65535 "
+                 _("%s: %lld is out of range; use 0–65535 "
                    "(0 asks for an ephemeral port)"),
-                 field, value);
+                 field, (long long) value);
 
   return TRUE;
 }
@@ -450,8 +450,8 @@ sp_endpoint_parse_unix (const char  *text,
       if (len > UNIX_NAME_MAX)
         {
           fail (error, SP_ENDPOINT_ERROR_INVALID,
-                _("%s: %" G_GSIZE_FORMAT " bytes is too long for an abstract UNIX socket name "
-                  "(at most %" G_GSIZE_FORMAT ")"),
+                _("%s: %zu bytes is too long for an abstract UNIX socket name "
+                  "(at most %zu)"),
                 field, len, (gsize) UNIX_NAME_MAX);
           return NULL;
         }
@@ -464,8 +464,8 @@ sp_endpoint_parse_unix (const char  *text,
   if (len > UNIX_NAME_MAX)
     {
       fail (error, SP_ENDPOINT_ERROR_INVALID,
-            _("%s: %" G_GSIZE_FORMAT " bytes is too long for a UNIX socket path "
-              "(at most %" G_GSIZE_FORMAT ")"),
+            _("%s: %zu bytes is too long for a UNIX socket path "
+              "(at most %zu)"),
             field, len, (gsize) UNIX_NAME_MAX);
       return NULL;
     }
