@@ -1287,6 +1287,8 @@ test_recreate (Fixture       *fixture,
       /* BUG (src/core/sp-socket.c, sp_socket_create): the local and remote
        * addresses of the closed socket are kept, so the implicit bind of
        * the new one goes unnoticed and the old port is shown. */
+      g_test_message ("getsockname() says %s, the socket shows %s, state %s", kernel_name,
+                      shown_name, sp_state_to_string (sp_socket_get_state (sender)));
       g_test_incomplete ("a re-created socket shows the address of its previous life");
     }
 

@@ -1894,7 +1894,9 @@ write_step (Writer *w,
       write_action (w, step, index, sock);
       block_close (w);
       block_open (w, -1, "except OSError as e:");
-      emit (w, "print('%s %s failed:', e)", sock, sp_call_to_string (step->call));
+      emit (w, "print('%s %s failed:', e)",
+            step->socket != NULL && !sp_call_is_global (step->call) ? sock : "socket",
+            sp_call_to_string (step->call));
       block_close (w);
     }
   else

@@ -6,6 +6,7 @@ tests/meson.build puts in the test environment.
 """
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -73,8 +74,43 @@ class Result:
                 f'--- stdout ---\n{cut(self.stdout)}--- stderr ---\n{cut(self.stderr)}')
 
 
+# Sessions that bind a fixed UNIX abstract name cannot run twice at the same
+# time on one machine (the abstract namespace is shared); these tests run in
+# parallel, so such runs take this lock, and retry when someone else (another
+# suite) held the name.
+SHARED_NAME_PRESETS = {'preset:unix-echo': 'socket-playground-echo'}
+LOCK_PATH = os.path.join(tempfile.gettempdir(), 'socket-playground-cli-tests.lock')
+
+
+@contextlib.contextmanager
+def shared_name_lock(args):
+    names = [SHARED_NAME_PRESETS[a] for a in args if a in SHARED_NAME_PRESETS]
+    if not names:
+        yield None
+        return
+    with open(LOCK_PATH, 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield names[0]
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def run(args, timeout=30.0, env=None, cwd=None, stdin=subprocess.DEVNULL):
     """Runs socket-playground ARGS; never raises on a timeout (the result says so)."""
+    with shared_name_lock(args) as name:
+        for attempt in range(5):
+            result = _run(args, timeout, env, cwd, stdin)
+            if not (name and result.returncode == 1 and 'EADDRINUSE' in result.stderr
+                    and attempt < 4):
+                return result
+            print(f'(the abstract name {name} was taken by another process; retrying)',
+                  file=sys.stderr)
+            time.sleep(0.5)
+        return result
+
+
+def _run(args, timeout, env, cwd, stdin):
     argv = [executable()] + list(args)
     started = time.monotonic()
     process = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
