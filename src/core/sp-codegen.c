@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sp-data.h"
+#include "sp-errno.h"
 
 /* Where the export puts a listener that the session bound to port 0: the
  * client script has to know the port before it runs, so both scripts use
@@ -355,36 +356,6 @@ py_shutdown_how (SpStep *step)
     default:
       return "socket.SHUT_RDWR";
     }
-}
-
-/* The exception Python raises for an errno; OSError covers the rest. */
-static const char *
-py_exception_for_errno (const char *name)
-{
-  static const struct { const char *errno_name; const char *exception; } exceptions[] = {
-    { "ECONNREFUSED", "ConnectionRefusedError" },
-    { "ECONNRESET", "ConnectionResetError" },
-    { "ECONNABORTED", "ConnectionAbortedError" },
-    { "EPIPE", "BrokenPipeError" },
-    { "ESHUTDOWN", "BrokenPipeError" },
-    { "ETIMEDOUT", "TimeoutError" },
-    { "EACCES", "PermissionError" },
-    { "EPERM", "PermissionError" },
-    { "ENOENT", "FileNotFoundError" },
-    { "EAGAIN", "BlockingIOError" },
-    { "EWOULDBLOCK", "BlockingIOError" },
-    { "EINPROGRESS", "BlockingIOError" },
-    { "EALREADY", "BlockingIOError" },
-    { "EINTR", "InterruptedError" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (exceptions); i++)
-    {
-      if (g_str_equal (name, exceptions[i].errno_name))
-        return exceptions[i].exception;
-    }
-
-  return "OSError";
 }
 
 /* errno.NAME only exists for names that look like one. */
@@ -1819,7 +1790,7 @@ write_expected_error (Writer     *w,
     }
   else
     {
-      block_open (w, -1, "except %s as e:", py_exception_for_errno (name));
+      block_open (w, -1, "except %s as e:", sp_errno_python_exception (sp_errno_from_name (name)));
       if (is_errno_name (name))
         {
           w->uses_errno = TRUE;
