@@ -27,7 +27,9 @@ struct _SpPlayer
   guint          position;
   guint          n_failed;
   guint          delay_ms;
-  guint          next_source;
+  GSource       *next_source;
+  /* Steps performed while another step ran, by index, in order. */
+  GQueue         performed;
 
   /* Bumped by restart, so that answers to calls made before it are ignored. */
   guint          generation;
@@ -404,7 +406,8 @@ run_finish (Run        *run,
   g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message);
   run_free (run);
 
-  if (self->running && self->position < sp_session_get_n_steps (self->session))
+  if (!g_queue_is_empty (&self->performed) ||
+      (self->running && self->position < sp_session_get_n_steps (self->session)))
     schedule_next (self);
   else
     maybe_finish (self);
@@ -1248,22 +1251,38 @@ execute_index (SpPlayer *self,
   run_execute (run_new (self, step, index));
 }
 
+static void
+cancel_next (SpPlayer *self)
+{
+  if (self->next_source != NULL)
+    g_source_destroy (self->next_source);
+  g_clear_pointer (&self->next_source, g_source_unref);
+}
+
 static gboolean
 on_next_step (gpointer user_data)
 {
   SpPlayer *self = user_data;
 
-  self->next_source = 0;
-  if (self->running && self->state != SP_PLAYER_RUNNING)
+  g_clear_pointer (&self->next_source, g_source_unref);
+  if (self->state == SP_PLAYER_RUNNING)
+    return G_SOURCE_REMOVE;
+
+  if (!g_queue_is_empty (&self->performed))
+    execute_index (self, GPOINTER_TO_UINT (g_queue_pop_head (&self->performed)));
+  else if (self->running)
     execute_index (self, self->position);
   return G_SOURCE_REMOVE;
 }
 
+/* On the thread-default context, like every wait of the sockets. */
 static void
 schedule_next (SpPlayer *self)
 {
-  g_clear_handle_id (&self->next_source, g_source_remove);
-  self->next_source = g_timeout_add (self->delay_ms, on_next_step, self);
+  cancel_next (self);
+  self->next_source = g_timeout_source_new (self->delay_ms);
+  g_source_set_callback (self->next_source, on_next_step, self, NULL);
+  g_source_attach (self->next_source, g_main_context_get_thread_default ());
 }
 
 /* The object */
@@ -1275,7 +1294,8 @@ close_everything (SpPlayer *self)
 
   self->generation++;
   self->running = FALSE;
-  g_clear_handle_id (&self->next_source, g_source_remove);
+  cancel_next (self);
+  g_queue_clear (&self->performed);
 
   for (guint i = 0; i < self->serves->len; i++)
     sp_serve_stop (g_ptr_array_index (self->serves, i));
@@ -1467,7 +1487,7 @@ sp_player_pause (SpPlayer *self)
   g_return_if_fail (SP_IS_PLAYER (self));
 
   self->running = FALSE;
-  g_clear_handle_id (&self->next_source, g_source_remove);
+  cancel_next (self);
 }
 
 void
@@ -1511,9 +1531,12 @@ sp_player_perform (SpPlayer *self,
   sp_session_append_step (self->session, step);
   index = sp_session_get_n_steps (self->session) - 1;
 
-  /* While a step runs, the new one waits its turn in the session. */
+  /* While a step runs, the new one waits its turn. */
   if (self->state == SP_PLAYER_RUNNING)
-    return;
+    {
+      g_queue_push_tail (&self->performed, GUINT_TO_POINTER (index));
+      return;
+    }
 
   execute_index (self, index);
 }

@@ -84,6 +84,7 @@ struct _Op
   char           *new_id;
   gboolean        ex;
   char           *args;
+  SpState         state_before;
 };
 
 static void
@@ -545,6 +546,8 @@ sp_socket_create (SpSocket  *self,
       return FALSE;
     }
 
+  set_address (&self->local, &self->local_text, NULL);
+  set_address (&self->remote, &self->remote_text, NULL);
   set_state (self, SP_STATE_CREATED);
   detail = g_strdup_printf ("fd %d", fd);
   record (self, SP_EVENT_CALL, SP_CALL_SOCKET, 0, 0, NULL, 0, NULL, detail, args);
@@ -706,7 +709,8 @@ op_run (GTask *task)
     {
       GMainContext *context = g_task_get_context (task);
 
-      op->io_source = g_socket_create_source (self->gsocket, op->condition, NULL);
+      op->io_source = g_socket_create_source (self->gsocket, op->condition,
+                                              g_task_get_cancellable (task));
       g_source_set_callback (op->io_source, G_SOURCE_FUNC (on_op_ready), task, NULL);
       g_source_attach (op->io_source, context);
 
@@ -728,6 +732,19 @@ on_op_ready (GSocket      *socket,
              gpointer      user_data)
 {
   GTask *task = g_object_ref (user_data);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      SpSocket *self = g_task_get_source_object (task);
+      Op *op = g_task_get_task_data (task);
+
+      record (self, SP_EVENT_CALL, op->call, ECANCELED, 0, NULL, 0, NULL, NULL, op->args);
+      op_finished (self, task);
+      g_task_return_error_if_cancelled (task);
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
 
   op_run (task);
   g_object_unref (task);
@@ -882,7 +899,7 @@ connect_succeeded (SpSocket *self,
   refresh_remote (self);
   if (self->remote == NULL)
     set_address (&self->remote, &self->remote_text, op->address);
-  set_state (self, sp_lifecycle_next_state (self->type, self->state, op->call));
+  set_state (self, sp_lifecycle_next_state (self->type, op->state_before, op->call));
   record (self, SP_EVENT_CALL, op->call, 0, 0, NULL, 0, NULL, op->ex ? "0" : NULL, op->args);
   op_finished (self, task);
   g_task_return_boolean (task, TRUE);
@@ -905,7 +922,7 @@ connect_check (SpSocket *self,
     return FALSE;
   if (code != 0)
     {
-      set_state (self, self->local != NULL ? SP_STATE_BOUND : SP_STATE_CREATED);
+      set_state (self, op->state_before);
       return op_fail (self, task, op, code, target);
     }
 
@@ -959,6 +976,7 @@ sp_socket_connect_async (SpSocket            *self,
   op->address = g_object_ref (address);
   op->args = sp_endpoint_format_python (address);
   op->ex = ex;
+  op->state_before = self->state;
   op_start (self, task);
 }
 
@@ -1205,8 +1223,11 @@ release_fd (SpSocket *self)
   for (GList *l = pending; l != NULL; l = l->next)
     {
       GTask *task = l->data;
+      Op *op = g_task_get_task_data (task);
 
-      op_stop_waiting (g_task_get_task_data (task));
+      op_stop_waiting (op);
+      record (self, SP_EVENT_CALL, op->call, EBADF, 0, NULL, 0, NULL,
+              _("the socket was closed while the call waited"), op->args);
       g_task_return_error (task, sp_errno_error_new (EBADF));
       g_object_unref (task);
     }

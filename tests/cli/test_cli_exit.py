@@ -105,6 +105,36 @@ class UnreadableFileTests(cliutil.TestCase):
             self.skipTest('running as root: a mode 000 file is still readable')
         self.assertRefused(['--headless', path], path)
 
+    def test_endless_stream_is_refused(self):
+        # /dev/zero never ends. Without a limit the program reads it into
+        # memory for as long as memory lasts, so this runs under a 1.5 GB
+        # address-space limit, and asks only for an orderly refusal.
+        import resource
+        import subprocess
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+        for path in ('/dev/zero', '/dev/urandom'):
+            with self.subTest(path=path):
+                if not os.path.exists(path):
+                    self.skipTest(f'no {path}')
+                process = subprocess.Popen([self.exe, '--headless', path],
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           stdin=subprocess.DEVNULL, preexec_fn=limit,
+                                           env=cliutil.headless_env(), start_new_session=True)
+                try:
+                    out, err = process.communicate(timeout=20)
+                except subprocess.TimeoutExpired:
+                    cliutil.kill_group(process)
+                    out, err = process.communicate()
+                    self.fail(f'--headless {path} still reading after 20 s')
+                self.assertGreaterEqual(process.returncode, 0,
+                                        f'killed by signal {-process.returncode}: '
+                                        + err.decode('utf-8', 'replace')[:500])
+                self.assertEqual(process.returncode, 2, err.decode('utf-8', 'replace')[:500])
+                self.assertIn(path, err.decode('utf-8', 'replace'))
+
     def test_invalid_json_reports_file_line_column(self):
         path = os.path.join(self.tmp, 'syntax.json')
         with open(path, 'w') as f:

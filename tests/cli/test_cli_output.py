@@ -248,6 +248,95 @@ class JsonOutputTests(cliutil.TestCase):
         self.assertIs(sent[0].get('truncated'), True)
 
 
+class SemanticsTests(cliutil.TestCase):
+    """What a documented session means, seen through --json."""
+
+    def test_repeated_calls_encodings_and_address_forms(self):
+        result = cliutil.run(['--headless', fixture('sessions', 'repeated-calls.json'),
+                              '--json'])
+        self.assertExit(result, 0, 'repeated-calls.json')
+        events = cliutil.json_lines(result.stdout)
+
+        def step(index, call):
+            return [e for e in events if e['step'] == index and e['call'] == call]
+
+        # "0x7F000001", the 32-bit form of the notes, is 127.0.0.1
+        bind = step(0, 'bind')
+        self.assertEqual(len(bind), 1)
+        self.assertRegex(bind[0]['local'], r'^127\.0\.0\.1:\d+$')
+        # {"text": "café", "encoding": "latin-1"} is 63 61 66 e9
+        self.assertEqual(''.join(e['data_hex'] for e in step(4, 'sendall')), '636166e9')
+        # count: 2 is two recv events; the expectation holds against both
+        recvs = step(5, 'recv')
+        self.assertEqual(len(recvs), 2, 'count: 2 makes two calls, two events')
+        self.assertEqual(''.join(e['data_hex'] for e in recvs), '636166e9')
+        sends = step(6, 'sendall')
+        self.assertEqual(len(sends), 3, 'count: 3 makes three calls')
+        self.assertTrue(all(e['data_hex'] == '00ff' for e in sends), sends)
+        # until: "eof" repeats recv(4) until the peer closes
+        recvs = step(10, 'recv')
+        self.assertGreaterEqual(len(recvs), 4, 'recv(4) of 11 bytes, then the end of file')
+        self.assertEqual(''.join(e['data_hex'] or '' for e in recvs), b'Hello World'.hex())
+        self.assertEqual(recvs[-1]['bytes'], 0, 'the last call saw the end of file')
+        self.assertTrue(all(e['bytes'] <= 4 for e in recvs))
+
+    def test_ipv4_mapped_ipv6_address_form(self):
+        if not cliutil.ipv6_loopback_available():
+            self.skipTest('no IPv6')
+        session = {
+            "format": "socket-playground-session", "version": 1, "title": "mapped",
+            "sockets": [
+                {"id": "s6", "family": "inet6", "type": "stream",
+                 "address": "::ffff:7f00:1", "port": 0},
+                {"id": "c6", "family": "inet6", "type": "stream"}],
+            "steps": [
+                {"socket": "s6", "call": "bind"},
+                {"socket": "s6", "call": "listen"},
+                {"socket": "c6", "call": "connect", "to": "s6"},
+                {"socket": "s6", "call": "accept", "as": "a6"},
+                {"socket": "a6", "call": "getpeername"},
+                {"socket": "c6", "call": "close"},
+                {"socket": "a6", "call": "close"},
+                {"socket": "s6", "call": "close"}]}
+        path = cliutil.write_session(self.tmp, 'mapped.json', session)
+        result = cliutil.run(['--headless', path])
+        self.assertExit(result, 0, 'a listener on ::ffff:7f00:1')
+        self.assertIn("bind(('::ffff:127.0.0.1', 0, 0, 0))", result.stdout)
+
+    def test_data_limit_zero(self):
+        result = cliutil.run(['--headless', fixture('sessions', 'echo-local.json'), '--json',
+                              '--data-limit', '0'])
+        self.assertExit(result, 0, '--data-limit 0')
+        for event in cliutil.json_lines(result.stdout):
+            if event['bytes'] > 0:
+                self.assertEqual(event['data_hex'], '', event)
+                self.assertIs(event.get('truncated'), True, event)
+
+    def test_allow_remote_is_accepted(self):
+        result = cliutil.run(['--headless', fixture('sessions', 'five-steps.json'),
+                              '--allow-remote'])
+        self.assertExit(result, 0, '--allow-remote on a loopback session')
+
+    def test_reader_going_away_is_not_a_crash(self):
+        process = subprocess.Popen([self.exe, '--headless',
+                                    fixture('sessions', 'sleep-2s.json')],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   stdin=subprocess.DEVNULL, env=cliutil.headless_env(),
+                                   start_new_session=True)
+        try:
+            ready, _, _ = select.select([process.stdout], [], [], 10)
+            self.assertTrue(ready)
+            process.stdout.readline()
+            process.stdout.close()   # like `| head -1`
+            process.wait(timeout=20)
+        finally:
+            cliutil.kill_group(process)
+            process.stderr.close()
+        self.assertGreaterEqual(process.returncode, 0,
+                                f'killed by signal {-process.returncode} when stdout closed')
+        self.assertIn(process.returncode, (0, 1))
+
+
 class TimingTests(cliutil.TestCase):
 
     def first_line_timing(self, args):
