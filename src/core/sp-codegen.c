@@ -467,6 +467,23 @@ analysis_find_step (Analysis   *a,
   return NULL;
 }
 
+static gboolean
+analysis_has_step_before (Analysis   *a,
+                          guint       index,
+                          const char *id,
+                          SpCall      call)
+{
+  for (guint i = 0; i < index && i < a->steps->len; i++)
+    {
+      SpStep *step = g_ptr_array_index (a->steps, i);
+
+      if (step->call == call && g_strcmp0 (step->socket, id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static Role
 analysis_role (Analysis   *a,
                const char *id)
@@ -1678,6 +1695,22 @@ write_action (Writer     *w,
       return NULL;
 
     case SP_CALL_SERVE:
+      /* The player binds and listens first when the session did not. */
+      if (!analysis_has_step_before (w->analysis, index, step->socket, SP_CALL_LISTEN))
+        {
+          g_autoptr(SpStep) listen_step = sp_step_new (step->socket, SP_CALL_LISTEN);
+
+          if (!analysis_has_step_before (w->analysis, index, step->socket, SP_CALL_BIND))
+            {
+              g_autoptr(SpStep) bind_step = sp_step_new (step->socket, SP_CALL_BIND);
+
+              bind_step->address = g_strdup (step->address);
+              bind_step->port = step->port;
+              write_action (w, bind_step, index, sock);
+            }
+          listen_step->backlog = step->backlog;
+          write_action (w, listen_step, index, sock);
+        }
       write_serve (w, step, index, sock);
       return NULL;
 

@@ -830,7 +830,8 @@ bind_to (Run            *run,
 }
 
 static void
-start_bind (Run *run)
+start_bind_then (Run          *run,
+                 AddressReady  ready)
 {
   SpStep *step = run->step;
   SpSocketConfig *config = config_for (run->player, step->socket);
@@ -845,7 +846,7 @@ start_bind (Run *run)
 
       if (target != NULL && sp_socket_get_local_address (target) != NULL)
         {
-          bind_to (run, sp_socket_get_local_address (target));
+          ready (run, sp_socket_get_local_address (target));
           return;
         }
     }
@@ -867,7 +868,13 @@ start_bind (Run *run)
       address = family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
     }
 
-  resolve_address (run, family, address, MAX (port, 0), "address", bind_to);
+  resolve_address (run, family, address, MAX (port, 0), "address", ready);
+}
+
+static void
+start_bind (Run *run)
+{
+  start_bind_then (run, bind_to);
 }
 
 static gboolean
@@ -975,7 +982,7 @@ start_lookup_host (Run *run)
 }
 
 static void
-start_serve (Run *run)
+serve_listening (Run *run)
 {
   SpPlayer *self = run->player;
   SpStep *step = run->step;
@@ -1000,6 +1007,58 @@ start_serve (Run *run)
 
   sp_serve_start (serve);
   run_finish (run, NULL);
+}
+
+static void
+serve_bound (Run            *run,
+             GSocketAddress *address)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sp_socket_get_state (run->socket) != SP_STATE_BOUND &&
+      !sp_socket_bind (run->socket, address, &error))
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  if (!sp_socket_listen (run->socket, run->step->backlog, &error))
+    {
+      run_fail_with_error (run, error);
+      return;
+    }
+
+  serve_listening (run);
+}
+
+/* serve on a socket that is not listening yet binds and listens first,
+ * the way a server object in a library would. */
+static void
+start_serve (Run *run)
+{
+  switch (sp_socket_get_state (run->socket))
+    {
+    case SP_STATE_CREATED:
+      start_bind_then (run, serve_bound);
+      break;
+
+    case SP_STATE_BOUND:
+      serve_bound (run, NULL);
+      break;
+
+    case SP_STATE_UNCREATED:
+    case SP_STATE_LISTENING:
+    case SP_STATE_CONNECTING:
+    case SP_STATE_CONNECTED:
+    case SP_STATE_SHUT_READ:
+    case SP_STATE_SHUT_WRITE:
+    case SP_STATE_SHUT_BOTH:
+    case SP_STATE_CLOSED:
+    case SP_N_STATES:
+    default:
+      serve_listening (run);
+      break;
+    }
 }
 
 /* Sockets */
