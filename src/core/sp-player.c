@@ -1329,8 +1329,10 @@ on_next_step (gpointer user_data)
 
   if (!g_queue_is_empty (&self->performed))
     execute_index (self, GPOINTER_TO_UINT (g_queue_pop_head (&self->performed)));
-  else if (self->running)
+  else if (self->running && self->position < sp_session_get_n_steps (self->session))
     execute_index (self, self->position);
+  else
+    maybe_finish (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1530,14 +1532,11 @@ sp_player_run (SpPlayer *self)
 {
   g_return_if_fail (SP_IS_PLAYER (self));
 
+  /* Even with nothing left to run, "finished" comes from the main loop,
+   * never from inside this call. */
   self->running = TRUE;
   if (self->state != SP_PLAYER_RUNNING)
-    {
-      if (self->position >= sp_session_get_n_steps (self->session))
-        maybe_finish (self);
-      else
-        schedule_next (self);
-    }
+    schedule_next (self);
 }
 
 void
