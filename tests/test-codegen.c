@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "sp-codegen.h"
+#include "sp-test-util.h"
 
 /* Helpers */
 
@@ -234,23 +235,10 @@ make_temp_dir (void)
   return directory;
 }
 
-/* The Python that runs the exported scripts; NULL (and the test is
- * skipped) when there is none. */
-static char *
-find_python (void)
-{
-  char *python = g_find_program_in_path ("python3");
-
-  if (python == NULL)
-    g_test_skip ("python3 is not installed");
-
-  return python;
-}
-
 static gboolean
 have_python (void)
 {
-  g_autofree char *python = find_python ();
+  g_autofree char *python = sp_test_find_python ();
 
   return python != NULL;
 }
@@ -281,7 +269,7 @@ run_command (const char * const *argv,
 static void
 assert_scripts_compile (SpSession *session)
 {
-  g_autofree char *python = find_python ();
+  g_autofree char *python = sp_test_find_python ();
   g_autofree char *directory = NULL;
   g_autoptr(GPtrArray) scripts = NULL;
   g_autoptr(GError) error = NULL;

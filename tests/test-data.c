@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sp-data.h"
+#include "sp-test-util.h"
 
 /* Runs `python3 -c script args…` and returns its output split in lines,
  * or NULL (and skips the test) when there is no python3. */
@@ -11,32 +12,10 @@ static char **
 run_python (const char *script,
             GPtrArray  *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "PYTHONIOENCODING", "utf-8", TRUE);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *python = g_find_program_in_path ("python3");
-  int status = 0;
+  g_autofree char *out = sp_test_run_python (script, args);
 
-  if (python == NULL)
-    {
-      g_test_skip ("python3 is not installed");
-      return NULL;
-    }
-
-  g_ptr_array_add (argv, python);
-  g_ptr_array_add (argv, (char *) "-c");
-  g_ptr_array_add (argv, (char *) script);
-  for (guint i = 0; args != NULL && i < args->len; i++)
-    g_ptr_array_add (argv, args->pdata[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT,
-                NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("python3 failed: %s\n%s", error->message, err);
+  if (out == NULL)
+    return NULL;
 
   /* Drop the last newline so the split has one entry per printed line. */
   if (g_str_has_suffix (out, "\n"))

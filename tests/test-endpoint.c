@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sp-endpoint.h"
+#include "sp-test-util.h"
 
 static void
 assert_error_prefix (const GError *error,
@@ -459,39 +460,21 @@ test_format_python_matches_python (void)
     "  else:\n"
     "    f = socket.AF_INET if fam == 'inet' else socket.AF_INET6\n"
     "    print(repr(socket.getaddrinfo(host, int(port), f, socket.SOCK_STREAM)[0][4]))\n";
-  g_autofree char *python = g_find_program_in_path ("python3");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
-  int status;
 
-  if (python == NULL)
-    {
-      g_test_skip ("python3 is not installed");
-      return;
-    }
-
-  g_ptr_array_add (argv, g_strdup (python));
-  g_ptr_array_add (argv, g_strdup ("-c"));
-  g_ptr_array_add (argv, g_strdup (script));
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_ptr_array_add (argv, g_strdup (sp_family_to_string (cases[i].family)));
-      g_ptr_array_add (argv, g_strdup (cases[i].address));
-      g_ptr_array_add (argv, g_strdup_printf ("%u", cases[i].port));
+      g_ptr_array_add (args, g_strdup (sp_family_to_string (cases[i].family)));
+      g_ptr_array_add (args, g_strdup (cases[i].address));
+      g_ptr_array_add (args, g_strdup_printf ("%u", cases[i].port));
     }
-  g_ptr_array_add (argv, NULL);
 
-  {
-    g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "PYTHONIOENCODING", "utf-8", TRUE);
-
-    g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                  &out, NULL, &status, &error);
-  }
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_no_error (error);
+  out = sp_test_run_python (script, args);
+  if (out == NULL)
+    return;
 
   lines = g_strsplit (out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (cases) + 1);

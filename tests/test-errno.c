@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sp-errno.h"
+#include "sp-test-util.h"
 
 /* The errno values socket calls produce, which must all have names. */
 static const struct {
@@ -93,27 +94,12 @@ test_matches_python (void)
     "for code in range(1, 151):\n"
     "  print('%d|%s|%s|%s' % (code, ','.join(names.get(code, [])),\n"
     "        type(OSError(code, 'x')).__name__, OSError(code, os.strerror(code))))\n";
-  g_autofree char *python = g_find_program_in_path ("python3");
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *out = sp_test_run_python (script, NULL);
   g_auto(GStrv) lines = NULL;
-  int status;
   guint n_named = 0;
 
-  if (python == NULL)
-    {
-      g_test_skip ("python3 is not installed");
-      return;
-    }
-
-  {
-    const char *argv[] = { python, "-c", script, NULL };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                  &out, NULL, &status, &error);
-  }
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
+  if (out == NULL)
+    return;
 
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)

@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-player.h"
+#include "sp-test-util.h"
 
 #define GUARD_MS 15000
 
@@ -47,50 +47,6 @@
 
 #define SESSION_HEAD \
   "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"test\",\n"
-
-/* Waiting, on the default main context the player schedules on. */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-iterate_until (Condition done,
-               gpointer  data,
-               guint     timeout_ms)
-{
-  GMainContext *context = g_main_context_get_thread_default ();
-  g_autoptr(GSource) guard = g_timeout_source_new (timeout_ms);
-  gboolean expired = FALSE;
-
-  g_source_set_callback (guard, on_guard, &expired, NULL);
-  g_source_attach (guard, context);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (context, TRUE);
-
-  g_source_destroy (guard);
-  return done (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  iterate_until (never, NULL, ms);
-}
 
 /* What a player announced. */
 
@@ -255,22 +211,13 @@ has_ended (gpointer data)
   return FALSE;
 }
 
-static gboolean
-has_result_count (gpointer data)
-{
-  gpointer *pair = data;
-  Recorder *recorder = pair[0];
-
-  return recorder->results->len >= GPOINTER_TO_UINT (pair[1]);
-}
-
 static void
 wait_results (Recorder *recorder,
               guint     n)
 {
-  gpointer pair[2] = { recorder, GUINT_TO_POINTER (n) };
+  SpTestCount results = { &recorder->results->len, n };
 
-  g_assert_true (iterate_until (has_result_count, pair, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (sp_test_count_reached, &results, GUARD_MS));
 }
 
 static void
@@ -318,43 +265,6 @@ finalize_player (SpPlayer     *player,
   g_assert_finalize_object (log);
 }
 
-/* A port on 127.0.0.1 that nothing listens on: bound, read and closed. */
-static guint16
-closed_port (void)
-{
-  struct sockaddr_in address = { 0 };
-  socklen_t length = sizeof address;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &address, &length), ==, 0);
-  close (fd);
-  return ntohs (address.sin_port);
-}
-
-/* The last event of socket_id (NULL: no socket) with this call and kind. */
-static SpEvent *
-find_event (SpTrafficLog *log,
-            const char   *socket_id,
-            SpEventKind   kind,
-            SpCall        call)
-{
-  for (guint i = sp_traffic_log_get_n_appended (log); i > 0; i--)
-    {
-      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i - 1);
-
-      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
-          sp_event_get_kind (event) == kind &&
-          sp_event_get_call (event) == call)
-        return g_steal_pointer (&event);
-    }
-
-  return NULL;
-}
-
 static guint
 count_calls (SpTrafficLog *log,
              SpCall        call)
@@ -380,9 +290,7 @@ assert_payload (SpEvent    *event,
 
   g_assert_nonnull (event);
   payload = sp_event_get_payload (event);
-  g_assert_nonnull (payload);
-  g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload),
-                   text, strlen (text));
+  sp_test_assert_bytes_equal (payload, text);
 }
 
 /* Tests */
@@ -403,8 +311,8 @@ test_echo_session (void)
   g_assert_cmpuint (sp_player_get_position (player), ==, 0);
 
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
-  iterate_for (50);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  sp_test_iterate_for (50);
 
   /* Every step passed, in order, each finished before the next started. */
   g_assert_cmpuint (recorder.results->len, ==, 10);
@@ -438,7 +346,7 @@ test_echo_session (void)
                    SP_STATE_CLOSED);
 
   /* The events carry the step that made them. */
-  received = find_event (log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  received = sp_test_find_event (log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
   g_assert_nonnull (received);
   g_assert_cmpint (sp_event_get_step (received), ==, 7);
   g_assert_cmpuint (sp_event_get_bytes (received), ==, 0);
@@ -455,7 +363,7 @@ test_echo_session (void)
     assert_payload (hello, "Hello World");
     g_assert_cmpstr (sp_event_get_socket_id (hello), ==, "conn");
   }
-  sent = find_event (log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
+  sent = sp_test_find_event (log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
   assert_payload (sent, "Hello World");
   g_assert_cmpint (sp_event_get_step (sent), ==, 4);
 
@@ -474,8 +382,8 @@ test_expectation_fails (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
-  iterate_for (100);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  sp_test_iterate_for (100);
 
   for (guint i = 0; i < 5; i++)
     g_assert_true (result_at (&recorder, i)->passed);
@@ -502,7 +410,7 @@ test_expectation_fails (void)
 static void
 test_expected_errors (void)
 {
-  guint16 port = closed_port ();
+  guint16 port = sp_test_closed_port (AF_INET);
   g_autofree char *json = g_strdup_printf (
     SESSION_HEAD
     "  \"sockets\": [ { \"id\": \"client\" }, { \"id\": \"scanner\" } ],\n"
@@ -521,7 +429,7 @@ test_expected_errors (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
 
   /* The error that was expected, and connect_ex's errno result, pass. */
   g_assert_cmpuint (recorder.results->len, ==, 2);
@@ -530,12 +438,12 @@ test_expected_errors (void)
   g_assert_cmpuint (recorder.n_finished, ==, 1);
   g_assert_true (recorder.all_passed);
 
-  refused = find_event (log, "client", SP_EVENT_CALL, SP_CALL_CONNECT);
+  refused = sp_test_find_event (log, "client", SP_EVENT_CALL, SP_CALL_CONNECT);
   g_assert_nonnull (refused);
   g_assert_cmpint (sp_event_get_error_code (refused), ==, ECONNREFUSED);
   g_assert_cmpstr (sp_event_get_args (refused), ==, args);
   g_assert_cmpint (sp_event_get_step (refused), ==, 0);
-  scanned = find_event (log, "scanner", SP_EVENT_CALL, SP_CALL_CONNECT_EX);
+  scanned = sp_test_find_event (log, "scanner", SP_EVENT_CALL, SP_CALL_CONNECT_EX);
   g_assert_nonnull (scanned);
   g_assert_cmpint (sp_event_get_error_code (scanned), ==, ECONNREFUSED);
   g_assert_cmpint (sp_event_get_step (scanned), ==, 1);
@@ -558,7 +466,7 @@ run_failing_step (const char *sockets,
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_assert_cmpuint (recorder.results->len, ==, 1);
   g_assert_false (result_at (&recorder, 0)->passed);
   g_assert_false (sp_player_get_all_passed (player));
@@ -572,7 +480,7 @@ run_failing_step (const char *sockets,
 static void
 test_unexpected_results (void)
 {
-  guint16 port = closed_port ();
+  guint16 port = sp_test_closed_port (AF_INET);
   g_autofree char *step = NULL;
   g_autofree char *message = NULL;
 
@@ -640,7 +548,7 @@ test_repeats (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_assert_cmpuint (recorder.results->len, ==, 9);
   for (guint i = 0; i < 9; i++)
     g_assert_true (result_at (&recorder, i)->passed);
@@ -694,14 +602,14 @@ test_unix_session (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_assert_cmpuint (recorder.results->len, ==, 9);
   g_assert_true (recorder.all_passed);
 
   server = sp_player_lookup_socket (player, "server");
   bound = sp_endpoint_format (sp_socket_get_local_address (server));
   g_assert_cmpstr (bound, ==, name);
-  peer = find_event (log, "client", SP_EVENT_CALL, SP_CALL_GETPEERNAME);
+  peer = sp_test_find_event (log, "client", SP_EVENT_CALL, SP_CALL_GETPEERNAME);
   g_assert_nonnull (peer);
   assert_contains (sp_event_get_detail (peer), name + 1);
 
@@ -712,7 +620,7 @@ test_unix_session (void)
 static void
 test_restart (void)
 {
-  guint16 port = closed_port ();
+  guint16 port = sp_test_closed_port (AF_INET);
   g_autofree char *json = g_strdup_printf (ECHO_SESSION, port, "Hello World");
   SpTrafficLog *log = NULL;
   SpPlayer *player = new_player (json, &log);
@@ -731,7 +639,7 @@ test_restart (void)
       g_assert_true (result_at (&recorder, i)->passed);
       g_assert_cmpuint (sp_player_get_position (player), ==, i + 1);
     }
-  iterate_for (50);
+  sp_test_iterate_for (50);
   g_assert_cmpuint (recorder.results->len, ==, 4);
   g_assert_cmpuint (recorder.n_finished, ==, 0);
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_IDLE);
@@ -761,7 +669,7 @@ test_restart (void)
 
   /* The same fixed port binds again: the old listener is really gone. */
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_assert_cmpuint (recorder.results->len, ==, 14);
   for (guint i = 4; i < 14; i++)
     g_assert_true (result_at (&recorder, i)->passed);
@@ -808,20 +716,20 @@ test_restart_while_waiting (void)
   recorder_init (&recorder, player);
   accept_started[0] = &recorder;
   sp_player_run (player);
-  g_assert_true (iterate_until (step_has_started, accept_started, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (step_has_started, accept_started, GUARD_MS));
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
 
   /* The waiting accept is abandoned: its answer must not be reported. */
   sp_player_restart (player);
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_IDLE);
-  iterate_for (500);
+  sp_test_iterate_for (500);
   g_assert_cmpuint (count_results_for (&recorder, 2), ==, 0);
   g_assert_cmpuint (recorder.n_finished, ==, 0);
 
   /* A fresh run gets as far as the accept again, which times out. */
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
-  iterate_for (100);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  sp_test_iterate_for (100);
   g_assert_cmpuint (count_results_for (&recorder, 2), ==, 1);
   g_assert_false (result_for (&recorder, 2)->passed);
   assert_contains (result_for (&recorder, 2)->message, "ETIMEDOUT");
@@ -881,7 +789,7 @@ test_non_blocking (void)
   ticker.id = g_timeout_add (10, on_ten_ms, &ticker);
 
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_clear_handle_id (&ticker.id, g_source_remove);
 
   result = result_for (&recorder, 2);
@@ -921,7 +829,7 @@ test_step_delay (void)
   sp_player_set_step_delay (player, 200);
   begin = g_get_monotonic_time ();
   sp_player_run (player);
-  g_assert_true (iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
 
   g_assert_true (recorder.all_passed);
   g_assert_cmpuint (recorder.started_us->len, ==, 5);
@@ -954,7 +862,7 @@ test_pause (void)
   sp_player_run (player);
 
   /* Paused after step 1: nothing more runs, however long we wait. */
-  g_assert_false (iterate_until (step_has_started, third_started, 500));
+  g_assert_false (sp_test_iterate_until (step_has_started, third_started, 500));
   g_assert_cmpuint (recorder.results->len, ==, 2);
   g_assert_cmpuint (sp_player_get_position (player), ==, 2);
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_IDLE);
@@ -963,7 +871,7 @@ test_pause (void)
   /* Running again carries on where it stopped. */
   recorder.pause_after = G_MAXUINT;
   sp_player_run (player);
-  g_assert_true (iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
   g_assert_cmpuint (recorder.results->len, ==, 5);
   for (guint i = 0; i < 5; i++)
     g_assert_cmpuint (result_at (&recorder, i)->index, ==, i);
@@ -986,7 +894,7 @@ test_single_step (void)
     {
       sp_player_step (player);
       wait_results (&recorder, i + 1);
-      iterate_for (30);
+      sp_test_iterate_for (30);
       /* One step per call, never more. */
       g_assert_cmpuint (recorder.results->len, ==, i + 1);
       g_assert_cmpuint (sp_player_get_position (player), ==, i + 1);
@@ -994,7 +902,7 @@ test_single_step (void)
     }
 
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_FINISHED);
-  note = find_event (log, NULL, SP_EVENT_NOTE, SP_CALL_NOTE);
+  note = sp_test_find_event (log, NULL, SP_EVENT_NOTE, SP_CALL_NOTE);
   g_assert_nonnull (note);
   g_assert_cmpstr (sp_event_get_detail (note), ==, "four");
   g_assert_cmpint (sp_event_get_step (note), ==, 4);
@@ -1064,13 +972,13 @@ test_perform_while_waiting (void)
   SpPlayer *player = new_player (json, &log);
   g_autoptr(SpStep) accept = sp_step_new ("server", SP_CALL_ACCEPT);
   g_autoptr(SpStep) note = sp_step_new (NULL, SP_CALL_NOTE);
-  gpointer note_done[2] = { NULL, GUINT_TO_POINTER (4) };
+  SpTestCount note_done = { NULL, 4 };
   Recorder recorder;
 
   recorder_init (&recorder, player);
-  note_done[0] = &recorder;
+  note_done.count = &recorder.results->len;
   sp_player_run (player);
-  g_assert_true (iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
 
   accept->timeout_ms = 200;
   note->text = g_strdup ("clicked while accept waited");
@@ -1084,7 +992,7 @@ test_perform_while_waiting (void)
    * step performed while another runs is appended but never run, because
    * run_finish only schedules the next step when `running` (run all) is
    * set. Left failing: a button clicked while a call waits does nothing. */
-  iterate_until (has_result_count, note_done, 3000);
+  sp_test_iterate_until (sp_test_count_reached, &note_done, 3000);
   g_assert_nonnull (result_for (&recorder, 2));
   assert_contains (result_for (&recorder, 2)->message, "ETIMEDOUT");
   if (result_for (&recorder, 3) == NULL)
@@ -1117,7 +1025,7 @@ resolves_to_loopback (const char *name)
 static void
 test_host_names (void)
 {
-  guint16 port = closed_port ();
+  guint16 port = sp_test_closed_port (AF_INET);
   g_autofree char *json = g_strdup_printf (
     SESSION_HEAD
     "  \"sockets\": [ { \"id\": \"server\", \"address\": \"localhost\", \"port\": %u },\n"
@@ -1138,7 +1046,7 @@ test_host_names (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_assert_true (recorder.all_passed);
   server = sp_player_lookup_socket (player, "server");
   bound = sp_endpoint_format (sp_socket_get_local_address (server));
@@ -1195,24 +1103,24 @@ test_host_lookups (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   g_assert_true (recorder.all_passed);
   g_assert_cmpuint (recorder.results->len, ==, 3);
 
-  hostname = find_event (log, NULL, SP_EVENT_CALL, SP_CALL_GETHOSTNAME);
+  hostname = sp_test_find_event (log, NULL, SP_EVENT_CALL, SP_CALL_GETHOSTNAME);
   g_assert_nonnull (hostname);
   g_assert_true (sp_event_get_ok (hostname));
   g_assert_cmpstr (sp_event_get_detail (hostname), ==, g_get_host_name ());
   g_assert_cmpint (sp_event_get_step (hostname), ==, 0);
 
-  byname = find_event (log, NULL, SP_EVENT_CALL, SP_CALL_GETHOSTBYNAME);
+  byname = sp_test_find_event (log, NULL, SP_EVENT_CALL, SP_CALL_GETHOSTBYNAME);
   g_assert_nonnull (byname);
   g_assert_true (sp_event_get_ok (byname));
   g_assert_cmpstr (sp_event_get_args (byname), ==, "'localhost'");
   g_assert_true (g_str_has_prefix (sp_event_get_detail (byname), "127."));
   g_assert_cmpint (sp_event_get_step (byname), ==, 1);
 
-  addrinfo = find_event (log, NULL, SP_EVENT_CALL, SP_CALL_GETADDRINFO);
+  addrinfo = sp_test_find_event (log, NULL, SP_EVENT_CALL, SP_CALL_GETADDRINFO);
   g_assert_nonnull (addrinfo);
   assert_contains (sp_event_get_detail (addrinfo), "(AF_INET, '127.");
 
@@ -1240,7 +1148,7 @@ test_sleep_and_note (void)
   recorder_init (&recorder, player);
   ticker.id = g_timeout_add (10, on_ten_ms, &ticker);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
   g_clear_handle_id (&ticker.id, g_source_remove);
 
   g_assert_true (recorder.all_passed);
@@ -1251,7 +1159,7 @@ test_sleep_and_note (void)
   /* The sleep is a timer, not a blocked loop. */
   g_assert_cmpuint (ticker.ticks, >=, 15);
 
-  note = find_event (log, NULL, SP_EVENT_NOTE, SP_CALL_NOTE);
+  note = sp_test_find_event (log, NULL, SP_EVENT_NOTE, SP_CALL_NOTE);
   g_assert_nonnull (note);
   g_assert_cmpstr (sp_event_get_detail (note), ==, "after the pause");
   g_assert_cmpint (sp_event_get_step (note), ==, 2);
@@ -1314,8 +1222,8 @@ test_serve_in_session (void)
   recorder_init (&recorder, player);
   g_signal_connect (player, "finished", G_CALLBACK (on_serve_session_finished), &check);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
-  iterate_for (50);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  sp_test_iterate_for (50);
 
   g_assert_cmpuint (recorder.results->len, ==, 11);
   for (guint i = 0; i < 11; i++)
@@ -1346,7 +1254,7 @@ test_serve_unfinished (void)
    * the session is not over until the serve gives up, and then it failed. */
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
   g_assert_cmpuint (recorder.results->len, ==, 7);
   for (guint i = 0; i < 7; i++)
     g_assert_true (result_at (&recorder, i)->passed);
@@ -1377,8 +1285,8 @@ test_remote_refused (void)
 
   recorder_init (&recorder, player);
   sp_player_run (player);
-  g_assert_true (iterate_until (has_ended, &recorder, GUARD_MS));
-  iterate_for (50);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  sp_test_iterate_for (50);
 
   result = result_for (&recorder, 0);
   g_assert_nonnull (result);
@@ -1423,7 +1331,7 @@ test_thread_default_context (void)
   player = new_player (json, &log);
   recorder_init (&recorder, player);
   sp_player_run (player);
-  finished = iterate_until (has_finished, &recorder, 2000);
+  finished = sp_test_iterate_until (has_finished, &recorder, 2000);
 
   /* Steps are scheduled on the thread-default context, like every wait. */
   g_assert_true (finished);
@@ -1442,18 +1350,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char **args = g_new0 (char *, argc + 2);
-  char **argp = args;
-  int n_args = 0;
-
   /* A test that fails on a known bug must not hide the results of the
    * tests after it. */
-  args[n_args++] = argv[0];
-  args[n_args++] = (char *) "--keep-going";
-  for (int i = 1; i < argc; i++)
-    args[n_args++] = argv[i];
-
-  g_test_init (&n_args, &argp, NULL);
+  g_autofree char **args = sp_test_init_keep_going (argc, argv);
 
   g_test_add_func ("/Sp/Player/echo-session", test_echo_session);
   g_test_add_func ("/Sp/Player/expectation-fails", test_expectation_fails);

@@ -10,112 +10,7 @@
 #include "sp-errno.h"
 #include "sp-serve.h"
 #include "sp-socket.h"
-
-#define GUARD_MS 10000
-
-typedef struct
-{
-  GMainContext *context;
-  SpTrafficLog *log;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->context = g_main_context_new ();
-  g_main_context_push_thread_default (fixture->context);
-  fixture->log = sp_traffic_log_new ();
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  g_assert_finalize_object (fixture->log);
-  g_main_context_pop_thread_default (fixture->context);
-  g_main_context_unref (fixture->context);
-}
-
-/* Waiting */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-iterate_until (Condition done,
-               gpointer  data,
-               guint     timeout_ms)
-{
-  GMainContext *context = g_main_context_get_thread_default ();
-  g_autoptr(GSource) guard = g_timeout_source_new (timeout_ms);
-  g_autoptr(GSource) tick = g_timeout_source_new (5);
-  gboolean expired = FALSE;
-
-  g_source_set_callback (guard, on_guard, &expired, NULL);
-  g_source_attach (guard, context);
-  g_source_set_callback (tick, on_tick, NULL, NULL);
-  g_source_attach (tick, context);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (context, TRUE);
-
-  g_source_destroy (guard);
-  g_source_destroy (tick);
-  return done (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  iterate_until (never, NULL, ms);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-on_result (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  g_assert_true (iterate_until (pointer_is_set, slot, GUARD_MS));
-  return g_steal_pointer (slot);
-}
+#include "sp-test-util.h"
 
 /* What a serve announced. */
 typedef struct
@@ -173,51 +68,16 @@ watch_finished (gpointer data)
   return ((Watch *) data)->n_finished > 0;
 }
 
-static gboolean
-watch_has_accepted (gpointer data)
-{
-  gpointer *pair = data;
-  Watch *watch = pair[0];
-
-  return watch->accepted->len >= GPOINTER_TO_UINT (pair[1]);
-}
-
 static void
 wait_accepted (Watch *watch,
                guint  n)
 {
-  gpointer pair[2] = { watch, GUINT_TO_POINTER (n) };
+  SpTestCount accepted = { &watch->accepted->len, n };
 
-  g_assert_true (iterate_until (watch_has_accepted, pair, GUARD_MS));
+  g_assert_true (sp_test_poll_until (sp_test_count_reached, &accepted, SP_TEST_GUARD_MS));
 }
 
 /* Sockets */
-
-static SpSocket *
-make_listener (Fixture *fixture,
-               int      backlog)
-{
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
-  SpSocket *listener = sp_socket_new ("server", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, 0,
-                                      fixture->log);
-
-  address = sp_endpoint_parse (SP_FAMILY_INET, "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-  g_assert_true (sp_socket_create (listener, &error));
-  g_assert_true (sp_socket_bind (listener, address, &error));
-  g_assert_true (sp_socket_listen (listener, backlog, &error));
-  g_assert_no_error (error);
-  return listener;
-}
-
-static guint16
-listener_port (SpSocket *listener)
-{
-  GSocketAddress *address = sp_socket_get_local_address (listener);
-
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-}
 
 typedef struct
 {
@@ -237,9 +97,9 @@ all_slots_set (gpointer data)
 
 /* Connects `n` clients at the same time and waits for all of them. */
 static GPtrArray *
-connect_clients (Fixture  *fixture,
-                 SpSocket *listener,
-                 guint     n)
+connect_clients (SpTestFixture *fixture,
+                 SpSocket      *listener,
+                 guint          n)
 {
   GPtrArray *clients = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func (g_free);
@@ -247,18 +107,17 @@ connect_clients (Fixture  *fixture,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *id = g_strdup_printf ("client%u", i);
-      g_autoptr(GError) error = NULL;
-      SpSocket *client = sp_socket_new (id, SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, 0, fixture->log);
+      SpSocket *client = sp_test_created_socket (fixture, id, SP_FAMILY_INET,
+                                                 SP_SOCKET_TYPE_STREAM);
       Slot *slot = g_new0 (Slot, 1);
 
-      g_assert_true (sp_socket_create (client, &error));
       g_ptr_array_add (clients, client);
       g_ptr_array_add (slots, slot);
       sp_socket_connect_async (client, sp_socket_get_local_address (listener), FALSE, 5000,
-                               NULL, on_result, &slot->result);
+                               NULL, sp_test_on_result, &slot->result);
     }
 
-  g_assert_true (iterate_until (all_slots_set, slots, GUARD_MS));
+  g_assert_true (sp_test_poll_until (all_slots_set, slots, SP_TEST_GUARD_MS));
 
   for (guint i = 0; i < n; i++)
     {
@@ -278,28 +137,19 @@ static void
 send_text (SpSocket   *self,
            const char *text)
 {
-  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
 
-  sp_socket_send_async (self, SP_CALL_SENDALL, bytes, NULL, 5000, NULL, on_result, &slot);
-  result = wait_result (&slot);
-  g_assert_cmpint (sp_socket_send_finish (self, result, &error), ==, strlen (text));
+  g_assert_cmpint (sp_test_send_and_wait (self, SP_CALL_SENDALL, text, NULL, &error), ==,
+                   strlen (text));
   g_assert_no_error (error);
 }
 
 static GBytes *
 receive_once (SpSocket *self)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
-  GBytes *bytes;
+  GBytes *bytes = sp_test_receive_and_wait (self, SP_CALL_RECV, 4096, 5000, NULL, &error);
 
-  sp_socket_receive_async (self, SP_CALL_RECV, 4096, 5000, NULL, on_result, &slot);
-  result = wait_result (&slot);
-  bytes = sp_socket_receive_finish (self, result, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (bytes);
   return bytes;
@@ -347,17 +197,17 @@ wait_n_active (SpServe *serve,
 {
   gpointer pair[2] = { serve, GUINT_TO_POINTER (n) };
 
-  iterate_until (n_active_is, pair, GUARD_MS);
+  sp_test_poll_until (n_active_is, pair, SP_TEST_GUARD_MS);
   g_assert_cmpuint (sp_serve_get_n_active (serve), ==, n);
 }
 
 /* Tests */
 
 static void
-test_echo_concurrent (Fixture       *fixture,
+test_echo_concurrent (SpTestFixture *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 8);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 8);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 3, 1024, 5000);
   g_autoptr(GPtrArray) clients = NULL;
   Watch watch;
@@ -405,13 +255,13 @@ test_echo_concurrent (Fixture       *fixture,
   wait_n_active (serve, 2);
   close_socket (g_ptr_array_index (clients, 0));
   wait_n_active (serve, 1);
-  iterate_for (50);
+  sp_test_poll_for (50);
   g_assert_cmpuint (watch.n_finished, ==, 0);
   g_assert_false (sp_serve_get_finished (serve));
 
   close_socket (g_ptr_array_index (clients, 2));
-  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
-  iterate_for (50);
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
+  sp_test_poll_for (50);
   g_assert_cmpuint (watch.n_finished, ==, 1);
   g_assert_true (watch.ok);
   g_assert_cmpuint (watch.active_when_finished, ==, 0);
@@ -435,10 +285,10 @@ test_echo_concurrent (Fixture       *fixture,
 }
 
 static void
-test_discard (Fixture       *fixture,
+test_discard (SpTestFixture *fixture,
               gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_DISCARD, NULL, 1, 16, 5000);
   g_autoptr(GPtrArray) clients = NULL;
   g_autofree char *answer = NULL;
@@ -459,7 +309,7 @@ test_discard (Fixture       *fixture,
   /* Nothing comes back; the serve closes after our end of file. */
   answer = receive_text (client, -1);
   g_assert_cmpstr (answer, ==, "");
-  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
   g_assert_true (watch.ok);
 
   {
@@ -476,13 +326,13 @@ test_discard (Fixture       *fixture,
 }
 
 static void
-test_reply (Fixture       *fixture,
+test_reply (SpTestFixture *fixture,
             gconstpointer  data)
 {
   const char *response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
                          "Content-Length: 6\r\n\r\nhello\n";
   g_autoptr(GBytes) reply = g_bytes_new_static (response, strlen (response));
-  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_REPLY, reply, 2, 1024, 5000);
   g_autoptr(GPtrArray) clients = NULL;
   Watch watch;
@@ -501,7 +351,7 @@ test_reply (Fixture       *fixture,
       g_assert_cmpstr (answer, ==, response);
     }
 
-  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
   g_assert_true (watch.ok);
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
 
@@ -512,10 +362,10 @@ test_reply (Fixture       *fixture,
 }
 
 static void
-test_finished_after_n (Fixture       *fixture,
+test_finished_after_n (SpTestFixture *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 2, 1024, 5000);
   g_autoptr(GPtrArray) first = NULL;
   g_autoptr(GPtrArray) second = NULL;
@@ -534,7 +384,7 @@ test_finished_after_n (Fixture       *fixture,
   g_clear_pointer (&echoed, g_free);
   close_socket (g_ptr_array_index (first, 0));
   wait_n_active (serve, 0);
-  iterate_for (50);
+  sp_test_poll_for (50);
   g_assert_cmpuint (watch.n_finished, ==, 0);
 
   second = connect_clients (fixture, listener, 1);
@@ -544,13 +394,13 @@ test_finished_after_n (Fixture       *fixture,
   g_clear_pointer (&echoed, g_free);
   close_socket (g_ptr_array_index (second, 0));
 
-  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
   g_assert_true (watch.ok);
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
 
   /* A third client finds nobody accepting any more. */
   third = connect_clients (fixture, listener, 1);
-  iterate_for (100);
+  sp_test_poll_for (100);
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
   g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 1);
   g_assert_cmpuint (watch.n_finished, ==, 1);
@@ -564,10 +414,10 @@ test_finished_after_n (Fixture       *fixture,
 }
 
 static void
-test_open_ended (Fixture       *fixture,
+test_open_ended (SpTestFixture *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 0, 1024, 100);
   g_autoptr(GPtrArray) clients = NULL;
   g_autofree char *echoed = NULL;
@@ -578,7 +428,7 @@ test_open_ended (Fixture       *fixture,
   sp_serve_start (serve);
 
   /* Open-ended: no time limit applies, however long nobody comes. */
-  iterate_for (300);
+  sp_test_poll_for (300);
   g_assert_cmpuint (watch.n_finished, ==, 0);
 
   clients = connect_clients (fixture, listener, 2);
@@ -592,12 +442,12 @@ test_open_ended (Fixture       *fixture,
   /* Closing the listener ends the accepting; the serve finishes
    * normally once the connection still open is done too. */
   close_socket (listener);
-  iterate_for (100);
+  sp_test_poll_for (100);
   g_assert_cmpuint (watch.n_finished, ==, 0);
   g_assert_cmpuint (sp_serve_get_n_active (serve), ==, 1);
 
   close_socket (g_ptr_array_index (clients, 1));
-  g_assert_true (iterate_until (watch_finished, &watch, GUARD_MS));
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
   g_assert_true (watch.ok);
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 2);
 
@@ -608,17 +458,17 @@ test_open_ended (Fixture       *fixture,
 }
 
 static void
-test_accept_timeout (Fixture       *fixture,
+test_accept_timeout (SpTestFixture *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 1, 1024, 100);
   Watch watch;
 
   /* A bounded serve that nobody connects to fails after its time limit. */
   watch_init (&watch, serve);
   sp_serve_start (serve);
-  g_assert_true (iterate_until (watch_finished, &watch, 3000));
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, 3000));
   g_assert_false (watch.ok);
   g_assert_false (sp_serve_get_ok (serve));
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 0);
@@ -629,10 +479,10 @@ test_accept_timeout (Fixture       *fixture,
 }
 
 static void
-test_stop (Fixture       *fixture,
+test_stop (SpTestFixture *fixture,
            gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 4);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 5, 1024, 5000);
   g_autoptr(GPtrArray) clients = NULL;
   g_autofree char *rest = NULL;
@@ -653,7 +503,7 @@ test_stop (Fixture       *fixture,
 
   /* Its pending accept ends with the listener. */
   close_socket (listener);
-  iterate_for (50);
+  sp_test_poll_for (50);
 
   watch_clear (&watch, serve);
   g_clear_pointer (&clients, g_ptr_array_unref);
@@ -663,83 +513,30 @@ test_stop (Fixture       *fixture,
 
 /* Peers */
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *output;
-  gboolean     done;
-} Conversation;
-
-static void
-on_communicated (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Conversation *conversation = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (conversation->process, result,
-                                        &conversation->output, NULL, &error);
-  g_assert_no_error (error);
-  conversation->done = TRUE;
-}
-
-static gboolean
-conversation_done (gpointer data)
-{
-  return ((Conversation *) data)->done;
-}
-
-static GSubprocess *
-spawn_python (const char  *script,
-              GError     **error,
-              ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *python = g_find_program_in_path ("python3");
-  const char *arg;
-  va_list args;
-
-  if (python == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "python3 is not installed");
-      return NULL;
-    }
-
-  g_ptr_array_add (argv, g_steal_pointer (&python));
-  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "peers", script, NULL));
-  va_start (args, error);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  return g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
-}
-
 static gboolean
 both_done (gpointer data)
 {
   gpointer *pair = data;
 
-  return conversation_done (pair[0]) && watch_finished (pair[1]);
+  return sp_test_conversation_done (pair[0]) && watch_finished (pair[1]);
 }
 
 static void
-test_python_client (Fixture       *fixture,
+test_python_client (SpTestFixture *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 1, 1024, 5000);
-  g_autofree char *port = g_strdup_printf ("%u", listener_port (listener));
+  g_autofree char *port = g_strdup_printf ("%u", sp_test_listener_port (listener));
+  g_autofree char *script = sp_test_peer_script ("peer-client.py");
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  Conversation conversation = { 0 };
+  SpTestConversation conversation = { 0 };
   Watch watch;
   gpointer pair[2] = { &conversation, &watch };
 
-  process = spawn_python ("peer-client.py", &error, port, "echo me, Python", NULL);
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, port,
+                           "echo me, Python", NULL);
   if (process == NULL)
     {
       g_test_skip (error->message);
@@ -748,10 +545,9 @@ test_python_client (Fixture       *fixture,
 
   watch_init (&watch, serve);
   sp_serve_start (serve);
-  conversation.process = process;
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &conversation);
+  sp_test_conversation_start (&conversation, process, NULL);
 
-  g_assert_true (iterate_until (both_done, pair, GUARD_MS));
+  g_assert_true (sp_test_poll_until (both_done, pair, SP_TEST_GUARD_MS));
   g_assert_cmpstr (conversation.output, ==, "echo me, Python");
   g_assert_true (g_subprocess_get_successful (process));
   g_assert_true (watch.ok);
@@ -763,21 +559,23 @@ test_python_client (Fixture       *fixture,
 }
 
 static void
-test_many_clients (Fixture       *fixture,
+test_many_clients (SpTestFixture *fixture,
                    gconstpointer  data)
 {
   const guint n = 200;
-  g_autoptr(SpSocket) listener = make_listener (fixture, 256);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 256);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, n, 4096, 30000);
-  g_autofree char *port = g_strdup_printf ("%u", listener_port (listener));
+  g_autofree char *port = g_strdup_printf ("%u", sp_test_listener_port (listener));
   g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autofree char *script = sp_test_peer_script ("peer-many-clients.py");
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  Conversation conversation = { 0 };
+  SpTestConversation conversation = { 0 };
   Watch watch;
   gpointer pair[2] = { &conversation, &watch };
 
-  process = spawn_python ("peer-many-clients.py", &error, port, count, NULL);
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, port, count,
+                           NULL);
   if (process == NULL)
     {
       g_test_skip (error->message);
@@ -786,10 +584,9 @@ test_many_clients (Fixture       *fixture,
 
   watch_init (&watch, serve);
   sp_serve_start (serve);
-  conversation.process = process;
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &conversation);
+  sp_test_conversation_start (&conversation, process, NULL);
 
-  g_assert_true (iterate_until (both_done, pair, 45000));
+  g_assert_true (sp_test_poll_until (both_done, pair, 45000));
 
   g_test_message ("peer said: %s", conversation.output);
   g_assert_true (g_subprocess_get_successful (process));
@@ -811,21 +608,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char **args = g_new0 (char *, argc + 2);
-  char **argp = args;
-  int n_args = 0;
-
   /* A test that fails on a known bug must not hide the results of the
    * tests after it. */
-  args[n_args++] = argv[0];
-  args[n_args++] = (char *) "--keep-going";
-  for (int i = 1; i < argc; i++)
-    args[n_args++] = argv[i];
-
-  g_test_init (&n_args, &argp, NULL);
+  g_autofree char **args = sp_test_init_keep_going (argc, argv);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, SpTestFixture, NULL, sp_test_fixture_set_up, func, \
+              sp_test_fixture_tear_down)
 
   ADD ("/Sp/Serve/echo-concurrent", test_echo_concurrent);
   ADD ("/Sp/Serve/discard", test_discard);

@@ -14,122 +14,7 @@
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-socket.h"
-
-/* Every wait in these tests ends after this long, so a hang fails. */
-#define GUARD_MS 10000
-
-/* Each test runs on a main context of its own, pushed as thread-default:
- * SpSocket must attach its sources there, and nothing a test leaves
- * behind can fire in the next one. */
-typedef struct
-{
-  GMainContext *context;
-  SpTrafficLog *log;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->context = g_main_context_new ();
-  g_main_context_push_thread_default (fixture->context);
-  fixture->log = sp_traffic_log_new ();
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  /* Let idle returns of finished tasks drop their references. */
-  while (g_main_context_iteration (fixture->context, FALSE))
-    ;
-  /* Every socket holds the log: a leaked socket keeps it alive. */
-  g_assert_finalize_object (fixture->log);
-  g_main_context_pop_thread_default (fixture->context);
-  g_main_context_unref (fixture->context);
-}
-
-/* Waiting */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_guard (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the thread-default context until `done` holds or `timeout_ms`
- * pass. A 5 ms tick wakes the loop so that kernel facts, which no source
- * reports, are polled too. */
-static gboolean
-iterate_until (Condition done,
-               gpointer  data,
-               guint     timeout_ms)
-{
-  GMainContext *context = g_main_context_get_thread_default ();
-  g_autoptr(GSource) guard = g_timeout_source_new (timeout_ms);
-  g_autoptr(GSource) tick = g_timeout_source_new (5);
-  gboolean expired = FALSE;
-
-  g_source_set_callback (guard, on_guard, &expired, NULL);
-  g_source_attach (guard, context);
-  g_source_set_callback (tick, on_tick, NULL, NULL);
-  g_source_attach (tick, context);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (context, TRUE);
-
-  g_source_destroy (guard);
-  g_source_destroy (tick);
-  return done (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-/* Runs the context for `ms` milliseconds. */
-static void
-iterate_for (guint ms)
-{
-  iterate_until (never, NULL, ms);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-on_result (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  g_assert_true (iterate_until (pointer_is_set, slot, GUARD_MS));
-  return g_steal_pointer (slot);
-}
+#include "sp-test-util.h"
 
 /* After a test's calls have all returned, nothing may be left on the
  * context that still fires (an I/O source on a closed descriptor would). */
@@ -147,223 +32,28 @@ assert_context_quiet (SpTrafficLog *log)
   g_assert_false (g_main_context_iteration (context, FALSE));
 }
 
-/* The calls, made asynchronously and waited for. */
-
-static SpSocket *
-accept_and_wait (SpSocket    *listener,
-                 const char  *id,
-                 guint        timeout_ms,
-                 GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  sp_socket_accept_async (listener, id, timeout_ms, NULL, on_result, &slot);
-  result = wait_result (&slot);
-  return sp_socket_accept_finish (listener, result, error);
-}
-
-static gboolean
-connect_and_wait (SpSocket        *self,
-                  GSocketAddress  *address,
-                  gboolean         ex,
-                  GError         **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  sp_socket_connect_async (self, address, ex, 5000, NULL, on_result, &slot);
-  result = wait_result (&slot);
-  return sp_socket_connect_finish (self, result, error);
-}
-
-static gssize
-send_and_wait (SpSocket        *self,
-               SpCall           call,
-               const char      *text,
-               GSocketAddress  *to,
-               GError         **error)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  sp_socket_send_async (self, call, bytes, to, 5000, NULL, on_result, &slot);
-  result = wait_result (&slot);
-  return sp_socket_send_finish (self, result, error);
-}
-
-static GBytes *
-receive_and_wait (SpSocket        *self,
-                  SpCall           call,
-                  gsize            bufsize,
-                  guint            timeout_ms,
-                  GSocketAddress **from,
-                  GError         **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  sp_socket_receive_async (self, call, bufsize, timeout_ms, NULL, on_result, &slot);
-  result = wait_result (&slot);
-  return sp_socket_receive_finish (self, result, from, error);
-}
-
-static void
-assert_bytes_equal (GBytes     *bytes,
-                    const char *text)
-{
-  gsize size;
-  const char *data;
-
-  g_assert_nonnull (bytes);
-  data = g_bytes_get_data (bytes, &size);
-  g_assert_cmpmem (data, size, text, strlen (text));
-}
-
 /* Sockets */
-
-static char *
-unique_abstract_name (void)
-{
-  static guint counter;
-
-  return g_strdup_printf ("@sp-test-socket-%d-%u", (int) getpid (), ++counter);
-}
-
-static GSocketAddress *
-loopback_address (SpFamily family,
-                  guint16  port)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  GSocketAddress *address;
-
-  switch (family)
-    {
-    case SP_FAMILY_INET:
-      address = sp_endpoint_parse (family, "127.0.0.1", port, &error);
-      break;
-    case SP_FAMILY_INET6:
-      address = sp_endpoint_parse (family, "::1", port, &error);
-      break;
-    case SP_FAMILY_UNIX:
-    default:
-      name = unique_abstract_name ();
-      address = sp_endpoint_parse (family, name, 0, &error);
-      break;
-    }
-
-  g_assert_no_error (error);
-  return address;
-}
-
-static SpSocket *
-created_socket (Fixture      *fixture,
-                const char   *id,
-                SpFamily      family,
-                SpSocketType  type)
-{
-  g_autoptr(GError) error = NULL;
-  SpSocket *self = sp_socket_new (id, family, type, 0, fixture->log);
-
-  g_assert_true (sp_socket_create (self, &error));
-  g_assert_no_error (error);
-  return self;
-}
-
-static SpSocket *
-make_listener (Fixture  *fixture,
-               SpFamily  family,
-               int       backlog)
-{
-  g_autoptr(GSocketAddress) address = loopback_address (family, 0);
-  g_autoptr(GError) error = NULL;
-  SpSocket *listener = created_socket (fixture, "server", family, SP_SOCKET_TYPE_STREAM);
-
-  g_assert_true (sp_socket_bind (listener, address, &error));
-  g_assert_no_error (error);
-  g_assert_true (sp_socket_listen (listener, backlog, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (sp_socket_get_state (listener), ==, SP_STATE_LISTENING);
-  return listener;
-}
 
 /* A client connected to `listener` and the connection accepted from it. */
 static void
-make_pair (Fixture   *fixture,
-           SpSocket  *listener,
-           SpSocket **client,
-           SpSocket **conn)
+make_pair (SpTestFixture  *fixture,
+           SpSocket       *listener,
+           SpSocket      **client,
+           SpSocket      **conn)
 {
   g_autoptr(GError) error = NULL;
 
-  *client = created_socket (fixture, "client", sp_socket_get_family (listener),
-                            SP_SOCKET_TYPE_STREAM);
-  g_assert_true (connect_and_wait (*client, sp_socket_get_local_address (listener),
-                                   FALSE, &error));
+  *client = sp_test_created_socket (fixture, "client", sp_socket_get_family (listener),
+                                    SP_SOCKET_TYPE_STREAM);
+  g_assert_true (sp_test_connect_and_wait (*client, sp_socket_get_local_address (listener),
+                                           FALSE, &error));
   g_assert_no_error (error);
-  *conn = accept_and_wait (listener, "conn", 5000, &error);
+  *conn = sp_test_accept_and_wait (listener, "conn", 5000, &error);
   g_assert_no_error (error);
   g_assert_nonnull (*conn);
 }
 
-/* A port on 127.0.0.1 that nothing listens on: bound, read and closed. */
-static guint16
-closed_port (int domain)
-{
-  struct sockaddr_storage storage = { 0 };
-  socklen_t length = sizeof storage;
-  guint16 port;
-  int fd;
-
-  fd = socket (domain, SOCK_STREAM, 0);
-  g_assert_cmpint (fd, >=, 0);
-  if (domain == AF_INET6)
-    {
-      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &storage;
-
-      sin6->sin6_family = AF_INET6;
-      sin6->sin6_addr = in6addr_loopback;
-      length = sizeof *sin6;
-    }
-  else
-    {
-      struct sockaddr_in *sin = (struct sockaddr_in *) &storage;
-
-      sin->sin_family = AF_INET;
-      sin->sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-      length = sizeof *sin;
-    }
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &storage, length), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &storage, &length), ==, 0);
-  port = domain == AF_INET6 ? ntohs (((struct sockaddr_in6 *) &storage)->sin6_port)
-                            : ntohs (((struct sockaddr_in *) &storage)->sin_port);
-  close (fd);
-  return port;
-}
-
 /* The log */
-
-/* The last event of `socket_id` with this kind and call, or NULL. */
-static SpEvent *
-find_event (SpTrafficLog *log,
-            const char   *socket_id,
-            SpEventKind   kind,
-            SpCall        call)
-{
-  for (guint i = sp_traffic_log_get_n_appended (log); i > 0; i--)
-    {
-      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i - 1);
-
-      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
-          sp_event_get_kind (event) == kind &&
-          sp_event_get_call (event) == call)
-        return g_steal_pointer (&event);
-    }
-
-  return NULL;
-}
 
 static guint
 count_events (SpTrafficLog *log,
@@ -440,9 +130,9 @@ kernel_answer (const Kind *kind)
 /* Creates one socket and checks the result, the state and the event
  * against `expected_errno` (0: success). */
 static void
-check_create (Fixture    *fixture,
-              const Kind *kind,
-              int         expected_errno)
+check_create (SpTestFixture *fixture,
+              const Kind    *kind,
+              int            expected_errno)
 {
   g_autoptr(SpSocket) self = NULL;
   g_autoptr(GError) error = NULL;
@@ -460,7 +150,7 @@ check_create (Fixture    *fixture,
   g_assert_cmpint (sp_socket_get_fd (self), ==, -1);
 
   ok = sp_socket_create (self, &error);
-  event = find_event (fixture->log, id, SP_EVENT_CALL, SP_CALL_SOCKET);
+  event = sp_test_find_event (fixture->log, id, SP_EVENT_CALL, SP_CALL_SOCKET);
   g_assert_nonnull (event);
   g_assert_cmpuint (sp_socket_get_n_calls (self), ==, 1);
 
@@ -506,7 +196,7 @@ check_create (Fixture    *fixture,
 }
 
 static void
-test_create (Fixture       *fixture,
+test_create (SpTestFixture *fixture,
              gconstpointer  data)
 {
   static const SpFamily families[] = { SP_FAMILY_INET, SP_FAMILY_INET6, SP_FAMILY_UNIX };
@@ -540,8 +230,8 @@ test_create (Fixture       *fixture,
   g_assert_cmpint (kernel_answer (&raw_unspecified), !=, 0);
 
   {
-    g_autoptr(SpSocket) twice = created_socket (fixture, "twice", SP_FAMILY_INET,
-                                                SP_SOCKET_TYPE_STREAM);
+    g_autoptr(SpSocket) twice = sp_test_created_socket (fixture, "twice", SP_FAMILY_INET,
+                                                        SP_SOCKET_TYPE_STREAM);
     g_autoptr(GError) error = NULL;
     int fd = sp_socket_get_fd (twice);
 
@@ -567,7 +257,7 @@ read_option (SpSocket *self,
 }
 
 static void
-test_setsockopt (Fixture       *fixture,
+test_setsockopt (SpTestFixture *fixture,
                  gconstpointer  data)
 {
   static const struct
@@ -591,8 +281,8 @@ test_setsockopt (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(SpSocket) self = created_socket (fixture, cases[i].name, cases[i].family,
-                                                 cases[i].type);
+      g_autoptr(SpSocket) self = sp_test_created_socket (fixture, cases[i].name, cases[i].family,
+                                                         cases[i].type);
       g_autoptr(GError) error = NULL;
       g_autoptr(SpEvent) event = NULL;
       int value;
@@ -608,7 +298,7 @@ test_setsockopt (Fixture       *fixture,
       else
         g_assert_cmpint (value, ==, cases[i].value);
 
-      event = find_event (fixture->log, cases[i].name, SP_EVENT_CALL, SP_CALL_SETSOCKOPT);
+      event = sp_test_find_event (fixture->log, cases[i].name, SP_EVENT_CALL, SP_CALL_SETSOCKOPT);
       g_assert_nonnull (event);
       g_assert_true (sp_event_get_ok (event));
       g_assert_nonnull (strstr (sp_event_get_args (event), cases[i].name));
@@ -624,8 +314,8 @@ test_setsockopt (Fixture       *fixture,
     }
 
   {
-    g_autoptr(SpSocket) self = created_socket (fixture, "odd", SP_FAMILY_INET,
-                                               SP_SOCKET_TYPE_STREAM);
+    g_autoptr(SpSocket) self = sp_test_created_socket (fixture, "odd", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_STREAM);
     g_autoptr(SpSocket) uncreated = sp_socket_new ("uncreated", SP_FAMILY_INET,
                                                    SP_SOCKET_TYPE_STREAM, 0, fixture->log);
     g_autoptr(GError) error = NULL;
@@ -634,7 +324,7 @@ test_setsockopt (Fixture       *fixture,
     g_assert_false (sp_socket_setsockopt (self, "SO_NO_SUCH_OPTION", 1, &error));
     g_assert_error (error, SP_ERRNO_ERROR, ENOPROTOOPT);
     g_clear_error (&error);
-    event = find_event (fixture->log, "odd", SP_EVENT_CALL, SP_CALL_SETSOCKOPT);
+    event = sp_test_find_event (fixture->log, "odd", SP_EVENT_CALL, SP_CALL_SETSOCKOPT);
     g_assert_nonnull (event);
     g_assert_false (sp_event_get_ok (event));
     g_assert_cmpint (sp_event_get_error_code (event), ==, ENOPROTOOPT);
@@ -660,12 +350,13 @@ test_setsockopt (Fixture       *fixture,
 }
 
 static void
-test_round_trip (Fixture       *fixture,
+test_round_trip (SpTestFixture *fixture,
                  gconstpointer  data)
 {
   SpFamily family = GPOINTER_TO_INT (data);
-  g_autoptr(SpSocket) listener = make_listener (fixture, family, 1);
-  g_autoptr(SpSocket) client = created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, family, 1);
+  g_autoptr(SpSocket) client = sp_test_created_socket (fixture, "client", family,
+                                                       SP_SOCKET_TYPE_STREAM);
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
@@ -683,12 +374,13 @@ test_round_trip (Fixture       *fixture,
 
   g_assert_null (sp_socket_get_remote_address (client));
 
-  g_assert_true (connect_and_wait (client, sp_socket_get_local_address (listener), FALSE, &error));
+  g_assert_true (sp_test_connect_and_wait (client, sp_socket_get_local_address (listener), FALSE,
+                                           &error));
   g_assert_no_error (error);
   /* Checked last, so that a wrong state does not hide the rest. */
   state_after_connect = sp_socket_get_state (client);
 
-  conn = accept_and_wait (listener, "conn", 5000, &error);
+  conn = sp_test_accept_and_wait (listener, "conn", 5000, &error);
   g_assert_no_error (error);
   g_assert_nonnull (conn);
   g_assert_cmpstr (sp_socket_get_id (conn), ==, "conn");
@@ -713,45 +405,46 @@ test_round_trip (Fixture       *fixture,
       g_assert_cmpstr (client_local, ==, conn_remote);
     }
 
-  accepted = find_event (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT);
+  accepted = sp_test_find_event (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT);
   g_assert_nonnull (accepted);
   g_assert_true (sp_event_get_ok (accepted));
   g_assert_true (g_str_has_prefix (sp_event_get_detail (accepted), "(conn, "));
 
-  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, "Hello World", NULL, &error), ==, 11);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, "Hello World", NULL, &error), ==,
+                   11);
   g_assert_no_error (error);
-  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_equal (bytes, "Hello World");
+  sp_test_assert_bytes_equal (bytes, "Hello World");
   g_clear_pointer (&bytes, g_bytes_unref);
 
-  g_assert_cmpint (send_and_wait (conn, SP_CALL_SEND, "HELLO BACK", NULL, &error), ==, 10);
+  g_assert_cmpint (sp_test_send_and_wait (conn, SP_CALL_SEND, "HELLO BACK", NULL, &error), ==, 10);
   g_assert_no_error (error);
-  bytes = receive_and_wait (client, SP_CALL_RECV_INTO, 1024, 5000, NULL, &error);
+  bytes = sp_test_receive_and_wait (client, SP_CALL_RECV_INTO, 1024, 5000, NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_equal (bytes, "HELLO BACK");
+  sp_test_assert_bytes_equal (bytes, "HELLO BACK");
   g_clear_pointer (&bytes, g_bytes_unref);
 
   /* The log holds the bytes themselves, on the right socket. */
-  sent = find_event (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
+  sent = sp_test_find_event (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
   g_assert_nonnull (sent);
   g_assert_cmpuint (sp_event_get_bytes (sent), ==, 11);
   payload = sp_event_get_payload (sent);
   g_assert_nonnull (payload);
-  assert_bytes_equal (payload, "Hello World");
+  sp_test_assert_bytes_equal (payload, "Hello World");
   g_clear_pointer (&payload, g_bytes_unref);
-  received = find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  received = sp_test_find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
   g_assert_nonnull (received);
   g_assert_cmpuint (sp_event_get_bytes (received), ==, 11);
   g_assert_cmpstr (sp_event_get_args (received), ==, "1024");
   payload = sp_event_get_payload (received);
-  assert_bytes_equal (payload, "Hello World");
+  sp_test_assert_bytes_equal (payload, "Hello World");
 
   /* shutdown(SHUT_WR) is an end of file for the other side. */
   g_assert_true (sp_socket_shutdown (client, SP_SHUTDOWN_WRITE, &error));
   g_assert_no_error (error);
   state_after_shutdown = sp_socket_get_state (client);
-  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (bytes);
   g_assert_cmpuint (g_bytes_get_size (bytes), ==, 0);
@@ -797,14 +490,16 @@ test_round_trip (Fixture       *fixture,
 }
 
 static void
-test_connect_refused (Fixture       *fixture,
+test_connect_refused (SpTestFixture *fixture,
                       gconstpointer  data)
 {
   SpFamily family = GPOINTER_TO_INT (data);
-  guint16 port = closed_port (native_domain (family));
-  g_autoptr(GSocketAddress) address = loopback_address (family, port);
-  g_autoptr(SpSocket) client = created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
-  g_autoptr(SpSocket) scanner = created_socket (fixture, "scanner", family, SP_SOCKET_TYPE_STREAM);
+  guint16 port = sp_test_closed_port (native_domain (family));
+  g_autoptr(GSocketAddress) address = sp_test_loopback_address (family, port);
+  g_autoptr(SpSocket) client = sp_test_created_socket (fixture, "client", family,
+                                                       SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) scanner = sp_test_created_socket (fixture, "scanner", family,
+                                                        SP_SOCKET_TYPE_STREAM);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpEvent) event = NULL;
   g_autofree char *args = NULL;
@@ -821,13 +516,13 @@ test_connect_refused (Fixture       *fixture,
       remote = g_strdup_printf ("127.0.0.1:%u", port);
     }
 
-  g_assert_false (connect_and_wait (client, address, FALSE, &error));
+  g_assert_false (sp_test_connect_and_wait (client, address, FALSE, &error));
   g_assert_error (error, SP_ERRNO_ERROR, ECONNREFUSED);
   g_clear_error (&error);
   /* A refused connect leaves a socket that may try again. */
   g_assert_cmpint (sp_socket_get_state (client), ==, SP_STATE_CREATED);
 
-  event = find_event (fixture->log, "client", SP_EVENT_CALL, SP_CALL_CONNECT);
+  event = sp_test_find_event (fixture->log, "client", SP_EVENT_CALL, SP_CALL_CONNECT);
   g_assert_nonnull (event);
   g_assert_false (sp_event_get_ok (event));
   g_assert_cmpint (sp_event_get_error_code (event), ==, ECONNREFUSED);
@@ -836,9 +531,9 @@ test_connect_refused (Fixture       *fixture,
   g_clear_object (&event);
 
   /* connect_ex: the same errno, recorded on its own call. */
-  g_assert_false (connect_and_wait (scanner, address, TRUE, &error));
+  g_assert_false (sp_test_connect_and_wait (scanner, address, TRUE, &error));
   g_assert_error (error, SP_ERRNO_ERROR, ECONNREFUSED);
-  event = find_event (fixture->log, "scanner", SP_EVENT_CALL, SP_CALL_CONNECT_EX);
+  event = sp_test_find_event (fixture->log, "scanner", SP_EVENT_CALL, SP_CALL_CONNECT_EX);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, ECONNREFUSED);
   g_assert_cmpstr (sp_event_get_args (event), ==, args);
@@ -849,12 +544,12 @@ test_connect_refused (Fixture       *fixture,
 }
 
 static void
-test_address_in_use (Fixture       *fixture,
+test_address_in_use (SpTestFixture *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
-  g_autoptr(SpSocket) second = created_socket (fixture, "second", SP_FAMILY_INET,
-                                               SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) second = sp_test_created_socket (fixture, "second", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_STREAM);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpEvent) event = NULL;
 
@@ -865,7 +560,7 @@ test_address_in_use (Fixture       *fixture,
   g_assert_cmpint (sp_socket_get_state (second), ==, SP_STATE_CREATED);
   g_assert_null (sp_socket_get_local_address (second));
 
-  event = find_event (fixture->log, "second", SP_EVENT_CALL, SP_CALL_BIND);
+  event = sp_test_find_event (fixture->log, "second", SP_EVENT_CALL, SP_CALL_BIND);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, EADDRINUSE);
   g_assert_false (sp_event_get_ok (event));
@@ -888,15 +583,15 @@ wait_bytes_waiting (SpSocket *self,
 {
   gpointer pair[2] = { self, GINT_TO_POINTER (n) };
 
-  iterate_until (bytes_waiting_is, pair, 2000);
+  sp_test_poll_until (bytes_waiting_is, pair, 2000);
   g_assert_cmpint (sp_socket_get_bytes_waiting (self), ==, n);
 }
 
 static void
-test_partial_recv (Fixture       *fixture,
+test_partial_recv (SpTestFixture *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpSocket) client = NULL;
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -905,22 +600,22 @@ test_partial_recv (Fixture       *fixture,
   const char *forty = "0123456789abcdefghijABCDEFGHIJ0123456789";
 
   make_pair (fixture, listener, &client, &conn);
-  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, forty, NULL, &error), ==, 40);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, forty, NULL, &error), ==, 40);
   wait_bytes_waiting (conn, 40);
 
   /* recv(10) takes 10 of the 40 bytes and leaves the rest queued. */
-  bytes = receive_and_wait (conn, SP_CALL_RECV, 10, 5000, NULL, &error);
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 10, 5000, NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_equal (bytes, "0123456789");
+  sp_test_assert_bytes_equal (bytes, "0123456789");
   g_assert_cmpint (sp_socket_get_bytes_waiting (conn), ==, 30);
 
-  event = find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  event = sp_test_find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
   g_assert_cmpuint (sp_event_get_bytes (event), ==, 10);
   g_assert_cmpstr (sp_event_get_args (event), ==, "10");
   g_clear_pointer (&bytes, g_bytes_unref);
 
-  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
-  assert_bytes_equal (bytes, "abcdefghijABCDEFGHIJ0123456789");
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  sp_test_assert_bytes_equal (bytes, "abcdefghijABCDEFGHIJ0123456789");
   g_assert_cmpuint (sp_socket_get_bytes_received (conn), ==, 40);
 
   g_assert_finalize_object (g_steal_pointer (&client));
@@ -929,10 +624,10 @@ test_partial_recv (Fixture       *fixture,
 }
 
 static void
-test_recv_eof (Fixture       *fixture,
+test_recv_eof (SpTestFixture *fixture,
                gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpSocket) client = NULL;
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -940,24 +635,24 @@ test_recv_eof (Fixture       *fixture,
   g_autoptr(SpEvent) event = NULL;
 
   make_pair (fixture, listener, &client, &conn);
-  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, "bye", NULL, &error), ==, 3);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, "bye", NULL, &error), ==, 3);
   g_assert_true (sp_socket_close (client, &error));
 
-  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
-  assert_bytes_equal (bytes, "bye");
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  sp_test_assert_bytes_equal (bytes, "bye");
   g_clear_pointer (&bytes, g_bytes_unref);
 
   /* End of file is an empty GBytes, not an error, and stays so. */
   for (guint i = 0; i < 2; i++)
     {
-      bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+      bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
       g_assert_no_error (error);
       g_assert_nonnull (bytes);
       g_assert_cmpuint (g_bytes_get_size (bytes), ==, 0);
       g_clear_pointer (&bytes, g_bytes_unref);
     }
 
-  event = find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
+  event = sp_test_find_event (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV);
   g_assert_true (sp_event_get_ok (event));
   g_assert_cmpuint (sp_event_get_bytes (event), ==, 0);
   g_assert_nonnull (sp_event_get_detail (event));
@@ -969,13 +664,15 @@ test_recv_eof (Fixture       *fixture,
 }
 
 static void
-test_datagrams (Fixture       *fixture,
+test_datagrams (SpTestFixture *fixture,
                 gconstpointer  data)
 {
   SpFamily family = GPOINTER_TO_INT (data);
-  g_autoptr(SpSocket) receiver = created_socket (fixture, "receiver", family, SP_SOCKET_TYPE_DGRAM);
-  g_autoptr(SpSocket) sender = created_socket (fixture, "sender", family, SP_SOCKET_TYPE_DGRAM);
-  g_autoptr(GSocketAddress) address = loopback_address (family, 0);
+  g_autoptr(SpSocket) receiver = sp_test_created_socket (fixture, "receiver", family,
+                                                         SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) sender = sp_test_created_socket (fixture, "sender", family,
+                                                       SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GSocketAddress) address = sp_test_loopback_address (family, 0);
   g_autoptr(GSocketAddress) from = NULL;
   g_autoptr(GSocketAddress) name = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -995,8 +692,8 @@ test_datagrams (Fixture       *fixture,
   /* sendto on an unbound socket binds it implicitly. */
   g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_CREATED);
   g_assert_null (sp_socket_get_local_address (sender));
-  g_assert_cmpint (send_and_wait (sender, SP_CALL_SENDTO, "ping",
-                                  sp_socket_get_local_address (receiver), &error), ==, 4);
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "ping",
+                                          sp_socket_get_local_address (receiver), &error), ==, 4);
   g_assert_no_error (error);
   sender_local = sp_socket_get_local_address (sender);
   g_assert_nonnull (sender_local);
@@ -1008,15 +705,15 @@ test_datagrams (Fixture       *fixture,
   name_text = format_address (name);
   g_assert_cmpstr (name_text, ==, sender_text);
 
-  event = find_event (fixture->log, "sender", SP_EVENT_SENT, SP_CALL_SENDTO);
+  event = sp_test_find_event (fixture->log, "sender", SP_EVENT_SENT, SP_CALL_SENDTO);
   g_assert_nonnull (event);
   g_assert_cmpstr (sp_event_get_remote (event), ==, receiver_text);
   g_clear_object (&event);
 
   /* recvfrom names the sender. */
-  bytes = receive_and_wait (receiver, SP_CALL_RECVFROM, 1024, 5000, &from, &error);
+  bytes = sp_test_receive_and_wait (receiver, SP_CALL_RECVFROM, 1024, 5000, &from, &error);
   g_assert_no_error (error);
-  assert_bytes_equal (bytes, "ping");
+  sp_test_assert_bytes_equal (bytes, "ping");
   g_clear_pointer (&bytes, g_bytes_unref);
   g_assert_nonnull (from);
   /* The implicit bind is to the wildcard address and an ephemeral port;
@@ -1026,20 +723,20 @@ test_datagrams (Fixture       *fixture,
   g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)), ==,
                     g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sender_local)));
   from_text = format_address (from);
-  event = find_event (fixture->log, "receiver", SP_EVENT_RECEIVED, SP_CALL_RECVFROM);
+  event = sp_test_find_event (fixture->log, "receiver", SP_EVENT_RECEIVED, SP_CALL_RECVFROM);
   g_assert_nonnull (event);
   g_assert_cmpstr (sp_event_get_remote (event), ==, from_text);
   g_clear_object (&event);
 
   /* Each datagram is its own message, whatever the buffer size. */
-  g_assert_cmpint (send_and_wait (receiver, SP_CALL_SENDTO, "one", from, &error), ==, 3);
-  g_assert_cmpint (send_and_wait (receiver, SP_CALL_SENDTO, "two", from, &error), ==, 3);
+  g_assert_cmpint (sp_test_send_and_wait (receiver, SP_CALL_SENDTO, "one", from, &error), ==, 3);
+  g_assert_cmpint (sp_test_send_and_wait (receiver, SP_CALL_SENDTO, "two", from, &error), ==, 3);
   g_assert_no_error (error);
-  bytes = receive_and_wait (sender, SP_CALL_RECV, 1024, 5000, NULL, &error);
-  assert_bytes_equal (bytes, "one");
+  bytes = sp_test_receive_and_wait (sender, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  sp_test_assert_bytes_equal (bytes, "one");
   g_clear_pointer (&bytes, g_bytes_unref);
-  bytes = receive_and_wait (sender, SP_CALL_RECV, 1024, 5000, NULL, &error);
-  assert_bytes_equal (bytes, "two");
+  bytes = sp_test_receive_and_wait (sender, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  sp_test_assert_bytes_equal (bytes, "two");
   g_clear_pointer (&bytes, g_bytes_unref);
 
   assert_context_quiet (fixture->log);
@@ -1049,10 +746,10 @@ test_datagrams (Fixture       *fixture,
 }
 
 static void
-test_accept_timeout (Fixture       *fixture,
+test_accept_timeout (SpTestFixture *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpSocket) client = NULL;
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(GError) error = NULL;
@@ -1061,7 +758,7 @@ test_accept_timeout (Fixture       *fixture,
   gint64 elapsed_ms;
 
   begin = g_get_monotonic_time ();
-  conn = accept_and_wait (listener, "conn", 100, &error);
+  conn = sp_test_accept_and_wait (listener, "conn", 100, &error);
   elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
   g_assert_null (conn);
   g_assert_error (error, SP_ERRNO_ERROR, ETIMEDOUT);
@@ -1069,7 +766,7 @@ test_accept_timeout (Fixture       *fixture,
   g_assert_cmpint (elapsed_ms, >=, 100);
   g_assert_cmpint (elapsed_ms, <, 3000);
 
-  event = find_event (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT);
+  event = sp_test_find_event (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, ETIMEDOUT);
 
@@ -1082,7 +779,7 @@ test_accept_timeout (Fixture       *fixture,
     g_autoptr(GBytes) bytes = NULL;
 
     begin = g_get_monotonic_time ();
-    bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 100, NULL, &error);
+    bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 100, NULL, &error);
     elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
     g_assert_null (bytes);
     g_assert_error (error, SP_ERRNO_ERROR, ETIMEDOUT);
@@ -1096,10 +793,10 @@ test_accept_timeout (Fixture       *fixture,
 }
 
 static void
-test_close_while_waiting (Fixture       *fixture,
+test_close_while_waiting (SpTestFixture *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpSocket) client = NULL;
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -1113,9 +810,9 @@ test_close_while_waiting (Fixture       *fixture,
   make_pair (fixture, listener, &client, &conn);
 
   /* A recv with no time limit, waiting for data that never comes. */
-  sp_socket_receive_async (conn, SP_CALL_RECV, 1024, 0, NULL, on_result, &slot);
-  sp_socket_accept_async (listener, "never", 0, NULL, on_result, &accept_slot);
-  iterate_for (50);
+  sp_socket_receive_async (conn, SP_CALL_RECV, 1024, 0, NULL, sp_test_on_result, &slot);
+  sp_socket_accept_async (listener, "never", 0, NULL, sp_test_on_result, &accept_slot);
+  sp_test_poll_for (50);
   g_assert_null (slot);
   g_assert_null (accept_slot);
 
@@ -1123,13 +820,13 @@ test_close_while_waiting (Fixture       *fixture,
   g_assert_true (sp_socket_close (listener, &error));
   g_assert_no_error (error);
 
-  result = wait_result (&slot);
+  result = sp_test_wait_result (&slot);
   bytes = sp_socket_receive_finish (conn, result, NULL, &error);
   g_assert_null (bytes);
   g_assert_error (error, SP_ERRNO_ERROR, EBADF);
   g_clear_error (&error);
 
-  accept_result = wait_result (&accept_slot);
+  accept_result = sp_test_wait_result (&accept_slot);
   g_assert_null (sp_socket_accept_finish (listener, accept_result, &error));
   g_assert_error (error, SP_ERRNO_ERROR, EBADF);
 
@@ -1137,7 +834,7 @@ test_close_while_waiting (Fixture       *fixture,
   assert_context_quiet (fixture->log);
 
   /* The log shows how the waiting recv ended, as it shows every call. */
-  event = find_event (fixture->log, "conn", SP_EVENT_CALL, SP_CALL_RECV);
+  event = sp_test_find_event (fixture->log, "conn", SP_EVENT_CALL, SP_CALL_RECV);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, EBADF);
 
@@ -1149,14 +846,14 @@ test_close_while_waiting (Fixture       *fixture,
 }
 
 static void
-test_connect_timeout (Fixture       *fixture,
+test_connect_timeout (SpTestFixture *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 0);
-  g_autoptr(SpSocket) first = created_socket (fixture, "first", SP_FAMILY_INET,
-                                              SP_SOCKET_TYPE_STREAM);
-  g_autoptr(SpSocket) late = created_socket (fixture, "late", SP_FAMILY_INET,
-                                             SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 0);
+  g_autoptr(SpSocket) first = sp_test_created_socket (fixture, "first", SP_FAMILY_INET,
+                                                      SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) late = sp_test_created_socket (fixture, "late", SP_FAMILY_INET,
+                                                     SP_SOCKET_TYPE_STREAM);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SpEvent) event = NULL;
@@ -1166,20 +863,21 @@ test_connect_timeout (Fixture       *fixture,
 
   /* With backlog 0 Linux queues one connection and drops further SYNs:
    * the next connect gets no answer at all. */
-  g_assert_true (connect_and_wait (first, sp_socket_get_local_address (listener), FALSE, &error));
+  g_assert_true (sp_test_connect_and_wait (first, sp_socket_get_local_address (listener), FALSE,
+                                           &error));
   g_assert_no_error (error);
 
   begin = g_get_monotonic_time ();
   sp_socket_connect_async (late, sp_socket_get_local_address (listener), FALSE, 200, NULL,
-                           on_result, &slot);
-  result = wait_result (&slot);
+                           sp_test_on_result, &slot);
+  result = sp_test_wait_result (&slot);
   elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
   g_assert_false (sp_socket_connect_finish (late, result, &error));
   g_assert_error (error, SP_ERRNO_ERROR, ETIMEDOUT);
   g_assert_cmpint (elapsed_ms, >=, 200);
   g_assert_cmpint (elapsed_ms, <, 3000);
 
-  event = find_event (fixture->log, "late", SP_EVENT_CALL, SP_CALL_CONNECT);
+  event = sp_test_find_event (fixture->log, "late", SP_EVENT_CALL, SP_CALL_CONNECT);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, ETIMEDOUT);
 
@@ -1191,11 +889,11 @@ test_connect_timeout (Fixture       *fixture,
 }
 
 static void
-test_not_connected (Fixture       *fixture,
+test_not_connected (SpTestFixture *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(SpSocket) self = created_socket (fixture, "lonely", SP_FAMILY_INET,
-                                             SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) self = sp_test_created_socket (fixture, "lonely", SP_FAMILY_INET,
+                                                     SP_SOCKET_TYPE_STREAM);
   g_autoptr(SpSocket) uncreated = sp_socket_new ("uncreated", SP_FAMILY_INET,
                                                  SP_SOCKET_TYPE_STREAM, 0, fixture->log);
   g_autoptr(GBytes) bytes = NULL;
@@ -1203,11 +901,11 @@ test_not_connected (Fixture       *fixture,
   g_autoptr(SpEvent) event = NULL;
 
   /* What the kernel answers a stream socket that never connected. */
-  bytes = receive_and_wait (self, SP_CALL_RECV, 10, 1000, NULL, &error);
+  bytes = sp_test_receive_and_wait (self, SP_CALL_RECV, 10, 1000, NULL, &error);
   g_assert_null (bytes);
   g_assert_error (error, SP_ERRNO_ERROR, ENOTCONN);
   g_clear_error (&error);
-  event = find_event (fixture->log, "lonely", SP_EVENT_CALL, SP_CALL_RECV);
+  event = sp_test_find_event (fixture->log, "lonely", SP_EVENT_CALL, SP_CALL_RECV);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, ENOTCONN);
 
@@ -1220,19 +918,19 @@ test_not_connected (Fixture       *fixture,
   g_clear_error (&error);
 
   /* Linux answers send() on an unconnected TCP socket with EPIPE. */
-  g_assert_cmpint (send_and_wait (self, SP_CALL_SEND, "x", NULL, &error), <, 0);
+  g_assert_cmpint (sp_test_send_and_wait (self, SP_CALL_SEND, "x", NULL, &error), <, 0);
   g_assert_error (error, SP_ERRNO_ERROR, EPIPE);
   g_clear_error (&error);
 
   /* Calls on a socket that has no descriptor fail, with an event. */
-  bytes = receive_and_wait (uncreated, SP_CALL_RECV, 10, 1000, NULL, &error);
+  bytes = sp_test_receive_and_wait (uncreated, SP_CALL_RECV, 10, 1000, NULL, &error);
   g_assert_error (error, SP_ERRNO_ERROR, EBADF);
   g_clear_error (&error);
   g_assert_false (sp_socket_listen (uncreated, 1, &error));
   g_assert_error (error, SP_ERRNO_ERROR, EBADF);
   g_assert_cmpuint (sp_socket_get_n_calls (uncreated), ==, 2);
   g_clear_object (&event);
-  event = find_event (fixture->log, "uncreated", SP_EVENT_CALL, SP_CALL_LISTEN);
+  event = sp_test_find_event (fixture->log, "uncreated", SP_EVENT_CALL, SP_CALL_LISTEN);
   g_assert_nonnull (event);
   g_assert_cmpint (sp_event_get_error_code (event), ==, EBADF);
 
@@ -1245,22 +943,22 @@ test_not_connected (Fixture       *fixture,
  * life may show (DESIGN: "a `socket` step on a closed socket makes a
  * fresh one"). */
 static void
-test_recreate (Fixture       *fixture,
+test_recreate (SpTestFixture *fixture,
                gconstpointer  data)
 {
-  g_autoptr(SpSocket) receiver = created_socket (fixture, "receiver", SP_FAMILY_INET,
-                                                 SP_SOCKET_TYPE_DGRAM);
-  g_autoptr(SpSocket) sender = created_socket (fixture, "sender", SP_FAMILY_INET,
-                                               SP_SOCKET_TYPE_DGRAM);
-  g_autoptr(GSocketAddress) address = loopback_address (SP_FAMILY_INET, 0);
+  g_autoptr(SpSocket) receiver = sp_test_created_socket (fixture, "receiver", SP_FAMILY_INET,
+                                                         SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) sender = sp_test_created_socket (fixture, "sender", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GSocketAddress) address = sp_test_loopback_address (SP_FAMILY_INET, 0);
   g_autoptr(GSocketAddress) name = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *kernel_name = NULL;
   g_autofree char *shown_name = NULL;
 
   g_assert_true (sp_socket_bind (receiver, address, &error));
-  g_assert_cmpint (send_and_wait (sender, SP_CALL_SENDTO, "first life",
-                                  sp_socket_get_local_address (receiver), &error), ==, 10);
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "first life",
+                                          sp_socket_get_local_address (receiver), &error), ==, 10);
   g_assert_no_error (error);
   g_assert_nonnull (sp_socket_get_local_address (sender));
 
@@ -1270,8 +968,8 @@ test_recreate (Fixture       *fixture,
   g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_CREATED);
 
   /* The second life binds implicitly again, to a port of its own. */
-  g_assert_cmpint (send_and_wait (sender, SP_CALL_SENDTO, "second life",
-                                  sp_socket_get_local_address (receiver), &error), ==, 11);
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "second life",
+                                          sp_socket_get_local_address (receiver), &error), ==, 11);
   name = sp_socket_getsockname (sender, &error);
   g_assert_no_error (error);
   kernel_name = format_address (name);
@@ -1302,17 +1000,18 @@ accept_queue_is (gpointer data)
 }
 
 static void
-test_facts (Fixture       *fixture,
+test_facts (SpTestFixture *fixture,
             gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 4);
-  g_autoptr(SpSocket) first = created_socket (fixture, "first", SP_FAMILY_INET,
-                                              SP_SOCKET_TYPE_STREAM);
-  g_autoptr(SpSocket) second = created_socket (fixture, "second", SP_FAMILY_INET,
-                                               SP_SOCKET_TYPE_STREAM);
-  g_autoptr(SpSocket) udp = created_socket (fixture, "udp", SP_FAMILY_INET, SP_SOCKET_TYPE_DGRAM);
-  g_autoptr(SpSocket) local = created_socket (fixture, "local", SP_FAMILY_UNIX,
-                                              SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
+  g_autoptr(SpSocket) first = sp_test_created_socket (fixture, "first", SP_FAMILY_INET,
+                                                      SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) second = sp_test_created_socket (fixture, "second", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) udp = sp_test_created_socket (fixture, "udp", SP_FAMILY_INET,
+                                                    SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) local = sp_test_created_socket (fixture, "local", SP_FAMILY_UNIX,
+                                                      SP_SOCKET_TYPE_STREAM);
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(SpSocket) conn2 = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -1324,16 +1023,18 @@ test_facts (Fixture       *fixture,
   g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 0);
 
   /* Two connections the kernel completed, nobody accepted yet. */
-  g_assert_true (connect_and_wait (first, sp_socket_get_local_address (listener), FALSE, &error));
-  g_assert_true (connect_and_wait (second, sp_socket_get_local_address (listener), FALSE, &error));
+  g_assert_true (sp_test_connect_and_wait (first, sp_socket_get_local_address (listener), FALSE,
+                                           &error));
+  g_assert_true (sp_test_connect_and_wait (second, sp_socket_get_local_address (listener), FALSE,
+                                           &error));
   g_assert_no_error (error);
-  iterate_until (accept_queue_is, queue_two, 2000);
+  sp_test_poll_until (accept_queue_is, queue_two, 2000);
   g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 2);
 
-  conn = accept_and_wait (listener, "conn", 5000, &error);
+  conn = sp_test_accept_and_wait (listener, "conn", 5000, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 1);
-  conn2 = accept_and_wait (listener, "conn2", 5000, &error);
+  conn2 = sp_test_accept_and_wait (listener, "conn2", 5000, &error);
   g_assert_cmpint (sp_socket_get_accept_queue (listener), ==, 0);
 
   g_assert_cmpstr (sp_socket_get_tcp_state (conn), ==, "ESTABLISHED");
@@ -1341,17 +1042,17 @@ test_facts (Fixture       *fixture,
 
   /* FIONREAD: what the peer sent and nobody has read yet. */
   g_assert_cmpint (sp_socket_get_bytes_waiting (conn), ==, 0);
-  g_assert_cmpint (send_and_wait (first, SP_CALL_SENDALL, "seventeen bytes!!", NULL, &error),
-                   ==, 17);
+  g_assert_cmpint (sp_test_send_and_wait (first, SP_CALL_SENDALL, "seventeen bytes!!", NULL,
+                                          &error), ==, 17);
   wait_bytes_waiting (conn, 17);
-  bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
   g_assert_cmpuint (g_bytes_get_size (bytes), ==, 17);
   g_assert_cmpint (sp_socket_get_bytes_waiting (conn), ==, 0);
 
   /* The peer closed: our side is in CLOSE_WAIT until we close too. */
   g_assert_true (sp_socket_close (first, &error));
   close_wait[0] = conn;
-  iterate_until (tcp_state_is, close_wait, 2000);
+  sp_test_poll_until (tcp_state_is, close_wait, 2000);
   g_assert_cmpstr (sp_socket_get_tcp_state (conn), ==, "CLOSE_WAIT");
 
   /* Facts that do not apply are said to be unknown. */
@@ -1383,9 +1084,9 @@ send_until_error (SpSocket *self)
 
   for (guint i = 0; i < 200; i++)
     {
-      if (send_and_wait (self, SP_CALL_SENDALL, block, NULL, &error) < 0)
+      if (sp_test_send_and_wait (self, SP_CALL_SENDALL, block, NULL, &error) < 0)
         return sp_errno_from_gerror (error);
-      iterate_for (2);
+      sp_test_poll_for (2);
     }
 
   return 0;
@@ -1405,7 +1106,7 @@ peer_vanishes_child (void)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
-  Fixture fixture = { context, log };
+  SpTestFixture fixture = { context, log };
   g_autoptr(SpSocket) listener = NULL;
   g_autoptr(SpSocket) client = NULL;
   g_autoptr(SpSocket) conn = NULL;
@@ -1420,7 +1121,7 @@ peer_vanishes_child (void)
 
   /* GSocket's class_init ignores SIGPIPE for the whole process; the first
    * socket has been made by now, so put the default back and check. */
-  listener = make_listener (&fixture, SP_FAMILY_INET, 4);
+  listener = sp_test_make_listener (&fixture, SP_FAMILY_INET, 4);
   action.sa_handler = SIG_DFL;
   sigemptyset (&action.sa_mask);
   g_assert_cmpint (sigaction (SIGPIPE, &action, NULL), ==, 0);
@@ -1430,7 +1131,7 @@ peer_vanishes_child (void)
   /* Our own shutdown: the next send is EPIPE at once. */
   make_pair (&fixture, listener, &client, &conn);
   g_assert_true (sp_socket_shutdown (client, SP_SHUTDOWN_WRITE, &error));
-  g_assert_cmpint (send_and_wait (client, SP_CALL_SEND, "too late", NULL, &error), <, 0);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SEND, "too late", NULL, &error), <, 0);
   g_assert_error (error, SP_ERRNO_ERROR, EPIPE);
   g_clear_error (&error);
   g_clear_object (&client);
@@ -1466,10 +1167,10 @@ test_peer_vanishes (void)
 }
 
 static void
-test_cancel (Fixture       *fixture,
+test_cancel (SpTestFixture *fixture,
              gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1478,10 +1179,10 @@ test_cancel (Fixture       *fixture,
   gint64 elapsed_ms;
 
   begin = g_get_monotonic_time ();
-  sp_socket_accept_async (listener, "conn", 1500, cancellable, on_result, &slot);
-  iterate_for (50);
+  sp_socket_accept_async (listener, "conn", 1500, cancellable, sp_test_on_result, &slot);
+  sp_test_poll_for (50);
   g_cancellable_cancel (cancellable);
-  result = wait_result (&slot);
+  result = sp_test_wait_result (&slot);
   elapsed_ms = (g_get_monotonic_time () - begin) / 1000;
 
   g_assert_null (sp_socket_accept_finish (listener, result, &error));
@@ -1496,39 +1197,6 @@ test_cancel (Fixture       *fixture,
 
 /* Peers nobody here wrote */
 
-static GSubprocess *
-spawn (GSubprocessFlags   flags,
-       GError           **error,
-       const char        *program,
-       ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *path = g_find_program_in_path (program);
-  const char *arg;
-  va_list args;
-
-  if (path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not installed", program);
-      return NULL;
-    }
-
-  g_ptr_array_add (argv, g_steal_pointer (&path));
-  va_start (args, program);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  return g_subprocess_newv ((const char * const *) argv->pdata, flags, error);
-}
-
-static char *
-peer_script (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "peers", name, NULL);
-}
-
 /* Reads one line of the peer's stdout, without blocking the context. */
 static char *
 read_line (GDataInputStream *stream)
@@ -1538,8 +1206,9 @@ read_line (GDataInputStream *stream)
   GAsyncResult *slot = NULL;
   char *line;
 
-  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, on_result, &slot);
-  result = wait_result (&slot);
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, sp_test_on_result,
+                                       &slot);
+  result = sp_test_wait_result (&slot);
   line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
   g_assert_no_error (error);
   return line;
@@ -1552,18 +1221,18 @@ wait_exit_ok (GSubprocess *process)
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
 
-  g_subprocess_wait_check_async (process, NULL, on_result, &slot);
-  result = wait_result (&slot);
+  g_subprocess_wait_check_async (process, NULL, sp_test_on_result, &slot);
+  result = sp_test_wait_result (&slot);
   g_subprocess_wait_check_finish (process, result, &error);
   g_assert_no_error (error);
 }
 
 static void
-test_python_echo_peer (Fixture       *fixture,
+test_python_echo_peer (SpTestFixture *fixture,
                        gconstpointer  data)
 {
   SpFamily family = GPOINTER_TO_INT (data);
-  g_autofree char *script = peer_script ("peer-echo.py");
+  g_autofree char *script = sp_test_peer_script ("peer-echo.py");
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) output = NULL;
   g_autoptr(GSocketAddress) address = NULL;
@@ -1575,8 +1244,8 @@ test_python_echo_peer (Fixture       *fixture,
   const char *message = "Hello from SpSocket\n";
   guint64 port;
 
-  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script,
-                   family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1", NULL);
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script,
+                           family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1", NULL);
   if (process == NULL)
     {
       g_test_skip (error->message);
@@ -1588,16 +1257,16 @@ test_python_echo_peer (Fixture       *fixture,
   g_assert_nonnull (line);
   g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, G_MAXUINT16, &port, NULL));
 
-  client = created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
-  address = loopback_address (family, port);
-  g_assert_true (connect_and_wait (client, address, FALSE, &error));
+  client = sp_test_created_socket (fixture, "client", family, SP_SOCKET_TYPE_STREAM);
+  address = sp_test_loopback_address (family, port);
+  g_assert_true (sp_test_connect_and_wait (client, address, FALSE, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, message, NULL, &error), ==,
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, message, NULL, &error), ==,
                    strlen (message));
 
   while (echoed->len < strlen (message))
     {
-      bytes = receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL, &error);
+      bytes = sp_test_receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (g_bytes_get_size (bytes), >, 0);
       g_string_append_len (echoed, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -1614,20 +1283,21 @@ test_python_echo_peer (Fixture       *fixture,
 
 /* Accepts one connection, reads until end of file, answers, closes. */
 static char *
-serve_one (Fixture    *fixture,
-           SpSocket   *listener,
-           const char *answer)
+serve_one (SpTestFixture *fixture,
+           SpSocket      *listener,
+           const char    *answer)
 {
   g_autoptr(SpSocket) conn = NULL;
   g_autoptr(GError) error = NULL;
   GString *request = g_string_new (NULL);
 
-  conn = accept_and_wait (listener, "conn", 10000, &error);
+  conn = sp_test_accept_and_wait (listener, "conn", 10000, &error);
   g_assert_no_error (error);
 
   for (;;)
     {
-      g_autoptr(GBytes) bytes = receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+      g_autoptr(GBytes) bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL,
+                                                          &error);
 
       g_assert_no_error (error);
       if (g_bytes_get_size (bytes) == 0)
@@ -1635,70 +1305,40 @@ serve_one (Fixture    *fixture,
       g_string_append_len (request, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
     }
 
-  g_assert_cmpint (send_and_wait (conn, SP_CALL_SENDALL, answer, NULL, &error), ==,
+  g_assert_cmpint (sp_test_send_and_wait (conn, SP_CALL_SENDALL, answer, NULL, &error), ==,
                    strlen (answer));
   g_assert_true (sp_socket_close (conn, &error));
   g_assert_finalize_object (g_steal_pointer (&conn));
   return g_string_free (request, FALSE);
 }
 
-typedef struct
-{
-  GSubprocess *process;
-  const char  *input;
-  char        *output;
-  gboolean     done;
-} Conversation;
-
 static void
-on_communicated (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Conversation *conversation = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (conversation->process, result,
-                                        &conversation->output, NULL, &error);
-  g_assert_no_error (error);
-  conversation->done = TRUE;
-}
-
-static gboolean
-conversation_done (gpointer data)
-{
-  return ((Conversation *) data)->done;
-}
-
-static void
-test_python_client_peer (Fixture       *fixture,
+test_python_client_peer (SpTestFixture *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
-  g_autofree char *script = peer_script ("peer-client.py");
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autofree char *script = sp_test_peer_script ("peer-client.py");
   g_autofree char *port = NULL;
   g_autofree char *request = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  Conversation conversation = { 0 };
+  SpTestConversation conversation = { 0 };
 
-  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (
-                            G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (listener))));
-  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, port,
-                   "ünïcode and spaces", NULL);
+  port = g_strdup_printf ("%u", sp_test_listener_port (listener));
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, port,
+                           "ünïcode and spaces", NULL);
   if (process == NULL)
     {
       g_test_skip (error->message);
       return;
     }
 
-  conversation.process = process;
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &conversation);
+  sp_test_conversation_start (&conversation, process, NULL);
 
   request = serve_one (fixture, listener, "answer from SpSocket");
   g_assert_cmpstr (request, ==, "ünïcode and spaces");
 
-  g_assert_true (iterate_until (conversation_done, &conversation, GUARD_MS));
+  g_assert_true (sp_test_poll_until (sp_test_conversation_done, &conversation, SP_TEST_GUARD_MS));
   g_assert_cmpstr (conversation.output, ==, "answer from SpSocket");
   g_assert_true (g_subprocess_get_successful (process));
   g_free (conversation.output);
@@ -1707,20 +1347,19 @@ test_python_client_peer (Fixture       *fixture,
 }
 
 static void
-test_socat_client (Fixture       *fixture,
+test_socat_client (SpTestFixture *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(SpSocket) listener = make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autofree char *target = NULL;
   g_autofree char *request = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  Conversation conversation = { 0 };
+  SpTestConversation conversation = { 0 };
 
-  target = g_strdup_printf ("TCP:127.0.0.1:%u", g_inet_socket_address_get_port (
-                              G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (listener))));
-  process = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                   "socat", "-t", "5", "-", target, NULL);
+  target = g_strdup_printf ("TCP:127.0.0.1:%u", sp_test_listener_port (listener));
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           "socat", "-t", "5", "-", target, NULL);
   if (process == NULL)
     {
       g_test_skip (error->message);
@@ -1728,13 +1367,11 @@ test_socat_client (Fixture       *fixture,
     }
 
   /* socat sends its stdin, half-closes at its end, prints our answer. */
-  conversation.process = process;
-  g_subprocess_communicate_utf8_async (process, "ping from socat\n", NULL, on_communicated,
-                                       &conversation);
+  sp_test_conversation_start (&conversation, process, "ping from socat\n");
   request = serve_one (fixture, listener, "pong from SpSocket\n");
   g_assert_cmpstr (request, ==, "ping from socat\n");
 
-  g_assert_true (iterate_until (conversation_done, &conversation, GUARD_MS));
+  g_assert_true (sp_test_poll_until (sp_test_conversation_done, &conversation, SP_TEST_GUARD_MS));
   g_assert_cmpstr (conversation.output, ==, "pong from SpSocket\n");
   g_assert_true (g_subprocess_get_successful (process));
   g_free (conversation.output);
@@ -1743,29 +1380,27 @@ test_socat_client (Fixture       *fixture,
 }
 
 static void
-test_ncat_server (Fixture       *fixture,
+test_ncat_server (SpTestFixture *fixture,
                   gconstpointer  data)
 {
-  guint16 port = closed_port (AF_INET);
+  guint16 port = sp_test_closed_port (AF_INET);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
-  g_autoptr(GSocketAddress) address = loopback_address (SP_FAMILY_INET, port);
+  g_autoptr(GSocketAddress) address = sp_test_loopback_address (SP_FAMILY_INET, port);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(SpSocket) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) received = g_string_new (NULL);
-  Conversation conversation = { 0 };
+  SpTestConversation conversation = { 0 };
 
-  process = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                   "ncat", "-l", "127.0.0.1", port_text, NULL);
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           "ncat", "-l", "127.0.0.1", port_text, NULL);
   if (process == NULL)
     {
       g_test_skip (error->message);
       return;
     }
 
-  conversation.process = process;
-  g_subprocess_communicate_utf8_async (process, "hello from ncat\n", NULL, on_communicated,
-                                       &conversation);
+  sp_test_conversation_start (&conversation, process, "hello from ncat\n");
 
   /* ncat needs a moment to listen: refused connects are retried. */
   for (guint attempt = 0; attempt < 100; attempt++)
@@ -1774,18 +1409,19 @@ test_ncat_server (Fixture       *fixture,
 
       g_clear_object (&client);
       g_clear_error (&error);
-      client = created_socket (fixture, id, SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM);
-      if (connect_and_wait (client, address, FALSE, &error))
+      client = sp_test_created_socket (fixture, id, SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM);
+      if (sp_test_connect_and_wait (client, address, FALSE, &error))
         break;
       g_assert_error (error, SP_ERRNO_ERROR, ECONNREFUSED);
-      iterate_for (50);
+      sp_test_poll_for (50);
     }
   g_assert_no_error (error);
 
   /* ncat half-closes once its stdin is done: read to end of file. */
   for (;;)
     {
-      g_autoptr(GBytes) bytes = receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL, &error);
+      g_autoptr(GBytes) bytes = sp_test_receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL,
+                                                          &error);
 
       g_assert_no_error (error);
       if (g_bytes_get_size (bytes) == 0)
@@ -1794,11 +1430,11 @@ test_ncat_server (Fixture       *fixture,
     }
   g_assert_cmpstr (received->str, ==, "hello from ncat\n");
 
-  g_assert_cmpint (send_and_wait (client, SP_CALL_SENDALL, "hello from SpSocket\n", NULL, &error),
-                   ==, 20);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, "hello from SpSocket\n", NULL,
+                                          &error), ==, 20);
   g_assert_true (sp_socket_close (client, &error));
 
-  g_assert_true (iterate_until (conversation_done, &conversation, GUARD_MS));
+  g_assert_true (sp_test_poll_until (sp_test_conversation_done, &conversation, SP_TEST_GUARD_MS));
   g_assert_cmpstr (conversation.output, ==, "hello from SpSocket\n");
   g_assert_true (g_subprocess_get_successful (process));
   g_free (conversation.output);
@@ -1810,21 +1446,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char **args = g_new0 (char *, argc + 2);
-  char **argp = args;
-  int n_args = 0;
-
   /* A test that fails on a known bug must not hide the results of the
    * tests after it. */
-  args[n_args++] = argv[0];
-  args[n_args++] = (char *) "--keep-going";
-  for (int i = 1; i < argc; i++)
-    args[n_args++] = argv[i];
-
-  g_test_init (&n_args, &argp, NULL);
+  g_autofree char **args = sp_test_init_keep_going (argc, argv);
 
 #define ADD(path, func, data) \
-  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, SpTestFixture, data, sp_test_fixture_set_up, func, \
+              sp_test_fixture_tear_down)
 
   ADD ("/Sp/Socket/create", test_create, NULL);
   ADD ("/Sp/Socket/setsockopt", test_setsockopt, NULL);
