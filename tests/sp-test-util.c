@@ -504,3 +504,18 @@ sp_test_run_python (const char *script,
 
   return g_steal_pointer (&out);
 }
+
+void
+sp_test_assert_message (const char *message,
+                        const char *expected)
+{
+  if (g_str_has_suffix (expected, "…"))
+    {
+      gsize prefix = strlen (expected) - strlen ("…");
+
+      if (strncmp (message, expected, prefix) != 0)
+        g_error ("message “%s” does not start with “%.*s”", message, (int) prefix, expected);
+    }
+  else
+    g_assert_cmpstr (message, ==, expected);
+}

@@ -133,4 +133,8 @@ char           *sp_test_find_python         (void);
 char           *sp_test_run_python          (const char          *script,
                                              GPtrArray           *args);
 
+/* `message` whole, or its prefix when `expected` ends in "…". */
+void      sp_test_assert_message        (const char *message,
+                                         const char *expected);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "sp-session.h"
+#include "sp-test-util.h"
 
 static char *
 fixture_path (const char *dir,
@@ -33,22 +34,6 @@ read_fixture (const char *dir,
   g_assert_no_error (error);
 
   return contents;
-}
-
-/* A message, whole, or a prefix when `expected` ends in "…". */
-static void
-assert_message (const char *message,
-                const char *expected)
-{
-  if (g_str_has_suffix (expected, "…"))
-    {
-      gsize prefix = strlen (expected) - strlen ("…");
-
-      if (strncmp (message, expected, prefix) != 0)
-        g_error ("message “%s” does not start with “%.*s”", message, (int) prefix, expected);
-    }
-  else
-    g_assert_cmpstr (message, ==, expected);
 }
 
 typedef struct
@@ -140,7 +125,7 @@ test_malformed (void)
       session = sp_session_new_from_data (contents, length, malformed[i].file, &error);
       g_assert_null (session);
       g_assert_error (error, SP_SESSION_ERROR, (gint) malformed[i].code);
-      assert_message (error->message, malformed[i].message);
+      sp_test_assert_message (error->message, malformed[i].message);
     }
 }
 
@@ -309,7 +294,7 @@ test_small_problems (void)
       g_assert_null (session);
       g_assert_nonnull (error);
       g_assert_true (error->domain == SP_SESSION_ERROR);
-      assert_message (error->message, cases[i].message);
+      sp_test_assert_message (error->message, cases[i].message);
     }
 }
 

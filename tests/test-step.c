@@ -6,6 +6,7 @@
 #include "sp-data.h"
 #include "sp-session.h"
 #include "sp-step.h"
+#include "sp-test-util.h"
 
 static SpStep *
 parse_step (const char  *json,
@@ -471,21 +472,6 @@ static const ErrorCase error_cases[] = {
 };
 
 static void
-assert_message (const char *message,
-                const char *expected)
-{
-  if (g_str_has_suffix (expected, "…"))
-    {
-      gsize prefix = strlen (expected) - strlen ("…");
-
-      if (strncmp (message, expected, prefix) != 0)
-        g_error ("message “%s” does not start with “%.*s”", message, (int) prefix, expected);
-    }
-  else
-    g_assert_cmpstr (message, ==, expected);
-}
-
-static void
 test_errors (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (error_cases); i++)
@@ -497,7 +483,7 @@ test_errors (void)
       step = parse_step (error_cases[i].json, &error);
       g_assert_null (step);
       g_assert_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID);
-      assert_message (error->message, error_cases[i].message);
+      sp_test_assert_message (error->message, error_cases[i].message);
     }
 }
 
