@@ -17,6 +17,8 @@ import json
 import os
 import random
 import re
+import resource
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,6 +47,15 @@ class ExitStatusTests(cliutil.TestCase):
         # (zero) steps pass.
         result = cliutil.run(['--headless', fixture('sessions', 'no-steps.json')], timeout=10)
         self.assertExit(result, 0, 'a session with "steps": []')
+
+    def test_session_without_steps_member_ends(self):
+        # No "sockets" and no "steps" at all: refused (2) or nothing to do (0),
+        # but either way at once.
+        path = cliutil.write_session(self.tmp, 'bare.json', {
+            "format": "socket-playground-session", "version": 1, "title": "bare"})
+        result = cliutil.run(['--headless', path], timeout=10)
+        self.assertFalse(result.timed_out, 'hangs' + result.describe())
+        self.assertIn(result.returncode, (0, 2), result.describe())
 
     def test_1_when_an_expected_error_does_not_happen(self):
         result = cliutil.run(['--headless',
@@ -109,9 +120,6 @@ class UnreadableFileTests(cliutil.TestCase):
         # /dev/zero never ends. Without a limit the program reads it into
         # memory for as long as memory lasts, so this runs under a 1.5 GB
         # address-space limit, and asks only for an orderly refusal.
-        import resource
-        import subprocess
-
         def limit():
             resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
 
@@ -216,6 +224,12 @@ class UnreadableFileTests(cliutil.TestCase):
         self.assertIn('tcp-echo', result.stderr, 'helpfully lists the presets')
         self.assertRefused(['--export-python', 'preset:no-such-preset', '--output', self.tmp],
                            'no-such-preset')
+
+    def test_export_python_output_is_not_a_directory(self):
+        path = os.path.join(self.tmp, 'a-file')
+        with open(path, 'w') as f:
+            f.write('x')
+        self.assertRefused(['--export-python', 'preset:tcp-echo', '--output', path], path)
 
     def test_export_python_of_a_bad_file(self):
         path = os.path.join(self.tmp, 'missing.json')
