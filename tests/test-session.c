@@ -45,6 +45,14 @@ typedef struct
 
 static const Malformed malformed[] = {
   { "syntax.json", SP_SESSION_ERROR_SYNTAX, "syntax.json:10:58: …" },
+  { "bad-address.json", SP_SESSION_ERROR_INVALID,
+    "bad-address.json: sockets[0].address: “127.0.0.256” is not an IPv4 address; …" },
+  { "single-quotes.json", SP_SESSION_ERROR_SYNTAX,
+    "single-quotes.json:4:12: JSON strings are written in double quotes (\"), not single ones" },
+  { "bad-escape.json", SP_SESSION_ERROR_SYNTAX,
+    "bad-escape.json:4:19: not a JSON escape; …" },
+  { "control-character.json", SP_SESSION_ERROR_SYNTAX,
+    "control-character.json:4:16: a control character in a string; …" },
   { "truncated.json", SP_SESSION_ERROR_SYNTAX,
     "truncated.json:12:43: the file ends too early (a closing “}” is missing)" },
   { "top-level-array.json", SP_SESSION_ERROR_INVALID,
@@ -871,6 +879,20 @@ test_option_names (void)
   g_assert_cmpuint (g_strv_length ((char **) names), ==, 8);
 }
 
+/* A device that never ends is refused after the size limit, not read
+ * until memory runs out. */
+static void
+test_endless_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+
+  session = sp_session_new_from_file ("/dev/zero", &error);
+  g_assert_null (session);
+  g_assert_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO);
+  g_assert_true (g_str_has_prefix (error->message, "/dev/zero: larger than a session file can be"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -881,6 +903,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Session/malformed-all-listed", test_malformed_all_listed);
   g_test_add_func ("/Sp/Session/file-name-prefix", test_file_name_prefix);
   g_test_add_func ("/Sp/Session/missing-file", test_missing_file);
+  g_test_add_func ("/Sp/Session/endless-file", test_endless_file);
   g_test_add_func ("/Sp/Session/small-problems", test_small_problems);
   g_test_add_func ("/Sp/Session/number-edges", test_number_edges);
   g_test_add_func ("/Sp/Session/deep-nesting", test_deep_nesting);

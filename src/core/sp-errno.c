@@ -248,7 +248,11 @@ sp_errno_explain (int         code,
                              "back as “port unreachable”."));
 
     case EADDRINUSE:
-      if (is_unix_path (address) && address[0] != '@')
+      if (is_unix_path (address) && address[0] == '@')
+        return g_strdup_printf (_("Another socket already has the abstract name %s; close it or "
+                                  "pick another name."),
+                                address);
+      if (is_unix_path (address))
         return g_strdup_printf (_("The socket file %s already exists (left over from an earlier "
                                   "run?); remove it with os.unlink before binding."),
                                 address);

@@ -28,7 +28,8 @@ typedef struct
   int           step;        /* index into the session's steps, -1 if none */
   const char   *socket_id;   /* NULL for calls on no socket */
   const char   *local;       /* as sp_endpoint_format writes it, or NULL */
-  const char   *remote;      /* likewise */
+  const char   *remote;      /* likewise; for a failed bind or connect, the
+                              * address the call was for */
   gsize         bytes;       /* bytes sent or received, or a call's number result */
   const guint8 *payload;     /* the bytes themselves, may be NULL */
   gsize         payload_len;

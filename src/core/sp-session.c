@@ -5,6 +5,8 @@
 
 #include "sp-session.h"
 
+#include "sp-endpoint.h"
+
 #include "sp-step-private.h"
 
 /* Far deeper than any session; json-glib's parser recurses, so a file of a
@@ -243,6 +245,33 @@ parse_options (SpSocketConfig *config,
   return TRUE;
 }
 
+
+/* A literal that cannot be an address is refused when the file is read,
+ * not when a step uses it; host names are looked up when they are used. */
+static gboolean
+check_address (SpFamily     family,
+               const char  *text,
+               const char  *path,
+               GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GObject) parsed = NULL;
+
+  if (family == SP_FAMILY_UNIX)
+    parsed = G_OBJECT (sp_endpoint_parse_unix (text, path, &local_error));
+  else
+    parsed = G_OBJECT (sp_endpoint_parse_inet_address (family, text, path, &local_error));
+
+  if (parsed == NULL &&
+      !g_error_matches (local_error, SP_ENDPOINT_ERROR, SP_ENDPOINT_ERROR_NEEDS_RESOLVING))
+    {
+      g_set_error_literal (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static SpSocketConfig *
 parse_socket_config (JsonNode   *node,
                      const char *path,
@@ -314,7 +343,8 @@ parse_socket_config (JsonNode   *node,
     {
       g_autofree char *member_path = _sp_step_path_member (path, "address");
 
-      if (!_sp_step_get_string (member, member_path, &text, error))
+      if (!_sp_step_get_string (member, member_path, &text, error) ||
+          !check_address (config->family, text, member_path, error))
         return NULL;
       config->address = g_strdup (text);
     }
@@ -614,6 +644,24 @@ integer_too_large (const char *digits,
   return strncmp (digits, limit, 19) > 0;
 }
 
+/* `p` is just past a backslash. */
+static gboolean
+valid_escape (const char *p,
+              const char *end)
+{
+  if (strchr ("\"\\/bfnrt", *p) != NULL && *p != '\0')
+    return TRUE;
+
+  if (*p != 'u' || end - p < 5)
+    return FALSE;
+
+  for (guint i = 1; i <= 4; i++)
+    if (!g_ascii_isxdigit (p[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 scan_text (const char  *data,
            gsize        length,
@@ -676,6 +724,14 @@ scan_text (const char  *data,
           ADVANCE ();
           while (p < end && *p != '"')
             {
+              if ((guchar) *p < 0x20)
+                {
+                  set_syntax_error (error, name, pos,
+                                    _("a control character in a string; write it as an "
+                                      "escape such as “\\n” or “\\t”"));
+                  return FALSE;
+                }
+
               if (*p == '\\')
                 {
                   TextPos escape = pos;
@@ -690,6 +746,13 @@ scan_text (const char  *data,
                     }
                   if (p == end)
                     break;
+                  if (!valid_escape (p, end))
+                    {
+                      set_syntax_error (error, name, escape,
+                                        _("not a JSON escape; use \\\" \\\\ \\/ \\b \\f "
+                                          "\\n \\r \\t or \\u and four hex digits"));
+                      return FALSE;
+                    }
                 }
               ADVANCE ();
             }
@@ -775,6 +838,13 @@ scan_text (const char  *data,
         {
           /* Keywords and stray characters: words end at anything that is
            * not a letter, so "true" and "null" count as one value. */
+          if (c == '\'')
+            {
+              set_syntax_error (error, name, pos,
+                                _("JSON strings are written in double quotes (\"), not single ones"));
+              return FALSE;
+            }
+
           if (g_ascii_isalpha (c))
             {
               while (p < end && g_ascii_isalnum (*p))
@@ -887,6 +957,40 @@ sp_session_new_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* Reads at most SP_SESSION_MAX_FILE_SIZE bytes: a device such as
+ * /dev/zero must not fill the memory. */
+static gboolean
+read_bounded (const char  *path,
+              char       **contents,
+              gsize       *length,
+              GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree char *buffer = NULL;
+  gsize got = 0;
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+
+  buffer = g_malloc (SP_SESSION_MAX_FILE_SIZE + 2);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, SP_SESSION_MAX_FILE_SIZE + 1,
+                                &got, NULL, error))
+    return FALSE;
+
+  if (got > SP_SESSION_MAX_FILE_SIZE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "");
+      return FALSE;
+    }
+
+  buffer[got] = '\0';
+  *contents = g_realloc (g_steal_pointer (&buffer), got + 1);
+  *length = got;
+  return TRUE;
+}
+
 SpSession *
 sp_session_new_from_file (const char  *path,
                           GError     **error)
@@ -901,10 +1005,15 @@ sp_session_new_from_file (const char  *path,
 
   name = g_filename_display_name (path);
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  if (!read_bounded (path, &contents, &length, &local_error))
     {
-      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
-                   _("%s: could not read the file: %s"), name, local_error->message);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+        g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
+                     _("%s: larger than a session file can be (%d MiB)"), name,
+                     SP_SESSION_MAX_FILE_SIZE / (1024 * 1024));
+      else
+        g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
+                     _("%s: could not read the file: %s"), name, local_error->message);
       return NULL;
     }
 

@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 #define SP_SESSION_FORMAT  "socket-playground-session"
 #define SP_SESSION_VERSION 1
+/* Far more than any session needs; what a loader reads at most. */
+#define SP_SESSION_MAX_FILE_SIZE (16 * 1024 * 1024)
 
 #define SP_SESSION_ERROR (sp_session_error_quark ())
 

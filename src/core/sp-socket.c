@@ -628,7 +628,15 @@ sp_socket_bind (SpSocket        *self,
     return fail (self, SP_CALL_BIND, EINVAL, args, error);
 
   if (bind (self->fd, (struct sockaddr *) &storage, length) != 0)
-    return fail (self, SP_CALL_BIND, errno, args, error);
+    {
+      int code = errno;
+      g_autofree char *target = sp_endpoint_format (address);
+
+      /* The address it was for, so the explanation can name it. */
+      record (self, SP_EVENT_CALL, SP_CALL_BIND, code, 0, NULL, 0, target, NULL, args);
+      g_propagate_error (error, sp_errno_error_new (code));
+      return FALSE;
+    }
 
   refresh_local (self);
   set_state (self, sp_lifecycle_next_state (self->type, self->state, SP_CALL_BIND));

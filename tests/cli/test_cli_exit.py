@@ -336,16 +336,6 @@ class NeverCrashTests(cliutil.TestCase):
         self.assertFalse(os.path.exists(out) and os.listdir(out),
                          'nothing exported from a bad file')
 
-    def test_lenient_json_never_crashes(self):
-        # json-glib accepts some text that is not JSON (single quotes, unknown
-        # escapes, raw control characters): whatever it does with them must
-        # be an orderly 0, 1 or 2.
-        for path in sorted(glob.glob(fixture('lenient', '*.json'))):
-            with self.subTest(file=os.path.basename(path)):
-                result = cliutil.run(['--headless', path], timeout=MUTATION_TIMEOUT)
-                self.assertFalse(result.timed_out, result.describe(500))
-                self.assertIn(result.returncode, (0, 1, 2), result.describe(500))
-
     def test_random_mutations(self):
         with open(fixture('sessions', 'fuzz-base.json'), encoding='utf-8') as f:
             base_text = f.read()
