@@ -7,7 +7,10 @@
 import csv
 import os
 import re
+import resource
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cliutil  # noqa: E402
@@ -59,6 +62,45 @@ class NoDisplayTests(cliutil.TestCase):
         env = cliutil.headless_env(DISPLAY=':4242', WAYLAND_DISPLAY='wayland-4242')
         result = cliutil.run(['--headless', fixture('sessions', 'echo-local.json')], env=env)
         self.assertExit(result, 0, '--headless with a DISPLAY that does not exist')
+
+
+class FileLimitTests(cliutil.TestCase):
+
+    def test_soft_file_limit_raised_to_hard(self):
+        # A server playground must hold a thousand connections: the process
+        # raises its soft RLIMIT_NOFILE to the hard limit at start.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft >= hard:
+            lowered = min(256, hard)
+        else:
+            lowered = soft
+        session = cliutil.write_session(self.tmp, 'sleep.json', {
+            'format': 'socket-playground-session', 'version': 1, 'title': 'sleep',
+            'sockets': [], 'steps': [{'call': 'sleep', 'ms': 3000}]})
+
+        def lower_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (lowered, hard))
+
+        process = subprocess.Popen([cliutil.executable(), '--headless', session],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   preexec_fn=lower_limit)
+        try:
+            deadline = time.monotonic() + 2.5
+            limits = ''
+            while time.monotonic() < deadline:
+                with open(f'/proc/{process.pid}/limits', encoding='ascii') as f:
+                    limits = f.read()
+                match = re.search(r'^Max open files\s+(\d+)\s+(\d+)', limits, re.M)
+                if match and int(match.group(1)) == hard:
+                    break
+                time.sleep(0.05)
+            match = re.search(r'^Max open files\s+(\d+)\s+(\d+)', limits, re.M)
+            self.assertIsNotNone(match, limits)
+            self.assertEqual(int(match.group(1)), hard,
+                             f'started with soft limit {lowered}; it should become {hard}')
+        finally:
+            process.kill()
+            process.wait()
 
 
 class ExportLogTests(cliutil.TestCase):
