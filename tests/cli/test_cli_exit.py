@@ -27,7 +27,8 @@ from cliutil import fixture, render  # noqa: E402
 
 MUTATIONS = 300
 MUTATION_SEED = 5062
-MUTATION_TIMEOUT = 10.0
+# Longer than the default wait of a step (10 s), so one such wait finishes.
+MUTATION_TIMEOUT = 15.0
 
 
 def load_fixture(*parts):
