@@ -73,6 +73,7 @@ typedef struct
   GByteArray *received;      /* kept only when the expectation needs the bytes */
   guint64     n_bytes;
   int         error_code;    /* the call's errno, 0 when it succeeded */
+  GSocketAddress *destination; /* where sendto sends, for every repeat */
   GSource    *wait_source;   /* sleep, or the time limit of a name lookup */
 } Run;
 
@@ -102,6 +103,7 @@ run_free (Run *run)
     g_source_destroy (run->wait_source);
   g_clear_pointer (&run->wait_source, g_source_unref);
   g_clear_pointer (&run->received, g_byte_array_unref);
+  g_clear_object (&run->destination);
   g_clear_object (&run->socket);
   g_clear_object (&run->step);
   g_clear_object (&run->player);
@@ -690,7 +692,7 @@ connect_to (Run            *run,
                            run_timeout (run), NULL, on_connected, run);
 }
 
-static void send_next (Run *run, GSocketAddress *to);
+static void send_next (Run *run);
 
 static void
 on_sent (GObject      *object,
@@ -715,14 +717,13 @@ on_sent (GObject      *object,
       return;
     }
 
-  send_next (run, g_object_get_data (G_OBJECT (run->step), "sp-destination"));
+  send_next (run);
 }
 
 static void
-send_next (Run            *run,
-           GSocketAddress *to)
+send_next (Run *run)
 {
-  sp_socket_send_async (run->socket, run->step->call, run->step->data->bytes, to,
+  sp_socket_send_async (run->socket, run->step->call, run->step->data->bytes, run->destination,
                         run_timeout (run), NULL, on_sent, run);
 }
 
@@ -733,10 +734,8 @@ send_to (Run            *run,
   if (!check_remote_allowed (run, address))
     return;
 
-  /* Kept on the step for the repeats of "count". */
-  g_object_set_data_full (G_OBJECT (run->step), "sp-destination",
-                          g_object_ref (address), g_object_unref);
-  send_next (run, address);
+  g_set_object (&run->destination, address);
+  send_next (run);
 }
 
 static void receive_next (Run *run);
@@ -1232,7 +1231,7 @@ run_execute (Run *run)
       if (step->data == NULL)
         run_finish (run, _("data: this call needs data to send"));
       else
-        send_next (run, NULL);
+        send_next (run);
       break;
 
     case SP_CALL_SENDTO:
