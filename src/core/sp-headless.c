@@ -96,17 +96,37 @@ payload_repr (SpEvent *event)
   return sp_data_format_python_bytes (data, size, PREVIEW_BYTES);
 }
 
+/* The sentence for a student about a failed event. A note from the player
+ * already is that sentence; a call's errno is explained with the address
+ * it was about: the peer, or its own. */
+static char *
+event_explanation (SpEvent *event)
+{
+  const char *address = sp_event_get_remote (event);
+
+  if (sp_event_get_kind (event) == SP_EVENT_NOTE)
+    return g_strdup (sp_event_get_detail (event));
+
+  if (address == NULL)
+    address = sp_event_get_local (event);
+  return sp_errno_explain (sp_event_get_error_code (event),
+                           sp_call_to_string (sp_event_get_call (event)), address);
+}
+
+/* "(11 bytes)": like the rest of a plain line, this mirrors Python and is
+ * not translated. */
+static char *
+count_bytes (gsize bytes)
+{
+  return g_strdup_printf ("(%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
+}
+
 static char *
 format_error (SpEvent *event)
 {
   int code = sp_event_get_error_code (event);
   const char *name = sp_errno_name (code);
-  g_autofree char *explanation = NULL;
-  const char *address = sp_event_get_remote (event);
-
-  if (address == NULL)
-    address = sp_event_get_local (event);
-  explanation = sp_errno_explain (code, sp_call_to_string (sp_event_get_call (event)), address);
+  g_autofree char *explanation = event_explanation (event);
 
   if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
     return g_strdup_printf ("%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
@@ -129,16 +149,18 @@ format_result (SpEvent *event)
     {
     case SP_EVENT_SENT:
       if (sp_event_get_call (event) == SP_CALL_SENDALL)
-        return g_strdup_printf ("None (%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
+        {
+          g_autofree char *counted = count_bytes (bytes);
+
+          return g_strdup_printf ("None %s", counted);
+        }
       return g_strdup_printf ("%" G_GSIZE_FORMAT, bytes);
 
     case SP_EVENT_RECEIVED:
       {
         g_autofree char *repr = payload_repr (event);
-        g_autofree char *counted = NULL;
+        g_autofree char *counted = count_bytes (bytes);
 
-        /* Like the rest of the line, this mirrors Python and is not translated. */
-        counted = g_strdup_printf ("(%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
         /* recvfrom's detail is the sender, as Python shows it. */
         if (sp_event_get_call (event) == SP_CALL_RECVFROM && detail != NULL)
           return g_strdup_printf ("(%s, %s) %s", repr, detail, counted);
@@ -359,19 +381,13 @@ event_to_json_line (SpEvent *event,
   g_string_append (out, ",\"error\":");
   if (code != 0)
     {
-      g_autofree char *explanation = NULL;
-      const char *address = sp_event_get_remote (event);
-
-      if (address == NULL)
-        address = sp_event_get_local (event);
-      explanation = sp_errno_explain (code, sp_call_to_string (sp_event_get_call (event)), address);
+      g_autofree char *explanation = event_explanation (event);
 
       g_string_append (out, "{\"name\":");
       append_json_string (out, sp_errno_name (code));
       g_string_append_printf (out, ",\"code\":%d", code);
       append_member (out, "message", sp_errno_message (code));
-      append_member (out, "explanation", sp_event_get_kind (event) == SP_EVENT_NOTE
-                                          ? sp_event_get_detail (event) : explanation);
+      append_member (out, "explanation", explanation);
       g_string_append_c (out, '}');
     }
   else
@@ -457,6 +473,47 @@ widest_id (SpSession *session)
   return MIN (width, 24);
 }
 
+/* One CSV record; text fields are quoted, with quotes doubled, as RFC 4180
+ * has it. */
+static void
+append_csv_row (GString *text,
+                SpEvent *event)
+{
+  g_autoptr(GBytes) payload = sp_event_get_payload (event);
+  g_autofree char *hex = NULL;
+  const char *name = sp_errno_name (sp_event_get_error_code (event));
+  const char *fields[] = {
+    sp_event_get_socket_id (event), kind_name (sp_event_get_kind (event)),
+    sp_call_to_string (sp_event_get_call (event)),
+    sp_event_get_ok (event) ? "true" : "false",
+    sp_state_to_string (sp_event_get_state (event)),
+    sp_event_get_local (event), sp_event_get_remote (event),
+  };
+
+  if (payload != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (payload, &size);
+
+      hex = sp_data_format_hex (data, size);
+    }
+
+  g_string_append_printf (text, "%u,%.6f,%d,", sp_event_get_seq (event),
+                          sp_event_get_time_us (event) / 1e6, sp_event_get_step (event));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (fields[i] != NULL ? fields[i] : "", "\"", -1);
+      g_autofree char *quoted = g_strjoinv ("\"\"", parts);
+
+      g_string_append_printf (text, "\"%s\",", quoted);
+    }
+
+  g_string_append_printf (text, "%" G_GSIZE_FORMAT ",\"%s\",\"%s\"\r\n",
+                          sp_event_get_bytes (event), name != NULL ? name : "",
+                          hex != NULL ? hex : "");
+}
+
 static gboolean
 export_log (Headless  *headless,
             GError   **error)
@@ -472,52 +529,14 @@ export_log (Headless  *headless,
     {
       g_autoptr(SpEvent) event = sp_traffic_log_get_event (headless->log, i);
 
-      if (!csv)
+      if (csv)
+        append_csv_row (text, event);
+      else
         {
           g_autofree char *line = event_to_json_line (event, G_MAXINT64);
 
           g_string_append_printf (text, "%s\n", line);
-          continue;
         }
-
-      {
-        g_autoptr(GBytes) payload = sp_event_get_payload (event);
-        g_autofree char *hex = NULL;
-        const char *name = sp_errno_name (sp_event_get_error_code (event));
-
-        if (payload != NULL)
-          {
-            gsize size;
-            const guint8 *data = g_bytes_get_data (payload, &size);
-
-            hex = sp_data_format_hex (data, size);
-          }
-
-        /* Every field is quoted, with quotes doubled, as RFC 4180 has it. */
-        g_string_append_printf (text, "%u,%.6f,%d,", sp_event_get_seq (event),
-                                sp_event_get_time_us (event) / 1e6, sp_event_get_step (event));
-        {
-          const char *fields[] = {
-            sp_event_get_socket_id (event), kind_name (sp_event_get_kind (event)),
-            sp_call_to_string (sp_event_get_call (event)),
-            sp_event_get_ok (event) ? "true" : "false",
-            sp_state_to_string (sp_event_get_state (event)),
-            sp_event_get_local (event), sp_event_get_remote (event),
-          };
-
-          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
-            {
-              g_autofree char *quoted = NULL;
-              g_auto(GStrv) parts = g_strsplit (fields[f] != NULL ? fields[f] : "", "\"", -1);
-
-              quoted = g_strjoinv ("\"\"", parts);
-              g_string_append_printf (text, "\"%s\",", quoted);
-            }
-        }
-        g_string_append_printf (text, "%" G_GSIZE_FORMAT ",\"%s\",\"%s\"\r\n",
-                                sp_event_get_bytes (event), name != NULL ? name : "",
-                                hex != NULL ? hex : "");
-      }
     }
 
   return g_file_set_contents_full (headless->output, text->str, text->len,
