@@ -578,6 +578,22 @@ config_for (SpPlayer   *self,
   return id != NULL ? sp_session_find_socket (self->session, id) : NULL;
 }
 
+static const char *
+loopback_for (SpFamily family)
+{
+  return family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
+}
+
+/* Where the live socket `id` is bound, or NULL. */
+static GSocketAddress *
+bound_address (SpPlayer   *self,
+               const char *id)
+{
+  SpSocket *socket = g_hash_table_lookup (self->by_id, id);
+
+  return socket != NULL ? sp_socket_get_local_address (socket) : NULL;
+}
+
 /* The address a connect, sendto or "to" step goes to: the bound address
  * of socket `to` (its loopback twin when it is bound to a wildcard), or the
  * step's own address and port. */
@@ -591,16 +607,15 @@ resolve_destination (Run          *run,
 
   if (step->to != NULL)
     {
-      SpSocket *target = g_hash_table_lookup (self->by_id, step->to);
       SpSocketConfig *config = config_for (self, step->to);
-      GSocketAddress *bound = target != NULL ? sp_socket_get_local_address (target) : NULL;
+      GSocketAddress *bound = bound_address (self, step->to);
+      g_autofree char *problem = NULL;
 
       if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound) && sp_endpoint_is_wildcard (bound))
         {
           guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
-          resolve_address (run, family, family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1",
-                           port, "to", ready);
+          resolve_address (run, family, loopback_for (family), port, "to", ready);
           return;
         }
 
@@ -616,14 +631,10 @@ resolve_destination (Run          *run,
           return;
         }
 
-      {
-        g_autofree char *problem = NULL;
-
-        problem = g_strdup_printf (_("to: socket “%s” is not bound yet, so it has no address to go to"),
-                                   step->to);
-        run_finish (run, problem);
-        return;
-      }
+      problem = g_strdup_printf (_("to: socket “%s” is not bound yet, so it has no address to go to"),
+                                 step->to);
+      run_finish (run, problem);
+      return;
     }
 
   if (step->address == NULL || (family != SP_FAMILY_UNIX && step->port < 0))
@@ -831,15 +842,10 @@ start_bind_then (Run          *run,
   gint port = step->port;
 
   /* Binding where another socket is bound shows EADDRINUSE. */
-  if (step->to != NULL)
+  if (step->to != NULL && bound_address (run->player, step->to) != NULL)
     {
-      SpSocket *target = g_hash_table_lookup (run->player->by_id, step->to);
-
-      if (target != NULL && sp_socket_get_local_address (target) != NULL)
-        {
-          ready (run, sp_socket_get_local_address (target));
-          return;
-        }
+      ready (run, bound_address (run->player, step->to));
+      return;
     }
 
   if (address == NULL && config != NULL)
@@ -856,7 +862,7 @@ start_bind_then (Run          *run,
           run_finish (run, _("address: a UNIX socket binds to a path: give “address”"));
           return;
         }
-      address = family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
+      address = loopback_for (family);
     }
 
   resolve_address (run, family, address, MAX (port, 0), "address", ready);
