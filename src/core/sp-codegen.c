@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sp-data.h"
+#include "sp-endpoint.h"
 #include "sp-errno.h"
 
 /* Where the export puts a listener that the session bound to port 0: the
@@ -374,12 +375,6 @@ is_errno_name (const char *name)
   return TRUE;
 }
 
-static const char *
-loopback_for (SpFamily family)
-{
-  return family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
-}
-
 /* A client cannot connect to the wildcard address a server bound to; the
  * loopback address of the client's own family reaches the same listener
  * (an IPv4 client of a dual-stack IPv6 listener uses 127.0.0.1). */
@@ -388,7 +383,7 @@ connectable_host (SpFamily    family,
                   const char *host)
 {
   if (host[0] == '\0' || g_str_equal (host, "0.0.0.0") || g_str_equal (host, "::"))
-    return loopback_for (family);
+    return sp_endpoint_loopback_text (family);
   return host;
 }
 
@@ -583,7 +578,7 @@ bind_endpoint_at_depth (Analysis   *a,
     }
 
   /* the player binds loopback when the session gives no address */
-  endpoint->host = host != NULL ? host : loopback_for (config->family);
+  endpoint->host = host != NULL ? host : sp_endpoint_loopback_text (config->family);
   endpoint->port = MAX (port, 0);
 
   if (apply_fixed && endpoint->port == 0 && g_hash_table_contains (a->fixed_ports, id))
@@ -1120,7 +1115,7 @@ format_target (Writer *w,
     SpSocketConfig *config = analysis_config (w->analysis, step->socket);
 
     endpoint.family = config != NULL ? config->family : SP_FAMILY_INET;
-    endpoint.host = loopback_for (endpoint.family);
+    endpoint.host = sp_endpoint_loopback_text (endpoint.family);
     endpoint.port = MAX (step->port, 0);
     endpoint.fixed = FALSE;
     if (endpoint.family == SP_FAMILY_UNIX)
@@ -1571,7 +1566,8 @@ write_action (Writer     *w,
             SpSocketConfig *config = analysis_config (w->analysis, step->socket);
 
             endpoint.family = config != NULL ? config->family : SP_FAMILY_INET;
-            endpoint.host = endpoint.family == SP_FAMILY_UNIX ? "" : loopback_for (endpoint.family);
+            endpoint.host = endpoint.family == SP_FAMILY_UNIX
+                            ? "" : sp_endpoint_loopback_text (endpoint.family);
             endpoint.port = 0;
             endpoint.fixed = FALSE;
           }

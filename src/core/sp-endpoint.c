@@ -710,6 +710,12 @@ sp_endpoint_inet_forms (GInetAddress  *address,
     *mapped = g_strdup_printf ("::ffff:%u.%u.%u.%u", v4[0], v4[1], v4[2], v4[3]);
 }
 
+const char *
+sp_endpoint_loopback_text (SpFamily family)
+{
+  return family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
+}
+
 gboolean
 sp_endpoint_is_loopback (GSocketAddress *address)
 {

@@ -73,6 +73,8 @@ void            sp_endpoint_inet_forms         (GInetAddress    *address,
                                                 char           **hex32,
                                                 char           **mapped);
 
+/* "127.0.0.1" or "::1": where a socket of `family` reaches this machine. */
+const char     *sp_endpoint_loopback_text      (SpFamily         family);
 gboolean        sp_endpoint_is_loopback        (GSocketAddress  *address);
 gboolean        sp_endpoint_is_wildcard        (GSocketAddress  *address);
 

@@ -578,12 +578,6 @@ config_for (SpPlayer   *self,
   return id != NULL ? sp_session_find_socket (self->session, id) : NULL;
 }
 
-static const char *
-loopback_for (SpFamily family)
-{
-  return family == SP_FAMILY_INET6 ? "::1" : "127.0.0.1";
-}
-
 /* Where the live socket `id` is bound, or NULL. */
 static GSocketAddress *
 bound_address (SpPlayer   *self,
@@ -615,7 +609,7 @@ resolve_destination (Run          *run,
         {
           guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
-          resolve_address (run, family, loopback_for (family), port, "to", ready);
+          resolve_address (run, family, sp_endpoint_loopback_text (family), port, "to", ready);
           return;
         }
 
@@ -862,7 +856,7 @@ start_bind_then (Run          *run,
           run_finish (run, _("address: a UNIX socket binds to a path: give “address”"));
           return;
         }
-      address = loopback_for (family);
+      address = sp_endpoint_loopback_text (family);
     }
 
   resolve_address (run, family, address, MAX (port, 0), "address", ready);
