@@ -1368,7 +1368,8 @@ write_handler (Writer     *w,
   switch (mode)
     {
     case SP_SERVE_DISCARD:
-      emit (&d, "\"\"\"Reads everything the client sends until it closes, and keeps none of it.\"\"\"");
+      emit (&d, "\"\"\"Reads everything the client sends until it closes, "
+                "and keeps none of it.\"\"\"");
       break;
     case SP_SERVE_REPLY:
       emit (&d, "\"\"\"Reads the client's request once and answers it.\"\"\"");

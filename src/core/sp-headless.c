@@ -243,8 +243,8 @@ print_plain (Headless *headless,
     {
     case SP_EVENT_NOTE:
       if (sp_event_get_ok (event))
-        g_print ("[%.3f] %-*s # %s\n", seconds, headless->id_width, socket_id != NULL ? socket_id : "",
-                 result);
+        g_print ("[%.3f] %-*s # %s\n", seconds, headless->id_width,
+                 socket_id != NULL ? socket_id : "", result);
       else
         g_print ("[%.3f] %-*s %s: %s\n", seconds, headless->id_width,
                  socket_id != NULL ? socket_id : "", call, result);
@@ -523,7 +523,8 @@ export_log (Headless  *headless,
   gboolean csv = g_str_equal (headless->export_log, "csv");
 
   if (csv)
-    g_string_append (text, "seq,time,step,socket,kind,call,ok,state,local,remote,bytes,error,data_hex\r\n");
+    g_string_append (text, "seq,time,step,socket,kind,call,ok,state,local,remote,bytes,"
+                           "error,data_hex\r\n");
 
   for (guint i = 0; i < n; i++)
     {
@@ -552,7 +553,8 @@ run_headless (Headless *headless)
 
   if (headless->export_log != NULL)
     {
-      if (!g_str_equal (headless->export_log, "jsonl") && !g_str_equal (headless->export_log, "csv"))
+      if (!g_str_equal (headless->export_log, "jsonl") &&
+          !g_str_equal (headless->export_log, "csv"))
         {
           g_printerr (_("--export-log: “%s” is not a format this build writes; use jsonl or csv\n"),
                       headless->export_log);

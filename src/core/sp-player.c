@@ -239,7 +239,8 @@ describe_bytes (const guint8 *data,
 {
   g_autofree char *repr = sp_data_format_python_bytes (data, length, 64);
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%llu byte)", "%s (%llu bytes)", length),
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%llu byte)", "%s (%llu bytes)",
+                                       length),
                           repr, (unsigned long long) length);
 }
 
@@ -625,7 +626,8 @@ resolve_destination (Run          *run,
           return;
         }
 
-      problem = g_strdup_printf (_("to: socket “%s” is not bound yet, so it has no address to go to"),
+      problem = g_strdup_printf (_("to: socket “%s” is not bound yet, so it has no address "
+                                   "to go to"),
                                  step->to);
       run_finish (run, problem);
       return;
@@ -634,8 +636,10 @@ resolve_destination (Run          *run,
   if (step->address == NULL || (family != SP_FAMILY_UNIX && step->port < 0))
     {
       run_finish (run, family == SP_FAMILY_UNIX
-                       ? _("address: this call needs a destination: give “to” or “address” (a path)")
-                       : _("address: this call needs a destination: give “to”, or “address” and “port”"));
+                       ? _("address: this call needs a destination: give “to” or “address” "
+                           "(a path)")
+                       : _("address: this call needs a destination: give “to”, or “address” "
+                           "and “port”"));
       return;
     }
 
@@ -653,7 +657,8 @@ check_remote_allowed (Run            *run,
     return TRUE;
 
   text = sp_endpoint_format (address);
-  problem = g_strdup_printf (_("address: %s is beyond this machine; a replay reaches other machines only when allowed (--allow-remote)"),
+  problem = g_strdup_printf (_("address: %s is beyond this machine; a replay reaches other "
+                               "machines only when allowed (--allow-remote)"),
                              text);
   run_finish (run, problem);
   return FALSE;
@@ -990,7 +995,8 @@ serve_listening (Run *run)
   g_ptr_array_add (self->serves, g_object_ref (serve));
 
   if (step->connections > 0)
-    args = g_strdup_printf ("%s, connections=%d", sp_serve_mode_to_string (mode), step->connections);
+    args = g_strdup_printf ("%s, connections=%d", sp_serve_mode_to_string (mode),
+                            step->connections);
   else
     args = g_strdup (sp_serve_mode_to_string (mode));
   record_player_event (self, SP_EVENT_CALL, SP_CALL_SERVE, run->index, step->socket, 0,
@@ -1091,7 +1097,8 @@ ensure_socket (Run      *run,
       if (config == NULL)
         {
           g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID,
-                       _("socket: there is no socket “%s” yet (a socket named by “as” exists once its accept step has run)"),
+                       _("socket: there is no socket “%s” yet (a socket named by “as” "
+                         "exists once its accept step has run)"),
                        step->socket);
           return NULL;
         }

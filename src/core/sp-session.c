@@ -841,7 +841,8 @@ scan_text (const char  *data,
           if (c == '\'')
             {
               set_syntax_error (error, name, pos,
-                                _("JSON strings are written in double quotes (\"), not single ones"));
+                                _("JSON strings are written in double quotes (\"), "
+                                  "not single ones"));
               return FALSE;
             }
 

@@ -1041,7 +1041,8 @@ send_attempt (SpSocket *self,
         }
 
       self->bytes_sent += sent;
-      record (self, SP_EVENT_SENT, op->call, 0, sent, data + op->offset, sent, target, NULL, op->args);
+      record (self, SP_EVENT_SENT, op->call, 0, sent, data + op->offset, sent, target, NULL,
+              op->args);
       op->offset += sent;
 
       if (op->call != SP_CALL_SENDALL || size == 0)
@@ -1113,6 +1114,7 @@ receive_attempt (SpSocket *self,
   socklen_t length = sizeof storage;
   g_autofree char *from_text = NULL;
   g_autofree char *from_python = NULL;
+  const char *detail = NULL;
   Received *received;
   guint8 *buffer;
   gssize size;
@@ -1142,10 +1144,13 @@ receive_attempt (SpSocket *self,
     }
 
   self->bytes_received += size;
-  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text,
-          from_python != NULL ? from_python :
-          size == 0 && self->type == SP_SOCKET_TYPE_STREAM ? _("end of file: the peer closed its side") : NULL,
-          op->args);
+  /* recvfrom's result names the sender; an empty read on a stream is its end. */
+  if (from_python != NULL)
+    detail = from_python;
+  else if (size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
+    detail = _("end of file: the peer closed its side");
+
+  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text, detail, op->args);
   received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
   op_finished (self, task);
   g_task_return_pointer (task, received, (GDestroyNotify) received_free);
