@@ -143,6 +143,23 @@ test_call_is_global (void)
     }
 }
 
+/* The constants Python's socket module names, as output and export show them. */
+static void
+test_python_names (void)
+{
+  g_assert_cmpstr (sp_family_to_python (SP_FAMILY_INET), ==, "socket.AF_INET");
+  g_assert_cmpstr (sp_family_to_python (SP_FAMILY_INET6), ==, "socket.AF_INET6");
+  g_assert_cmpstr (sp_family_to_python (SP_FAMILY_UNIX), ==, "socket.AF_UNIX");
+  g_assert_null (sp_family_to_python ((SpFamily) 3));
+
+  g_assert_cmpstr (sp_socket_type_to_python (SP_SOCKET_TYPE_STREAM), ==, "socket.SOCK_STREAM");
+  g_assert_cmpstr (sp_socket_type_to_python (SP_SOCKET_TYPE_DGRAM), ==, "socket.SOCK_DGRAM");
+  g_assert_cmpstr (sp_socket_type_to_python (SP_SOCKET_TYPE_RAW), ==, "socket.SOCK_RAW");
+  g_assert_cmpstr (sp_socket_type_to_python (SP_SOCKET_TYPE_SEQPACKET), ==,
+                   "socket.SOCK_SEQPACKET");
+  g_assert_null (sp_socket_type_to_python ((SpSocketType) 4));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -156,6 +173,7 @@ main (int    argc,
   g_test_add_func ("/Sp/Types/shutdown-how", test_shutdown_how);
   g_test_add_func ("/Sp/Types/serve-mode", test_serve_mode);
   g_test_add_func ("/Sp/Types/call-is-global", test_call_is_global);
+  g_test_add_func ("/Sp/Types/python-names", test_python_names);
 
   return g_test_run ();
 }

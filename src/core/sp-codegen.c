@@ -262,38 +262,6 @@ py_seconds (gint64 ms)
   return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%g", ms / 1000.0));
 }
 
-static const char *
-py_family (SpFamily family)
-{
-  switch (family)
-    {
-    case SP_FAMILY_INET6:
-      return "socket.AF_INET6";
-    case SP_FAMILY_UNIX:
-      return "socket.AF_UNIX";
-    case SP_FAMILY_INET:
-    default:
-      return "socket.AF_INET";
-    }
-}
-
-static const char *
-py_socket_type (SpSocketType type)
-{
-  switch (type)
-    {
-    case SP_SOCKET_TYPE_DGRAM:
-      return "socket.SOCK_DGRAM";
-    case SP_SOCKET_TYPE_RAW:
-      return "socket.SOCK_RAW";
-    case SP_SOCKET_TYPE_SEQPACKET:
-      return "socket.SOCK_SEQPACKET";
-    case SP_SOCKET_TYPE_STREAM:
-    default:
-      return "socket.SOCK_STREAM";
-    }
-}
-
 static char *
 py_protocol (SpSocketConfig *config)
 {
@@ -1138,10 +1106,10 @@ socket_constructor (Writer     *w,
   protocol = py_protocol (config);
   if (protocol != NULL)
     return g_strdup_printf ("socket.socket(%s, %s, %s)",
-                            py_family (config->family), py_socket_type (config->type), protocol);
+                            sp_family_to_python (config->family), sp_socket_type_to_python (config->type), protocol);
 
   return g_strdup_printf ("socket.socket(%s, %s)",
-                          py_family (config->family), py_socket_type (config->type));
+                          sp_family_to_python (config->family), sp_socket_type_to_python (config->type));
 }
 
 static void

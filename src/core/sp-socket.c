@@ -515,20 +515,12 @@ sp_socket_create (SpSocket  *self,
 
   g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
 
-  args = g_strdup_printf ("socket.%s, socket.%s%s",
-                          self->family == SP_FAMILY_INET6 ? "AF_INET6" :
-                          self->family == SP_FAMILY_UNIX ? "AF_UNIX" : "AF_INET",
-                          self->type == SP_SOCKET_TYPE_DGRAM ? "SOCK_DGRAM" :
-                          self->type == SP_SOCKET_TYPE_RAW ? "SOCK_RAW" :
-                          self->type == SP_SOCKET_TYPE_SEQPACKET ? "SOCK_SEQPACKET" : "SOCK_STREAM",
-                          "");
   if (self->protocol != 0)
-    {
-      g_autofree char *with_protocol = g_strdup_printf ("%s, %d", args, self->protocol);
-
-      g_free (args);
-      args = g_steal_pointer (&with_protocol);
-    }
+    args = g_strdup_printf ("%s, %s, %d", sp_family_to_python (self->family),
+                            sp_socket_type_to_python (self->type), self->protocol);
+  else
+    args = g_strdup_printf ("%s, %s", sp_family_to_python (self->family),
+                            sp_socket_type_to_python (self->type));
 
   self->n_calls++;
   if (self->fd >= 0)

@@ -15,9 +15,17 @@ static const char *call_names[] = {
   "close", "getsockname", "getpeername", "gethostname", "gethostbyname",
   "getaddrinfo", "serve", "sleep", "note",
 };
+static const char *family_python[] = {
+  "socket.AF_INET", "socket.AF_INET6", "socket.AF_UNIX",
+};
+static const char *type_python[] = {
+  "socket.SOCK_STREAM", "socket.SOCK_DGRAM", "socket.SOCK_RAW", "socket.SOCK_SEQPACKET",
+};
 static const char *how_names[] = { "read", "write", "both" };
 static const char *mode_names[] = { "echo", "discard", "reply" };
 
+G_STATIC_ASSERT (G_N_ELEMENTS (family_python) == G_N_ELEMENTS (family_names));
+G_STATIC_ASSERT (G_N_ELEMENTS (type_python) == G_N_ELEMENTS (type_names));
 G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == SP_N_STATES);
 G_STATIC_ASSERT (G_N_ELEMENTS (call_names) == SP_N_CALLS);
 
@@ -67,6 +75,18 @@ const char *
 sp_socket_type_to_string (SpSocketType type)
 {
   return NAME_OR_NULL (type_names, type);
+}
+
+const char *
+sp_family_to_python (SpFamily family)
+{
+  return NAME_OR_NULL (family_python, family);
+}
+
+const char *
+sp_socket_type_to_python (SpSocketType type)
+{
+  return NAME_OR_NULL (type_python, type);
 }
 
 const char *

@@ -99,6 +99,10 @@ const char *sp_serve_mode_to_string   (SpServeMode   mode);
 gboolean    sp_serve_mode_from_string (const char   *text,
                                        SpServeMode  *mode);
 
+/* Python's constants: "socket.AF_INET6", "socket.SOCK_DGRAM". */
+const char *sp_family_to_python       (SpFamily      family);
+const char *sp_socket_type_to_python  (SpSocketType  type);
+
 /* Calls that act on no socket of their own. */
 gboolean    sp_call_is_global         (SpCall        call);
 
