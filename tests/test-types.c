@@ -158,6 +158,10 @@ test_python_names (void)
   g_assert_cmpstr (sp_socket_type_to_python (SP_SOCKET_TYPE_SEQPACKET), ==,
                    "socket.SOCK_SEQPACKET");
   g_assert_null (sp_socket_type_to_python ((SpSocketType) 4));
+
+  g_assert_cmpstr (sp_option_level_to_python ("SO_REUSEADDR"), ==, "socket.SOL_SOCKET");
+  g_assert_cmpstr (sp_option_level_to_python ("TCP_NODELAY"), ==, "socket.IPPROTO_TCP");
+  g_assert_cmpstr (sp_option_level_to_python ("IPV6_V6ONLY"), ==, "socket.IPPROTO_IPV6");
 }
 
 int

@@ -287,18 +287,6 @@ py_protocol (SpSocketConfig *config)
 }
 
 /* The level setsockopt needs for an option, from its name's prefix. */
-static const char *
-py_option_level (const char *option)
-{
-  if (g_str_has_prefix (option, "TCP_"))
-    return "socket.IPPROTO_TCP";
-  if (g_str_has_prefix (option, "IPV6_"))
-    return "socket.IPPROTO_IPV6";
-  if (g_str_has_prefix (option, "IP_"))
-    return "socket.IPPROTO_IP";
-  return "socket.SOL_SOCKET";
-}
-
 static char *
 py_option_value (gint64   value,
                  gboolean is_bool)
@@ -1132,7 +1120,7 @@ write_options (Writer     *w,
         reuses = TRUE;
 
       emit (w, "%s.setsockopt(%s, socket.%s, %s)",
-            name, py_option_level (option->name), option->name, value);
+            name, sp_option_level_to_python (option->name), option->name, value);
     }
 
   /* An ephemeral port is new every run; the export's fixed port is not,
@@ -1506,7 +1494,7 @@ write_action (Writer     *w,
           g_autofree char *value = py_option_value (step->value, step->value_is_bool);
 
           emit (w, "%s.setsockopt(%s, socket.%s, %s)",
-                sock, py_option_level (step->option), step->option, value);
+                sock, sp_option_level_to_python (step->option), step->option, value);
         }
       return NULL;
 

@@ -586,10 +586,8 @@ sp_socket_setsockopt (SpSocket    *self,
   if (info == NULL)
     return fail (self, SP_CALL_SETSOCKOPT, ENOPROTOOPT, name, error);
 
-  args = g_strdup_printf ("socket.%s, socket.%s, %" G_GINT64_FORMAT,
-                          info->level == SOL_SOCKET ? "SOL_SOCKET" :
-                          info->level == IPPROTO_TCP ? "IPPROTO_TCP" : "IPPROTO_IPV6",
-                          name, value);
+  args = g_strdup_printf ("%s, socket.%s, %" G_GINT64_FORMAT,
+                          sp_option_level_to_python (name), name, value);
   if (value < G_MININT || value > G_MAXINT)
     return fail (self, SP_CALL_SETSOCKOPT, EINVAL, args, error);
 

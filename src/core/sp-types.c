@@ -119,6 +119,18 @@ DEFINE_FROM_STRING (sp_call_from_string, SpCall, call_names)
 DEFINE_FROM_STRING (sp_shutdown_how_from_string, SpShutdownHow, how_names)
 DEFINE_FROM_STRING (sp_serve_mode_from_string, SpServeMode, mode_names)
 
+const char *
+sp_option_level_to_python (const char *option)
+{
+  if (g_str_has_prefix (option, "TCP_"))
+    return "socket.IPPROTO_TCP";
+  if (g_str_has_prefix (option, "IPV6_"))
+    return "socket.IPPROTO_IPV6";
+  if (g_str_has_prefix (option, "IP_"))
+    return "socket.IPPROTO_IP";
+  return "socket.SOL_SOCKET";
+}
+
 gboolean
 sp_call_is_global (SpCall call)
 {

@@ -103,6 +103,10 @@ gboolean    sp_serve_mode_from_string (const char   *text,
 const char *sp_family_to_python       (SpFamily      family);
 const char *sp_socket_type_to_python  (SpSocketType  type);
 
+/* The level Python passes with an option: "socket.IPPROTO_TCP" for
+ * "TCP_NODELAY", "socket.SOL_SOCKET" for "SO_REUSEADDR". */
+const char *sp_option_level_to_python (const char   *option);
+
 /* Calls that act on no socket of their own. */
 gboolean    sp_call_is_global         (SpCall        call);
 
