@@ -47,12 +47,22 @@ sp_serve_dispose (GObject *object)
   SpServe *self = SP_SERVE (object);
 
   sp_serve_stop (self);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->listener);
+
+  G_OBJECT_CLASS (sp_serve_parent_class)->dispose (object);
+}
+
+/* What stop() reads stays until finalize, so a second dispose is harmless. */
+static void
+sp_serve_finalize (GObject *object)
+{
+  SpServe *self = SP_SERVE (object);
+
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->reply, g_bytes_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
 
-  G_OBJECT_CLASS (sp_serve_parent_class)->dispose (object);
+  G_OBJECT_CLASS (sp_serve_parent_class)->finalize (object);
 }
 
 static void
@@ -61,6 +71,7 @@ sp_serve_class_init (SpServeClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = sp_serve_dispose;
+  object_class->finalize = sp_serve_finalize;
 
   signals[ACCEPTED] =
     g_signal_new ("accepted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
