@@ -199,6 +199,8 @@ on_received (GObject      *object,
   g_autoptr(GBytes) bytes = NULL;
   SpServe *self = pending->serve;
   SpSocket *connection = pending->connection;
+  GBytes *answer = NULL;
+  gboolean eof;
 
   bytes = sp_socket_receive_finish (connection, result, NULL, &error);
   if (is_stopped (self))
@@ -210,34 +212,22 @@ on_received (GObject      *object,
       return;
     }
 
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      /* End of file: a reply server that got no request still answers. */
-      if (self->mode == SP_SERVE_REPLY)
-        sp_socket_send_async (connection, SP_CALL_SENDALL, self->reply, NULL, self->timeout_ms,
-                              NULL, on_sent, g_steal_pointer (&pending));
-      else
-        connection_done (self, connection, TRUE);
-      return;
-    }
+  /* What goes back: the bytes themselves for echo; the reply for reply,
+   * even at end of file (a reply server that got no request still
+   * answers); nothing for discard. */
+  eof = g_bytes_get_size (bytes) == 0;
+  if (self->mode == SP_SERVE_REPLY)
+    answer = self->reply;
+  else if (self->mode == SP_SERVE_ECHO && !eof)
+    answer = bytes;
 
-  switch (self->mode)
-    {
-    case SP_SERVE_ECHO:
-      sp_socket_send_async (connection, SP_CALL_SENDALL, bytes, NULL, self->timeout_ms,
-                            NULL, on_sent, g_steal_pointer (&pending));
-      break;
-
-    case SP_SERVE_REPLY:
-      sp_socket_send_async (connection, SP_CALL_SENDALL, self->reply, NULL, self->timeout_ms,
-                            NULL, on_sent, g_steal_pointer (&pending));
-      break;
-
-    case SP_SERVE_DISCARD:
-    default:
-      receive_next (self, connection);
-      break;
-    }
+  if (answer != NULL)
+    sp_socket_send_async (connection, SP_CALL_SENDALL, answer, NULL, self->timeout_ms,
+                          NULL, on_sent, g_steal_pointer (&pending));
+  else if (eof)
+    connection_done (self, connection, TRUE);
+  else
+    receive_next (self, connection);
 }
 
 static void
