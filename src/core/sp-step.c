@@ -1374,6 +1374,7 @@ sp_step_init (SpStep *self)
   self->backlog = -1;
   self->bufsize = -1;
   self->count = -1;
+  self->interval_ms = -1;
   self->timeout_ms = -1;
   self->connections = -1;
   self->ms = -1;
@@ -1412,6 +1413,7 @@ sp_step_copy (SpStep *self)
   copy->bufsize = self->bufsize;
   copy->until_eof = self->until_eof;
   copy->count = self->count;
+  copy->interval_ms = self->interval_ms;
   copy->data = sp_step_data_copy (self->data);
   copy->how = self->how;
   copy->has_how = self->has_how;

@@ -59,6 +59,7 @@ struct _SpStep
   gint64         bufsize;      /* -1 unset (1024) */
   gboolean       until_eof;
   gint           count;        /* -1 unset (1) */
+  gint           interval_ms;  /* pause between repeats of count; -1 unset (none) */
   SpStepData    *data;
   SpShutdownHow  how;
   gboolean       has_how;

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sp-player.h"
+
+G_BEGIN_DECLS
+
+#define SP_TYPE_CODE_VIEW (sp_code_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpCodeView, sp_code_view, SP, CODE_VIEW, AdwBin)
+
+GtkWidget *sp_code_view_new        (void);
+void       sp_code_view_set_player (  SpCodeView *self,
+                             SpPlayer *player);
+
+G_END_DECLS
