@@ -509,6 +509,14 @@ test_step_calls (void)
   CASE (step, "for _ in range(2):\n"
               "    conn, addr = s6.accept()\n"
               "    threading.Thread(target=echo, args=(conn, addr)).start()");
+  step = add_step (session, "data", SP_CALL_SEND);
+  step->data = sp_step_data_new_text ("tick", NULL, NULL);
+  step->count = 3;
+  step->interval_ms = 250;
+  CASE (step, "for i in range(3):\n"
+              "    if i > 0:\n"
+              "        time.sleep(0.25)\n"
+              "    data_sock.send(b'tick')");
 
 #undef CASE
 

@@ -957,7 +957,9 @@ test_perform (void)
   finalize_player (player, log);
 }
 
-/* While a step waits, a clicked step waits its turn and then runs. */
+/* While accept waits, a click on the same socket waits its turn; a step
+ * that needs no socket runs at once and is recorded first, because it
+ * finished first. */
 static void
 test_perform_while_waiting (void)
 {
@@ -970,13 +972,15 @@ test_perform_while_waiting (void)
     "  ] }\n";
   SpTrafficLog *log = NULL;
   SpPlayer *player = new_player (json, &log);
+  SpSession *session = sp_player_get_session (player);
   g_autoptr(SpStep) accept = sp_step_new ("server", SP_CALL_ACCEPT);
+  g_autoptr(SpStep) getsockname = sp_step_new ("server", SP_CALL_GETSOCKNAME);
   g_autoptr(SpStep) note = sp_step_new (NULL, SP_CALL_NOTE);
-  SpTestCount note_done = { NULL, 4 };
+  SpTestCount all_done = { NULL, 5 };
   Recorder recorder;
 
   recorder_init (&recorder, player);
-  note_done.count = &recorder.results->len;
+  all_done.count = &recorder.results->len;
   sp_player_run (player);
   g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
 
@@ -984,23 +988,158 @@ test_perform_while_waiting (void)
   note->text = g_strdup ("clicked while accept waited");
   sp_player_perform (player, accept);
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+  sp_player_perform (player, getsockname);
   sp_player_perform (player, note);
-  g_assert_cmpuint (sp_session_get_n_steps (sp_player_get_session (player)), ==, 4);
+  g_assert_cmpuint (sp_session_get_n_steps (session), ==, 5);
 
-  /* The accept times out; the note must run after it, without another
-   * click. BUG (src/core/sp-player.c, sp_player_perform/run_finish): a
-   * step performed while another runs is appended but never run, because
-   * run_finish only schedules the next step when `running` (run all) is
-   * set. Left failing: a button clicked while a call waits does nothing. */
-  sp_test_iterate_until (sp_test_count_reached, &note_done, 3000);
-  g_assert_nonnull (result_for (&recorder, 2));
-  assert_contains (result_for (&recorder, 2)->message, "ETIMEDOUT");
-  if (result_for (&recorder, 3) == NULL)
-    g_test_fail_printf ("the step performed while accept waited never ran (position %u of %u)",
-                        sp_player_get_position (player),
-                        sp_session_get_n_steps (sp_player_get_session (player)));
-  else
-    g_assert_true (result_for (&recorder, 3)->passed);
+  /* The note is done before the accept times out. */
+  g_assert_cmpuint (recorder.results->len, ==, 3);
+  g_assert_cmpuint (result_at (&recorder, 2)->index, ==, 2);
+  g_assert_true (sp_session_get_step (session, 2) == note);
+  g_assert_true (sp_session_get_step (session, 3) == accept);
+
+  g_assert_true (sp_test_iterate_until (sp_test_count_reached, &all_done, 3000));
+  assert_contains (result_at (&recorder, 3)->message, "ETIMEDOUT");
+  g_assert_cmpuint (result_at (&recorder, 3)->index, ==, 3);
+  g_assert_true (result_at (&recorder, 4)->passed);
+  g_assert_cmpuint (result_at (&recorder, 4)->index, ==, 4);
+  g_assert_true (sp_session_get_step (session, 4) == getsockname);
+  g_assert_cmpuint (sp_player_get_position (player), ==, 5);
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_FINISHED);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
+static guint
+count_events_of_step (SpTrafficLog *log,
+                      SpCall        call,
+                      int           step)
+{
+  guint n = 0;
+
+  sp_traffic_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr(SpEvent) event = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (sp_event_get_kind (event) == SP_EVENT_CALL && sp_event_get_call (event) == call &&
+          sp_event_get_step (event) == step)
+        n++;
+    }
+
+  return n;
+}
+
+/* The order a person clicks in: accept first, then the client connects.
+ * Both finish, the session records connect before accept, and the saved
+ * session replays one step at a time to the same result. */
+static void
+test_perform_concurrently (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                { \"id\": \"client\" } ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  SpSession *session = sp_player_get_session (player);
+  const SpCall calls[] = { SP_CALL_BIND, SP_CALL_LISTEN, SP_CALL_ACCEPT };
+  g_autoptr(SpStep) connect = sp_step_new ("client", SP_CALL_CONNECT);
+  g_autoptr(SpSession) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+  SpTrafficLog *replay_log = NULL;
+  SpPlayer *replay;
+  Recorder recorder;
+
+  recorder_init (&recorder, player);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(SpStep) step = sp_step_new ("server", calls[i]);
+
+      if (calls[i] == SP_CALL_ACCEPT)
+        step->as = g_strdup ("conn");
+      sp_player_perform (player, step);
+    }
+  /* bind and listen are done; accept waits. */
+  wait_results (&recorder, 2);
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+
+  connect->to = g_strdup ("server");
+  sp_player_perform (player, connect);
+  wait_results (&recorder, 4);
+
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (result_at (&recorder, i)->passed);
+  g_assert_true (sp_session_get_step (session, 2) == connect);
+  g_assert_cmpint (sp_session_get_step (session, 3)->call, ==, SP_CALL_ACCEPT);
+  g_assert_cmpint (sp_socket_get_state (sp_player_lookup_socket (player, "conn")), ==,
+                   SP_STATE_CONNECTED);
+  /* The logged events moved with their steps. */
+  g_assert_cmpuint (count_events_of_step (log, SP_CALL_CONNECT, 2), ==, 1);
+  g_assert_cmpuint (count_events_of_step (log, SP_CALL_ACCEPT, 3), ==, 1);
+
+  saved = sp_session_to_data (session, NULL);
+  reloaded = sp_session_new_from_data (saved, -1, "saved", &error);
+  g_assert_no_error (error);
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+
+  replay_log = sp_traffic_log_new ();
+  replay = sp_player_new (reloaded, replay_log);
+  recorder_init (&recorder, replay);
+  sp_player_run (replay);
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_player_get_all_passed (replay));
+  g_assert_cmpint (sp_socket_get_state (sp_player_lookup_socket (replay, "conn")), ==,
+                   SP_STATE_CONNECTED);
+
+  recorder_clear (&recorder);
+  finalize_player (replay, replay_log);
+}
+
+/* interval-ms spaces the repeats of a send. */
+static void
+test_send_interval (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"a\", \"type\": \"dgram\", \"address\": \"127.0.0.1\",\n"
+    "                  \"port\": 0 },\n"
+    "                { \"id\": \"b\", \"type\": \"dgram\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"a\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"b\", \"call\": \"sendto\", \"to\": \"a\", \"count\": 3,\n"
+    "      \"interval-ms\": 150, \"data\": { \"text\": \"tick\" } }\n"
+    "  ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  gint64 first = -1;
+  gint64 last = -1;
+  guint n_sent = 0;
+  Recorder recorder;
+
+  recorder_init (&recorder, player);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_true (sp_player_get_all_passed (player));
+
+  sp_traffic_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr(SpEvent) event = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      if (sp_event_get_kind (event) != SP_EVENT_SENT)
+        continue;
+      if (first < 0)
+        first = sp_event_get_time_us (event);
+      last = sp_event_get_time_us (event);
+      n_sent++;
+    }
+
+  g_assert_cmpuint (n_sent, ==, 3);
+  g_assert_cmpint (last - first, >=, 2 * 150 * 1000);
 
   recorder_clear (&recorder);
   finalize_player (player, log);
@@ -1368,6 +1507,8 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/single-step", test_single_step);
   g_test_add_func ("/Sp/Player/perform", test_perform);
   g_test_add_func ("/Sp/Player/perform-while-waiting", test_perform_while_waiting);
+  g_test_add_func ("/Sp/Player/perform-concurrently", test_perform_concurrently);
+  g_test_add_func ("/Sp/Player/send-interval", test_send_interval);
   g_test_add_func ("/Sp/Player/host-names", test_host_names);
   g_test_add_func ("/Sp/Player/host-lookups", test_host_lookups);
   g_test_add_func ("/Sp/Player/sleep-and-note", test_sleep_and_note);

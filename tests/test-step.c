@@ -194,7 +194,8 @@ test_to_json_order (void)
     "{\"socket\":\"c\",\"call\":\"bind\",\"address\":\"::1\",\"port\":0}",
     "{\"socket\":\"s\",\"call\":\"accept\",\"as\":\"conn\",\"expect\":{\"ok\":true}}",
     "{\"socket\":\"s\",\"call\":\"listen\",\"backlog\":5}",
-    "{\"socket\":\"c\",\"call\":\"sendall\",\"count\":2,\"data\":{\"text\":\"Hi\"}}",
+    "{\"socket\":\"c\",\"call\":\"sendall\",\"count\":2,\"interval-ms\":100,"
+      "\"data\":{\"text\":\"Hi\"}}",
     "{\"socket\":\"c\",\"call\":\"shutdown\",\"how\":\"write\"}",
     "{\"socket\":\"s\",\"call\":\"serve\",\"port\":5000,\"backlog\":1,\"bufsize\":4096,"
       "\"data\":{\"text\":\"Hi\",\"encoding\":\"utf-16-le\"},\"mode\":\"reply\",\"connections\":3}",
@@ -376,6 +377,8 @@ static const ErrorCase error_cases[] = {
     "steps[3].until: must be “eof” (repeat until the peer closes)" },
   { "{ \"socket\": \"c\", \"call\": \"recv\", \"until\": \"eof\", \"count\": 2 }",
     "steps[3].count: give either “until” or “count”, not both" },
+  { "{ \"socket\": \"c\", \"call\": \"recv\", \"interval-ms\": 5 }",
+    "steps[3].interval-ms: not used by “recv” (only by send, sendall, sendto)" },
   { "{ \"socket\": \"c\", \"call\": \"recv\", \"count\": 1000001 }",
     "steps[3].count: must be a whole number from 1 to 1000000" },
   { "{ \"socket\": \"c\", \"call\": \"send\" }",

@@ -1273,8 +1273,20 @@ write_send (Writer     *w,
   gboolean want_sent = w->script && step->call == SP_CALL_SEND &&
                        step->has_expect && step->expect.bytes >= 0;
 
-  if (count > 1)
-    block_open (w, -1, "for _ in range(%u):", count);
+  if (count > 1 && step->interval_ms > 0)
+    {
+      g_autofree char *seconds = py_seconds (step->interval_ms);
+
+      block_open (w, -1, "for i in range(%u):", count);
+      block_open (w, -1, "if i > 0:");
+      emit (w, "time.sleep(%s)", seconds);
+      block_close (w);
+      w->uses_time = TRUE;
+    }
+  else if (count > 1)
+    {
+      block_open (w, -1, "for _ in range(%u):", count);
+    }
 
   if (step->call == SP_CALL_SENDTO)
     {

@@ -10,6 +10,7 @@
 #include "sp-errno.h"
 #include "sp-player.h"
 #include "sp-serve.h"
+#include "sp-traffic-log-private.h"
 
 struct _SpPlayer
 {
@@ -28,8 +29,13 @@ struct _SpPlayer
   guint          n_failed;
   guint          delay_ms;
   GSource       *next_source;
-  /* Steps performed while another step ran, by index, in order. */
-  GQueue         performed;
+  /* Runs under way, and runs performed on a socket that was busy, waiting
+   * their turn. Their steps sit together in the session from `position` on:
+   * a run that ends moves its step to `position`, so the session records
+   * steps in the order they finished, which is an order that replays one
+   * step at a time (an accept that waited for a connect comes after it). */
+  GPtrArray     *active;
+  GQueue         waiting;
 
   /* Bumped by restart, so that answers to calls made before it are ignored. */
   guint          generation;
@@ -68,6 +74,7 @@ typedef struct
   SpSocket   *socket;
   guint       index;
   guint       generation;
+  guint       first_event;   /* the log's length when the run started */
 
   guint       calls_left;    /* for "count" */
   GByteArray *received;      /* kept only when the expectation needs the bytes */
@@ -75,11 +82,14 @@ typedef struct
   int         error_code;    /* the call's errno, 0 when it succeeded */
   GSocketAddress *destination; /* where sendto sends, for every repeat */
   GSource    *wait_source;   /* sleep, or the time limit of a name lookup */
+  GSource    *settle_source; /* an ended wait, recorded once its cause is */
+  char       *problem;       /* what run_finish was given, while it waits */
 } Run;
 
 static void run_execute (Run *run);
 static void run_finish (Run *run, const char *problem);
 static void schedule_next (SpPlayer *self);
+static gboolean on_interval_over (gpointer user_data);
 
 static Run *
 run_new (SpPlayer *self,
@@ -102,6 +112,10 @@ run_free (Run *run)
   if (run->wait_source != NULL)
     g_source_destroy (run->wait_source);
   g_clear_pointer (&run->wait_source, g_source_unref);
+  if (run->settle_source != NULL)
+    g_source_destroy (run->settle_source);
+  g_clear_pointer (&run->settle_source, g_source_unref);
+  g_free (run->problem);
   g_clear_pointer (&run->received, g_byte_array_unref);
   g_clear_object (&run->destination);
   g_clear_object (&run->socket);
@@ -358,11 +372,180 @@ step_label (Run *run)
   return g_strdup_printf (_("step %u (%s)"), run->index, call);
 }
 
+/* Moves a run that ended to `position`, the first place after every step
+ * that has finished, and shifts the runs still under way behind it. The
+ * events already logged move with their steps. */
+static void
+settle (Run *run)
+{
+  SpPlayer *self = run->player;
+  guint first = self->position;
+  guint last = run->index;
+  guint first_event = run->first_event;
+
+  g_ptr_array_remove (self->active, run);
+
+  if (last > first)
+    {
+      for (guint i = 0; i < self->active->len; i++)
+        {
+          Run *other = g_ptr_array_index (self->active, i);
+
+          first_event = MIN (first_event, other->first_event);
+          if (other->index >= first && other->index < last)
+            {
+              other->index++;
+              if (other->socket != NULL)
+                sp_socket_set_step (other->socket, other->index);
+            }
+        }
+      for (GList *l = self->waiting.head; l != NULL; l = l->next)
+        {
+          Run *other = l->data;
+
+          if (other->index >= first && other->index < last)
+            other->index++;
+        }
+
+      sp_session_move_step (self->session, last, first);
+      _sp_traffic_log_rotate_steps (self->log, first_event, first, last);
+      run->index = first;
+    }
+
+  if (run->index >= self->position)
+    set_position (self, run->index + 1);
+}
+
+static gboolean
+socket_is_busy (SpPlayer   *self,
+                const char *socket_id)
+{
+  if (socket_id == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < self->active->len; i++)
+    {
+      Run *other = g_ptr_array_index (self->active, i);
+
+      if (g_strcmp0 (other->step->socket, socket_id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+start_run (Run *run)
+{
+  SpPlayer *self = run->player;
+
+  self->finished_emitted = FALSE;
+  run->first_event = sp_traffic_log_get_n_appended (self->log);
+  g_ptr_array_add (self->active, run);
+  set_state (self, SP_PLAYER_RUNNING);
+  g_signal_emit (self, signals[STEP_STARTED], 0, run->index);
+  run_execute (run);
+}
+
+/* Starts the performed runs whose socket has become free, in order. */
+static void
+start_waiting (SpPlayer *self)
+{
+  GList *l = self->waiting.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      Run *run = l->data;
+
+      if (!socket_is_busy (self, run->step->socket))
+        {
+          g_queue_delete_link (&self->waiting, l);
+          start_run (run);
+          /* Starting may have finished runs and changed the queue. */
+          next = self->waiting.head;
+        }
+      l = next;
+    }
+}
+
+static void run_finish_now (Run *run, const char *problem);
+
+static gboolean
+on_settle (gpointer user_data)
+{
+  Run *run = user_data;
+  g_autofree char *problem = g_steal_pointer (&run->problem);
+
+  g_clear_pointer (&run->settle_source, g_source_unref);
+  run_finish_now (run, problem);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the run's call ends when something another socket does arrives. */
+static gboolean
+run_waits_for_peer (Run *run)
+{
+  switch (run->step->call)
+    {
+    case SP_CALL_ACCEPT:
+    case SP_CALL_RECV:
+    case SP_CALL_RECVFROM:
+    case SP_CALL_RECV_INTO:
+      return TRUE;
+
+    case SP_CALL_SOCKET:
+    case SP_CALL_SETSOCKOPT:
+    case SP_CALL_BIND:
+    case SP_CALL_LISTEN:
+    case SP_CALL_CONNECT:
+    case SP_CALL_CONNECT_EX:
+    case SP_CALL_SEND:
+    case SP_CALL_SENDALL:
+    case SP_CALL_SENDTO:
+    case SP_CALL_SHUTDOWN:
+    case SP_CALL_CLOSE:
+    case SP_CALL_GETSOCKNAME:
+    case SP_CALL_GETPEERNAME:
+    case SP_CALL_GETHOSTNAME:
+    case SP_CALL_GETHOSTBYNAME:
+    case SP_CALL_GETADDRINFO:
+    case SP_CALL_SERVE:
+    case SP_CALL_SLEEP:
+    case SP_CALL_NOTE:
+    case SP_N_CALLS:
+    default:
+      return FALSE;
+    }
+}
+
 /* Ends the run: `problem` is a failure that happened before or instead of
- * the call (bad input); otherwise the expectation decides. */
+ * the call (bad input); otherwise the expectation decides.
+ *
+ * An accept or recv that ends while other runs are under way is recorded
+ * after a low-priority idle: the connect or send that caused it finished in
+ * the kernel first, and its own answer is already due on the main loop, so
+ * the session records cause before effect. */
 static void
 run_finish (Run        *run,
             const char *problem)
+{
+  if (!run_is_stale (run) && run->player->active->len > 1 && run_waits_for_peer (run))
+    {
+      run->problem = g_strdup (problem);
+      run->settle_source = g_idle_source_new ();
+      g_source_set_priority (run->settle_source, G_PRIORITY_LOW);
+      g_source_set_callback (run->settle_source, on_settle, run, NULL);
+      g_source_attach (run->settle_source, g_main_context_get_thread_default ());
+      return;
+    }
+
+  run_finish_now (run, problem);
+}
+
+static void
+run_finish_now (Run        *run,
+                const char *problem)
 {
   SpPlayer *self = run->player;
   g_autofree char *failure = NULL;
@@ -384,6 +567,8 @@ run_finish (Run        *run,
   else
     failure = check_expectation (run);
 
+  settle (run);
+
   passed = failure == NULL;
   if (!passed)
     {
@@ -394,18 +579,20 @@ run_finish (Run        *run,
       self->running = FALSE;
     }
 
-  if (run->index >= self->position)
-    set_position (self, run->index + 1);
-  set_state (self, SP_PLAYER_IDLE);
+  if (self->active->len == 0)
+    set_state (self, SP_PLAYER_IDLE);
 
   g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message);
   run_free (run);
 
-  if (!g_queue_is_empty (&self->performed) ||
-      (self->running && self->position < sp_session_get_n_steps (self->session)))
-    schedule_next (self);
-  else
-    maybe_finish (self);
+  start_waiting (self);
+  if (self->active->len == 0)
+    {
+      if (self->running && self->position < sp_session_get_n_steps (self->session))
+        schedule_next (self);
+      else
+        maybe_finish (self);
+    }
 }
 
 static void
@@ -719,7 +906,15 @@ on_sent (GObject      *object,
       return;
     }
 
-  send_next (run);
+  if (run->step->interval_ms <= 0)
+    {
+      send_next (run);
+      return;
+    }
+
+  run->wait_source = g_timeout_source_new (run->step->interval_ms);
+  g_source_set_callback (run->wait_source, on_interval_over, run, NULL);
+  g_source_attach (run->wait_source, g_main_context_get_thread_default ());
 }
 
 static void
@@ -727,6 +922,19 @@ send_next (Run *run)
 {
   sp_socket_send_async (run->socket, run->step->call, run->step->data->bytes, run->destination,
                         run_timeout (run), NULL, on_sent, run);
+}
+
+static gboolean
+on_interval_over (gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_clear_pointer (&run->wait_source, g_source_unref);
+  if (run_is_stale (run))
+    run_free (run);
+  else
+    send_next (run);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1302,10 +1510,7 @@ execute_index (SpPlayer *self,
   if (step == NULL)
     return;
 
-  self->finished_emitted = FALSE;
-  set_state (self, SP_PLAYER_RUNNING);
-  g_signal_emit (self, signals[STEP_STARTED], 0, index);
-  run_execute (run_new (self, step, index));
+  start_run (run_new (self, step, index));
 }
 
 static void
@@ -1325,9 +1530,7 @@ on_next_step (gpointer user_data)
   if (self->state == SP_PLAYER_RUNNING)
     return G_SOURCE_REMOVE;
 
-  if (!g_queue_is_empty (&self->performed))
-    execute_index (self, GPOINTER_TO_UINT (g_queue_pop_head (&self->performed)));
-  else if (self->running && self->position < sp_session_get_n_steps (self->session))
+  if (self->running && self->position < sp_session_get_n_steps (self->session))
     execute_index (self, self->position);
   else
     maybe_finish (self);
@@ -1354,7 +1557,10 @@ close_everything (SpPlayer *self)
   self->generation++;
   self->running = FALSE;
   cancel_next (self);
-  g_queue_clear (&self->performed);
+  /* Runs under way see the new generation when they answer, and free
+   * themselves; the waiting ones never start. */
+  g_ptr_array_set_size (self->active, 0);
+  g_queue_clear_full (&self->waiting, (GDestroyNotify) run_free);
 
   for (guint i = 0; i < self->serves->len; i++)
     sp_serve_stop (g_ptr_array_index (self->serves, i));
@@ -1383,6 +1589,7 @@ sp_player_dispose (GObject *object)
   g_clear_object (&self->sockets);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->serves, g_ptr_array_unref);
+  g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->log);
 
@@ -1449,6 +1656,7 @@ sp_player_init (SpPlayer *self)
   self->sockets = g_list_store_new (SP_TYPE_SOCKET);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->serves = g_ptr_array_new_with_free_func (g_object_unref);
+  self->active = g_ptr_array_new ();
 }
 
 SpPlayer *
@@ -1579,22 +1787,24 @@ void
 sp_player_perform (SpPlayer *self,
                    SpStep   *step)
 {
+  Run *run;
   guint index;
 
   g_return_if_fail (SP_IS_PLAYER (self));
   g_return_if_fail (SP_IS_STEP (step));
 
-  sp_session_append_step (self->session, step);
-  index = sp_session_get_n_steps (self->session) - 1;
+  /* After the steps that have run and those under way or waiting, before
+   * the steps of a replay that have not run yet. */
+  index = self->position + self->active->len + self->waiting.length;
+  sp_session_insert_step (self->session, index, step);
+  run = run_new (self, step, index);
 
-  /* While a step runs, the new one waits its turn. */
-  if (self->state == SP_PLAYER_RUNNING)
-    {
-      g_queue_push_tail (&self->performed, GUINT_TO_POINTER (index));
-      return;
-    }
-
-  execute_index (self, index);
+  /* A socket does one thing at a time, as in a program; different sockets
+   * act at once, as separate programs would. */
+  if (socket_is_busy (self, step->socket))
+    g_queue_push_tail (&self->waiting, run);
+  else
+    start_run (run);
 }
 
 GListModel *

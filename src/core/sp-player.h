@@ -55,7 +55,10 @@ void           sp_player_set_step_delay     (SpPlayer     *self,
 void           sp_player_set_allow_remote   (SpPlayer     *self,
                                              gboolean      allow_remote);
 
-/* Appends `step` to the session and runs it now (the window's buttons). */
+/* Adds `step` to the session and runs it now (the window's buttons). While
+ * another step on the same socket runs, it waits its turn; steps on other
+ * sockets run at the same time. The session keeps steps in the order they
+ * finish, so what was done replays one step at a time. */
 void           sp_player_perform            (SpPlayer     *self,
                                              SpStep       *step);
 

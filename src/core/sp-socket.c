@@ -47,6 +47,10 @@ struct _SpSocket
   guint           n_calls;
   guint64         bytes_sent;
   guint64         bytes_received;
+
+  /* The kernel picked the local port: a bind to port 0, or the implicit
+   * bind of connect, sendto or listen on an unbound socket. */
+  guint           kernel_port : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SpSocket, sp_socket, G_TYPE_OBJECT)
@@ -540,6 +544,7 @@ sp_socket_create (SpSocket  *self,
 
   set_address (&self->local, &self->local_text, NULL);
   set_address (&self->remote, &self->remote_text, NULL);
+  self->kernel_port = FALSE;
   set_state (self, SP_STATE_CREATED);
   detail = g_strdup_printf ("fd %d", fd);
   record (self, SP_EVENT_CALL, SP_CALL_SOCKET, 0, 0, NULL, 0, NULL, detail, args);
@@ -629,6 +634,8 @@ sp_socket_bind (SpSocket        *self,
     }
 
   refresh_local (self);
+  self->kernel_port = G_IS_INET_SOCKET_ADDRESS (address) &&
+                      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)) == 0;
   set_state (self, sp_lifecycle_next_state (self->type, self->state, SP_CALL_BIND));
   record (self, SP_EVENT_CALL, SP_CALL_BIND, 0, 0, NULL, 0, NULL, NULL, args);
   return TRUE;
@@ -654,6 +661,8 @@ sp_socket_listen (SpSocket  *self,
   if (listen (self->fd, backlog) != 0)
     return fail (self, SP_CALL_LISTEN, errno, args, error);
 
+  if (self->state == SP_STATE_CREATED && self->family != SP_FAMILY_UNIX)
+    self->kernel_port = TRUE;
   refresh_local (self);
   set_state (self, SP_STATE_LISTENING);
   record (self, SP_EVENT_CALL, SP_CALL_LISTEN, 0, 0, NULL, 0, NULL, NULL, args);
@@ -897,6 +906,8 @@ connect_succeeded (SpSocket *self,
   refresh_remote (self);
   if (self->remote == NULL)
     set_address (&self->remote, &self->remote_text, op->address);
+  if (op->state_before == SP_STATE_CREATED && self->family != SP_FAMILY_UNIX)
+    self->kernel_port = TRUE;
   set_state (self, sp_lifecycle_next_state (self->type, op->state_before, op->call));
   record (self, SP_EVENT_CALL, op->call, 0, 0, NULL, 0, NULL, op->ex ? "0" : NULL, op->args);
   op_finished (self, task);
@@ -1027,6 +1038,7 @@ send_attempt (SpSocket *self,
         {
           /* The kernel bound the socket implicitly. */
           refresh_local (self);
+          self->kernel_port = self->family != SP_FAMILY_UNIX;
           set_state (self, sp_lifecycle_next_state (self->type, self->state, SP_CALL_SENDTO));
         }
 
@@ -1348,6 +1360,13 @@ sp_socket_get_accept_queue (SpSocket *self)
   if (self->state != SP_STATE_LISTENING || !read_tcp_info (self, &info))
     return -1;
   return info.tcpi_unacked;
+}
+
+gboolean
+sp_socket_get_port_chosen_by_kernel (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+  return self->kernel_port && self->local != NULL;
 }
 
 guint

@@ -114,6 +114,9 @@ gssize          sp_socket_get_bytes_waiting    (SpSocket        *self);
 const char     *sp_socket_get_tcp_state        (SpSocket        *self);
 /* Connections waiting to be accepted on a listener, -1 if unknown. */
 int             sp_socket_get_accept_queue     (SpSocket        *self);
+/* Whether the kernel chose the local port (an ephemeral port): bound to
+ * port 0, or bound implicitly by connect, sendto or listen. */
+gboolean        sp_socket_get_port_chosen_by_kernel (SpSocket        *self);
 
 guint           sp_socket_get_n_calls          (SpSocket        *self);
 guint64         sp_socket_get_bytes_sent       (SpSocket        *self);

@@ -811,6 +811,7 @@ typedef enum
   KEY_BUFSIZE,
   KEY_UNTIL,
   KEY_COUNT,
+  KEY_INTERVAL_MS,
   KEY_DATA,
   KEY_HOW,
   KEY_TIMEOUT_MS,
@@ -837,8 +838,8 @@ G_STATIC_ASSERT (SP_N_CALLS <= 32);
 /* In the order sp_step_to_json writes them. */
 static const char * const step_key_names[] = {
   "socket", "call", "host", "address", "port", "to", "as", "backlog", "bufsize", "until", "count",
-  "data", "how", "timeout-ms", "mode", "connections", "ms", "text", "option", "value", "note",
-  "expect", NULL,
+  "interval-ms", "data", "how", "timeout-ms", "mode", "connections", "ms", "text", "option",
+  "value", "note", "expect", NULL,
 };
 
 static const guint32 step_key_calls[] = {
@@ -852,6 +853,7 @@ static const guint32 step_key_calls[] = {
   [KEY_BUFSIZE] = RECV_CALLS | CALL (SERVE),
   [KEY_UNTIL] = RECV_CALLS,
   [KEY_COUNT] = RECV_CALLS | SEND_CALLS,
+  [KEY_INTERVAL_MS] = SEND_CALLS,
   [KEY_DATA] = SEND_CALLS | CALL (SERVE),
   [KEY_HOW] = CALL (SHUTDOWN),
   [KEY_TIMEOUT_MS] = CALL (ACCEPT) | CONNECT_CALLS | SEND_CALLS | RECV_CALLS | CALL (SERVE) |
@@ -979,6 +981,12 @@ parse_member (SpStep     *self,
       if (!_sp_step_get_int (node, path, 1, SP_STEP_MAX_COUNT, &number, error))
         return FALSE;
       self->count = number;
+      return TRUE;
+
+    case KEY_INTERVAL_MS:
+      if (!_sp_step_get_int (node, path, 0, SP_STEP_MAX_TIMEOUT_MS, &number, error))
+        return FALSE;
+      self->interval_ms = number;
       return TRUE;
 
     case KEY_DATA:
@@ -1299,6 +1307,7 @@ sp_step_to_json (SpStep *self)
   if (self->until_eof)
     ADD_STRING ("until", "eof");
   ADD_INT ("count", self->count);
+  ADD_INT ("interval-ms", self->interval_ms);
   if (self->data != NULL)
     {
       json_builder_set_member_name (builder, "data");

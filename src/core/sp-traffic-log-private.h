@@ -54,6 +54,14 @@ gboolean               _sp_traffic_log_store_payload_dropped
                                                           (SpTrafficLogStore     *store,
                                                            const SpTrafficRecord *record);
 
+/* Renumbers the steps of the events from `begin` on as moving step `last`
+ * to `first` renumbers the session's steps: `last` becomes `first` and the
+ * steps from `first` to `last - 1` move up one. */
+void                   _sp_traffic_log_rotate_steps       (SpTrafficLog          *self,
+                                                           guint                  begin,
+                                                           guint                  first,
+                                                           guint                  last);
+
 SpEvent               *_sp_event_new                      (SpTrafficLogStore     *store,
                                                            guint                  position);
 

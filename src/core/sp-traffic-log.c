@@ -885,3 +885,26 @@ sp_traffic_log_find (SpTrafficLog *self,
 
   return found;
 }
+
+void
+_sp_traffic_log_rotate_steps (SpTrafficLog *self,
+                              guint         begin,
+                              guint         first,
+                              guint         last)
+{
+  SpTrafficLogStore *store;
+
+  g_return_if_fail (SP_IS_TRAFFIC_LOG (self));
+  g_return_if_fail (first <= last && last <= G_MAXINT);
+
+  store = self->store;
+  for (guint position = begin; position < store->n_records; position++)
+    {
+      SpTrafficRecord *record = store_record (store, position);
+
+      if (record->step == (gint32) last)
+        record->step = first;
+      else if (record->step >= (gint32) first && record->step < (gint32) last)
+        record->step++;
+    }
+}
