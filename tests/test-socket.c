@@ -1072,6 +1072,46 @@ test_facts (SpTestFixture *fixture,
   g_assert_finalize_object (g_steal_pointer (&listener));
 }
 
+/* Who chose the local port: the kernel for port 0 and for the implicit
+ * bind of connect; the user for an explicit port; nobody for accept. */
+static void
+test_kernel_port (SpTestFixture *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(SpSocket) fixed = sp_test_created_socket (fixture, "fixed", SP_FAMILY_INET,
+                                                      SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port = sp_test_closed_port (AF_INET);
+
+  g_assert_false (sp_socket_get_port_chosen_by_kernel (fixed));
+  address = sp_test_loopback_address (SP_FAMILY_INET, port);
+  g_assert_true (sp_socket_bind (fixed, address, &error));
+  g_assert_no_error (error);
+  g_assert_false (sp_socket_get_port_chosen_by_kernel (fixed));
+
+  /* sp_test_make_listener binds port 0. */
+  g_assert_true (sp_socket_get_port_chosen_by_kernel (listener));
+
+  make_pair (fixture, listener, &client, &conn);
+  g_assert_true (sp_socket_get_port_chosen_by_kernel (client));
+  g_assert_false (sp_socket_get_port_chosen_by_kernel (conn));
+
+  /* A fresh socket() forgets it. */
+  g_assert_true (sp_socket_close (client, &error));
+  g_assert_true (sp_socket_create (client, &error));
+  g_assert_no_error (error);
+  g_assert_false (sp_socket_get_port_chosen_by_kernel (client));
+
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&fixed));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
 /* Sends 64 KiB at a time until the kernel refuses; returns the errno. */
 static int
 send_until_error (SpSocket *self)
@@ -1473,6 +1513,7 @@ main (int   argc,
   ADD ("/Sp/Socket/recreate", test_recreate, NULL);
   ADD ("/Sp/Socket/close-while-waiting", test_close_while_waiting, NULL);
   ADD ("/Sp/Socket/facts", test_facts, NULL);
+  ADD ("/Sp/Socket/kernel-port", test_kernel_port, NULL);
   ADD ("/Sp/Socket/cancel", test_cancel, NULL);
   ADD ("/Sp/Socket/python-echo-peer/inet", test_python_echo_peer,
        GINT_TO_POINTER (SP_FAMILY_INET));

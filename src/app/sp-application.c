@@ -87,11 +87,27 @@ static const GActionEntry app_actions[] = {
 static void
 sp_application_startup (GApplication *application)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const struct
+  {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "win.open", { "<Control>o", NULL } },
+    { "win.save", { "<Control>s", NULL } },
+    { "win.save-as", { "<Control><Shift>s", NULL } },
+    { "win.new-session", { "<Control><Shift>n", NULL } },
+    { "win.add-socket", { "<Control>n", NULL } },
+    { "win.step", { "F10", NULL } },
+    { "win.run", { "<Control>Return", NULL } },
+    { "win.restart", { "<Control>r", NULL } },
+  };
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (application);
 
-  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (application), accels[i].action,
+                                           accels[i].accels);
 }
 
 static void

@@ -11,8 +11,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpCodeView, sp_code_view, SP, CODE_VIEW, AdwBin)
 
+/* The Python of each step, in the order the steps finish. */
+
 GtkWidget *sp_code_view_new        (void);
-void       sp_code_view_set_player (  SpCodeView *self,
-                             SpPlayer *player);
+/* NULL clears the view. */
+void       sp_code_view_set_player (SpCodeView *self,
+                                    SpPlayer   *player);
+/* The Python shown. */
+char      *sp_code_view_get_text   (SpCodeView *self);
 
 G_END_DECLS

@@ -11,8 +11,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpSocketPage, sp_socket_page, SP, SOCKET_PAGE, AdwBin)
 
-GtkWidget *sp_socket_page_new        (void);
-void       sp_socket_page_set_player (  SpSocketPage *self,
-                             SpPlayer *player);
+/* The page of one socket: its form, one button per call, the data to send,
+ * and what the kernel says about it. Every button makes an SpStep that the
+ * player runs; the page never touches a socket itself. */
+
+GtkWidget  *sp_socket_page_new           (void);
+/* NULL clears the page. */
+void        sp_socket_page_set_player    (SpSocketPage *self,
+                                          SpPlayer     *player);
+/* A socket configured in the player's session, or one made by accept;
+ * NULL shows nothing. */
+void        sp_socket_page_set_socket_id (SpSocketPage *self,
+                                          const char   *id);
+const char *sp_socket_page_get_socket_id (SpSocketPage *self);
 
 G_END_DECLS

@@ -11,8 +11,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpStepsPanel, sp_steps_panel, SP, STEPS_PANEL, AdwBin)
 
+/* The session's steps, their status and the current one.
+ *
+ * Signals:
+ *   step-activated (guint index): the user clicked or activated a step. */
+
 GtkWidget *sp_steps_panel_new        (void);
-void       sp_steps_panel_set_player (  SpStepsPanel *self,
-                             SpPlayer *player);
+/* NULL clears the panel. */
+void       sp_steps_panel_set_player (SpStepsPanel *self,
+                                      SpPlayer     *player);
 
 G_END_DECLS

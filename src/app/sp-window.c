@@ -3,24 +3,390 @@
 
 #include <glib/gi18n.h>
 
-#include "sp-window.h"
-
-struct _SpWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  AdwToastOverlay      *toast_overlay;
-  AdwStatusPage        *placeholder;
-};
+#include "sp-labels.h"
+#include "sp-presets.h"
+#include "sp-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SpWindow, sp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* The title: the session's, with a dot while there are unsaved changes;
+ * the file's name below it. */
+static void
+update_title (SpWindow *self)
+{
+  const char *title = self->session != NULL ? sp_session_get_title (self->session) : NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *file_name = NULL;
+
+  if (title == NULL || title[0] == '\0')
+    title = _("New Session");
+
+  /* TRANSLATORS: the window title of a session with unsaved changes */
+  shown = self->dirty ? g_strdup_printf (_("• %s"), title) : g_strdup (title);
+  adw_window_title_set_title (self->window_title, shown);
+
+  if (self->file != NULL)
+    file_name = g_file_get_basename (self->file);
+  adw_window_title_set_subtitle (self->window_title, file_name != NULL ? file_name : "");
+  {
+    /* TRANSLATORS: the window's title in the window list: session, then app */
+    g_autofree char *window_title = g_strdup_printf (_("%s — Socket Playground"), shown);
+
+    gtk_window_set_title (GTK_WINDOW (self), window_title);
+  }
+}
+
+void
+_sp_window_set_dirty (SpWindow *self,
+                      gboolean  dirty)
+{
+  if (self->dirty == !!dirty)
+    return;
+
+  self->dirty = !!dirty;
+  update_title (self);
+}
+
+void
+_sp_window_toast (SpWindow   *self,
+                  const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+update_progress (SpWindow *self)
+{
+  guint n_steps = sp_session_get_n_steps (self->session);
+  guint position = sp_player_get_position (self->player);
+  g_autofree char *text = NULL;
+
+  /* TRANSLATORS: replay progress in the header bar, "Step 3 of 12" */
+  text = g_strdup_printf (_("Step %u of %u"), MIN (position, n_steps), n_steps);
+  gtk_label_set_label (self->progress_label, n_steps > 0 ? text : "");
+  _sp_window_update_actions (self);
+}
+
+/* The sidebar */
+
+static const char *
+row_socket_id (GtkListBoxRow *row)
+{
+  return row != NULL ? g_object_get_data (G_OBJECT (row), "socket-id") : NULL;
+}
+
+static char *
+socket_row_subtitle (SpSocketConfig *config,
+                     SpSocket       *socket)
+{
+  SpFamily family = socket != NULL ? sp_socket_get_family (socket) : config->family;
+  SpSocketType type = socket != NULL ? sp_socket_get_socket_type (socket) : config->type;
+  SpState state = socket != NULL ? sp_socket_get_state (socket) : SP_STATE_UNCREATED;
+  g_autofree char *kind = sp_socket_kind_label (family, type);
+
+  /* TRANSLATORS: a socket in the sidebar: its kind, then its state */
+  return g_strdup_printf (_("%s · %s"), kind, sp_state_label (state));
+}
+
+/* The row's subtitle and what a screen reader says, from the socket now. */
+static void
+update_socket_row (SpWindow  *self,
+                   GtkWidget *row)
+{
+  const char *id = row_socket_id (GTK_LIST_BOX_ROW (row));
+  SpSocketConfig *config = sp_session_find_socket (self->session, id);
+  SpSocket *socket = sp_player_lookup_socket (self->player, id);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *description = NULL;
+
+  if (config == NULL && socket == NULL)
+    return;
+
+  subtitle = socket_row_subtitle (config, socket);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  /* TRANSLATORS: what a screen reader says for a socket in the sidebar */
+  description = g_strdup_printf (_("Socket %s: %s"), id, subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
+static void
+update_socket_rows (SpWindow *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    update_socket_row (self, row);
+}
+
+static GtkWidget *
+make_socket_row (SpWindow   *self,
+                 const char *id,
+                 gboolean    nested)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), id);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  g_object_set_data_full (G_OBJECT (row), "socket-id", g_strdup (id), g_free);
+  if (nested)
+    {
+      /* Accepted sockets sit under their listener, as `conn` does under
+       * `sock` in the notes. */
+      gtk_widget_add_css_class (row, "accepted-socket");
+      adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "mail-reply-sender-symbolic");
+    }
+  update_socket_row (self, row);
+  return row;
+}
+
+static void
+append_accepted (SpWindow   *self,
+                 const char *listener_id,
+                 GHashTable *shown)
+{
+  GListModel *sockets = sp_player_get_sockets (self->player);
+
+  for (guint i = 0; i < g_list_model_get_n_items (sockets); i++)
+    {
+      g_autoptr(SpSocket) socket = g_list_model_get_item (sockets, i);
+      SpSocket *listener = sp_socket_get_listener (socket);
+      const char *id = sp_socket_get_id (socket);
+
+      if (listener == NULL || g_strcmp0 (sp_socket_get_id (listener), listener_id) != 0 ||
+          g_hash_table_contains (shown, id) ||
+          sp_player_lookup_socket (self->player, id) != socket)
+        continue;
+
+      g_hash_table_add (shown, g_strdup (id));
+      gtk_list_box_append (self->socket_list, make_socket_row (self, id, TRUE));
+    }
+}
+
+static void
+rebuild_socket_list (SpWindow *self)
+{
+  GListModel *configs = sp_session_get_sockets (self->session);
+  g_autoptr(GHashTable) shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *selected = g_strdup (self->selected_id);
+  GtkWidget *child;
+  GtkListBoxRow *select_row = NULL;
+
+  self->rebuilding = TRUE;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list))) != NULL)
+    gtk_list_box_remove (self->socket_list, child);
+
+  for (guint i = 0; i < g_list_model_get_n_items (configs); i++)
+    {
+      g_autoptr(SpSocketConfig) config = g_list_model_get_item (configs, i);
+
+      g_hash_table_add (shown, g_strdup (config->id));
+      gtk_list_box_append (self->socket_list, make_socket_row (self, config->id, FALSE));
+      append_accepted (self, config->id, shown);
+    }
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (g_strcmp0 (row_socket_id (GTK_LIST_BOX_ROW (row)), selected) == 0)
+        select_row = GTK_LIST_BOX_ROW (row);
+    }
+
+  if (select_row == NULL)
+    select_row = gtk_list_box_get_row_at_index (self->socket_list, 0);
+  gtk_list_box_select_row (self->socket_list, select_row);
+  self->rebuilding = FALSE;
+
+  if (g_strcmp0 (row_socket_id (select_row), self->selected_id) != 0 || select_row == NULL)
+    _sp_window_select_socket (self, row_socket_id (select_row));
+}
+
+static gboolean
+on_rebuild_idle (gpointer user_data)
+{
+  SpWindow *self = user_data;
+
+  self->rebuild_id = 0;
+  rebuild_socket_list (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Many changes come at once (a restart closes every socket): rebuild once. */
+static void
+queue_rebuild (SpWindow *self)
+{
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add (on_rebuild_idle, self);
+}
+
+void
+_sp_window_select_socket (SpWindow   *self,
+                          const char *id)
+{
+  g_free (self->selected_id);
+  self->selected_id = g_strdup (id);
+
+  sp_socket_page_set_socket_id (self->socket_page, id);
+  sp_event_list_set_socket_id (self->event_list, id);
+  gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");
+  _sp_window_update_actions (self);
+}
+
+static void
+on_row_selected (GtkListBox    *list,
+                 GtkListBoxRow *row,
+                 SpWindow      *self)
+{
+  /* A rebuild removes every row first; it selects again when done. */
+  if (self->rebuilding || row == NULL)
+    return;
+
+  _sp_window_select_socket (self, row_socket_id (row));
+}
+
+/* Following the session and the player */
+
+static void
+on_session_changed (SpWindow *self)
+{
+  _sp_window_set_dirty (self, TRUE);
+  update_progress (self);
+}
+
+static void
+on_sockets_changed (SpWindow *self)
+{
+  on_session_changed (self);
+  queue_rebuild (self);
+}
+
+static void
+on_step_finished (SpPlayer   *player,
+                  guint       index,
+                  gboolean    passed,
+                  const char *message,
+                  SpWindow   *self)
+{
+  if (!passed && message != NULL)
+    _sp_window_toast (self, message);
+  update_progress (self);
+}
+
+static void
+on_socket_added (SpPlayer *player,
+                 SpSocket *socket,
+                 SpWindow *self)
+{
+  g_signal_connect_object (socket, "notify::state", G_CALLBACK (update_socket_rows), self,
+                           G_CONNECT_SWAPPED);
+  queue_rebuild (self);
+}
+
+static void
+on_step_activated (SpStepsPanel *panel,
+                   guint         index,
+                   SpWindow     *self)
+{
+  sp_event_list_select_step (self->event_list, index);
+}
+
+void
+_sp_window_set_session (SpWindow  *self,
+                        SpSession *session,
+                        GFile     *file)
+{
+  g_autoptr(SpPlayer) old_player = g_steal_pointer (&self->player);
+
+  /* The old sockets close now, not when the last wait answers. */
+  if (old_player != NULL)
+    sp_player_restart (old_player);
+
+  g_set_object (&self->session, session);
+  g_set_object (&self->file, file);
+  g_clear_object (&self->log);
+  self->log = sp_traffic_log_new ();
+  self->player = sp_player_new (session, self->log);
+  sp_player_set_step_delay (self->player, self->step_delay_ms);
+
+  g_signal_group_set_target (self->session_signals, session);
+  g_signal_group_set_target (self->steps_signals, sp_session_get_steps (session));
+  g_signal_group_set_target (self->sockets_signals, sp_session_get_sockets (session));
+  g_signal_group_set_target (self->player_signals, self->player);
+
+  sp_socket_page_set_player (self->socket_page, self->player);
+  sp_steps_panel_set_player (self->steps_panel, self->player);
+  sp_code_view_set_player (self->code_view, self->player);
+  sp_event_list_set_player (self->event_list, self->player);
+
+  g_clear_pointer (&self->selected_id, g_free);
+  self->dirty = FALSE;
+  update_title (self);
+  update_progress (self);
+  rebuild_socket_list (self);
+}
+
+/* Closing */
+
+static void
+on_close_confirmed (SpWindow *self,
+                    gpointer  data)
+{
+  self->closing = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+sp_window_close_request (GtkWindow *window)
+{
+  SpWindow *self = SP_WINDOW (window);
+
+  if (self->dirty && !self->closing)
+    {
+      _sp_window_confirm_discard (self, on_close_confirmed, NULL, NULL);
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (sp_window_parent_class)->close_request (window);
+}
+
+/* The object */
 
 static void
 sp_window_dispose (GObject *object)
 {
+  SpWindow *self = SP_WINDOW (object);
+
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->player != NULL)
+    sp_player_restart (self->player);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_WINDOW);
 
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->steps_signals);
+  g_clear_object (&self->sockets_signals);
+  g_clear_object (&self->player_signals);
+  g_clear_object (&self->player);
+  g_clear_object (&self->log);
+  g_clear_object (&self->session);
+  g_clear_object (&self->file);
+
   G_OBJECT_CLASS (sp_window_parent_class)->dispose (object);
+}
+
+static void
+sp_window_finalize (GObject *object)
+{
+  SpWindow *self = SP_WINDOW (object);
+
+  g_free (self->selected_id);
+
+  G_OBJECT_CLASS (sp_window_parent_class)->finalize (object);
 }
 
 static void
@@ -28,18 +394,91 @@ sp_window_class_init (SpWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = sp_window_dispose;
+  object_class->finalize = sp_window_finalize;
+  window_class->close_request = sp_window_close_request;
+
+  g_type_ensure (SP_TYPE_SOCKET_PAGE);
+  g_type_ensure (SP_TYPE_STEPS_PANEL);
+  g_type_ensure (SP_TYPE_CODE_VIEW);
+  g_type_ensure (SP_TYPE_EVENT_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, SpWindow, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, presets_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_list);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_page);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_stack);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, event_list);
+
+}
+
+static GMenuModel *
+make_presets_menu (void)
+{
+  g_auto(GStrv) ids = sp_presets_list_ids ();
+  GMenu *menu = g_menu_new ();
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_autoptr(SpSession) session = sp_presets_load (ids[i], NULL);
+      g_autoptr(GMenuItem) item = NULL;
+      const char *title = session != NULL ? sp_session_get_title (session) : ids[i];
+
+      item = g_menu_item_new (title, NULL);
+      g_menu_item_set_action_and_target (item, "win.open-preset", "s", ids[i]);
+      g_menu_append_item (menu, item);
+    }
+
+  return G_MENU_MODEL (menu);
 }
 
 static void
 sp_window_init (SpWindow *self)
 {
+  g_autoptr(GMenuModel) presets = NULL;
+  g_autoptr(SpSession) session = sp_session_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  _sp_window_add_actions (self);
+
+  presets = make_presets_menu ();
+  gtk_menu_button_set_menu_model (self->presets_button, presets);
+
+  self->session_signals = g_signal_group_new (SP_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "notify::title",
+                                  G_CALLBACK (on_session_changed), self);
+
+  self->steps_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->steps_signals, "items-changed",
+                                  G_CALLBACK (on_session_changed), self);
+
+  self->sockets_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->sockets_signals, "items-changed",
+                                  G_CALLBACK (on_sockets_changed), self);
+
+  self->player_signals = g_signal_group_new (SP_TYPE_PLAYER);
+  g_signal_group_connect (self->player_signals, "step-finished",
+                          G_CALLBACK (on_step_finished), self);
+  g_signal_group_connect (self->player_signals, "socket-added",
+                          G_CALLBACK (on_socket_added), self);
+  g_signal_group_connect_swapped (self->player_signals, "notify::state",
+                                  G_CALLBACK (update_progress), self);
+  g_signal_group_connect_swapped (self->player_signals, "notify::position",
+                                  G_CALLBACK (update_progress), self);
+
+  g_signal_connect (self->socket_list, "row-selected", G_CALLBACK (on_row_selected), self);
+  g_signal_connect (self->steps_panel, "step-activated", G_CALLBACK (on_step_activated), self);
+
+  sp_session_set_title (session, _("New Session"));
+  _sp_window_set_session (self, session, NULL);
 }
 
 SpWindow *
@@ -52,21 +491,30 @@ sp_window_new (GtkApplication *application)
                        NULL);
 }
 
-/* The window cannot show a session yet; say so rather than ignore the file. */
-void
-sp_window_open (SpWindow *self,
-                GFile    *file)
+SpPlayer *
+sp_window_get_player (SpWindow *self)
 {
-  g_autofree char *name = NULL;
-  AdwToast *toast;
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+  return self->player;
+}
 
-  g_return_if_fail (SP_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
+GFile *
+sp_window_get_file (SpWindow *self)
+{
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+  return self->file;
+}
 
-  name = g_file_get_basename (file);
-  toast = adw_toast_new_format (_("“%s” cannot be opened in the window yet; "
-                                  "replay it with --headless"),
-                                name);
-  adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+gboolean
+sp_window_get_dirty (SpWindow *self)
+{
+  g_return_val_if_fail (SP_IS_WINDOW (self), FALSE);
+  return self->dirty;
+}
+
+const char *
+sp_window_get_selected_socket (SpWindow *self)
+{
+  g_return_val_if_fail (SP_IS_WINDOW (self), NULL);
+  return self->selected_id;
 }

@@ -1,0 +1,799 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "sp-socket-page.h"
+
+typedef struct
+{
+  SpSession    *session;
+  SpTrafficLog *log;
+  SpPlayer     *player;
+  GtkWidget    *window;
+  SpSocketPage *page;
+} Fixture;
+
+typedef gboolean (*Condition) (Fixture *fixture, gconstpointer data);
+
+static gboolean
+fail_on_timeout (gpointer user_data)
+{
+  g_error ("timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until `done`, failing the test after 10 s. */
+static void
+wait_until (Fixture       *fixture,
+            Condition      done,
+            gconstpointer  data,
+            const char    *what)
+{
+  guint timeout_id = g_timeout_add_seconds (10, fail_on_timeout, (gpointer) what);
+
+  while (!done (fixture, data))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (timeout_id);
+}
+
+/* Lets pending sources run (the page's idle refresh, the log's batch). */
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static SpSocket *
+live_socket (Fixture    *fixture,
+             const char *id)
+{
+  return sp_player_lookup_socket (fixture->player, id);
+}
+
+static gboolean
+socket_in_state (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const struct { const char *id; SpState state; } *want = data;
+  SpSocket *socket = live_socket (fixture, want->id);
+
+  return socket != NULL && sp_socket_get_state (socket) == want->state;
+}
+
+static void
+wait_for_state (Fixture    *fixture,
+                const char *id,
+                SpState     state)
+{
+  struct { const char *id; SpState state; } want = { id, state };
+
+  wait_until (fixture, socket_in_state, &want, sp_state_to_string (state));
+}
+
+/* Widgets, found as a user finds them: by what they say. */
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             gboolean (*match) (GtkWidget *widget, gconstpointer data),
+             gconstpointer data)
+{
+  if (match (widget, data))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+static gboolean
+is_entry_row_titled (GtkWidget     *widget,
+                     gconstpointer  data)
+{
+  return ADW_IS_ENTRY_ROW (widget) &&
+         g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data);
+}
+
+static gboolean
+is_combo_row_titled (GtkWidget     *widget,
+                     gconstpointer  data)
+{
+  return ADW_IS_COMBO_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
+static gboolean
+is_action_row_titled (GtkWidget     *widget,
+                      gconstpointer  data)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
+static gboolean
+is_label_saying (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+static gboolean
+is_label_exactly (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+static gboolean
+is_switch (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return GTK_IS_SWITCH (widget);
+}
+
+static gboolean
+is_actionable_for (GtkWidget     *widget,
+                   gconstpointer  data)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
+}
+
+static gboolean
+is_shown_error (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return ADW_IS_ACTION_ROW (widget) && gtk_widget_has_css_class (widget, "error") &&
+         gtk_widget_get_visible (widget) &&
+         g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data);
+}
+
+static GtkWidget *
+button (Fixture    *fixture,
+        const char *call)
+{
+  GtkWidget *found = find_widget (GTK_WIDGET (fixture->page), is_button_labelled, call);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+static GtkEditable *
+entry_row (Fixture    *fixture,
+           const char *title)
+{
+  GtkWidget *found = find_widget (GTK_WIDGET (fixture->page), is_entry_row_titled, title);
+
+  g_assert_nonnull (found);
+  return GTK_EDITABLE (found);
+}
+
+static AdwComboRow *
+combo_row (Fixture    *fixture,
+           const char *title)
+{
+  GtkWidget *found = find_widget (GTK_WIDGET (fixture->page), is_combo_row_titled, title);
+
+  g_assert_nonnull (found);
+  return ADW_COMBO_ROW (found);
+}
+
+static GtkSwitch *
+switch_of_row (Fixture    *fixture,
+               const char *title)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_action_row_titled, title);
+
+  g_assert_nonnull (row);
+  return GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+}
+
+static const char *
+shown_error (Fixture    *fixture,
+             const char *prefix)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_shown_error, prefix);
+
+  return row != NULL ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) : NULL;
+}
+
+static gboolean
+label_shown (Fixture       *fixture,
+             gconstpointer  text)
+{
+  return find_widget (GTK_WIDGET (fixture->page), is_label_saying, text) != NULL;
+}
+
+static gboolean
+state_shown (Fixture       *fixture,
+             gconstpointer  text)
+{
+  return find_widget (GTK_WIDGET (fixture->page), is_label_exactly, text) != NULL;
+}
+
+/* Whether the page's action is enabled, as the button bound to it shows. */
+static gboolean
+action_enabled (Fixture    *fixture,
+                const char *action)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (fixture->page), is_actionable_for, action);
+
+  g_assert_nonnull (widget);
+  return gtk_widget_is_sensitive (widget);
+}
+
+/* The "Let it fail" switch comes first on the page. */
+static GtkSwitch *
+let_fail_switch (Fixture *fixture)
+{
+  return GTK_SWITCH (find_widget (GTK_WIDGET (fixture->page), is_switch, NULL));
+}
+
+static gboolean
+socket_exists (Fixture       *fixture,
+               gconstpointer  id)
+{
+  return live_socket (fixture, id) != NULL;
+}
+
+static void
+wait_for_label (Fixture    *fixture,
+                const char *text)
+{
+  wait_until (fixture, label_shown, text, text);
+}
+
+static void
+activate (Fixture    *fixture,
+          const char *action)
+{
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), action, NULL);
+}
+
+/* Set up */
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SpSocketConfig) server = sp_socket_config_new ("server", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) client = sp_socket_config_new ("client", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+
+  server->address = g_strdup ("127.0.0.1");
+  server->port = 0;
+
+  fixture->session = sp_session_new ();
+  sp_session_add_socket (fixture->session, server);
+  sp_session_add_socket (fixture->session, client);
+  fixture->log = sp_traffic_log_new ();
+  fixture->player = sp_player_new (fixture->session, fixture->log);
+
+  fixture->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 800, 900);
+  fixture->page = SP_SOCKET_PAGE (sp_socket_page_new ());
+  gtk_window_set_child (GTK_WINDOW (fixture->window), GTK_WIDGET (fixture->page));
+  sp_socket_page_set_player (fixture->page, fixture->player);
+  sp_socket_page_set_socket_id (fixture->page, "server");
+  gtk_window_present (GTK_WINDOW (fixture->window));
+
+  while (!gtk_widget_get_mapped (GTK_WIDGET (fixture->page)))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_object_ref (fixture->page);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  sp_socket_page_set_player (fixture->page, NULL);
+  g_assert_finalize_object (fixture->page);
+
+  g_assert_finalize_object (fixture->player);
+  g_assert_finalize_object (fixture->log);
+  g_assert_finalize_object (fixture->session);
+}
+
+/* Tests */
+
+static gboolean
+step_count_is (Fixture       *fixture,
+               gconstpointer  data)
+{
+  return sp_session_get_n_steps (fixture->session) == GPOINTER_TO_UINT (data);
+}
+
+static void
+test_empty (Fixture       *fixture,
+            gconstpointer  data)
+{
+  sp_socket_page_set_socket_id (fixture->page, NULL);
+  g_assert_null (sp_socket_page_get_socket_id (fixture->page));
+  g_assert_true (label_shown (fixture, "No Socket Selected"));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
+
+  /* An id nothing knows shows nothing either. */
+  sp_socket_page_set_socket_id (fixture->page, "nobody");
+  g_assert_true (label_shown (fixture, "No Socket Selected"));
+
+  sp_socket_page_set_socket_id (fixture->page, "server");
+  g_assert_cmpstr (sp_socket_page_get_socket_id (fixture->page), ==, "server");
+  g_assert_true (state_shown (fixture, "not created yet"));
+  g_assert_true (label_shown (fixture, "IPv4 · stream"));
+}
+
+static void
+test_accessible_names (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const char *calls[] = {
+    "socket", "setsockopt", "bind", "listen", "accept", "connect", "connect_ex", "send",
+    "sendall", "sendto", "recv", "recvfrom", "shutdown", "close", "getsockname", "getpeername",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      GtkWidget *widget = button (fixture, calls[i]);
+      g_autofree char *action = g_strconcat ("socket.", calls[i], NULL);
+
+      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
+                                           GTK_ACCESSIBLE_PROPERTY_LABEL, calls[i]);
+      g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), ==, action);
+    }
+}
+
+/* The buttons follow the lifecycle table, step by step, through a whole
+ * server: socket, bind, listen, a Python client, accept, recv, close. */
+static void
+test_server (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autoptr(GSubprocess) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = NULL;
+  g_autofree char *script = NULL;
+  SpStep *step;
+  SpSocket *server;
+  SpSocket *conn;
+  guint16 port;
+
+  /* Only socket() is legal before the socket exists. */
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "socket")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "bind")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "listen")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (combo_row (fixture, "Family"))));
+
+  activate (fixture, "socket.socket");
+  wait_for_state (fixture, "server", SP_STATE_CREATED);
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "bind")));
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "connect")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "listen")));
+  g_assert_true (state_shown (fixture, "created"));
+
+  /* The kernel fixed family and type; they lock and say why. */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (combo_row (fixture, "Family"))));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (combo_row (fixture, "Family"))));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (entry_row (fixture, "Port"))));
+
+  activate (fixture, "socket.bind");
+  wait_for_state (fixture, "server", SP_STATE_BOUND);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (entry_row (fixture, "Port"))));
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "listen")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "bind")));
+
+  server = live_socket (fixture, "server");
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
+                                           sp_socket_get_local_address (server)));
+  port_text = g_strdup_printf ("%u, an ephemeral port chosen by the kernel", port);
+  wait_for_label (fixture, port_text);
+  wait_for_label (fixture, "0x7F000001 · ::ffff:127.0.0.1");
+
+  gtk_editable_set_text (entry_row (fixture, "Backlog"), "2");
+  activate (fixture, "socket.listen");
+  wait_for_state (fixture, "server", SP_STATE_LISTENING);
+  step = sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+  g_assert_cmpint (step->call, ==, SP_CALL_LISTEN);
+  g_assert_cmpint (step->backlog, ==, 2);
+  g_assert_true (state_shown (fixture, "listening"));
+  wait_for_label (fixture, "0 connections waiting");
+  wait_for_label (fixture, "LISTEN");
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "accept")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+
+  if (python == NULL)
+    {
+      g_test_skip ("python3 is needed for the client");
+      return;
+    }
+
+  /* A real client that connects, sends 17 bytes and waits to be closed. */
+  script = g_strdup_printf ("import socket, time\n"
+                            "s = socket.create_connection(('127.0.0.1', %u))\n"
+                            "s.sendall(b'seventeen bytes!!')\n"
+                            "s.recv(1)\n",
+                            port);
+  client = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, python, "-c", script, NULL);
+  g_assert_no_error (error);
+
+  wait_for_label (fixture, "1 connection waiting");
+
+  activate (fixture, "socket.accept");
+  wait_until (fixture, socket_exists, "conn", "accept");
+  step = sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+  g_assert_cmpint (step->call, ==, SP_CALL_ACCEPT);
+  g_assert_cmpstr (step->as, ==, "conn");
+  g_assert_cmpint (step->timeout_ms, ==, 30000);
+  wait_for_label (fixture, "0 connections waiting");
+
+  /* The accepted socket: no form, facts; the bytes wait in the kernel. */
+  sp_socket_page_set_socket_id (fixture->page, "conn");
+  g_assert_true (label_shown (fixture, "Made by accept"));
+  g_assert_true (state_shown (fixture, "connected"));
+  g_assert_true (label_shown (fixture, "ESTABLISHED"));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "accept")));
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "recv")));
+  wait_for_label (fixture, "17 bytes waiting");
+
+  activate (fixture, "socket.receive-once");
+  conn = live_socket (fixture, "conn");
+  wait_for_label (fixture, "nothing waiting");
+  g_assert_cmpuint (sp_socket_get_bytes_received (conn), ==, 17);
+
+  /* The next accept names its socket afresh. */
+  sp_socket_page_set_socket_id (fixture->page, "server");
+  g_assert_false (label_shown (fixture, "Made by accept"));
+
+  sp_socket_page_set_socket_id (fixture->page, "conn");
+  activate (fixture, "socket.close");
+  wait_for_state (fixture, "conn", SP_STATE_CLOSED);
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "close")));
+
+  g_subprocess_wait (client, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A client made from the page connects to the other socket, chosen in the
+ * Peer group, and sends what the composer says. */
+static void
+test_client (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SpStep) bind = sp_step_new ("server", SP_CALL_BIND);
+  g_autoptr(SpStep) listen = sp_step_new ("server", SP_CALL_LISTEN);
+  g_autoptr(SpStep) accept = sp_step_new ("server", SP_CALL_ACCEPT);
+  AdwComboRow *peer;
+  SpStep *step;
+
+  sp_player_perform (fixture->player, bind);
+  sp_player_perform (fixture->player, listen);
+  wait_for_state (fixture, "server", SP_STATE_LISTENING);
+
+  sp_socket_page_set_socket_id (fixture->page, "client");
+  peer = combo_row (fixture, "Destination");
+  g_assert_cmpstr (gtk_string_object_get_string (adw_combo_row_get_selected_item (peer)), ==,
+                   "server");
+
+  activate (fixture, "socket.socket");
+  wait_for_state (fixture, "client", SP_STATE_CREATED);
+  activate (fixture, "socket.connect");
+  wait_for_state (fixture, "client", SP_STATE_CONNECTED);
+  step = sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+  g_assert_cmpint (step->call, ==, SP_CALL_CONNECT);
+  g_assert_cmpstr (step->to, ==, "server");
+  g_assert_cmpint (step->timeout_ms, ==, 30000);
+
+  /* connect without bind: the kernel chose the port. */
+  wait_for_label (fixture, "an ephemeral port chosen by the kernel");
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "send")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "connect")));
+
+  gtk_editable_set_text (entry_row (fixture, "Data"), "Hello\\r\\n");
+  g_assert_true (label_shown (fixture, "7 bytes: 48 65 6c 6c 6f 0d 0a"));
+  gtk_editable_set_text (entry_row (fixture, "Times to send"), "3");
+  gtk_editable_set_text (entry_row (fixture, "Pause"), "10");
+  activate (fixture, "socket.sendall");
+  wait_until (fixture, step_count_is, GUINT_TO_POINTER (5), "sendall step");
+  step = sp_session_get_step (fixture->session, 4);
+  g_assert_cmpint (step->call, ==, SP_CALL_SENDALL);
+  g_assert_cmpstr (step->data->text, ==, "Hello\r\n");
+  g_assert_cmpint (step->count, ==, 3);
+  g_assert_cmpint (step->interval_ms, ==, 10);
+
+  /* Nobody accepted yet: the bytes wait in the server's accept queue. */
+  sp_socket_page_set_socket_id (fixture->page, "server");
+  wait_for_label (fixture, "1 connection waiting");
+
+  /* Auto-receive on the accepted socket takes what is waiting. */
+  accept->as = g_strdup ("conn");
+  sp_player_perform (fixture->player, accept);
+  wait_until (fixture, socket_exists, "conn", "accept");
+  sp_socket_page_set_socket_id (fixture->page, "conn");
+  wait_for_label (fixture, "21 bytes waiting");
+  gtk_switch_set_active (switch_of_row (fixture, "Auto-receive"), TRUE);
+  wait_for_label (fixture, "nothing waiting");
+  g_assert_cmpuint (sp_socket_get_bytes_received (live_socket (fixture, "conn")), ==, 21);
+}
+
+/* Before the socket exists, the form and options are its configuration. */
+static void
+test_form (Fixture       *fixture,
+           gconstpointer  data)
+{
+  SpSocketConfig *config;
+  guint n_steps = sp_session_get_n_steps (fixture->session);
+
+  gtk_editable_set_text (entry_row (fixture, "Port"), "5555");
+  gtk_editable_set_text (entry_row (fixture, "Address"), "0x7F000001");
+  gtk_editable_set_text (entry_row (fixture, "Protocol"), "tcp");
+  gtk_switch_set_active (switch_of_row (fixture, "SO_REUSEADDR"), TRUE);
+
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_cmpint (config->port, ==, 5555);
+  g_assert_cmpstr (config->address, ==, "0x7F000001");
+  g_assert_cmpint (config->protocol, ==, 6);
+  g_assert_cmpstr (config->protocol_name, ==, "tcp");
+  g_assert_cmpuint (config->options->len, ==, 1);
+  g_assert_cmpstr (g_array_index (config->options, SpSocketOption, 0).name, ==, "SO_REUSEADDR");
+
+  /* An empty port lets the kernel choose. */
+  gtk_editable_set_text (entry_row (fixture, "Port"), "");
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_cmpint (config->port, ==, -1);
+
+  gtk_switch_set_active (switch_of_row (fixture, "SO_REUSEADDR"), FALSE);
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_cmpuint (config->options->len, ==, 0);
+
+  /* A family change brings its own loopback address. */
+  adw_combo_row_set_selected (combo_row (fixture, "Family"), SP_FAMILY_INET6);
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_cmpint (config->family, ==, SP_FAMILY_INET6);
+  g_assert_cmpstr (gtk_editable_get_text (entry_row (fixture, "Address")), ==, "0x7F000001");
+  gtk_editable_set_text (entry_row (fixture, "Address"), "127.0.0.1");
+  adw_combo_row_set_selected (combo_row (fixture, "Family"), SP_FAMILY_INET);
+  adw_combo_row_set_selected (combo_row (fixture, "Family"), SP_FAMILY_INET6);
+  g_assert_cmpstr (gtk_editable_get_text (entry_row (fixture, "Address")), ==, "::1");
+  g_assert_true (label_shown (fixture, "IPv6 · stream"));
+  g_assert_true (gtk_widget_get_sensitive (
+                   gtk_widget_get_ancestor (GTK_WIDGET (switch_of_row (fixture, "IPV6_V6ONLY")),
+                                            ADW_TYPE_ACTION_ROW)));
+
+  adw_combo_row_set_selected (combo_row (fixture, "Type"), SP_SOCKET_TYPE_DGRAM);
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_DGRAM);
+  g_assert_true (label_shown (fixture, "IPv6 · datagram"));
+
+  /* tcp is no protocol for datagrams. */
+  gtk_editable_set_text (entry_row (fixture, "Protocol"), "");
+
+  /* None of that was a call. */
+  g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, n_steps);
+
+  /* Once created, an option is a setsockopt step. */
+  activate (fixture, "socket.socket");
+  wait_for_state (fixture, "server", SP_STATE_CREATED);
+  gtk_switch_set_active (switch_of_row (fixture, "SO_BROADCAST"), TRUE);
+  wait_until (fixture, step_count_is, GUINT_TO_POINTER (n_steps + 2), "setsockopt");
+  {
+    SpStep *step = sp_session_get_step (fixture->session, n_steps + 1);
+
+    g_assert_cmpint (step->call, ==, SP_CALL_SETSOCKOPT);
+    g_assert_cmpstr (step->option, ==, "SO_BROADCAST");
+    g_assert_cmpint (step->value, ==, 1);
+    g_assert_true (step->value_is_bool);
+  }
+}
+
+typedef struct
+{
+  const char *field;
+  const char *bad;
+  const char *error;
+  const char *action;   /* a call the bad value disables */
+  const char *good;
+} BadValue;
+
+/* Every field says what is wrong beneath it, and no step is made. */
+static void
+test_validation (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const BadValue cases[] = {
+    { "Port", "99999", "Port: 99999 is out of range", "socket.bind", "" },
+    { "Port", "http", "Port: “http” is not a number", "socket.bind", "8080" },
+    { "Address", "not an address!", "Address: ", "socket.bind", "127.0.0.1" },
+    { "Protocol", "banana", "Protocol: must be a number from 0 to 255", "socket.socket", "" },
+    { "Backlog", "-1", "Backlog: must be a whole number from 0 to 65535", "socket.listen", "" },
+    { "Peer address", "no such thing!", "Peer address: ", "socket.connect", "127.0.0.1" },
+    { "Peer address", "", "Peer address: give the address", "socket.connect", "127.0.0.1" },
+    { "Peer port", "seven", "Peer port: ", "socket.connect", "7" },
+    { "SO_RCVBUF", "0", "SO_RCVBUF: must be a whole number from 1 to 2147483647",
+      "socket.setsockopt", "4096" },
+    { "SO_SNDBUF", "lots", "SO_SNDBUF: must be a whole number", "socket.setsockopt", "4096" },
+    { "Data", "bad \\q escape", "Data: ", "socket.send", "Hello" },
+    { "Times to send", "0", "Times to send: must be a whole number from 1", "socket.send", "1" },
+    { "Pause", "-5", "Pause: must be a whole number from 0", "socket.sendall", "0" },
+    { "Buffer size", "big", "Buffer size: must be a whole number from 1", "socket.recv",
+      "1024" },
+  };
+  g_autoptr(SpStep) connect = NULL;
+  SpSocketConfig *config;
+  guint n_steps;
+
+  /* Let it fail, so that only the bad value can disable a call. */
+  gtk_switch_set_active (let_fail_switch (fixture), TRUE);
+  adw_combo_row_set_selected (combo_row (fixture, "Destination"), 0);
+  adw_combo_row_set_selected (combo_row (fixture, "Option setsockopt sets"), 5);
+  gtk_editable_set_text (entry_row (fixture, "SO_RCVBUF"), "4096");
+  gtk_editable_set_text (entry_row (fixture, "SO_SNDBUF"), "4096");
+  gtk_editable_set_text (entry_row (fixture, "Peer port"), "7");
+  n_steps = sp_session_get_n_steps (fixture->session);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const BadValue *c = &cases[i];
+      GtkEditable *row = entry_row (fixture, c->field);
+      const char *shown;
+
+      if (g_str_equal (c->field, "SO_SNDBUF"))
+        adw_combo_row_set_selected (combo_row (fixture, "Option setsockopt sets"), 6);
+
+      g_test_message ("%s = “%s”", c->field, c->bad);
+      g_assert_true (action_enabled (fixture, c->action));
+      gtk_editable_set_text (row, c->bad);
+
+      shown = shown_error (fixture, c->error);
+      if (shown == NULL)
+        g_error ("%s = “%s”: no error row starting “%s”", c->field, c->bad, c->error);
+      g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+      g_assert_false (action_enabled (fixture, c->action));
+
+      activate (fixture, c->action);
+      iterate_for (20);
+      g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, n_steps);
+
+      gtk_editable_set_text (row, c->good);
+      g_assert_null (shown_error (fixture, c->error));
+      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+      g_assert_true (action_enabled (fixture, c->action));
+    }
+
+  /* A bad value never reached the session; the good one after it did. */
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_cmpint (config->port, ==, 8080);
+  g_assert_cmpstr (config->address, ==, "127.0.0.1");
+
+  /* Hex mode has its own errors, and the preview says what is sent. */
+  adw_combo_row_set_selected (combo_row (fixture, "Written as"), 1);
+  gtk_editable_set_text (entry_row (fixture, "Data"), "48 6");
+  g_assert_nonnull (shown_error (fixture, "Data: "));
+  gtk_editable_set_text (entry_row (fixture, "Data"), "48 69");
+  g_assert_null (shown_error (fixture, "Data: "));
+  g_assert_true (label_shown (fixture, "2 bytes: 48 69"));
+
+  /* An encoding that cannot hold the text is an error too. */
+  adw_combo_row_set_selected (combo_row (fixture, "Written as"), 0);
+  gtk_editable_set_text (entry_row (fixture, "Data"), "naïve");
+  g_assert_true (label_shown (fixture, "6 bytes: 6e 61 c3 af 76 65"));
+  adw_combo_row_set_selected (combo_row (fixture, "Encoding"), 1);
+  g_assert_nonnull (shown_error (fixture, "Data: "));
+  adw_combo_row_set_selected (combo_row (fixture, "Encoding"), 2);
+  g_assert_true (label_shown (fixture, "5 bytes: 6e 61 ef 76 65"));
+}
+
+/* "Let it fail" enables what the lifecycle forbids, and the kernel answers. */
+static gboolean
+last_step_failed (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SpTrafficLog *log = fixture->log;
+  guint n = sp_traffic_log_get_n_appended (log);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if (sp_event_get_call (event) == SP_CALL_RECV && !sp_event_get_ok (event))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_let_it_fail (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkSwitch *let_fail = let_fail_switch (fixture);
+
+  sp_socket_page_set_socket_id (fixture->page, "client");
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "listen")));
+
+  gtk_switch_set_active (let_fail, TRUE);
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "listen")));
+
+  activate (fixture, "socket.recv");
+  wait_until (fixture, last_step_failed, NULL, "recv to fail");
+
+  gtk_switch_set_active (let_fail, FALSE);
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+}
+
+/* A new session: a new player; the old one's sockets are gone. */
+static void
+test_new_player (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SpSession) session = sp_session_new ();
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpPlayer) player = sp_player_new (session, log);
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("server", SP_FAMILY_UNIX,
+                                                           SP_SOCKET_TYPE_DGRAM);
+
+  activate (fixture, "socket.socket");
+  wait_for_state (fixture, "server", SP_STATE_CREATED);
+
+  sp_session_add_socket (session, config);
+  sp_socket_page_set_player (fixture->page, player);
+  g_assert_true (label_shown (fixture, "UNIX · datagram"));
+  g_assert_true (state_shown (fixture, "not created yet"));
+  g_assert_true (gtk_widget_is_sensitive (button (fixture, "socket")));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (entry_row (fixture, "Port"))));
+
+  sp_socket_page_set_player (fixture->page, NULL);
+  g_assert_true (label_shown (fixture, "No Socket Selected"));
+  g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/Sp/SocketPage/empty", test_empty);
+  ADD ("/Sp/SocketPage/accessible-names", test_accessible_names);
+  ADD ("/Sp/SocketPage/server", test_server);
+  ADD ("/Sp/SocketPage/client", test_client);
+  ADD ("/Sp/SocketPage/form", test_form);
+  ADD ("/Sp/SocketPage/validation", test_validation);
+  ADD ("/Sp/SocketPage/let-it-fail", test_let_it_fail);
+  ADD ("/Sp/SocketPage/new-player", test_new_player);
+
+#undef ADD
+
+  return g_test_run ();
+}
