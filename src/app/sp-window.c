@@ -300,11 +300,12 @@ _sp_window_set_session (SpWindow  *self,
                         SpSession *session,
                         GFile     *file)
 {
-  g_autoptr(SpPlayer) old_player = g_steal_pointer (&self->player);
+  g_autoptr(SpPlayer) old_player = NULL;
 
   /* The old sockets close now, not when the last wait answers. */
-  if (old_player != NULL)
-    sp_player_restart (old_player);
+  if (self->player != NULL)
+    sp_player_restart (self->player);
+  old_player = g_steal_pointer (&self->player);
 
   g_set_object (&self->session, session);
   g_set_object (&self->file, file);

@@ -519,28 +519,72 @@ run_waits_for_peer (Run *run)
     }
 }
 
+/* Whether a run under way, other than `run`, may be what `run` waited for:
+ * a connect or send still reporting, rather than another wait. */
+static gboolean
+has_cause_under_way (SpPlayer *self,
+                     Run      *run)
+{
+  for (guint i = 0; i < self->active->len; i++)
+    {
+      Run *other = g_ptr_array_index (self->active, i);
+
+      if (other != run && other->settle_source == NULL && !run_waits_for_peer (other))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Longest an ended wait waits for its cause to report; loopback answers in
+ * well under a millisecond. */
+#define SETTLE_LIMIT_MS 200
+
 /* Ends the run: `problem` is a failure that happened before or instead of
  * the call (bad input); otherwise the expectation decides.
  *
- * An accept or recv that ends while other runs are under way is recorded
- * after a low-priority idle: the connect or send that caused it finished in
- * the kernel first, and its own answer is already due on the main loop, so
- * the session records cause before effect. */
+ * An accept or recv can end before the connect or send that caused it has
+ * reported, although the kernel finished that first. It is recorded once
+ * those have (or after SETTLE_LIMIT_MS), so the session records cause
+ * before effect and replays one step at a time. */
 static void
 run_finish (Run        *run,
             const char *problem)
 {
-  if (!run_is_stale (run) && run->player->active->len > 1 && run_waits_for_peer (run))
+  if (!run_is_stale (run) && run_waits_for_peer (run) && has_cause_under_way (run->player, run))
     {
       run->problem = g_strdup (problem);
-      run->settle_source = g_idle_source_new ();
-      g_source_set_priority (run->settle_source, G_PRIORITY_LOW);
+      run->settle_source = g_timeout_source_new (SETTLE_LIMIT_MS);
       g_source_set_callback (run->settle_source, on_settle, run, NULL);
       g_source_attach (run->settle_source, g_main_context_get_thread_default ());
       return;
     }
 
   run_finish_now (run, problem);
+}
+
+/* Records the ended waits whose causes have now reported. */
+static void
+release_settled (SpPlayer *self)
+{
+  gboolean again = TRUE;
+
+  while (again)
+    {
+      again = FALSE;
+      for (guint i = 0; i < self->active->len; i++)
+        {
+          Run *run = g_ptr_array_index (self->active, i);
+
+          if (run->settle_source != NULL && !has_cause_under_way (self, run))
+            {
+              g_source_destroy (run->settle_source);
+              on_settle (run);
+              again = TRUE;
+              break;
+            }
+        }
+    }
 }
 
 static void
@@ -585,6 +629,7 @@ run_finish_now (Run        *run,
   g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message);
   run_free (run);
 
+  release_settled (self);
   start_waiting (self);
   if (self->active->len == 0)
     {

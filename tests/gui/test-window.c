@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
 
 #include "sp-application.h"
 #include "sp-window.h"
@@ -66,46 +68,507 @@ menu_has_action (GMenuModel *menu,
   return FALSE;
 }
 
+typedef struct
+{
+  const char *what;
+  gboolean    (*done) (gpointer data);
+  gpointer    data;
+} Wait;
+
+/* Iterates the main context until `done` holds, failing after 15 s. */
+static void
+wait_for (const char *what,
+          gboolean  (*done) (gpointer data),
+          gpointer    data)
+{
+  guint timeout_id = g_timeout_add_seconds (15, fail_on_timeout, (gpointer) what);
+
+  while (!done (data))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (timeout_id);
+}
+
+/* Runs what is due now, such as the sidebar's rebuild. */
+static void
+drain (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+player_is_finished (gpointer data)
+{
+  return sp_player_get_state (data) == SP_PLAYER_FINISHED;
+}
+
+static gboolean
+player_is_idle (gpointer data)
+{
+  return sp_player_get_state (data) != SP_PLAYER_RUNNING;
+}
+
+static gboolean
+is_false (gpointer data)
+{
+  return !*(gboolean *) data;
+}
+
+/* One application for every test: GApplication registers once a process. */
+static GtkApplication *shared_application;
+
+static SpWindow *
+new_window (GtkApplication **application)
+{
+  g_autoptr(GError) error = NULL;
+  SpWindow *window;
+
+  if (shared_application == NULL)
+    {
+      shared_application = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (shared_application), NULL, &error));
+      g_assert_no_error (error);
+    }
+  *application = g_object_ref (shared_application);
+
+  window = g_object_ref (sp_window_new (*application));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until_mapped (GTK_WIDGET (window));
+  return window;
+}
+
+static void
+destroy_window (SpWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+activate (SpWindow   *window,
+          const char *action,
+          GVariant   *parameter)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), action));
+  g_action_group_activate_action (G_ACTION_GROUP (window), action, parameter);
+}
+
+/* Every socket of the player and its state, as "id=state " in order. */
+static char *
+describe_sockets (SpPlayer *player)
+{
+  GListModel *sockets = sp_player_get_sockets (player);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (sockets); i++)
+    {
+      g_autoptr(SpSocket) socket = g_list_model_get_item (sockets, i);
+
+      g_string_append_printf (out, "%s=%s ", sp_socket_get_id (socket),
+                              sp_state_to_string (sp_socket_get_state (socket)));
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The log as sorted "socket call ok kind bytes" lines: what a replay must
+ * repeat. Sorted, because calls on different sockets that ended together
+ * may be logged in either order. */
+static char *
+describe_log (SpPlayer *player)
+{
+  SpTrafficLog *log = sp_player_get_log (player);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+
+  sp_traffic_log_flush (log);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr(SpEvent) event = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      g_ptr_array_add (lines, g_strdup_printf ("%s %s %s %d %zu",
+                                               sp_event_get_socket_id (event),
+                                               sp_call_to_string (sp_event_get_call (event)),
+                                               sp_event_get_ok (event) ? "ok" : "failed",
+                                               sp_event_get_kind (event),
+                                               sp_event_get_bytes (event)));
+    }
+
+  g_ptr_array_sort (lines, compare_lines);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+static GtkWidget *
+find_socket_row (SpWindow   *window,
+                 const char *id)
+{
+  GtkWidget *list = find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list);
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (ADW_IS_PREFERENCES_ROW (row) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), id) == 0)
+        return row;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_primary_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_primary_menu_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 test_window_shell (void)
 {
   g_autoptr(GtkApplication) application = NULL;
-  g_autoptr(GError) error = NULL;
-  SpWindow *window;
+  SpWindow *window = new_window (&application);
   GtkWidget *status_page;
   GtkWidget *window_title;
   GtkWidget *menu_button;
 
-  application = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
-  g_assert_no_error (error);
-
-  window = g_object_ref (sp_window_new (application));
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until_mapped (GTK_WIDGET (window));
-
   g_assert_true (gtk_window_get_application (GTK_WINDOW (window)) == application);
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Socket Playground");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==,
+                   "New Session — Socket Playground");
 
   window_title = find_descendant (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
   g_assert_nonnull (window_title);
-  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)),
-                   ==, "Socket Playground");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==,
+                   "New Session");
 
+  /* An empty session offers the two ways to begin. */
   status_page = find_descendant (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
   g_assert_nonnull (status_page);
   g_assert_true (gtk_widget_get_mapped (status_page));
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)),
-                   ==, "Open a session or choose a preset");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==,
+                   "No Socket Yet");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "step"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-python"));
 
-  menu_button = find_descendant (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+  menu_button = find_primary_menu_button (GTK_WIDGET (window));
   g_assert_nonnull (menu_button);
   g_assert_true (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                                   "app.about"));
+  g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
+                                  "win.export-python"));
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_finalize_object (window);
+  destroy_window (window);
+}
+
+/* A lecture: open the echo preset and step through it to the end. */
+static void
+test_preset_replay (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  SpPlayer *player;
+  SpSession *session;
+  GtkWidget *window_title;
+  guint n_steps;
+
+  activate (window, "open-preset", g_variant_new_string ("tcp-echo"));
+  player = sp_window_get_player (window);
+  session = sp_player_get_session (player);
+  n_steps = sp_session_get_n_steps (session);
+  g_assert_cmpuint (n_steps, >, 5);
+  g_assert_false (sp_window_get_dirty (window));
+
+  window_title = find_descendant (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==,
+                   sp_session_get_title (session));
+
+  /* The sidebar lists the configured sockets, the first one selected. */
+  g_assert_nonnull (find_socket_row (window, "server"));
+  g_assert_nonnull (find_socket_row (window, "client"));
+  g_assert_cmpstr (sp_window_get_selected_socket (window), ==, "server");
+
+  for (guint i = 0; i < n_steps; i++)
+    {
+      activate (window, "step", NULL);
+      wait_for ("a step", player_is_idle, player);
+      g_assert_cmpuint (sp_player_get_position (player), ==, i + 1);
+
+      /* After accept, the connection is in the sidebar under its listener. */
+      if (sp_session_get_step (session, i)->call == SP_CALL_ACCEPT)
+        {
+          GtkWidget *conn;
+
+          drain ();
+          conn = find_socket_row (window, "conn");
+          g_assert_nonnull (conn);
+          g_assert_true (gtk_widget_has_css_class (conn, "accepted-socket"));
+          g_assert_true (gtk_widget_get_prev_sibling (conn) == find_socket_row (window, "server"));
+          g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (conn)), ==,
+                           "IPv4 · stream · connected");
+        }
+    }
+
+  wait_for ("the end of the session", player_is_finished, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "step"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_socket_row (window,
+                                                                                 "server"))),
+                   ==, "IPv4 · stream · closed");
+  /* Replaying changes nothing in the session. */
+  g_assert_false (sp_window_get_dirty (window));
+
+  /* Restart goes back to the first step with every socket gone. */
+  activate (window, "restart", NULL);
+  g_assert_cmpuint (sp_player_get_position (player), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_player_get_sockets (player)), ==, 0);
+
+  destroy_window (window);
+}
+
+typedef struct
+{
+  SpWindow *window;
+  gboolean  busy;
+  gboolean  ok;
+} Saving;
+
+static void
+on_saved (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Saving *saving = user_data;
+  g_autoptr(GError) error = NULL;
+
+  saving->ok = sp_window_save_finish (SP_WINDOW (object), result, &error);
+  saving->busy = FALSE;
+}
+
+typedef struct
+{
+  SpWindow *window;
+  SpPlayer *old_player;
+} Reopen;
+
+static gboolean
+window_has_new_player (gpointer data)
+{
+  Reopen *reopen = data;
+
+  return sp_window_get_player (reopen->window) != reopen->old_player;
+}
+
+/* A step as a button makes it: `to`, `as` or text filled in, then run. */
+static void
+perform (SpPlayer   *player,
+         const char *socket,
+         SpCall      call,
+         const char *extra)
+{
+  g_autoptr(SpStep) step = sp_step_new (socket, call);
+
+  if (call == SP_CALL_ACCEPT)
+    step->as = g_strdup (extra);
+  else if (call == SP_CALL_CONNECT)
+    step->to = g_strdup (extra);
+  else if (extra != NULL)
+    step->data = sp_step_data_new_text (extra, NULL, NULL);
+
+  sp_player_perform (player, step);
+}
+
+/* Steps made in the window save, reopen and replay into the same state. */
+static void
+test_save_reopen_replay (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sp-window-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "made.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *states = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *replayed_states = NULL;
+  g_autofree char *replayed_log = NULL;
+  SpPlayer *player = sp_window_get_player (window);
+  SpSession *session = sp_player_get_session (player);
+  g_autoptr(SpSocketConfig) server = sp_socket_config_new ("server", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) client = sp_socket_config_new ("client", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  Saving saving = { window, TRUE, FALSE };
+
+  g_assert_no_error (error);
+  server->address = g_strdup ("127.0.0.1");
+  server->port = 0;
+  sp_session_add_socket (session, server);
+  sp_session_add_socket (session, client);
+  g_assert_true (sp_window_get_dirty (window));
+  drain ();
+  g_assert_nonnull (find_socket_row (window, "client"));
+
+  /* In the order a person clicks: accept waits while the client connects. */
+  perform (player, "server", SP_CALL_BIND, NULL);
+  perform (player, "server", SP_CALL_LISTEN, NULL);
+  wait_for ("listen", player_is_idle, player);
+  perform (player, "server", SP_CALL_ACCEPT, "conn");
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+  perform (player, "client", SP_CALL_CONNECT, "server");
+  wait_for ("accept", player_is_idle, player);
+  perform (player, "client", SP_CALL_SENDALL, "Hello World");
+  wait_for ("sendall", player_is_idle, player);
+  perform (player, "conn", SP_CALL_RECV, NULL);
+  wait_for ("recv", player_is_idle, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  drain ();
+  g_assert_nonnull (find_socket_row (window, "conn"));
+
+  states = describe_sockets (player);
+  log = describe_log (player);
+  g_assert_true (strstr (states, "conn=connected") != NULL);
+
+  sp_window_save_async (window, file, NULL, on_saved, &saving);
+  wait_for ("save", is_false, &saving.busy);
+  g_assert_true (saving.ok);
+  g_assert_false (sp_window_get_dirty (window));
+  g_assert_true (g_file_equal (sp_window_get_file (window), file));
+
+  /* Reopen: a new player with every step still to run. */
+  sp_window_open (window, file);
+  wait_for ("the file", window_has_new_player, &(Reopen) { window, player });
+  player = sp_window_get_player (window);
+  g_assert_cmpuint (sp_player_get_position (player), ==, 0);
+
+  activate (window, "run", NULL);
+  wait_for ("the replay", player_is_finished, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  replayed_states = describe_sockets (player);
+  replayed_log = describe_log (player);
+  g_assert_cmpstr (replayed_states, ==, states);
+  g_assert_cmpstr (replayed_log, ==, log);
+
+  destroy_window (window);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item))
+        return ADW_MESSAGE_DIALOG (item);
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* Closing with unsaved changes asks; Cancel keeps the window and its work. */
+static void
+test_close_asks (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  SpPlayer *player = sp_window_get_player (window);
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("lonely", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_DGRAM);
+  AdwMessageDialog *dialog;
+
+  sp_session_add_socket (sp_player_get_session (player), config);
+  g_assert_true (sp_window_get_dirty (window));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "• "));
+
+  gtk_window_close (GTK_WINDOW (window));
+  wait_for ("the question", has_message_dialog, NULL);
+  dialog = find_message_dialog ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Save Changes?");
+
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (sp_window_get_dirty (window));
+  g_assert_nonnull (sp_session_find_socket (sp_player_get_session (player), "lonely"));
+
+  /* Opening a preset asks too; Discard opens it. */
+  activate (window, "open-preset", g_variant_new_string ("udp"));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (sp_window_get_dirty (window));
+  g_assert_null (sp_session_find_socket (sp_player_get_session (sp_window_get_player (window)),
+                                         "lonely"));
+
+  destroy_window (window);
+}
+
+static gboolean
+has_toast (gpointer data)
+{
+  GtkWidget *overlay = find_descendant (GTK_WIDGET (data), ADW_TYPE_TOAST_OVERLAY);
+
+  /* A shown toast is a widget of the overlay beside its child. */
+  return gtk_widget_get_last_child (overlay) != gtk_widget_get_first_child (overlay);
+}
+
+/* A file that is not a session leaves the window as it was, with a message. */
+static void
+test_open_bad_file (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  SpPlayer *player = sp_window_get_player (window);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "sessions",
+                                                 "malformed", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name = dir != NULL ? g_dir_read_name (dir) : NULL;
+  g_autofree char *bad = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  g_assert_nonnull (name);
+  bad = g_build_filename (path, name, NULL);
+  file = g_file_new_for_path (bad);
+
+  sp_window_open (window, file);
+  wait_for ("the toast", has_toast, window);
+  g_assert_true (sp_window_get_player (window) == player);
+  g_assert_null (sp_window_get_file (window));
+
+  destroy_window (window);
 }
 
 static void
@@ -161,6 +624,10 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/Sp/Window/shell", test_window_shell);
+  g_test_add_func ("/Sp/Window/preset-replay", test_preset_replay);
+  g_test_add_func ("/Sp/Window/save-reopen-replay", test_save_reopen_replay);
+  g_test_add_func ("/Sp/Window/close-asks", test_close_asks);
+  g_test_add_func ("/Sp/Window/open-bad-file", test_open_bad_file);
   g_test_add_func ("/Sp/Application/actions", test_application_actions);
 
   return g_test_run ();
