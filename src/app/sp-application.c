@@ -101,6 +101,9 @@ sp_application_startup (GApplication *application)
     { "win.step", { "F10", NULL } },
     { "win.run", { "<Control>Return", NULL } },
     { "win.restart", { "<Control>r", NULL } },
+    { "win.show-panel::steps", { "<Alt>1", NULL } },
+    { "win.show-panel::code", { "<Alt>2", NULL } },
+    { "win.show-panel::events", { "<Alt>3", NULL } },
   };
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (application);

@@ -592,6 +592,18 @@ remove_socket_action (GSimpleAction *action,
   sp_session_remove_socket (self->session, id);
 }
 
+static void
+show_panel_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  SpWindow *self = user_data;
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->panel_stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->panel_stack, name);
+}
+
 static const GActionEntry window_actions[] = {
   { .name = "new-session", .activate = new_session_action },
   { .name = "open", .activate = open_action },
@@ -605,6 +617,7 @@ static const GActionEntry window_actions[] = {
   { .name = "restart", .activate = restart_action },
   { .name = "speed", .change_state = speed_action, .parameter_type = "u", .state = "uint32 0",
     .activate = NULL },
+  { .name = "show-panel", .activate = show_panel_action, .parameter_type = "s" },
   { .name = "add-socket", .activate = add_socket_action },
   { .name = "duplicate-socket", .activate = duplicate_socket_action },
   { .name = "remove-socket", .activate = remove_socket_action },

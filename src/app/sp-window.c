@@ -64,8 +64,8 @@ update_progress (SpWindow *self)
   guint position = sp_player_get_position (self->player);
   g_autofree char *text = NULL;
 
-  /* TRANSLATORS: replay progress in the header bar, "Step 3 of 12" */
-  text = g_strdup_printf (_("Step %u of %u"), MIN (position, n_steps), n_steps);
+  /* TRANSLATORS: replay progress in the header bar, "3 of 12 steps run" */
+  text = g_strdup_printf (_("%u of %u steps run"), MIN (position, n_steps), n_steps);
   gtk_label_set_label (self->progress_label, n_steps > 0 ? text : "");
   _sp_window_update_actions (self);
 }

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Renders the real window in the states the README shows and writes them
+ * as PNG files: make-screenshots OUTPUT_DIR. Run by build-aux/screenshots
+ * under a virtual display. */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "sp-window.h"
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets the window settle: answers arrive, rows are built, frames drawn. */
+static void
+settle (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+save_png (GtkWidget  *widget,
+          const char *directory,
+          const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("could not write %s", path);
+  g_print ("%s\n", path);
+}
+
+static void
+step_to (SpWindow *window,
+         guint     position)
+{
+  SpPlayer *player = sp_window_get_player (window);
+
+  while (sp_player_get_position (player) < position)
+    {
+      if (sp_player_get_state (player) != SP_PLAYER_RUNNING)
+        g_action_group_activate_action (G_ACTION_GROUP (window), "step", NULL);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  settle (400);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GError) error = NULL;
+  SpWindow *window;
+
+  gtk_init ();
+  adw_init ();
+
+  if (argc != 2)
+    g_error ("usage: make-screenshots OUTPUT_DIR");
+
+  /* An AdwApplication with the app's resource path loads its style.css. */
+  application = g_object_new (ADW_TYPE_APPLICATION,
+                              "flags", G_APPLICATION_NON_UNIQUE,
+                              "resource-base-path", RESOURCE_PATH,
+                              NULL);
+  if (!g_application_register (G_APPLICATION (application), NULL, &error))
+    g_error ("%s", error->message);
+
+  window = sp_window_new (application);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  settle (800);
+  save_png (GTK_WIDGET (window), argv[1], "window-empty.png");
+
+  /* The echo preset halfway: the server has accepted, data has crossed. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
+                                  g_variant_new_string ("tcp-echo"));
+  settle (400);
+  step_to (window, 6);
+  save_png (GTK_WIDGET (window), argv[1], "window-echo.png");
+
+  /* The Python the steps so far amount to. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-panel",
+                                  g_variant_new_string ("code"));
+  settle (300);
+  save_png (GTK_WIDGET (window), argv[1], "window-python.png");
+
+  /* What the kernel answers to a connect nobody listens for. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
+                                  g_variant_new_string ("errors"));
+  settle (400);
+  step_to (window, 3);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-panel",
+                                  g_variant_new_string ("steps"));
+  settle (300);
+  save_png (GTK_WIDGET (window), argv[1], "window-error.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
