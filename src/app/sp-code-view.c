@@ -13,17 +13,23 @@
 
 struct _SpCodeView
 {
-  AdwBin        parent_instance;
+  AdwBin           parent_instance;
 
-  GtkTextView  *text_view;
-  GtkWidget    *placeholder;
+  GtkTextView     *text_view;
+  GtkWidget       *copy_button;
+  GtkWidget       *placeholder;
 
-  SpPlayer     *player;
-  GSignalGroup *player_signals;
+  SpPlayer        *player;
+  GSignalGroup    *player_signals;
   /* Stays at the end as text is added, so the view can follow it. */
-  GtkTextMark  *end_mark;
-  GtkTextTag   *comment_tag;
+  GtkTextMark     *end_mark;
+  GtkTextTag      *comment_tag;
+  /* Puts the copy button back after it said "Copied". */
+  guint            copied_id;
 };
+
+/* How long the copy button shows that it copied. */
+#define COPIED_MS 1500
 
 G_DEFINE_FINAL_TYPE (SpCodeView, sp_code_view, ADW_TYPE_BIN)
 
@@ -154,6 +160,16 @@ on_position_changed (SpCodeView *self)
 }
 
 static void
+on_copied_timeout (gpointer user_data)
+{
+  SpCodeView *self = user_data;
+
+  self->copied_id = 0;
+  gtk_button_set_icon_name (GTK_BUTTON (self->copy_button), "edit-copy-symbolic");
+  gtk_widget_set_tooltip_text (self->copy_button, _("Copy the Python"));
+}
+
+static void
 action_copy (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -162,6 +178,11 @@ action_copy (GtkWidget  *widget,
   g_autofree char *text = sp_code_view_get_text (self);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->copy_button), "object-select-symbolic");
+  gtk_widget_set_tooltip_text (self->copy_button, _("Copied"));
+  g_clear_handle_id (&self->copied_id, g_source_remove);
+  self->copied_id = g_timeout_add_once (COPIED_MS, on_copied_timeout, self);
 }
 
 static void
@@ -173,6 +194,7 @@ sp_code_view_dispose (GObject *object)
     g_signal_group_set_target (self->player_signals, NULL);
   g_clear_object (&self->player_signals);
   g_clear_object (&self->player);
+  g_clear_handle_id (&self->copied_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_CODE_VIEW);
 
   G_OBJECT_CLASS (sp_code_view_parent_class)->dispose (object);
@@ -187,6 +209,7 @@ sp_code_view_class_init (SpCodeViewClass *klass)
   object_class->dispose = sp_code_view_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-code-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpCodeView, copy_button);
   gtk_widget_class_bind_template_child (widget_class, SpCodeView, text_view);
   gtk_widget_class_bind_template_child (widget_class, SpCodeView, placeholder);
 

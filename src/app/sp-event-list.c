@@ -204,6 +204,46 @@ on_detail_cell_bind (GtkSignalListItemFactory *factory,
   set_cell (item, text);
 }
 
+typedef struct
+{
+  const char *title;
+  GCallback   bind;
+  gboolean    numeric;
+  gboolean    expand;
+} Column;
+
+static const Column columns[] = {
+  /* Translators: the column of event numbers */
+  { N_("#"), G_CALLBACK (on_seq_cell_bind), TRUE, FALSE },
+  { N_("Time"), G_CALLBACK (on_time_cell_bind), TRUE, FALSE },
+  { N_("Socket"), G_CALLBACK (on_socket_cell_bind), FALSE, FALSE },
+  { N_("Call"), G_CALLBACK (on_call_cell_bind), FALSE, FALSE },
+  { N_("Bytes"), G_CALLBACK (on_bytes_cell_bind), TRUE, FALSE },
+  { N_("Detail"), G_CALLBACK (on_detail_cell_bind), FALSE, TRUE },
+};
+
+static void
+add_columns (SpEventList *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      GtkColumnViewColumn *column;
+
+      g_signal_connect_object (factory, "setup",
+                               columns[i].numeric ? G_CALLBACK (on_number_cell_setup)
+                                                  : G_CALLBACK (on_text_cell_setup),
+                               self, 0);
+      g_signal_connect_object (factory, "bind", columns[i].bind, self, 0);
+
+      column = gtk_column_view_column_new (_(columns[i].title), factory);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_column_set_expand (column, columns[i].expand);
+      gtk_column_view_append_column (self->column_view, column);
+      g_object_unref (column);
+    }
+}
+
 /* Following */
 
 static GtkAdjustment *
@@ -305,14 +345,6 @@ sp_event_list_class_init (SpEventListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpEventList, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, SpEventList, column_view);
   gtk_widget_class_bind_template_child (widget_class, SpEventList, placeholder);
-  gtk_widget_class_bind_template_callback (widget_class, on_text_cell_setup);
-  gtk_widget_class_bind_template_callback (widget_class, on_number_cell_setup);
-  gtk_widget_class_bind_template_callback (widget_class, on_seq_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_time_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_socket_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_call_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_bytes_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_detail_cell_bind);
 }
 
 static void
@@ -321,6 +353,7 @@ sp_event_list_init (SpEventList *self)
   GtkAdjustment *vadjustment;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_columns (self);
 
   self->follow = TRUE;
   self->filter = gtk_custom_filter_new (match_socket, self, NULL);
@@ -358,7 +391,8 @@ sp_event_list_set_player (SpEventList *self,
 
   self->follow = TRUE;
   gtk_filter_list_model_set_model (self->filter_model,
-                                   player != NULL ? G_LIST_MODEL (sp_player_get_log (player)) : NULL);
+                                   player != NULL ? G_LIST_MODEL (sp_player_get_log (player))
+                                                  : NULL);
 }
 
 void

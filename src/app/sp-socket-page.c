@@ -137,6 +137,7 @@ struct _SpSocketPage
   GtkSwitch      *auto_receive_switch;
   GtkLabel       *protocol_fact;
   GtkLabel       *local_address_fact;
+  AdwActionRow   *local_port_row;
   GtkLabel       *local_port_fact;
   GtkLabel       *remote_address_fact;
   GtkLabel       *remote_port_fact;
@@ -1059,10 +1060,10 @@ update_preview (SpSocketPage *self)
     }
 
   /* A preview, not a dump: the traffic log shows every byte. */
-  hex = sp_data_format_hex (bytes, MIN (length, 64));
+  hex = sp_data_format_hex (bytes, MIN (length, 32));
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu byte: %s%s", "%zu bytes: %s%s",
                                        length),
-                          length, hex, length > 64 ? " …" : "");
+                          length, hex, length > 32 ? " …" : "");
   gtk_label_set_text (self->preview_label, text);
 }
 
@@ -1271,12 +1272,8 @@ refresh_peers (SpSocketPage *self)
   /* Keep the socket chosen; "Address…" when the user chose it; else the
    * first other socket, which in a client and server session is the
    * other end. */
-  if (chosen != NULL && g_ptr_array_find_with_equal_func (ids, chosen, g_str_equal, &position))
-    ;
-  else if (chosen == NULL && n_items > 1)
-    position = 0;
-  else
-    position = ids->len > 1 ? 1 : 0;
+  if (chosen == NULL || !g_ptr_array_find_with_equal_func (ids, chosen, g_str_equal, &position))
+    position = (chosen == NULL && n_items > 1) || ids->len == 1 ? 0 : 1;
 
   g_ptr_array_add (ids, NULL);
 
@@ -1423,7 +1420,7 @@ format_address (GSocketAddress *address)
 
   /* An IPv4 address in the forms it is taught in. */
   if (hex32 != NULL && mapped != NULL)
-    return g_strdup_printf ("%s\n%s · %s", dotted, hex32, mapped);
+    return g_strdup_printf ("%s · %s · %s", dotted, hex32, mapped);
   return g_steal_pointer (&dotted);
 }
 
@@ -1489,11 +1486,10 @@ refresh_facts (SpSocketPage *self)
 
   if (local != NULL && G_IS_INET_SOCKET_ADDRESS (local) &&
       sp_socket_get_port_chosen_by_kernel (socket))
-    {
-      g_autofree char *port = g_steal_pointer (&local_port);
-
-      local_port = g_strdup_printf (_("%s, an ephemeral port chosen by the kernel"), port);
-    }
+    adw_action_row_set_subtitle (self->local_port_row,
+                                 _("An ephemeral port chosen by the kernel"));
+  else
+    adw_action_row_set_subtitle (self->local_port_row, "");
 
   if (waiting > 0)
     waiting_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zd byte waiting",
@@ -1778,6 +1774,7 @@ sp_socket_page_class_init (SpSocketPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, auto_receive_switch);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, protocol_fact);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, local_address_fact);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketPage, local_port_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, local_port_fact);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, remote_address_fact);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, remote_port_fact);

@@ -374,7 +374,8 @@ row_update (SpStepsPanel *self,
   gtk_widget_set_visible (row->note, has_note);
   gtk_label_set_text (GTK_LABEL (row->note), has_note ? step->note : "");
   gtk_label_set_wrap (GTK_LABEL (row->note), current);
-  gtk_label_set_ellipsize (GTK_LABEL (row->note), current ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
+  gtk_label_set_ellipsize (GTK_LABEL (row->note),
+                           current ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
   if (current)
     gtk_widget_remove_css_class (row->note, "dim-label");
   else
@@ -515,7 +516,8 @@ update_current (SpStepsPanel *self)
     {
       refresh_rows (self, current);
       if (find_step (self, current, &index))
-        gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", index);
+        gtk_widget_activate_action (GTK_WIDGET (self->list_view),
+                                    "list.scroll-to-item", "u", index);
     }
 }
 
@@ -836,8 +838,10 @@ action_apply_edit (GtkWidget  *widget,
       !sp_session_has_socket_id (session, step->socket))
     {
       /* Translators: the first %s is a place in the session, "steps[2]" */
-      g_autofree char *message = g_strdup_printf (_("%s.socket: no socket “%s” in this session"),
-                                                  path, step->socket);
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("%s.socket: no socket “%s” in this session"),
+                                 path, step->socket);
 
       show_editor_error (self, message);
       return;
@@ -850,16 +854,26 @@ action_apply_edit (GtkWidget  *widget,
 }
 
 static void
-on_editor_cancel_clicked (SpStepsPanel *self)
+action_cancel_edit (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
 {
-  gtk_popover_popdown (self->editor);
+  gtk_popover_popdown (SP_STEPS_PANEL (widget)->editor);
 }
 
 static void
 on_editor_closed (SpStepsPanel *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
   g_clear_object (&self->editing);
   update_actions (self);
+
+  /* Back to the list, so the keyboard carries on where it was. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->list_view)) &&
+      (focus == NULL || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->editor))))
+    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
 static void
@@ -927,18 +941,13 @@ sp_steps_panel_class_init (SpStepsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, editor);
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, editor_text);
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, editor_error);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_setup);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_unbind);
-  gtk_widget_class_bind_template_callback (widget_class, on_list_view_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_editor_cancel_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_editor_closed);
 
   gtk_widget_class_install_action (widget_class, "steps.delete", NULL, action_delete);
   gtk_widget_class_install_action (widget_class, "steps.move-up", NULL, action_move_up);
   gtk_widget_class_install_action (widget_class, "steps.move-down", NULL, action_move_down);
   gtk_widget_class_install_action (widget_class, "steps.edit", NULL, action_edit);
   gtk_widget_class_install_action (widget_class, "steps.apply-edit", NULL, action_apply_edit);
+  gtk_widget_class_install_action (widget_class, "steps.cancel-edit", NULL, action_cancel_edit);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "steps.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "steps.delete", NULL);
@@ -956,10 +965,24 @@ sp_steps_panel_class_init (SpStepsPanelClass *klass)
 static void
 sp_steps_panel_init (SpStepsPanel *self)
 {
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
   self->bound_items = g_hash_table_new (NULL, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_parent (GTK_WIDGET (self->editor), GTK_WIDGET (self));
+  g_signal_connect_object (self->editor, "closed",
+                           G_CALLBACK (on_editor_closed), self, G_CONNECT_SWAPPED);
+
+  /* Rows are made here rather than in the template: they show a status
+   * that only this file knows. */
+  g_signal_connect_object (factory, "setup", G_CALLBACK (on_row_setup), self, 0);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (on_row_bind), self, 0);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (on_row_unbind), self, 0);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  g_signal_connect_object (self->list_view, "activate",
+                           G_CALLBACK (on_list_view_activate), self, 0);
 
   self->selection = gtk_single_selection_new (NULL);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
@@ -1001,8 +1024,9 @@ sp_steps_panel_set_player (SpStepsPanel *self,
   g_set_object (&self->player, player);
   g_signal_group_set_target (self->player_signals, player);
   gtk_single_selection_set_model (self->selection,
-                                  player != NULL ? sp_session_get_steps (sp_player_get_session (player))
-                                                 : NULL);
+                                  player != NULL
+                                    ? sp_session_get_steps (sp_player_get_session (player))
+                                    : NULL);
 
   /* What the steps did under another player is not known here. */
   clear_statuses (self);

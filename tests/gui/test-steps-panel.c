@@ -75,7 +75,8 @@ static void
 step_and_wait (Fixture *fixture)
 {
   guint before = fixture->n_finished;
-  guint timeout_id = g_timeout_add_seconds (GUARD_SECONDS, fail_on_timeout, (gpointer) "step-finished");
+  guint timeout_id = g_timeout_add_seconds (GUARD_SECONDS, fail_on_timeout,
+                                            (gpointer) "step-finished");
 
   sp_player_step (fixture->player);
   while (fixture->n_finished == before)
@@ -306,6 +307,15 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+static gboolean
+focus_is_in (Fixture   *fixture,
+             GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
 static GtkSelectionModel *
 event_selection (Fixture *fixture)
 {
@@ -371,6 +381,20 @@ test_replay (Fixture       *fixture,
   /* In the order the steps ran. */
   g_assert_true (strstr (code, "bind((") < strstr (code, "listen(1)"));
   g_assert_null (strstr (code, "Error"));
+
+  /* Copy puts all of it on the clipboard. */
+  {
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->code_view));
+    g_auto(GValue) value = G_VALUE_INIT;
+    g_autoptr(GError) error = NULL;
+
+    gtk_widget_activate_action (GTK_WIDGET (fixture->code_view), "code.copy", NULL);
+    g_value_init (&value, G_TYPE_STRING);
+    g_assert_true (gdk_content_provider_get_value (gdk_clipboard_get_content (clipboard),
+                                                   &value, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_value_get_string (&value), ==, code);
+  }
   g_clear_pointer (&code, g_free);
 
   /* A restart forgets what ran. */
@@ -380,6 +404,22 @@ test_replay (Fixture       *fixture,
   g_assert_cmpstr (code, ==, "");
   g_assert_false (row_has_status (find_row (fixture, 0), "success"));
   g_assert_true (gtk_widget_has_css_class (find_row (fixture, 0), "current"));
+  g_clear_pointer (&code, g_free);
+
+  /* Another player starts the code afresh. */
+  step_and_wait (fixture);
+  code = sp_code_view_get_text (fixture->code_view);
+  g_assert_nonnull (strstr (code, "bind(("));
+  g_clear_pointer (&code, g_free);
+  {
+    g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+    g_autoptr(SpPlayer) player = sp_player_new (fixture->session, log);
+
+    sp_code_view_set_player (fixture->code_view, player);
+    code = sp_code_view_get_text (fixture->code_view);
+    g_assert_cmpstr (code, ==, "");
+    sp_code_view_set_player (fixture->code_view, NULL);
+  }
 }
 
 static void
@@ -488,6 +528,7 @@ test_edit (Fixture       *fixture,
            gconstpointer  data)
 {
   GtkSingleSelection *selection = panel_selection (fixture);
+  GtkWidget *list_view = find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
   SpStep *bind = sp_session_get_step (fixture->session, 0);
   SpStep *listen = sp_session_get_step (fixture->session, 1);
   SpStep *replaced;
@@ -498,12 +539,15 @@ test_edit (Fixture       *fixture,
   g_autofree char *json = NULL;
   GtkTextIter start, end;
 
-  /* Move down and back up; the selection follows the step. */
+  /* Move down and back up; the selection, and the focus, follow the step. */
   gtk_single_selection_set_selected (selection, 0);
+  gtk_widget_grab_focus (list_view);
   gtk_widget_activate_action (GTK_WIDGET (fixture->panel), "steps.move-down", NULL);
   g_assert_true (sp_session_get_step (fixture->session, 0) == listen);
   g_assert_true (sp_session_get_step (fixture->session, 1) == bind);
   g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 1);
+  iterate_for (20);
+  g_assert_true (focus_is_in (fixture, list_view));
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->panel), "steps.move-up", NULL);
   g_assert_true (sp_session_get_step (fixture->session, 0) == bind);
@@ -587,6 +631,7 @@ test_edit (Fixture       *fixture,
   g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, 11);
   g_assert_false (gtk_widget_get_visible (popover));
   g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 1);
+  g_assert_true (focus_is_in (fixture, list_view));
 }
 
 static void
@@ -663,11 +708,13 @@ test_empty (void)
   g_autoptr(SpStep) step = sp_step_new ("client", SP_CALL_CLOSE);
   GtkWidget *panel = g_object_ref_sink (sp_steps_panel_new ());
   GtkWidget *stack;
+  GtkWidget *status_page;
 
   sp_steps_panel_set_player (SP_STEPS_PANEL (panel), player);
   stack = find_descendant (panel, GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
-  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (find_descendant (panel, ADW_TYPE_STATUS_PAGE))),
+  status_page = find_descendant (panel, ADW_TYPE_STATUS_PAGE);
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)),
                    ==, "Steps appear here as you make calls");
 
   sp_session_append_step (session, step);
@@ -691,6 +738,8 @@ test_events (Fixture       *fixture,
   guint n_all;
   guint n_client;
   guint n_step_events = 0;
+  double upper;
+  double page;
 
   for (guint i = 0; i < n_steps; i++)
     step_and_wait (fixture);
@@ -703,9 +752,10 @@ test_events (Fixture       *fixture,
   /* It followed the events to the end. */
   scrolled_window = find_descendant (GTK_WIDGET (fixture->event_list), GTK_TYPE_SCROLLED_WINDOW);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled_window));
-  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
-  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment),
-                     >=, gtk_adjustment_get_upper (adjustment) - 8);
+  upper = gtk_adjustment_get_upper (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+  g_assert_cmpfloat (upper, >, page);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment) + page, >=, upper - 8);
 
   sp_event_list_set_socket_id (fixture->event_list, "client");
   n_client = g_list_model_get_n_items (G_LIST_MODEL (selection));
@@ -740,8 +790,9 @@ test_events (Fixture       *fixture,
   g_assert_cmpuint (n_step_events, >, 0);
   iterate_for (100);
   /* It scrolled away from the end to show them. */
-  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment),
-                     <, gtk_adjustment_get_upper (adjustment) - 8);
+  upper = gtk_adjustment_get_upper (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment) + page, <, upper - 8);
 }
 
 int
