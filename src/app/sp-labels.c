@@ -45,7 +45,7 @@ sp_state_label (SpState state)
   switch (state)
     {
     case SP_STATE_UNCREATED:
-      return _("not created");
+      return _("not created yet");
     case SP_STATE_CREATED:
       return _("created");
     case SP_STATE_BOUND:
@@ -61,7 +61,7 @@ sp_state_label (SpState state)
     case SP_STATE_SHUT_WRITE:
       return _("shut for writing");
     case SP_STATE_SHUT_BOTH:
-      return _("shut down");
+      return _("shut both ways");
     case SP_STATE_CLOSED:
       return _("closed");
     case SP_N_STATES:

@@ -8,6 +8,7 @@
 #include "sp-data.h"
 #include "sp-endpoint.h"
 #include "sp-lifecycle.h"
+#include "sp-labels.h"
 #include "sp-socket-page.h"
 
 /* A person needs time to go and click the peer before accept, connect or
@@ -238,71 +239,6 @@ has_step_in_flight (SpSocketPage *self)
     }
 
   return FALSE;
-}
-
-static const char *
-family_label (SpFamily family)
-{
-  switch (family)
-    {
-    case SP_FAMILY_INET:
-      return _("IPv4");
-    case SP_FAMILY_INET6:
-      return _("IPv6");
-    case SP_FAMILY_UNIX:
-      return _("UNIX");
-    default:
-      return "";
-    }
-}
-
-static const char *
-type_label (SpSocketType type)
-{
-  switch (type)
-    {
-    case SP_SOCKET_TYPE_STREAM:
-      return _("stream");
-    case SP_SOCKET_TYPE_DGRAM:
-      return _("datagram");
-    case SP_SOCKET_TYPE_RAW:
-      return _("raw");
-    case SP_SOCKET_TYPE_SEQPACKET:
-      return _("sequenced packets");
-    default:
-      return "";
-    }
-}
-
-static const char *
-state_label (SpState state)
-{
-  switch (state)
-    {
-    case SP_STATE_UNCREATED:
-      return _("not created yet");
-    case SP_STATE_CREATED:
-      return _("created");
-    case SP_STATE_BOUND:
-      return _("bound");
-    case SP_STATE_LISTENING:
-      return _("listening");
-    case SP_STATE_CONNECTING:
-      return _("connecting");
-    case SP_STATE_CONNECTED:
-      return _("connected");
-    case SP_STATE_SHUT_READ:
-      return _("shut for reading");
-    case SP_STATE_SHUT_WRITE:
-      return _("shut for writing");
-    case SP_STATE_SHUT_BOTH:
-      return _("shut both ways");
-    case SP_STATE_CLOSED:
-      return _("closed");
-    case SP_N_STATES:
-    default:
-      return "";
-    }
 }
 
 /* The address a new socket of `family` gets in the form. */
@@ -1382,17 +1318,16 @@ refresh_header (SpSocketPage *self)
 {
   g_autofree char *kind = NULL;
   g_autofree char *summary = NULL;
-  const char *state = state_label (get_state (self));
+  const char *state = sp_state_label (get_state (self));
 
-  kind = g_strdup_printf ("%s · %s", family_label (get_family (self)),
-                          type_label (get_socket_type (self)));
+  kind = sp_socket_kind_label (get_family (self), get_socket_type (self));
   gtk_label_set_text (self->title_label, self->socket_id);
   gtk_label_set_text (self->kind_label, kind);
   gtk_label_set_text (self->state_label, state);
 
   /* What a screen reader says for the header, kept current. */
   summary = g_strdup_printf (_("Socket %s, %s %s, %s"), self->socket_id,
-                             family_label (get_family (self)), type_label (get_socket_type (self)),
+                             sp_family_label (get_family (self)), sp_socket_type_label (get_socket_type (self)),
                              state);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->header_box),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, summary,
