@@ -131,7 +131,6 @@ on_contents_replaced (GObject      *object,
     }
 
   g_set_object (&self->file, file);
-  self->dirty = TRUE;
   _sp_window_set_dirty (self, FALSE);
   g_task_return_boolean (task, TRUE);
 }

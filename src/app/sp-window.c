@@ -36,13 +36,11 @@ update_title (SpWindow *self)
   }
 }
 
+/* Also shows a new file name, so a save always comes through here. */
 void
 _sp_window_set_dirty (SpWindow *self,
                       gboolean  dirty)
 {
-  if (self->dirty == !!dirty)
-    return;
-
   self->dirty = !!dirty;
   update_title (self);
 }
@@ -325,8 +323,7 @@ _sp_window_set_session (SpWindow  *self,
   sp_event_list_set_player (self->event_list, self->player);
 
   g_clear_pointer (&self->selected_id, g_free);
-  self->dirty = FALSE;
-  update_title (self);
+  _sp_window_set_dirty (self, FALSE);
   update_progress (self);
   rebuild_socket_list (self);
 }
