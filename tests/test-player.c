@@ -1099,6 +1099,53 @@ test_perform_concurrently (void)
   finalize_player (replay, replay_log);
 }
 
+/* The same with every call a button makes, socket() included: the client's
+ * socket() finishes while accept waits, and accept still sees the connect. */
+static void
+test_perform_with_socket_calls (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                { \"id\": \"client\" } ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  const SpCall calls[] = { SP_CALL_SOCKET, SP_CALL_BIND, SP_CALL_LISTEN, SP_CALL_ACCEPT };
+  g_autoptr(SpStep) client_socket = sp_step_new ("client", SP_CALL_SOCKET);
+  g_autoptr(SpStep) connect = sp_step_new ("client", SP_CALL_CONNECT);
+  Recorder recorder;
+
+  recorder_init (&recorder, player);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(SpStep) step = sp_step_new ("server", calls[i]);
+
+      if (calls[i] == SP_CALL_ACCEPT)
+        {
+          step->as = g_strdup ("conn");
+          step->timeout_ms = 5000;
+        }
+      sp_player_perform (player, step);
+    }
+  wait_results (&recorder, 3);
+
+  sp_player_perform (player, client_socket);
+  wait_results (&recorder, 4);
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+
+  connect->to = g_strdup ("server");
+  sp_player_perform (player, connect);
+  wait_results (&recorder, 6);
+
+  for (guint i = 0; i < 6; i++)
+    g_assert_true (result_at (&recorder, i)->passed);
+  g_assert_cmpint (sp_socket_get_state (sp_player_lookup_socket (player, "conn")), ==,
+                   SP_STATE_CONNECTED);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
 /* interval-ms spaces the repeats of a send. */
 static void
 test_send_interval (void)
@@ -1508,6 +1555,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/perform", test_perform);
   g_test_add_func ("/Sp/Player/perform-while-waiting", test_perform_while_waiting);
   g_test_add_func ("/Sp/Player/perform-concurrently", test_perform_concurrently);
+  g_test_add_func ("/Sp/Player/perform-with-socket-calls", test_perform_with_socket_calls);
   g_test_add_func ("/Sp/Player/send-interval", test_send_interval);
   g_test_add_func ("/Sp/Player/host-names", test_host_names);
   g_test_add_func ("/Sp/Player/host-lookups", test_host_lookups);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sp-application.h"
+#include "sp-socket-page.h"
 #include "sp-window.h"
 
 static gboolean
@@ -87,14 +88,6 @@ wait_for (const char *what,
     g_main_context_iteration (NULL, TRUE);
 
   g_source_remove (timeout_id);
-}
-
-/* Runs what is due now, such as the sidebar's rebuild. */
-static void
-drain (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
 }
 
 static gboolean
@@ -224,6 +217,30 @@ find_socket_row (SpWindow   *window,
   return NULL;
 }
 
+typedef struct
+{
+  SpWindow   *window;
+  const char *id;
+} RowQuery;
+
+static gboolean
+has_socket_row (gpointer data)
+{
+  RowQuery *query = data;
+
+  return find_socket_row (query->window, query->id) != NULL;
+}
+
+/* Waits for the sidebar to show socket `id`, which it adds on its next
+ * rebuild. */
+static GtkWidget *
+wait_for_socket_row (SpWindow   *window,
+                     const char *id)
+{
+  wait_for (id, has_socket_row, &(RowQuery) { window, id });
+  return find_socket_row (window, id);
+}
+
 static GtkWidget *
 find_primary_menu_button (GtkWidget *widget)
 {
@@ -319,9 +336,7 @@ test_preset_replay (void)
         {
           GtkWidget *conn;
 
-          drain ();
-          conn = find_socket_row (window, "conn");
-          g_assert_nonnull (conn);
+          conn = wait_for_socket_row (window, "conn");
           g_assert_true (gtk_widget_has_css_class (conn, "accepted-socket"));
           g_assert_true (gtk_widget_get_prev_sibling (conn) == find_socket_row (window, "server"));
           g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (conn)), ==,
@@ -379,23 +394,61 @@ window_has_new_player (gpointer data)
   return sp_window_get_player (reopen->window) != reopen->old_player;
 }
 
-/* A step as a button makes it: `to`, `as` or text filled in, then run. */
-static void
-perform (SpPlayer   *player,
-         const char *socket,
-         SpCall      call,
-         const char *extra)
+static gboolean
+page_shows (gpointer data)
 {
-  g_autoptr(SpStep) step = sp_step_new (socket, call);
+  GtkWidget *page = find_descendant (GTK_WIDGET (data), SP_TYPE_SOCKET_PAGE);
 
-  if (call == SP_CALL_ACCEPT)
-    step->as = g_strdup (extra);
-  else if (call == SP_CALL_CONNECT)
-    step->to = g_strdup (extra);
-  else if (extra != NULL)
-    step->data = sp_step_data_new_text (extra, NULL, NULL);
+  return page != NULL && gtk_widget_get_mapped (page);
+}
 
-  sp_player_perform (player, step);
+/* The button whose action is `action_name`. */
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action_name)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (GTK_WIDGET (data));
+}
+
+/* Selects `socket` in the sidebar and clicks the page's button for
+ * `action` once it is enabled, as a person does. */
+static void
+press (SpWindow   *window,
+       const char *socket,
+       const char *action)
+{
+  GtkWidget *row = wait_for_socket_row (window, socket);
+  g_autofree char *name = g_strconcat ("socket.", action, NULL);
+  GtkWidget *button;
+
+  gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
+  g_assert_cmpstr (sp_window_get_selected_socket (window), ==, socket);
+  wait_for ("the socket page", page_shows, window);
+
+  button = find_action_button (GTK_WIDGET (window), name);
+  g_assert_nonnull (button);
+  wait_for (name, is_sensitive, button);
+  g_signal_emit_by_name (button, "clicked");
 }
 
 /* Steps made in the window save, reopen and replay into the same state. */
@@ -426,24 +479,24 @@ test_save_reopen_replay (void)
   sp_session_add_socket (session, server);
   sp_session_add_socket (session, client);
   g_assert_true (sp_window_get_dirty (window));
-  drain ();
-  g_assert_nonnull (find_socket_row (window, "client"));
+  wait_for_socket_row (window, "client");
 
   /* In the order a person clicks: accept waits while the client connects. */
-  perform (player, "server", SP_CALL_BIND, NULL);
-  perform (player, "server", SP_CALL_LISTEN, NULL);
+  press (window, "server", "socket");
+  press (window, "server", "bind");
+  press (window, "server", "listen");
   wait_for ("listen", player_is_idle, player);
-  perform (player, "server", SP_CALL_ACCEPT, "conn");
+  press (window, "server", "accept");
   g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
-  perform (player, "client", SP_CALL_CONNECT, "server");
+  press (window, "client", "socket");
+  press (window, "client", "connect");
   wait_for ("accept", player_is_idle, player);
-  perform (player, "client", SP_CALL_SENDALL, "Hello World");
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  press (window, "client", "sendall");
   wait_for ("sendall", player_is_idle, player);
-  perform (player, "conn", SP_CALL_RECV, NULL);
+  press (window, "conn", "receive-once");
   wait_for ("recv", player_is_idle, player);
   g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
-  drain ();
-  g_assert_nonnull (find_socket_row (window, "conn"));
 
   states = describe_sockets (player);
   log = describe_log (player);
