@@ -55,10 +55,11 @@ clear (SpCodeView *self)
   update_empty (self);
 }
 
-/* The event of the step's call that failed, if one did. */
+/* The latest event of step `index` that `matches`, among the last few. */
 static SpEvent *
-find_failed_event (SpTrafficLog *log,
-                   guint         index)
+find_step_event (SpTrafficLog *log,
+                 guint         index,
+                 gboolean    (*matches) (SpEvent *event))
 {
   guint n = sp_traffic_log_get_n_appended (log);
 
@@ -66,14 +67,30 @@ find_failed_event (SpTrafficLog *log,
     {
       g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i - 1);
 
-      if (sp_event_get_step (event) == (int) index &&
-          sp_event_get_kind (event) != SP_EVENT_NOTE &&
-          !sp_event_get_ok (event) &&
-          sp_event_get_error_code (event) != 0)
+      if (sp_event_get_step (event) == (int) index && matches (event))
         return g_steal_pointer (&event);
     }
 
   return NULL;
+}
+
+/* The event of a call that failed. */
+static gboolean
+is_failed_call (SpEvent *event)
+{
+  return sp_event_get_kind (event) != SP_EVENT_NOTE &&
+         !sp_event_get_ok (event) &&
+         sp_event_get_error_code (event) != 0;
+}
+
+/* The event of a call that went to an address, which its arguments name. */
+static gboolean
+has_destination (SpEvent *event)
+{
+  SpCall call = sp_event_get_call (event);
+
+  return (call == SP_CALL_CONNECT || call == SP_CALL_CONNECT_EX || call == SP_CALL_SENDTO) &&
+         sp_event_get_args (event) != NULL;
 }
 
 /* What Python does where the call failed: the exception it raises, as a
@@ -83,7 +100,8 @@ failure_comment (SpCodeView *self,
                  guint       index,
                  const char *message)
 {
-  g_autoptr(SpEvent) event = find_failed_event (sp_player_get_log (self->player), index);
+  g_autoptr(SpEvent) event = find_step_event (sp_player_get_log (self->player), index,
+                                              is_failed_call);
   g_autofree char *flat = NULL;
   int code;
 
@@ -116,6 +134,7 @@ append_step (SpCodeView *self,
   SpSession *session = sp_player_get_session (self->player);
   SpStep *step = sp_session_get_step (session, index);
   GtkTextBuffer *buffer = get_buffer (self);
+  g_autoptr(SpEvent) destination = NULL;
   g_autofree char *python = NULL;
   g_autofree char *comment = NULL;
   GtkTextIter end;
@@ -123,7 +142,11 @@ append_step (SpCodeView *self,
   if (step == NULL)
     return;
 
-  python = sp_codegen_step_python (session, step);
+  /* The port a peer bound to port 0 got is known now, so the line shows it. */
+  destination = find_step_event (sp_player_get_log (self->player), index, has_destination);
+  python = sp_codegen_step_python_to (session, step,
+                                      destination != NULL ? sp_event_get_args (destination)
+                                                          : NULL);
   comment = failure_comment (self, index, passed ? NULL : message);
 
   gtk_text_buffer_get_end_iter (buffer, &end);

@@ -85,6 +85,7 @@ typedef struct
   gboolean    uses_threading;
   gboolean    uses_time;
   gboolean    have_addr;   /* an accept or recvfrom has set `addr` */
+  const char *destination; /* where the step really went, as Python, or NULL */
 
   GHashTable *created;     /* socket ids that exist in the program so far */
   GHashTable *intervals;   /* id → Interval when the program uses `with` */
@@ -1051,6 +1052,9 @@ format_target (Writer *w,
                SpStep *step)
 {
   Endpoint endpoint;
+
+  if (w->destination != NULL)
+    return g_strdup (w->destination);
 
   if (analysis_target (w->analysis, step, &endpoint))
     return format_endpoint (w, &endpoint);
@@ -2248,6 +2252,14 @@ char *
 sp_codegen_step_python (SpSession *session,
                         SpStep    *step)
 {
+  return sp_codegen_step_python_to (session, step, NULL);
+}
+
+char *
+sp_codegen_step_python_to (SpSession  *session,
+                           SpStep     *step,
+                           const char *destination)
+{
   g_autoptr(Analysis) a = NULL;
   Writer w = { 0 };
   guint index = 0;
@@ -2262,6 +2274,7 @@ sp_codegen_step_python (SpSession *session,
   w.out = g_string_new (NULL);
   w.blocks = g_array_new (FALSE, FALSE, sizeof (Block));
   w.port = -1;
+  w.destination = destination;
 
   g_ptr_array_find (a->steps, step, &index);
   write_step (&w, step, index);

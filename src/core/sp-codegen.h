@@ -21,6 +21,13 @@ void       sp_script_free                (SpScript     *script);
  * ("conn, addr = server.accept()"). */
 char      *sp_codegen_step_python        (SpSession    *session,
                                           SpStep       *step);
+/* The same, with the address a connect, connect_ex or sendto really went
+ * to (a Python expression such as "('127.0.0.1', 43483)") in place of the
+ * one the session implies, which for a peer on port 0 is only known once
+ * it ran. */
+char      *sp_codegen_step_python_to     (SpSession    *session,
+                                          SpStep       *step,
+                                          const char   *destination);
 
 /* Runnable scripts, one per process role: the listeners with the sockets
  * they accept in server.py, the other sockets in client.py. An array of

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sp-application.h"
+#include "sp-code-view.h"
 #include "sp-socket-page.h"
 #include "sp-window.h"
 
@@ -497,6 +498,19 @@ test_save_reopen_replay (void)
   press (window, "conn", "receive-once");
   wait_for ("recv", player_is_idle, player);
   g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+
+  /* The Python view shows the port the kernel gave the server. */
+  {
+    SpCodeView *code = SP_CODE_VIEW (find_descendant (GTK_WIDGET (window), SP_TYPE_CODE_VIEW));
+    GSocketAddress *bound = sp_socket_get_local_address (sp_player_lookup_socket (player,
+                                                                                 "server"));
+    g_autofree char *python = sp_code_view_get_text (code);
+    g_autofree char *line = g_strdup_printf ("client.connect(('127.0.0.1', %u))",
+                                             g_inet_socket_address_get_port (
+                                               G_INET_SOCKET_ADDRESS (bound)));
+
+    g_assert_nonnull (strstr (python, line));
+  }
 
   states = describe_sockets (player);
   log = describe_log (player);
