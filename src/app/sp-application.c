@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sp-application.h"
+#include "sp-preferences-window.h"
 #include "sp-window.h"
 
 struct _SpApplication
@@ -56,11 +57,24 @@ sp_application_quit_action (GSimpleAction *action,
 }
 
 static void
+sp_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  SpPreferencesWindow *preferences;
+
+  preferences = sp_preferences_window_new (gtk_application_get_active_window (application));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 sp_application_about_action (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
 {
-  static const char *developers[] = { "The Socket Playground contributors", NULL };
+  static const char *developers[] = { "The Socket Playground authors", NULL };
+  static const char *artists[] = { "The Socket Playground authors", NULL };
   GtkApplication *application = GTK_APPLICATION (user_data);
   GtkWidget *about;
 
@@ -72,7 +86,12 @@ sp_application_about_action (GSimpleAction *action,
                         "version", PACKAGE_VERSION,
                         "comments", _("Make real sockets one call at a time and watch "
                                       "every byte they send and receive"),
+                        "developer-name", "The Socket Playground authors",
+                        "copyright", "© 2026 The Socket Playground authors",
+                        "website", "https://github.com/socketplayground/socket-playground",
+                        "issue-url", "https://github.com/socketplayground/socket-playground/issues",
                         "developers", developers,
+                        "artists", artists,
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "translator-credits", _("translator-credits"),
                         NULL);
@@ -81,6 +100,7 @@ sp_application_about_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = sp_application_quit_action },
+  { .name = "preferences", .activate = sp_application_preferences_action },
   { .name = "about", .activate = sp_application_about_action },
 };
 
@@ -93,6 +113,7 @@ sp_application_startup (GApplication *application)
     const char *accels[3];
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
     { "win.open", { "<Control>o", NULL } },
     { "win.save", { "<Control>s", NULL } },
     { "win.save-as", { "<Control><Shift>s", NULL } },

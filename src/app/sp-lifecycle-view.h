@@ -1,8 +1,32 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
+
+#include "sp-player.h"
 
 G_BEGIN_DECLS
+
+#define SP_TYPE_LIFECYCLE_VIEW (sp_lifecycle_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpLifecycleView, sp_lifecycle_view, SP, LIFECYCLE_VIEW, GtkWidget)
+
+/* The life cycle of one socket as the lecture notes draw it, lit up as its
+ * calls happen: the states of its path in a row, the current one
+ * highlighted, each edge with its count of calls and bytes, a failed call
+ * in the error colour on the edge it tried, the kernel's TCP state beside
+ * the API state, and for a listener its accept queue and the sockets
+ * accept returned. It reads the player's log and sockets; it never acts. */
+
+GtkWidget  *sp_lifecycle_view_new           (void);
+/* NULL shows nothing. */
+void        sp_lifecycle_view_set_player    (SpLifecycleView *self,
+                                             SpPlayer        *player);
+void        sp_lifecycle_view_set_socket_id (SpLifecycleView *self,
+                                             const char      *socket_id);
+const char *sp_lifecycle_view_get_socket_id (SpLifecycleView *self);
+/* What the view says to a screen reader ("server: listening, 2
+ * connections waiting"). */
+char       *sp_lifecycle_view_describe      (SpLifecycleView *self);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "sp-code-view.h"
 #include "sp-event-list.h"
+#include "sp-lifecycle-view.h"
 #include "sp-socket-page.h"
 #include "sp-steps-panel.h"
 #include "sp-window.h"
@@ -20,6 +21,7 @@ struct _SpWindow
   GtkListBox           *socket_list;
   GtkStack             *page_stack;
   SpSocketPage         *socket_page;
+  SpLifecycleView      *lifecycle_view;
   AdwViewStack         *panel_stack;
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;

@@ -230,6 +230,7 @@ _sp_window_select_socket (SpWindow   *self,
   self->selected_id = g_strdup (id);
 
   sp_socket_page_set_socket_id (self->socket_page, id);
+  sp_lifecycle_view_set_socket_id (self->lifecycle_view, id);
   sp_event_list_set_socket_id (self->event_list, id);
   gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");
   _sp_window_update_actions (self);
@@ -318,6 +319,7 @@ _sp_window_set_session (SpWindow  *self,
   g_signal_group_set_target (self->player_signals, self->player);
 
   sp_socket_page_set_player (self->socket_page, self->player);
+  sp_lifecycle_view_set_player (self->lifecycle_view, self->player);
   sp_steps_panel_set_player (self->steps_panel, self->player);
   sp_code_view_set_player (self->code_view, self->player);
   sp_event_list_set_player (self->event_list, self->player);
@@ -399,6 +401,7 @@ sp_window_class_init (SpWindowClass *klass)
   window_class->close_request = sp_window_close_request;
 
   g_type_ensure (SP_TYPE_SOCKET_PAGE);
+  g_type_ensure (SP_TYPE_LIFECYCLE_VIEW);
   g_type_ensure (SP_TYPE_STEPS_PANEL);
   g_type_ensure (SP_TYPE_CODE_VIEW);
   g_type_ensure (SP_TYPE_EVENT_LIST);
@@ -411,6 +414,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, page_stack);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_page);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, lifecycle_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_stack);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
