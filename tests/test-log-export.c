@@ -1,12 +1,200 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "sp-log-export.h"
+#include "sp-test-util.h"
+
+#define AWKWARD_PATH "/tmp/we,\"ird\"\n.sock"
+
+static SpTrafficLog *
+make_log (void)
+{
+  SpTrafficLog *log = sp_traffic_log_new ();
+  static const guint8 payload[] = { 'H', 'i', 0, 0xff, '"' };
+  SpEventInfo sent = {
+    .kind = SP_EVENT_SENT, .call = SP_CALL_SENDALL, .ok = TRUE,
+    .state = SP_STATE_CONNECTED, .step = 4, .socket_id = "client",
+    .local = "127.0.0.1:40000", .remote = "127.0.0.1:5000",
+    .bytes = sizeof payload, .payload = payload, .payload_len = sizeof payload,
+  };
+  SpEventInfo refused = {
+    .kind = SP_EVENT_CALL, .call = SP_CALL_CONNECT, .ok = FALSE, .error_code = 111,
+    .state = SP_STATE_CREATED, .step = 5, .socket_id = "client",
+    .remote = "127.0.0.1:9", .args = "('127.0.0.1', 9)",
+  };
+  SpEventInfo unix_bind = {
+    .kind = SP_EVENT_CALL, .call = SP_CALL_BIND, .ok = TRUE,
+    .state = SP_STATE_BOUND, .step = -1, .socket_id = "u", .local = AWKWARD_PATH,
+  };
+
+  sp_traffic_log_append (log, &sent);
+  sp_traffic_log_append (log, &refused);
+  sp_traffic_log_append (log, &unix_bind);
+  return log;
+}
+
+static char *
+export_text (SpTrafficLog *log,
+             SpLogFormat   format)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = sp_log_export_to_bytes (log, format, &error);
+  gsize size;
+  const char *data;
+
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &size);
+  g_assert_true (g_utf8_validate (data, size, NULL));
+  return g_strndup (data, size);
+}
+
+static void
+test_jsonl_parses_back (void)
+{
+  g_autoptr(SpTrafficLog) log = make_log ();
+  g_autofree char *text = export_text (log, SP_LOG_FORMAT_JSONL);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_cmpstr (lines[3], ==, "");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, i);
+
+      if (i == 0)
+        {
+          g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "sent");
+          g_assert_cmpstr (json_object_get_string_member (object, "data_hex"), ==,
+                           "486900ff22");
+          g_assert_cmpint (json_object_get_int_member (object, "bytes"), ==, 5);
+          g_assert_true (json_object_get_null_member (object, "error"));
+        }
+      else if (i == 1)
+        {
+          JsonObject *failure = json_object_get_object_member (object, "error");
+
+          g_assert_false (json_object_get_boolean_member (object, "ok"));
+          g_assert_cmpstr (json_object_get_string_member (failure, "name"), ==, "ECONNREFUSED");
+          g_assert_cmpint (json_object_get_int_member (failure, "code"), ==, 111);
+          g_assert_cmpstr (json_object_get_string_member (object, "args"), ==,
+                           "('127.0.0.1', 9)");
+        }
+      else
+        {
+          g_assert_cmpstr (json_object_get_string_member (object, "local"), ==, AWKWARD_PATH);
+          g_assert_true (json_object_get_null_member (object, "step"));
+        }
+    }
+}
+
+/* The CSV is read back by Python's csv module, the reader people use. */
+static void
+test_csv_quoting (void)
+{
+  static const char reader[] =
+    "import csv, io, json, sys\n"
+    "rows = list(csv.DictReader(io.StringIO(sys.stdin.read(), newline='')))\n"
+    "print(json.dumps(rows))\n";
+  g_autoptr(SpTrafficLog) log = make_log ();
+  g_autofree char *text = export_text (log, SP_LOG_FORMAT_CSV);
+  g_autofree char *python = sp_test_find_python ();
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  JsonArray *rows;
+
+  g_assert_true (g_str_has_prefix (text, sp_log_export_csv_header ()));
+  g_assert_nonnull (strstr (text, "\"/tmp/we,\"\"ird\"\"\n.sock\""));
+  if (python == NULL)
+    return;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                              &error, python, "-c", reader, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, text, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                  "data_hex"), ==, "48 69 00 ff 22");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1),
+                                                  "error"), ==, "ECONNREFUSED");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 2),
+                                                  "local"), ==, AWKWARD_PATH);
+}
+
+static void
+test_formats (void)
+{
+  SpLogFormat format;
+
+  g_assert_true (sp_log_format_from_string ("pcapng", &format));
+  g_assert_cmpint (format, ==, SP_LOG_FORMAT_PCAPNG);
+  g_assert_cmpstr (sp_log_format_to_string (SP_LOG_FORMAT_CSV), ==, "csv");
+  g_assert_false (sp_log_format_from_string ("JSONL", &format));
+  g_assert_false (sp_log_format_from_string ("", &format));
+  g_assert_false (sp_log_format_from_string (NULL, &format));
+}
+
+static void
+on_exported (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static void
+test_to_file_async (void)
+{
+  g_autoptr(SpTrafficLog) log = make_log ();
+  g_autofree char *expected = export_text (log, SP_LOG_FORMAT_JSONL);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "sp-test-export.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+
+  sp_log_export_to_file_async (log, SP_LOG_FORMAT_JSONL, file, NULL, on_exported, &result);
+  g_assert_true (sp_test_iterate_until (sp_test_pointer_is_set, &result, SP_TEST_GUARD_MS));
+  g_assert_true (sp_log_export_to_file_finish (log, result, &error));
+  g_assert_no_error (error);
+
+  g_file_get_contents (path, &written, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (written, ==, expected);
+  g_unlink (path);
+}
 
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Sp/LogExport/jsonl-parses-back", test_jsonl_parses_back);
+  g_test_add_func ("/Sp/LogExport/csv-quoting", test_csv_quoting);
+  g_test_add_func ("/Sp/LogExport/formats", test_formats);
+  g_test_add_func ("/Sp/LogExport/to-file-async", test_to_file_async);
+
   return g_test_run ();
 }

@@ -1,12 +1,546 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sp-player.h"
+#include "sp-presets.h"
+#include "sp-sequence-layout.h"
+#include "sp-test-util.h"
+
+#define GUARD_MS 15000
+
+#define SESSION_HEAD \
+  "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"test\",\n"
+
+/* A real player on loopback, run to its end. */
+typedef struct
+{
+  SpTrafficLog *log;
+  SpPlayer     *player;
+  gboolean      finished;
+  gboolean      failed;
+} Run;
+
+static void
+on_finished (SpPlayer *player,
+             gboolean  all_passed,
+             Run      *run)
+{
+  run->finished = TRUE;
+}
+
+static void
+on_step_finished (SpPlayer   *player,
+                  guint       index,
+                  gboolean    passed,
+                  const char *message,
+                  Run        *run)
+{
+  if (!passed)
+    {
+      g_printerr ("step %u failed: %s\n", index, message);
+      run->failed = TRUE;
+    }
+}
+
+static gboolean
+run_ended (gpointer data)
+{
+  Run *run = data;
+
+  return run->finished || run->failed;
+}
+
+static void
+run_start (Run       *run,
+           SpSession *session)
+{
+  memset (run, 0, sizeof *run);
+  run->log = sp_traffic_log_new ();
+  run->player = sp_player_new (session, run->log);
+  g_signal_connect (run->player, "finished", G_CALLBACK (on_finished), run);
+  g_signal_connect (run->player, "step-finished", G_CALLBACK (on_step_finished), run);
+}
+
+static void
+run_to_end (Run       *run,
+            SpSession *session)
+{
+  run_start (run, session);
+  sp_player_run (run->player);
+  g_assert_true (sp_test_iterate_until (run_ended, run, GUARD_MS));
+  g_assert_false (run->failed);
+  sp_traffic_log_flush (run->log);
+}
+
+static void
+run_preset (Run        *run,
+            const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_presets_load (id, &error);
+
+  g_assert_no_error (error);
+  run_to_end (run, session);
+}
+
+static void
+run_json (Run        *run,
+          const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_session_new_from_data (json, -1, "test", &error);
+
+  g_assert_no_error (error);
+  run_to_end (run, session);
+}
+
+static void
+run_clear (Run *run)
+{
+  g_signal_handlers_disconnect_by_data (run->player, run);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (run->player);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (run->log);
+}
+
+/* What a view does: the player's sockets, then the log. */
+static void
+add_sockets (SpSequenceLayout *layout,
+             SpPlayer         *player)
+{
+  GListModel *sockets = sp_player_get_sockets (player);
+
+  for (guint i = 0; i < g_list_model_get_n_items (sockets); i++)
+    {
+      g_autoptr(SpSocket) socket = g_list_model_get_item (sockets, i);
+      SpSocket *listener = sp_socket_get_listener (socket);
+
+      sp_sequence_layout_add_socket (layout, sp_socket_get_id (socket),
+                                     listener != NULL ? sp_socket_get_id (listener) : NULL,
+                                     sp_socket_get_socket_type (socket));
+    }
+}
+
+static SpSequenceLayout *
+layout_for (Run *run)
+{
+  SpSequenceLayout *layout = sp_sequence_layout_new ();
+
+  add_sockets (layout, run->player);
+  sp_sequence_layout_update (layout, run->log, NULL);
+  return layout;
+}
+
+/* The position of the n-th (from 0) event on `socket_id` of `kind` and `call`. */
+static guint
+find_position (SpTrafficLog *log,
+               const char   *socket_id,
+               SpEventKind   kind,
+               SpCall        call,
+               guint         nth)
+{
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
+          sp_event_get_kind (event) == kind && sp_event_get_call (event) == call &&
+          nth-- == 0)
+        return i;
+    }
+
+  g_error ("no event %u on %s", nth, socket_id);
+}
+
+static guint
+column_of (SpSequenceLayout *layout,
+           const char       *id)
+{
+  int lane = sp_sequence_layout_lookup_lane (layout, id);
+
+  g_assert_cmpint (lane, >=, 0);
+  return sp_sequence_layout_get_lane (layout, lane)->column;
+}
+
+/* The arrow that starts at `row`. */
+static const SpSequenceArrow *
+arrow_at (SpSequenceLayout *layout,
+          guint             row)
+{
+  const SpSequenceRow *data = sp_sequence_layout_get_row (layout, row);
+
+  g_assert_cmpint (data->arrow, >=, 0);
+  return sp_sequence_layout_get_arrow (layout, data->arrow);
+}
+
+static void
+assert_arrow (SpSequenceLayout    *layout,
+              const SpSequenceArrow *arrow,
+              SpSequenceArrowKind  kind,
+              const char          *from,
+              guint                from_row,
+              const char          *to,
+              guint                to_row)
+{
+  g_assert_cmpint (arrow->kind, ==, kind);
+  g_assert_cmpint (arrow->from_lane, ==, sp_sequence_layout_lookup_lane (layout, from));
+  g_assert_cmpint (arrow->to_lane, ==, sp_sequence_layout_lookup_lane (layout, to));
+  g_assert_cmpuint (arrow->from_row, ==, from_row);
+  g_assert_cmpuint (arrow->to_row, ==, to_row);
+  g_assert_false (arrow->in_flight);
+}
+
+static void
+assert_arrow_label (SpSequenceLayout      *layout,
+                    const SpSequenceArrow *arrow,
+                    const char            *expected)
+{
+  const SpSequenceRow *row = sp_sequence_layout_get_row (layout, arrow->from_row);
+  g_autofree char *label = sp_sequence_layout_get_arrow_label (layout, row->arrow);
+
+  g_assert_cmpstr (label, ==, expected);
+}
+
+static void
+assert_row_label (SpSequenceLayout *layout,
+                  guint             row,
+                  const char       *expected)
+{
+  g_autofree char *label = sp_sequence_layout_get_row_label (layout, row);
+
+  g_assert_cmpstr (label, ==, expected);
+}
+
+static void
+test_echo (void)
+{
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  g_autofree char *described = NULL;
+  const SpSequenceArrow *arrow;
+  guint connect, accept, client_send, conn_recv, conn_send, client_recv;
+  guint client_close, conn_eof;
+  Run run;
+
+  run_preset (&run, "tcp-echo");
+  layout = layout_for (&run);
+
+  /* One row per event; the accepted socket stands next to its listener. */
+  g_assert_cmpuint (sp_sequence_layout_get_n_rows (layout), ==,
+                    sp_traffic_log_get_n_appended (run.log));
+  g_assert_cmpuint (sp_sequence_layout_get_n_lanes (layout), ==, 3);
+  g_assert_cmpuint (column_of (layout, "server"), ==, 0);
+  g_assert_cmpuint (column_of (layout, "conn"), ==, 1);
+  g_assert_cmpuint (column_of (layout, "client"), ==, 2);
+  g_assert_cmpint (sp_sequence_layout_get_lane (layout, sp_sequence_layout_lookup_lane (layout, "conn"))->listener,
+                   ==, sp_sequence_layout_lookup_lane (layout, "server"));
+
+  connect = find_position (run.log, "client", SP_EVENT_CALL, SP_CALL_CONNECT, 0);
+  accept = find_position (run.log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT, 0);
+  client_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+  conn_recv = find_position (run.log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV, 0);
+  conn_send = find_position (run.log, "conn", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+  client_recv = find_position (run.log, "client", SP_EVENT_RECEIVED, SP_CALL_RECV, 0);
+  client_close = find_position (run.log, "client", SP_EVENT_CALL, SP_CALL_CLOSE, 0);
+  conn_eof = find_position (run.log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV, 1);
+
+  /* conn's lane begins where accept returned it. */
+  g_assert_cmpuint (sp_sequence_layout_get_lane (layout, sp_sequence_layout_lookup_lane (layout, "conn"))->first_row,
+                    ==, accept);
+
+  arrow = arrow_at (layout, connect);
+  assert_arrow (layout, arrow, SP_SEQUENCE_ARROW_CONNECT, "client", connect, "server", accept);
+  assert_arrow_label (layout, arrow, "connect");
+
+  arrow = arrow_at (layout, client_send);
+  assert_arrow (layout, arrow, SP_SEQUENCE_ARROW_DATA, "client", client_send, "conn", conn_recv);
+  g_assert_cmpuint (arrow->bytes, ==, 11);
+  assert_arrow_label (layout, arrow, "sendall 11 B");
+  assert_row_label (layout, conn_recv, "recv 11 B");
+  g_assert_true (sp_sequence_layout_get_row (layout, conn_recv)->arrives_from_right);
+
+  arrow = arrow_at (layout, conn_send);
+  assert_arrow (layout, arrow, SP_SEQUENCE_ARROW_DATA, "conn", conn_send, "client", client_recv);
+  g_assert_cmpuint (arrow->bytes, ==, 11);
+
+  /* The client's close is what conn reads as end of file. */
+  arrow = arrow_at (layout, client_close);
+  assert_arrow (layout, arrow, SP_SEQUENCE_ARROW_EOF, "client", client_close, "conn", conn_eof);
+  assert_arrow_label (layout, arrow, "EOF");
+  g_assert_cmpint (sp_sequence_layout_get_row (layout, conn_eof)->kind, ==, SP_SEQUENCE_MARK_EOF);
+  g_assert_cmpuint (sp_sequence_layout_get_lane (layout, sp_sequence_layout_lookup_lane (layout, "client"))->end_row,
+                    ==, client_close);
+
+  described = sp_sequence_layout_describe_row (layout, client_send);
+  g_assert_cmpstr (described, ==, "client sent 11 bytes to conn");
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
+static void
+test_pick (void)
+{
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  SpSequenceGeometry geometry = { 100, 150, 50, 30 };
+  double x1, y1, x2, y2;
+  guint client_send;
+  guint position = G_MAXUINT;
+  Run run;
+
+  run_preset (&run, "tcp-echo");
+  layout = layout_for (&run);
+  client_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+
+  /* Halfway along the arrow: the send it started from. */
+  sp_sequence_layout_get_arrow_line (layout, arrow_at (layout, client_send), &geometry,
+                                     &x1, &y1, &x2, &y2);
+  g_assert_cmpfloat (x1, ==, 100 + 2 * 150);
+  g_assert_cmpfloat (x2, ==, 100 + 1 * 150);
+  g_assert_true (sp_sequence_layout_pick (layout, &geometry, (x1 + x2) / 2, (y1 + y2) / 2,
+                                          4, &position));
+  g_assert_cmpuint (position, ==, client_send);
+
+  /* Far from any lane or arrow: nothing. */
+  g_assert_false (sp_sequence_layout_pick (layout, &geometry, 100 + 5 * 150, y1, 4, &position));
+  /* Below the last row: nothing. */
+  g_assert_false (sp_sequence_layout_pick (layout, &geometry, x1, 50 + 1000 * 30, 4, &position));
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
+static void
+test_udp (void)
+{
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  guint client_send, server_recv, server_send, client_recv;
+  Run run;
+
+  run_preset (&run, "udp");
+  layout = layout_for (&run);
+
+  client_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDTO, 0);
+  server_recv = find_position (run.log, "server", SP_EVENT_RECEIVED, SP_CALL_RECVFROM, 0);
+  server_send = find_position (run.log, "server", SP_EVENT_SENT, SP_CALL_SENDTO, 0);
+  client_recv = find_position (run.log, "client", SP_EVENT_RECEIVED, SP_CALL_RECVFROM, 0);
+
+  /* The client is bound to 0.0.0.0 yet the server sees 127.0.0.1: still paired. */
+  assert_arrow (layout, arrow_at (layout, client_send), SP_SEQUENCE_ARROW_DATAGRAM,
+                "client", client_send, "server", server_recv);
+  assert_arrow (layout, arrow_at (layout, server_send), SP_SEQUENCE_ARROW_DATAGRAM,
+                "server", server_send, "client", client_recv);
+  assert_arrow_label (layout, arrow_at (layout, client_send), "sendto 14 B");
+  assert_row_label (layout, client_recv, "recvfrom 6 B");
+  g_assert_cmpuint (sp_sequence_layout_get_n_arrows (layout), ==, 2);
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
+static void
+test_refused (void)
+{
+  guint16 port = sp_test_closed_port (AF_INET);
+  g_autofree char *json = g_strdup_printf (SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"address\": \"127.0.0.1\",\n"
+    "      \"port\": %u, \"expect\": { \"error\": \"ECONNREFUSED\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"close\" }\n"
+    "  ] }\n", port);
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  g_autofree char *described = NULL;
+  const SpSequenceRow *row;
+  guint connect;
+  Run run;
+
+  run_json (&run, json);
+  layout = layout_for (&run);
+  connect = find_position (run.log, "client", SP_EVENT_CALL, SP_CALL_CONNECT, 0);
+
+  row = sp_sequence_layout_get_row (layout, connect);
+  g_assert_cmpint (row->kind, ==, SP_SEQUENCE_MARK_ERROR);
+  g_assert_cmpint (row->error_code, ==, ECONNREFUSED);
+  g_assert_cmpint (row->arrow, ==, -1);
+  assert_row_label (layout, connect, "connect ECONNREFUSED");
+  described = sp_sequence_layout_describe_row (layout, connect);
+  g_assert_cmpstr (described, ==, "client: connect failed with ECONNREFUSED");
+  /* A refused connect reaches nobody. */
+  g_assert_cmpuint (sp_sequence_layout_get_n_arrows (layout), ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
+/* recv(10) takes part of one send; one recv takes two sends. */
+static void
+test_partial_reads (void)
+{
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  guint big_send, first_send, second_send, recv[4];
+  Run run;
+
+  run_json (&run, SESSION_HEAD
+    "  \"sockets\": [\n"
+    "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\",\n"
+    "      \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"server\", \"call\": \"listen\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"server\", \"call\": \"accept\", \"as\": \"conn\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"sendall\", \"data\": { \"text\": \"0123456789abcdefghij\" } },\n"
+    "    { \"socket\": \"conn\", \"call\": \"recv\", \"bufsize\": 10, \"expect\": { \"bytes\": 10 } },\n"
+    "    { \"socket\": \"conn\", \"call\": \"recv\", \"bufsize\": 10, \"expect\": { \"bytes\": 10 } },\n"
+    "    { \"socket\": \"client\", \"call\": \"send\", \"data\": { \"text\": \"abc\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"send\", \"data\": { \"text\": \"def\" } },\n"
+    "    { \"socket\": \"conn\", \"call\": \"recv\", \"bufsize\": 1024, \"expect\": { \"bytes\": 6 } }\n"
+    "  ] }\n");
+  layout = layout_for (&run);
+
+  big_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+  first_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SEND, 0);
+  second_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SEND, 1);
+  for (guint i = 0; i < 3; i++)
+    recv[i] = find_position (run.log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV, i);
+
+  /* One arrow to the first recv that took any of the 20 bytes; the
+   * second recv is a mark with its own size. */
+  assert_arrow (layout, arrow_at (layout, big_send), SP_SEQUENCE_ARROW_DATA,
+                "client", big_send, "conn", recv[0]);
+  assert_row_label (layout, recv[0], "recv 10 B");
+  assert_row_label (layout, recv[1], "recv 10 B");
+  g_assert_cmpint (sp_sequence_layout_get_row (layout, recv[1])->kind, ==, SP_SEQUENCE_MARK_RECEIVE);
+
+  /* Both small sends end at the recv that took them together. */
+  assert_arrow (layout, arrow_at (layout, first_send), SP_SEQUENCE_ARROW_DATA,
+                "client", first_send, "conn", recv[2]);
+  assert_arrow (layout, arrow_at (layout, second_send), SP_SEQUENCE_ARROW_DATA,
+                "client", second_send, "conn", recv[2]);
+  assert_row_label (layout, recv[2], "recv 6 B");
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
+static gboolean
+step_done (gpointer data)
+{
+  gpointer *pair = data;
+  SpPlayer *player = pair[0];
+
+  return sp_player_get_position (player) >= GPOINTER_TO_UINT (pair[1]) &&
+         sp_player_get_state (player) != SP_PLAYER_RUNNING;
+}
+
+static void
+assert_same_arrows (SpSequenceLayout *a,
+                    SpSequenceLayout *b)
+{
+  g_assert_cmpuint (sp_sequence_layout_get_n_rows (a), ==, sp_sequence_layout_get_n_rows (b));
+  g_assert_cmpuint (sp_sequence_layout_get_n_arrows (a), ==, sp_sequence_layout_get_n_arrows (b));
+  for (guint row = 0; row < sp_sequence_layout_get_n_rows (a); row++)
+    {
+      const SpSequenceRow *row_a = sp_sequence_layout_get_row (a, row);
+      const SpSequenceRow *row_b = sp_sequence_layout_get_row (b, row);
+
+      g_assert_cmpint (row_a->kind, ==, row_b->kind);
+      g_assert_cmpint (row_a->arrow >= 0, ==, row_b->arrow >= 0);
+      if (row_a->arrow >= 0)
+        {
+          const SpSequenceArrow *arrow_a = sp_sequence_layout_get_arrow (a, row_a->arrow);
+          const SpSequenceArrow *arrow_b = sp_sequence_layout_get_arrow (b, row_b->arrow);
+
+          g_assert_cmpint (arrow_a->kind, ==, arrow_b->kind);
+          g_assert_cmpuint (arrow_a->to_row, ==, arrow_b->to_row);
+          g_assert_cmpstr (sp_sequence_layout_get_lane (a, arrow_a->to_lane)->id, ==,
+                           sp_sequence_layout_get_lane (b, arrow_b->to_lane)->id);
+        }
+    }
+}
+
+/* Stepping appends a few events at a time: each update reads only those,
+ * reports older rows it changed (a send that is now received), and ends
+ * with the layout made from the whole log at once. */
+static void
+test_incremental (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_presets_load ("tcp-echo", &error);
+  g_autoptr(SpSequenceLayout) stepped = sp_sequence_layout_new ();
+  g_autoptr(SpSequenceLayout) whole = NULL;
+  guint n_steps;
+  gboolean saw_old_row_damage = FALSE;
+  Run run;
+
+  g_assert_no_error (error);
+  n_steps = sp_session_get_n_steps (session);
+  run_start (&run, session);
+
+  for (guint i = 0; i < n_steps; i++)
+    {
+      gpointer pair[2] = { run.player, GUINT_TO_POINTER (i + 1) };
+      SpSequenceDamage damage;
+      guint n_before = sp_sequence_layout_get_n_rows (stepped);
+      guint n_new;
+
+      sp_player_step (run.player);
+      g_assert_true (sp_test_iterate_until (step_done, pair, GUARD_MS));
+      g_assert_false (run.failed);
+
+      add_sockets (stepped, run.player);
+      n_new = sp_sequence_layout_update (stepped, run.log, &damage);
+      g_assert_cmpuint (n_new, ==, sp_traffic_log_get_n_appended (run.log) - n_before);
+      g_assert_cmpuint (sp_sequence_layout_update (stepped, run.log, NULL), ==, 0);
+      if (damage.first_row != G_MAXUINT)
+        {
+          g_assert_cmpuint (damage.first_row, <, n_before);
+          saw_old_row_damage = TRUE;
+        }
+    }
+
+  /* The recv that landed the client's send changed the send's row. */
+  g_assert_true (saw_old_row_damage);
+
+  whole = layout_for (&run);
+  assert_same_arrows (stepped, whole);
+  g_assert_cmpuint (column_of (stepped, "conn"), ==, 1);
+
+  /* After a reset, the accepted socket announced after its accept was read
+   * still lands beside its listener with the same arrows. */
+  sp_sequence_layout_reset (stepped);
+  g_assert_cmpuint (sp_sequence_layout_get_n_rows (stepped), ==, 0);
+  g_assert_cmpuint (sp_sequence_layout_get_n_lanes (stepped), ==, 0);
+  sp_sequence_layout_update (stepped, run.log, NULL);
+  add_sockets (stepped, run.player);
+  assert_same_arrows (stepped, whole);
+  g_assert_cmpuint (column_of (stepped, "conn"), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&stepped));
+  g_assert_finalize_object (g_steal_pointer (&whole));
+  run_clear (&run);
+}
 
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Sp/SequenceLayout/echo", test_echo);
+  g_test_add_func ("/Sp/SequenceLayout/pick", test_pick);
+  g_test_add_func ("/Sp/SequenceLayout/udp", test_udp);
+  g_test_add_func ("/Sp/SequenceLayout/refused", test_refused);
+  g_test_add_func ("/Sp/SequenceLayout/partial-reads", test_partial_reads);
+  g_test_add_func ("/Sp/SequenceLayout/incremental", test_incremental);
+
   return g_test_run ();
 }

@@ -125,6 +125,7 @@ sp_application_startup (GApplication *application)
     { "win.show-panel::steps", { "<Alt>1", NULL } },
     { "win.show-panel::code", { "<Alt>2", NULL } },
     { "win.show-panel::events", { "<Alt>3", NULL } },
+    { "win.show-panel::sequence", { "<Alt>4", NULL } },
   };
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (application);

@@ -416,17 +416,32 @@ sp_event_list_set_socket_id (SpEventList *self,
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
-void
-sp_event_list_select_step (SpEventList *self,
-                           guint        index)
+static gboolean
+event_is_of_step (SpEvent *event,
+                  guint    index)
+{
+  return sp_event_get_step (event) == (int) index;
+}
+
+static gboolean
+event_is_at (SpEvent *event,
+             guint    position)
+{
+  return sp_event_get_seq (event) == position;
+}
+
+/* Selects the rows whose event `matches` `value`, and scrolls to the
+ * first of them. */
+static void
+select_matching (SpEventList *self,
+                 gboolean   (*matches) (SpEvent *event, guint value),
+                 guint        value)
 {
   g_autoptr(GtkBitset) selected = gtk_bitset_new_empty ();
   g_autoptr(GtkBitset) mask = NULL;
   GtkWidget *list_view;
   GListModel *model;
   guint n;
-
-  g_return_if_fail (SP_IS_EVENT_LIST (self));
 
   model = G_LIST_MODEL (self->selection);
   n = g_list_model_get_n_items (model);
@@ -435,7 +450,7 @@ sp_event_list_select_step (SpEventList *self,
     {
       g_autoptr(SpEvent) event = g_list_model_get_item (model, i);
 
-      if (sp_event_get_step (event) == (int) index)
+      if (matches (event, value))
         gtk_bitset_add (selected, i);
     }
 
@@ -449,4 +464,20 @@ sp_event_list_select_step (SpEventList *self,
       gtk_widget_activate_action (list_view, "list.scroll-to-item", "u",
                                   gtk_bitset_get_minimum (selected));
     }
+}
+
+void
+sp_event_list_select_step (SpEventList *self,
+                           guint        index)
+{
+  g_return_if_fail (SP_IS_EVENT_LIST (self));
+  select_matching (self, event_is_of_step, index);
+}
+
+void
+sp_event_list_select_event (SpEventList *self,
+                            guint        position)
+{
+  g_return_if_fail (SP_IS_EVENT_LIST (self));
+  select_matching (self, event_is_at, position);
 }

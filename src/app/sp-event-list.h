@@ -23,5 +23,8 @@ void       sp_event_list_set_socket_id (SpEventList *self,
 /* Selects the events of step `index` and scrolls to the first of them. */
 void       sp_event_list_select_step   (SpEventList *self,
                                         guint        index);
+/* Selects the event at `position` in the log, if the list shows it. */
+void       sp_event_list_select_event  (SpEventList *self,
+                                        guint        position);
 
 G_END_DECLS

@@ -186,10 +186,11 @@ node_label (SpLifecycleLayout *layout,
 {
   const SpLifecycleNode *spec = sp_lifecycle_layout_get_node (layout, node);
 
-  if (spec->states & (1u << current))
-    return sp_state_label (current);
+  /* The shut states are one node; the header says which. */
   if (spec->state == SP_STATE_SHUT_BOTH)
     return _("shut down");
+  if (spec->states & (1u << current))
+    return sp_state_label (current);
   return sp_state_label (spec->state);
 }
 
@@ -206,6 +207,21 @@ count_text (const SpLifecycleEdge *edge)
   size = g_format_size (edge->bytes);
   /* TRANSLATORS: how often a call was made and the bytes it moved, "×3 · 33 bytes" */
   return g_strdup_printf (_("×%u · %s"), edge->n_calls, size);
+}
+
+/* What goes under an edge's name: its count, or the error a call met. */
+static char *
+edge_note (SpLifecycleView       *self,
+           guint                  index,
+           const SpLifecycleEdge *edge)
+{
+  const char *error;
+
+  if ((int) index != sp_lifecycle_layout_get_failed_edge (self->layout))
+    return count_text (edge);
+
+  error = sp_errno_name (sp_lifecycle_layout_get_failed_error (self->layout));
+  return g_strdup (error != NULL ? error : _("failed"));
 }
 
 /* The edge's label with its count, or the error a call met on it. */
@@ -274,8 +290,8 @@ compute_geometry (SpLifecycleView *self)
   guint n_nodes = sp_lifecycle_layout_get_n_nodes (layout);
   SpSocketType type = sp_lifecycle_layout_get_socket_type (layout);
   g_autoptr(PangoLayout) probe = make_layout (self, "Mg", 1.0, FALSE);
-  /* Room under an edge for the longest count it may show. */
-  double count_room = text_width (self, "×000 · 000.0 kB", 0.8);
+  /* Room over the loops of the last node for a count with bytes. */
+  double count_room = text_width (self, "×00 · 000 bytes", 0.8);
   double u, x;
   int height;
 
@@ -320,7 +336,7 @@ compute_geometry (SpLifecycleView *self)
       double gap = 2.2 * u;
 
       if (node->state == SP_STATE_SHUT_BOTH)
-        label = MAX (label, text_width (self, _("shut for writing"), 1.0));
+        label = text_width (self, _("shut down"), 1.0);
       if (node->states & (1u << SP_STATE_CONNECTING))
         label = MAX (label, text_width (self, sp_state_label (SP_STATE_CONNECTING), 1.0));
 
@@ -330,12 +346,15 @@ compute_geometry (SpLifecycleView *self)
       g->nodes[i].y = g->row_y - g->nodes[i].h / 2;
       x += g->nodes[i].w;
 
+      /* As wide as what the edge says now: the name over the arrow and
+       * the count or error under it. */
       if (next >= 0)
         {
           const SpLifecycleEdge *edge = sp_lifecycle_layout_get_edge (layout, next);
+          g_autofree char *below = edge_note (self, (guint) next, edge);
 
           gap = MAX (text_width (self, sp_lifecycle_action_name (edge->action, type), 0.8),
-                     count_room) + 1.4 * u;
+                     text_width (self, below, 0.8)) + 1.4 * u;
         }
       if (i + 1 < n_nodes)
         x += gap;
@@ -573,14 +592,7 @@ draw_straight_edges (SpLifecycleView *self,
       draw_text (self, snapshot, sp_lifecycle_action_name (edge->action, type), mid,
                  g->row_y - g->unit * 1.05, 0.8, TRUE, &color);
 
-      if ((int) index == sp_lifecycle_layout_get_failed_edge (self->layout))
-        {
-          const char *error = sp_errno_name (sp_lifecycle_layout_get_failed_error (self->layout));
-
-          below = g_strdup (error != NULL ? error : _("failed"));
-        }
-      else
-        below = count_text (edge);
+      below = edge_note (self, (guint) index, edge);
       draw_text (self, snapshot, below, mid, g->row_y + g->unit * 0.2, 0.8, FALSE, &color);
     }
 }
@@ -1097,7 +1109,11 @@ update_description (SpLifecycleView *self)
 static void
 changed (SpLifecycleView *self)
 {
+  /* The slide starts from where the highlight was drawn, before the edges
+   * grow with their counts. */
   follow_state (self);
+  self->geometry_valid = FALSE;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
   update_description (self);
   invalidate (self);
 }

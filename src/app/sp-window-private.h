@@ -4,6 +4,7 @@
 #include "sp-code-view.h"
 #include "sp-event-list.h"
 #include "sp-lifecycle-view.h"
+#include "sp-sequence-view.h"
 #include "sp-socket-page.h"
 #include "sp-steps-panel.h"
 #include "sp-window.h"
@@ -26,6 +27,7 @@ struct _SpWindow
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;
   SpEventList          *event_list;
+  SpSequenceView       *sequence_view;
 
   SpSession            *session;
   SpTrafficLog         *log;

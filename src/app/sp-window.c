@@ -323,6 +323,7 @@ _sp_window_set_session (SpWindow  *self,
   sp_steps_panel_set_player (self->steps_panel, self->player);
   sp_code_view_set_player (self->code_view, self->player);
   sp_event_list_set_player (self->event_list, self->player);
+  sp_sequence_view_set_player (self->sequence_view, self->player);
 
   g_clear_pointer (&self->selected_id, g_free);
   _sp_window_set_dirty (self, FALSE);
@@ -340,6 +341,51 @@ on_close_confirmed (SpWindow *self,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* The window's size and state, kept from one run to the next. NULL where
+ * the schema is not installed (a test run without it): the window then
+ * opens at its default size. */
+static GSettings *
+window_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+static void
+restore_size (SpWindow *self)
+{
+  g_autoptr(GSettings) settings = window_settings ();
+
+  if (settings == NULL)
+    return;
+
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+save_size (SpWindow *self)
+{
+  g_autoptr(GSettings) settings = window_settings ();
+  int width, height;
+
+  if (settings == NULL)
+    return;
+
+  /* The size before maximizing, so that unmaximizing next time restores it. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
 static gboolean
 sp_window_close_request (GtkWindow *window)
 {
@@ -351,7 +397,38 @@ sp_window_close_request (GtkWindow *window)
       return TRUE;
     }
 
+  save_size (self);
   return GTK_WINDOW_CLASS (sp_window_parent_class)->close_request (window);
+}
+
+/* A click on an arrow of the sequence chart shows that event in the list
+ * of its socket's events. */
+static void
+on_sequence_event_activated (SpWindow *self,
+                             guint     position)
+{
+  SpTrafficLog *log = sp_player_get_log (self->player);
+  g_autoptr(SpEvent) event = NULL;
+  const char *id;
+
+  if (position >= sp_traffic_log_get_n_appended (log))
+    return;
+
+  event = sp_traffic_log_get_event (log, position);
+  id = sp_event_get_socket_id (event);
+  if (id != NULL && g_strcmp0 (id, self->selected_id) != 0)
+    {
+      for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
+           row != NULL;
+           row = gtk_widget_get_next_sibling (row))
+        {
+          if (g_strcmp0 (row_socket_id (GTK_LIST_BOX_ROW (row)), id) == 0)
+            gtk_list_box_select_row (self->socket_list, GTK_LIST_BOX_ROW (row));
+        }
+    }
+
+  sp_event_list_select_event (self->event_list, position);
+  adw_view_stack_set_visible_child_name (self->panel_stack, "events");
 }
 
 /* The object */
@@ -405,6 +482,7 @@ sp_window_class_init (SpWindowClass *klass)
   g_type_ensure (SP_TYPE_STEPS_PANEL);
   g_type_ensure (SP_TYPE_CODE_VIEW);
   g_type_ensure (SP_TYPE_EVENT_LIST);
+  g_type_ensure (SP_TYPE_SEQUENCE_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
@@ -419,6 +497,8 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, event_list);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_sequence_event_activated);
 
 }
 
@@ -450,6 +530,7 @@ sp_window_init (SpWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   _sp_window_add_actions (self);
+  restore_size (self);
 
   presets = make_presets_menu ();
   gtk_menu_button_set_menu_model (self->presets_button, presets);

@@ -1,4 +1,359 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include <string.h>
+
 #include "sp-bytes-format.h"
+
+#include "sp-data.h"
+
+/* A hex column: "xx " per byte, one more space between the halves, less
+ * the space after the last byte. */
+#define HEX_COLUMN_WIDTH (SP_HEX_DUMP_BYTES_PER_LINE * 3)
+#define COLUMN_GAP 2
+#define C_ARRAY_PER_LINE 12
+
+struct _SpHexDump
+{
+  char  *text;
+  gsize  n_bytes;
+  guint  offset_width;
+};
+
+static guint
+offset_width_for (gsize length)
+{
+  guint width = 4;
+  gsize last = length > 0 ? (length - 1) & ~(gsize) (SP_HEX_DUMP_BYTES_PER_LINE - 1) : 0;
+
+  while (width < 16 && (last >> (4 * width)) != 0)
+    width++;
+  return width;
+}
+
+static gsize
+hex_column_start (SpHexDump *self)
+{
+  return self->offset_width + COLUMN_GAP;
+}
+
+static gsize
+text_column_start (SpHexDump *self)
+{
+  return hex_column_start (self) + HEX_COLUMN_WIDTH + COLUMN_GAP;
+}
+
+/* Position of byte `index` (0–15) inside the hex column. */
+static gsize
+hex_position (guint index)
+{
+  return index * 3 + (index >= SP_HEX_DUMP_BYTES_PER_LINE / 2 ? 1 : 0);
+}
+
+static void
+append_line (SpHexDump    *self,
+             GString      *out,
+             const guint8 *data,
+             gsize         offset)
+{
+  gsize n = MIN (self->n_bytes - offset, SP_HEX_DUMP_BYTES_PER_LINE);
+  gsize line_start = out->len;
+
+  g_string_append_printf (out, "%0*" G_GSIZE_MODIFIER "x", self->offset_width, offset);
+  g_string_append_len (out, "  ", COLUMN_GAP);
+  for (guint i = 0; i < n; i++)
+    {
+      /* Pad to the byte's place: covers the gap between the halves. */
+      while (out->len - line_start < hex_column_start (self) + hex_position (i))
+        g_string_append_c (out, ' ');
+      g_string_append_printf (out, "%02x", data[offset + i]);
+    }
+  /* A short last line keeps its text column in place. */
+  while (out->len - line_start < text_column_start (self))
+    g_string_append_c (out, ' ');
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 c = data[offset + i];
+
+      g_string_append_c (out, c >= 0x20 && c < 0x7f ? (char) c : '.');
+    }
+  g_string_append_c (out, '\n');
+}
+
+SpHexDump *
+sp_hex_dump_new (const guint8 *data,
+                 gsize         length)
+{
+  SpHexDump *self;
+  GString *out;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  self = g_new0 (SpHexDump, 1);
+  self->n_bytes = length;
+  self->offset_width = offset_width_for (length);
+
+  out = g_string_sized_new ((length / SP_HEX_DUMP_BYTES_PER_LINE + 1) *
+                            sp_hex_dump_get_line_length (self));
+  for (gsize offset = 0; offset < length; offset += SP_HEX_DUMP_BYTES_PER_LINE)
+    append_line (self, out, data, offset);
+  self->text = g_string_free (out, FALSE);
+
+  return self;
+}
+
+void
+sp_hex_dump_free (SpHexDump *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->text);
+  g_free (self);
+}
+
+const char *
+sp_hex_dump_get_text (SpHexDump *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->text;
+}
+
+gsize
+sp_hex_dump_get_n_bytes (SpHexDump *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_bytes;
+}
+
+gsize
+sp_hex_dump_get_line_length (SpHexDump *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return text_column_start (self) + SP_HEX_DUMP_BYTES_PER_LINE + 1;
+}
+
+void
+sp_hex_dump_byte_to_chars (SpHexDump       *self,
+                           gsize            offset,
+                           SpHexDumpColumn  column,
+                           gsize           *start,
+                           gsize           *end)
+{
+  gsize line_start;
+  guint index;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (offset < self->n_bytes);
+
+  line_start = offset / SP_HEX_DUMP_BYTES_PER_LINE * sp_hex_dump_get_line_length (self);
+  index = offset % SP_HEX_DUMP_BYTES_PER_LINE;
+
+  if (column == SP_HEX_DUMP_HEX)
+    {
+      *start = line_start + hex_column_start (self) + hex_position (index);
+      *end = *start + 2;
+    }
+  else
+    {
+      *start = line_start + text_column_start (self) + index;
+      *end = *start + 1;
+    }
+}
+
+/* Which byte of a line the hex column position `x` shows, if a digit. */
+static gboolean
+hex_index_at (gsize  x,
+              guint *index)
+{
+  gsize half = hex_position (SP_HEX_DUMP_BYTES_PER_LINE / 2);
+
+  /* The extra space between the halves. */
+  if (x + 1 == half)
+    return FALSE;
+  if (x >= half)
+    x -= 1;
+  if (x >= SP_HEX_DUMP_BYTES_PER_LINE * 3 || x % 3 == 2)
+    return FALSE;
+  *index = x / 3;
+  return TRUE;
+}
+
+gboolean
+sp_hex_dump_char_to_byte (SpHexDump       *self,
+                          gsize            position,
+                          gsize           *offset,
+                          SpHexDumpColumn *column)
+{
+  gsize line_length;
+  gsize x;
+  guint index;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  line_length = sp_hex_dump_get_line_length (self);
+  x = position % line_length;
+
+  if (x >= hex_column_start (self) && x < hex_column_start (self) + HEX_COLUMN_WIDTH &&
+      hex_index_at (x - hex_column_start (self), &index))
+    *column = SP_HEX_DUMP_HEX;
+  else if (x >= text_column_start (self) &&
+           x < text_column_start (self) + SP_HEX_DUMP_BYTES_PER_LINE)
+    {
+      index = x - text_column_start (self);
+      *column = SP_HEX_DUMP_TEXT;
+    }
+  else
+    return FALSE;
+
+  *offset = position / line_length * SP_HEX_DUMP_BYTES_PER_LINE + index;
+  return *offset < self->n_bytes;
+}
+
+/* Copy as */
+
+char *
+sp_bytes_format_as_hex (const guint8 *data,
+                        gsize         length)
+{
+  return sp_data_format_hex (data, length);
+}
+
+char *
+sp_bytes_format_as_text (const guint8    *data,
+                         gsize            length,
+                         SpEncoding       encoding,
+                         SpDecodeErrors   errors,
+                         GError         **error)
+{
+  g_autoptr(SpDecoded) decoded = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  decoded = sp_decode (data, length, encoding, errors);
+  if (decoded->failed)
+    {
+      g_set_error_literal (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID, decoded->message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&decoded->text);
+}
+
+char *
+sp_bytes_format_as_python (const guint8 *data,
+                           gsize         length)
+{
+  return sp_data_format_python_bytes (data, length, 0);
+}
+
+char *
+sp_bytes_format_as_c_array (const guint8 *data,
+                            gsize         length,
+                            const char   *name)
+{
+  GString *out = g_string_new (NULL);
+  gboolean wrapped = length > C_ARRAY_PER_LINE;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  g_string_append_printf (out, "const unsigned char %s[] = {", name != NULL ? name : "data");
+  for (gsize i = 0; i < length; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (wrapped && i % C_ARRAY_PER_LINE == 0)
+        g_string_append (out, "\n  ");
+      else
+        g_string_append_c (out, ' ');
+      g_string_append_printf (out, "0x%02x", data[i]);
+    }
+  g_string_append (out, wrapped ? "\n};" : " };");
+
+  return g_string_free (out, FALSE);
+}
+
+/* Search */
+
+GBytes *
+sp_bytes_format_parse_search (const char    *search,
+                              SpSearchKind   kind,
+                              GError       **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (search != NULL, NULL);
+
+  if (kind == SP_SEARCH_HEX)
+    bytes = sp_data_parse_hex (search, "search", error);
+  else
+    bytes = g_bytes_new (search, strlen (search));
+
+  if (bytes != NULL && g_bytes_get_size (bytes) == 0)
+    {
+      /* TRANSLATORS: %s is the field, "search". */
+      g_set_error (error, SP_DATA_ERROR, SP_DATA_ERROR_INVALID, _("%s: give at least one byte"),
+                   "search");
+      return NULL;
+    }
+
+  return g_steal_pointer (&bytes);
+}
+
+static gboolean
+event_payload_contains (SpEvent      *event,
+                        const guint8 *needle,
+                        gsize         size)
+{
+  g_autoptr(GBytes) payload = sp_event_get_payload (event);
+  gsize length;
+  const guint8 *data;
+
+  if (payload == NULL)
+    return FALSE;
+
+  data = g_bytes_get_data (payload, &length);
+  return length >= size && memmem (data, length, needle, size) != NULL;
+}
+
+GArray *
+sp_bytes_format_find (SpTrafficLog *log,
+                      guint         begin,
+                      guint         end,
+                      const char   *socket_id,
+                      GBytes       *needle)
+{
+  g_autofree char *text = NULL;
+  GArray *found;
+  gsize size;
+  const guint8 *data;
+
+  g_return_val_if_fail (SP_IS_TRAFFIC_LOG (log), NULL);
+  g_return_val_if_fail (needle != NULL, NULL);
+
+  data = g_bytes_get_data (needle, &size);
+  if (memchr (data, 0, size) == NULL)
+    {
+      text = g_strndup ((const char *) data, size);
+      return sp_traffic_log_find (log, begin, end, socket_id, text);
+    }
+
+  /* The log's own search takes a C string: a NUL byte needs the slow way. */
+  found = g_array_new (FALSE, FALSE, sizeof (guint));
+  end = MIN (end, sp_traffic_log_get_n_appended (log));
+  for (guint i = begin; i < end; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if ((socket_id == NULL || g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0) &&
+          event_payload_contains (event, data, size))
+        g_array_append_val (found, i);
+    }
+
+  return found;
+}

@@ -9,6 +9,7 @@
 #include "sp-data.h"
 #include "sp-errno.h"
 #include "sp-headless.h"
+#include "sp-log-export.h"
 #include "sp-player.h"
 #include "sp-presets.h"
 
@@ -96,23 +97,6 @@ payload_repr (SpEvent *event)
   return sp_data_format_python_bytes (data, size, PREVIEW_BYTES);
 }
 
-/* The sentence for a student about a failed event. A note from the player
- * already is that sentence; a call's errno is explained with the address
- * it was about: the peer, or its own. */
-static char *
-event_explanation (SpEvent *event)
-{
-  const char *address = sp_event_get_remote (event);
-
-  if (sp_event_get_kind (event) == SP_EVENT_NOTE)
-    return g_strdup (sp_event_get_detail (event));
-
-  if (address == NULL)
-    address = sp_event_get_local (event);
-  return sp_errno_explain (sp_event_get_error_code (event),
-                           sp_call_to_string (sp_event_get_call (event)), address);
-}
-
 /* "(11 bytes)": like the rest of a plain line, this mirrors Python and is
  * not translated. */
 static char *
@@ -126,7 +110,7 @@ format_error (SpEvent *event)
 {
   int code = sp_event_get_error_code (event);
   const char *name = sp_errno_name (code);
-  g_autofree char *explanation = event_explanation (event);
+  g_autofree char *explanation = sp_log_export_explain_event (event);
 
   if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
     return g_strdup_printf ("%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
@@ -269,134 +253,6 @@ print_plain (Headless *headless,
     }
 }
 
-static const char *
-kind_name (SpEventKind kind)
-{
-  switch (kind)
-    {
-    case SP_EVENT_SENT:
-      return "sent";
-    case SP_EVENT_RECEIVED:
-      return "received";
-    case SP_EVENT_NOTE:
-      return "note";
-    case SP_EVENT_DROPPED:
-      return "dropped";
-    case SP_EVENT_CALL:
-    default:
-      return "call";
-    }
-}
-
-static void
-append_json_string (GString    *out,
-                    const char *value)
-{
-  if (value == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      guchar c = *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\r')
-        g_string_append (out, "\\r");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-append_member (GString    *out,
-               const char *name,
-               const char *value)
-{
-  g_string_append_printf (out, ",\"%s\":", name);
-  append_json_string (out, value);
-}
-
-/* One JSON object for an event, as --json and --export-log jsonl write it.
- * Written by hand so that times read 0.003, not 0.0030000000000000001. */
-static char *
-event_to_json_line (SpEvent *event,
-                    gint64   data_limit)
-{
-  g_autoptr(GBytes) payload = sp_event_get_payload (event);
-  GString *out = g_string_new (NULL);
-  int code = sp_event_get_error_code (event);
-  int step = sp_event_get_step (event);
-
-  g_string_append_printf (out, "{\"seq\":%u,\"time\":%.6f,\"step\":", sp_event_get_seq (event),
-                          sp_event_get_time_us (event) / 1e6);
-  if (step >= 0)
-    g_string_append_printf (out, "%d", step);
-  else
-    g_string_append (out, "null");
-  append_member (out, "socket", sp_event_get_socket_id (event));
-  append_member (out, "kind", kind_name (sp_event_get_kind (event)));
-  append_member (out, "call", sp_call_to_string (sp_event_get_call (event)));
-  g_string_append_printf (out, ",\"ok\":%s", sp_event_get_ok (event) ? "true" : "false");
-  append_member (out, "state", sp_event_get_socket_id (event) != NULL
-                               ? sp_state_to_string (sp_event_get_state (event)) : NULL);
-  append_member (out, "local", sp_event_get_local (event));
-  append_member (out, "remote", sp_event_get_remote (event));
-  append_member (out, "args", sp_event_get_args (event));
-  append_member (out, "result", sp_event_get_detail (event));
-  g_string_append_printf (out, ",\"bytes\":%" G_GSIZE_FORMAT ",\"data_hex\":",
-                          sp_event_get_bytes (event));
-
-  if (payload != NULL)
-    {
-      gsize size;
-      const guint8 *data = g_bytes_get_data (payload, &size);
-      gsize shown = MIN (size, (guint64) data_limit);
-
-      g_string_append_c (out, '"');
-      for (gsize i = 0; i < shown; i++)
-        g_string_append_printf (out, "%02x", data[i]);
-      g_string_append_c (out, '"');
-      if (shown < size)
-        g_string_append (out, ",\"truncated\":true");
-    }
-  else
-    {
-      g_string_append (out, "null");
-      if (sp_event_get_payload_dropped (event))
-        g_string_append (out, ",\"dropped\":true");
-    }
-
-  g_string_append (out, ",\"error\":");
-  if (code != 0)
-    {
-      g_autofree char *explanation = event_explanation (event);
-
-      g_string_append (out, "{\"name\":");
-      append_json_string (out, sp_errno_name (code));
-      g_string_append_printf (out, ",\"code\":%d", code);
-      append_member (out, "message", sp_errno_message (code));
-      append_member (out, "explanation", explanation);
-      g_string_append_c (out, '}');
-    }
-  else
-    g_string_append (out, "null");
-
-  g_string_append_c (out, '}');
-  return g_string_free (out, FALSE);
-}
-
 static void
 on_appended (SpTrafficLog *log,
              guint         position,
@@ -409,7 +265,7 @@ on_appended (SpTrafficLog *log,
 
   if (headless->json)
     {
-      g_autofree char *line = event_to_json_line (event, headless->data_limit);
+      g_autofree char *line = sp_log_export_event_to_json (event, headless->data_limit);
 
       g_print ("%s\n", line);
     }
@@ -473,74 +329,20 @@ widest_id (SpSession *session)
   return MIN (width, 24);
 }
 
-/* One CSV record; text fields are quoted, with quotes doubled, as RFC 4180
- * has it. */
-static void
-append_csv_row (GString *text,
-                SpEvent *event)
-{
-  g_autoptr(GBytes) payload = sp_event_get_payload (event);
-  g_autofree char *hex = NULL;
-  const char *name = sp_errno_name (sp_event_get_error_code (event));
-  const char *fields[] = {
-    sp_event_get_socket_id (event), kind_name (sp_event_get_kind (event)),
-    sp_call_to_string (sp_event_get_call (event)),
-    sp_event_get_ok (event) ? "true" : "false",
-    sp_state_to_string (sp_event_get_state (event)),
-    sp_event_get_local (event), sp_event_get_remote (event),
-  };
-
-  if (payload != NULL)
-    {
-      gsize size;
-      const guint8 *data = g_bytes_get_data (payload, &size);
-
-      hex = sp_data_format_hex (data, size);
-    }
-
-  g_string_append_printf (text, "%u,%.6f,%d,", sp_event_get_seq (event),
-                          sp_event_get_time_us (event) / 1e6, sp_event_get_step (event));
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      g_auto(GStrv) parts = g_strsplit (fields[i] != NULL ? fields[i] : "", "\"", -1);
-      g_autofree char *quoted = g_strjoinv ("\"\"", parts);
-
-      g_string_append_printf (text, "\"%s\",", quoted);
-    }
-
-  g_string_append_printf (text, "%" G_GSIZE_FORMAT ",\"%s\",\"%s\"\r\n",
-                          sp_event_get_bytes (event), name != NULL ? name : "",
-                          hex != NULL ? hex : "");
-}
-
 static gboolean
-export_log (Headless  *headless,
-            GError   **error)
+export_log (Headless     *headless,
+            SpLogFormat   format,
+            GError      **error)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint n = sp_traffic_log_get_n_appended (headless->log);
-  gboolean csv = g_str_equal (headless->export_log, "csv");
+  g_autoptr(GBytes) bytes = sp_log_export_to_bytes (headless->log, format, error);
+  gsize size;
+  const char *data;
 
-  if (csv)
-    g_string_append (text, "seq,time,step,socket,kind,call,ok,state,local,remote,bytes,"
-                           "error,data_hex\r\n");
+  if (bytes == NULL)
+    return FALSE;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpEvent) event = sp_traffic_log_get_event (headless->log, i);
-
-      if (csv)
-        append_csv_row (text, event);
-      else
-        {
-          g_autofree char *line = event_to_json_line (event, G_MAXINT64);
-
-          g_string_append_printf (text, "%s\n", line);
-        }
-    }
-
-  return g_file_set_contents_full (headless->output, text->str, text->len,
+  data = g_bytes_get_data (bytes, &size);
+  return g_file_set_contents_full (headless->output, data != NULL ? data : "", size,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
@@ -550,13 +352,14 @@ run_headless (Headless *headless)
   g_autoptr(GError) error = NULL;
   g_autoptr(SpSession) session = NULL;
   g_autoptr(SpPlayer) player = NULL;
+  SpLogFormat format = SP_LOG_FORMAT_JSONL;
 
   if (headless->export_log != NULL)
     {
-      if (!g_str_equal (headless->export_log, "jsonl") &&
-          !g_str_equal (headless->export_log, "csv"))
+      if (!sp_log_format_from_string (headless->export_log, &format))
         {
-          g_printerr (_("--export-log: “%s” is not a format this build writes; use jsonl or csv\n"),
+          g_printerr (_("--export-log: “%s” is not a format this build writes; "
+                        "use jsonl, csv or pcapng\n"),
                       headless->export_log);
           return 2;
         }
@@ -591,7 +394,7 @@ run_headless (Headless *headless)
   g_signal_handlers_disconnect_by_data (player, headless);
   g_signal_handlers_disconnect_by_data (headless->log, headless);
 
-  if (headless->export_log != NULL && !export_log (headless, &error))
+  if (headless->export_log != NULL && !export_log (headless, format, &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;
@@ -679,7 +482,7 @@ sp_headless_handle_command_line (int    argc,
     { "data-limit", 0, 0, G_OPTION_ARG_INT64, &headless.data_limit,
       N_("Show at most this many payload bytes per event in JSON (default 4096)"), N_("BYTES") },
     { "export-log", 0, 0, G_OPTION_ARG_STRING, &headless.export_log,
-      N_("After the replay, write the traffic log (jsonl or csv)"), N_("FORMAT") },
+      N_("After the replay, write the traffic log (jsonl, csv or pcapng)"), N_("FORMAT") },
     { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &headless.allow_remote,
       N_("Let the replay reach addresses beyond this machine"), NULL },
     { "export-python", 0, 0, G_OPTION_ARG_FILENAME, &headless.export_python,

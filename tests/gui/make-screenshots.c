@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "sp-lifecycle-view.h"
 #include "sp-window.h"
 
 static gboolean
@@ -46,6 +47,87 @@ save_png (GtkWidget  *widget,
   if (!gdk_texture_save_to_png (texture, path))
     g_error ("could not write %s", path);
   g_print ("%s\n", path);
+}
+
+/* `widget` alone, cut from a render of its window. */
+static void
+save_widget_png (GtkWidget  *window,
+                 GtkWidget  *widget,
+                 const char *directory,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) cut = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  gsize stride = (gsize) width * 4;
+  graphene_rect_t bounds;
+  int x, y, w, h;
+
+  if (!gtk_widget_compute_bounds (widget, window, &bounds))
+    g_error ("%s: the widget is not in the window", name);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+
+  /* A margin of the window around it, as a person would crop. */
+  x = MAX (0, (int) bounds.origin.x - 8);
+  y = MAX (0, (int) bounds.origin.y - 8);
+  w = MIN (width - x, (int) bounds.size.width + 16);
+  h = MIN (height - y, (int) bounds.size.height + 16);
+  bytes = g_bytes_new (pixels + (gsize) y * stride + (gsize) x * 4, stride * (h - 1) + (gsize) w * 4);
+  cut = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, stride);
+  if (!gdk_texture_save_to_png (cut, path))
+    g_error ("could not write %s", path);
+  g_print ("%s\n", path);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Selects socket `id` in the sidebar, as a click on its row does. */
+static void
+select_socket (SpWindow   *window,
+               const char *id)
+{
+  GtkWidget *list = find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list);
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (ADW_IS_PREFERENCES_ROW (row) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), id) == 0)
+        gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (row));
+    }
+  settle (400);
 }
 
 static void
@@ -98,16 +180,38 @@ main (int   argc,
   step_to (window, 6);
   save_png (GTK_WIDGET (window), argv[1], "window-echo.png");
 
+  /* The lifecycle diagram of the listener and of the client. */
+  save_widget_png (GTK_WIDGET (window),
+                   find_descendant (GTK_WIDGET (window), SP_TYPE_LIFECYCLE_VIEW),
+                   argv[1], "lifecycle-server.png");
+  select_socket (window, "client");
+  save_widget_png (GTK_WIDGET (window),
+                   find_descendant (GTK_WIDGET (window), SP_TYPE_LIFECYCLE_VIEW),
+                   argv[1], "lifecycle-client.png");
+  select_socket (window, "server");
+
   /* The Python the steps so far amount to. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-panel",
                                   g_variant_new_string ("code"));
   settle (300);
   save_png (GTK_WIDGET (window), argv[1], "window-python.png");
 
+  /* The whole echo as a sequence chart. */
+  step_to (window, sp_session_get_n_steps (sp_player_get_session (sp_window_get_player (window))));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-panel",
+                                  g_variant_new_string ("sequence"));
+  settle (400);
+  save_png (GTK_WIDGET (window), argv[1], "window-sequence.png");
+
   /* What the kernel answers to a connect nobody listens for. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
                                   g_variant_new_string ("errors"));
   settle (400);
+  step_to (window, 1);
+  select_socket (window, "client");
+  save_widget_png (GTK_WIDGET (window),
+                   find_descendant (GTK_WIDGET (window), SP_TYPE_LIFECYCLE_VIEW),
+                   argv[1], "lifecycle-refused.png");
   step_to (window, 3);
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-panel",
                                   g_variant_new_string ("steps"));

@@ -683,6 +683,27 @@ test_application_actions (void)
   g_assert_finalize_object (about);
 }
 
+/* Closing keeps the window's size for the next one. */
+static void
+test_size_remembered (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  int width, height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  window = new_window (&application);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 1000);
+  g_assert_cmpint (height, ==, 700);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -695,6 +716,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Window/save-reopen-replay", test_save_reopen_replay);
   g_test_add_func ("/Sp/Window/close-asks", test_close_asks);
   g_test_add_func ("/Sp/Window/open-bad-file", test_open_bad_file);
+  g_test_add_func ("/Sp/Window/size-remembered", test_size_remembered);
   g_test_add_func ("/Sp/Application/actions", test_application_actions);
 
   return g_test_run ();
