@@ -241,6 +241,13 @@ test_echo (void)
   assert_describes (bench, 2, "conn: closed");
   render (g_ptr_array_index (bench->views, 1), "client-closed");
 
+  /* The colours come from the theme: dark and high contrast redraw. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  render (g_ptr_array_index (bench->views, 0), "server-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
   bench_free (bench);
 }
 
