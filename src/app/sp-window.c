@@ -498,7 +498,6 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, event_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_view);
-  gtk_widget_class_bind_template_callback (widget_class, on_sequence_event_activated);
 
 }
 
@@ -534,6 +533,9 @@ sp_window_init (SpWindow *self)
 
   presets = make_presets_menu ();
   gtk_menu_button_set_menu_model (self->presets_button, presets);
+
+  g_signal_connect_swapped (self->sequence_view, "event-activated",
+                            G_CALLBACK (on_sequence_event_activated), self);
 
   self->session_signals = g_signal_group_new (SP_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::title",

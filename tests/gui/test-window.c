@@ -7,6 +7,7 @@
 
 #include "sp-application.h"
 #include "sp-code-view.h"
+#include "sp-sequence-view.h"
 #include "sp-socket-page.h"
 #include "sp-window.h"
 
@@ -353,6 +354,23 @@ test_preset_replay (void)
                    ==, "IPv4 · stream · closed");
   /* Replaying changes nothing in the session. */
   g_assert_false (sp_window_get_dirty (window));
+
+  /* A click on the sequence chart shows that event with its socket's. */
+  {
+    SpTrafficLog *log = sp_player_get_log (player);
+    GtkWidget *chart = find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
+    GArray *positions;
+
+    sp_traffic_log_flush (log);
+    positions = sp_traffic_log_find (log, 0, sp_traffic_log_get_n_appended (log), "conn", NULL);
+    g_assert_cmpuint (positions->len, >, 0);
+    g_signal_emit_by_name (chart, "event-activated", g_array_index (positions, guint, 0));
+    g_assert_cmpstr (sp_window_get_selected_socket (window), ==, "conn");
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (
+                       ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window),
+                                                        ADW_TYPE_VIEW_STACK))), ==, "events");
+    g_array_unref (positions);
+  }
 
   /* Restart goes back to the first step with every socket gone. */
   activate (window, "restart", NULL);
