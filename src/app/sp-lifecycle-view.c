@@ -702,6 +702,7 @@ draw_close (SpLifecycleView *self,
 {
   Geometry *g = &self->geometry;
   graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, (float) g->width, (float) g->height);
+  /* close has one edge, whichever state it is asked from. */
   int index = sp_lifecycle_layout_edge_for_call (self->layout, SP_STATE_CREATED, SP_CALL_CLOSE);
   const SpLifecycleEdge *edge;
   Box *closed;
@@ -710,8 +711,6 @@ draw_close (SpLifecycleView *self,
   GdkRGBA color;
   cairo_t *cr;
 
-  if (index < 0)
-    index = sp_lifecycle_layout_edge_for_call (self->layout, SP_STATE_CONNECTED, SP_CALL_CLOSE);
   if (index < 0)
     return;
 

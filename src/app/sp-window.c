@@ -76,6 +76,22 @@ row_socket_id (GtkListBoxRow *row)
   return row != NULL ? g_object_get_data (G_OBJECT (row), "socket-id") : NULL;
 }
 
+/* The sidebar's row of socket `id`, or NULL. */
+static GtkListBoxRow *
+find_socket_row (SpWindow   *self,
+                 const char *id)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (id != NULL && g_strcmp0 (row_socket_id (GTK_LIST_BOX_ROW (row)), id) == 0)
+        return GTK_LIST_BOX_ROW (row);
+    }
+
+  return NULL;
+}
+
 static char *
 socket_row_subtitle (SpSocketConfig *config,
                      SpSocket       *socket)
@@ -172,7 +188,7 @@ rebuild_socket_list (SpWindow *self)
   g_autoptr(GHashTable) shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *selected = g_strdup (self->selected_id);
   GtkWidget *child;
-  GtkListBoxRow *select_row = NULL;
+  GtkListBoxRow *select_row;
 
   self->rebuilding = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list))) != NULL)
@@ -187,14 +203,7 @@ rebuild_socket_list (SpWindow *self)
       append_accepted (self, config->id, shown);
     }
 
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      if (g_strcmp0 (row_socket_id (GTK_LIST_BOX_ROW (row)), selected) == 0)
-        select_row = GTK_LIST_BOX_ROW (row);
-    }
-
+  select_row = find_socket_row (self, selected);
   if (select_row == NULL)
     select_row = gtk_list_box_get_row_at_index (self->socket_list, 0);
   gtk_list_box_select_row (self->socket_list, select_row);
@@ -409,6 +418,7 @@ on_sequence_event_activated (SpWindow *self,
 {
   SpTrafficLog *log = sp_player_get_log (self->player);
   g_autoptr(SpEvent) event = NULL;
+  GtkListBoxRow *row;
   const char *id;
 
   if (position >= sp_traffic_log_get_n_appended (log))
@@ -416,16 +426,9 @@ on_sequence_event_activated (SpWindow *self,
 
   event = sp_traffic_log_get_event (log, position);
   id = sp_event_get_socket_id (event);
-  if (id != NULL && g_strcmp0 (id, self->selected_id) != 0)
-    {
-      for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
-           row != NULL;
-           row = gtk_widget_get_next_sibling (row))
-        {
-          if (g_strcmp0 (row_socket_id (GTK_LIST_BOX_ROW (row)), id) == 0)
-            gtk_list_box_select_row (self->socket_list, GTK_LIST_BOX_ROW (row));
-        }
-    }
+  row = g_strcmp0 (id, self->selected_id) != 0 ? find_socket_row (self, id) : NULL;
+  if (row != NULL)
+    gtk_list_box_select_row (self->socket_list, row);
 
   sp_event_list_select_event (self->event_list, position);
   adw_view_stack_set_visible_child_name (self->panel_stack, "events");
