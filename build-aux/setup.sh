@@ -38,13 +38,23 @@ sp_install_packages ()
     apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+# sp_configure BUILD_DIR [MESON_OPTION…]: sets up BUILD_DIR, or reconfigures
+# it when it exists.
+sp_configure ()
+{
+  local build_dir="$1"
+  shift
+
+  if [[ -f "$build_dir/meson-private/coredata.dat" ]]; then
+    meson setup --reconfigure "$build_dir" "$sp_source_dir" "$@"
+  else
+    meson setup "$build_dir" "$sp_source_dir" "$@"
+  fi
+}
+
 sp_configure_and_build ()
 {
-  if [[ -f "$sp_build_dir/meson-private/coredata.dat" ]]; then
-    meson setup --reconfigure "$sp_build_dir" "$sp_source_dir"
-  else
-    meson setup "$sp_build_dir" "$sp_source_dir"
-  fi
+  sp_configure "$sp_build_dir"
   meson compile -C "$sp_build_dir"
 }
 

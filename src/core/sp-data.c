@@ -424,8 +424,14 @@ static char
 pick_quote (const guint8 *data,
             gsize         length)
 {
-  gboolean has_single = memchr (data, '\'', length) != NULL;
-  gboolean has_double = memchr (data, '"', length) != NULL;
+  gboolean has_single, has_double;
+
+  /* memchr() on NULL is undefined even for 0 bytes, and empty is allowed. */
+  if (length == 0)
+    return '\'';
+
+  has_single = memchr (data, '\'', length) != NULL;
+  has_double = memchr (data, '"', length) != NULL;
 
   return (has_single && !has_double) ? '"' : '\'';
 }

@@ -981,8 +981,13 @@ export_transfer (Export     *export,
 {
   SpEvent *event = export->event;
   g_autoptr(GBytes) payload = sp_event_get_payload (event);
-  const guint8 *data = payload != NULL ? g_bytes_get_data (payload, NULL) : NULL;
   gsize length = sp_event_get_bytes (event);
+  const guint8 *data = NULL;
+
+  /* The byte count is the event's, the payload what the log kept: one
+   * shorter than the count is written as dropped, never read past its end. */
+  if (payload != NULL && g_bytes_get_size (payload) >= length)
+    data = g_bytes_get_data (payload, NULL);
 
   if (!sp_event_get_ok (event))
     return;
