@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "sp-endpoint.h"
+#include "sp-presets.h"
 #include "sp-test-util.h"
 
 /* g_test_init() with --keep-going put first: a test that fails on a
@@ -369,6 +370,40 @@ sp_test_closed_port (int domain)
 
 /* The last event of `socket_id` (NULL: no socket) with this kind and
  * call, or NULL. */
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_preset_finished (SpPlayer *player,
+                    gboolean  all_passed,
+                    gboolean *done)
+{
+  g_assert_true (all_passed);
+  *done = TRUE;
+}
+
+SpPlayer *
+sp_test_run_preset (SpTestFixture *fixture,
+                    const char    *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_presets_load (id, &error);
+  SpPlayer *player;
+  gboolean done = FALSE;
+
+  g_assert_no_error (error);
+  player = sp_player_new (session, fixture->log);
+  g_signal_connect (player, "finished", G_CALLBACK (on_preset_finished), &done);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (flag_is_set, &done, SP_TEST_GUARD_MS));
+  g_signal_handlers_disconnect_by_data (player, &done);
+
+  return player;
+}
+
 SpEvent *
 sp_test_find_event (SpTrafficLog *log,
                     const char   *socket_id,

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "sp-event.h"
+#include "sp-player.h"
 #include "sp-socket.h"
 #include "sp-traffic-log.h"
 #include "sp-types.h"
@@ -98,6 +99,11 @@ SpSocket       *sp_test_make_listener       (SpTestFixture       *fixture,
                                              int                  backlog);
 guint16         sp_test_listener_port       (SpSocket            *listener);
 guint16         sp_test_closed_port         (int                  domain);
+
+/* A built-in session run to its end, every step passing, into the
+ * fixture's log. */
+SpPlayer       *sp_test_run_preset          (SpTestFixture       *fixture,
+                                             const char          *id);
 
 /* The log */
 

@@ -168,40 +168,6 @@ assert_clean (Capture *capture,
   g_assert_null (strstr (expert, "Errors"));
 }
 
-static gboolean
-finished (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-on_finished (SpPlayer *player,
-             gboolean  all_passed,
-             gboolean *done)
-{
-  g_assert_true (all_passed);
-  *done = TRUE;
-}
-
-/* Runs a built-in session to its end; the log keeps its events. */
-static SpPlayer *
-run_preset (SpTestFixture *fixture,
-            const char    *id)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SpSession) session = sp_presets_load (id, &error);
-  SpPlayer *player;
-  gboolean done = FALSE;
-
-  g_assert_no_error (error);
-  player = sp_player_new (session, fixture->log);
-  g_signal_connect (player, "finished", G_CALLBACK (on_finished), &done);
-  sp_player_run (player);
-  g_assert_true (sp_test_iterate_until (finished, &done, SP_TEST_GUARD_MS));
-  g_signal_handlers_disconnect_by_data (player, &done);
-  return player;
-}
-
 static char *
 port_of (SpTrafficLog *log,
          const char   *socket_id,
@@ -259,7 +225,7 @@ test_tcp_echo (SpTestFixture *fixture,
   if (!have_tshark ())
     return;
 
-  player = run_preset (fixture, "tcp-echo");
+  player = sp_test_run_preset (fixture, "tcp-echo");
   write_capture (fixture->log, &capture);
   client = port_of (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
   server = port_of (fixture->log, "conn", SP_EVENT_SENT, SP_CALL_SENDALL);
@@ -293,7 +259,7 @@ test_udp (SpTestFixture *fixture,
   if (!have_tshark ())
     return;
 
-  player = run_preset (fixture, "udp");
+  player = sp_test_run_preset (fixture, "udp");
   write_capture (fixture->log, &capture);
   client = port_of (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDTO);
   server = port_of (fixture->log, "server", SP_EVENT_SENT, SP_CALL_SENDTO);
@@ -422,7 +388,7 @@ test_damage_is_seen (SpTestFixture *fixture,
   if (!have_tshark ())
     return;
 
-  player = run_preset (fixture, "tcp-echo");
+  player = sp_test_run_preset (fixture, "tcp-echo");
   write_capture (fixture->log, &capture);
   g_file_get_contents (capture.path, &contents, &length, &error);
   g_assert_no_error (error);

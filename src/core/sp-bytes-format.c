@@ -305,22 +305,6 @@ sp_bytes_format_parse_search (const char    *search,
   return g_steal_pointer (&bytes);
 }
 
-static gboolean
-event_payload_contains (SpEvent      *event,
-                        const guint8 *needle,
-                        gsize         size)
-{
-  g_autoptr(GBytes) payload = sp_event_get_payload (event);
-  gsize length;
-  const guint8 *data;
-
-  if (payload == NULL)
-    return FALSE;
-
-  data = g_bytes_get_data (payload, &length);
-  return length >= size && memmem (data, length, needle, size) != NULL;
-}
-
 GArray *
 sp_bytes_format_find (SpTrafficLog *log,
                       guint         begin,
@@ -328,32 +312,12 @@ sp_bytes_format_find (SpTrafficLog *log,
                       const char   *socket_id,
                       GBytes       *needle)
 {
-  g_autofree char *text = NULL;
-  GArray *found;
-  gsize size;
-  const guint8 *data;
+  SpTrafficQuery query = { .socket_id = socket_id, .show = SP_TRAFFIC_SHOW_ALL };
 
   g_return_val_if_fail (SP_IS_TRAFFIC_LOG (log), NULL);
   g_return_val_if_fail (needle != NULL, NULL);
 
-  data = g_bytes_get_data (needle, &size);
-  if (memchr (data, 0, size) == NULL)
-    {
-      text = g_strndup ((const char *) data, size);
-      return sp_traffic_log_find (log, begin, end, socket_id, text);
-    }
+  query.needle = g_bytes_get_data (needle, &query.needle_len);
 
-  /* The log's own search takes a C string: a NUL byte needs the slow way. */
-  found = g_array_new (FALSE, FALSE, sizeof (guint));
-  end = MIN (end, sp_traffic_log_get_n_appended (log));
-  for (guint i = begin; i < end; i++)
-    {
-      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
-
-      if ((socket_id == NULL || g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0) &&
-          event_payload_contains (event, data, size))
-        g_array_append_val (found, i);
-    }
-
-  return found;
+  return sp_traffic_log_query (log, begin, end, &query);
 }

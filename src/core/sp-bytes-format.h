@@ -88,11 +88,10 @@ typedef enum
 GBytes      *sp_bytes_format_parse_search   (const char       *search,
                                              SpSearchKind      kind,
                                              GError          **error);
-/* sp_traffic_log_find() for any bytes: positions in [begin, end) of the
- * events on `socket_id` (NULL: any) whose payload holds `needle`. A
- * needle without NUL bytes goes through sp_traffic_log_find (fast, no row
- * objects; it also matches an event's result text); one with NUL bytes
- * reads the payloads through row objects. Returns a GArray of guint. */
+/* sp_traffic_log_query() for any bytes: positions in [begin, end) of the
+ * events on `socket_id` (NULL: any) whose payload holds `needle` (a needle
+ * without NUL bytes also matches an event's result text). Returns a
+ * GArray of guint. */
 GArray      *sp_bytes_format_find           (SpTrafficLog     *log,
                                              guint             begin,
                                              guint             end,

@@ -54,6 +54,9 @@ gboolean               _sp_traffic_log_store_payload_dropped
                                                           (SpTrafficLogStore     *store,
                                                            const SpTrafficRecord *record);
 
+/* The log's current store (transfer none). */
+SpTrafficLogStore     *_sp_traffic_log_get_store          (SpTrafficLog          *self);
+
 /* Renumbers the steps of the events from `begin` on as moving step `last`
  * to `first` renumbers the session's steps: `last` becomes `first` and the
  * steps from `first` to `last - 1` move up one. */

@@ -814,25 +814,111 @@ sp_traffic_log_set_batch_interval (SpTrafficLog *self,
   self->batch_interval_ms = interval_ms;
 }
 
+/* `text`, when not NULL, is the needle as a C string, to look for in the
+ * result text too. */
 static gboolean
 record_contains (SpTrafficLogStore     *store,
                  const SpTrafficRecord *record,
+                 const guint8          *needle,
+                 gsize                  needle_len,
                  const char            *text,
-                 gsize                  text_len,
                  guint                 *hint)
 {
   const guint8 *data;
   const char *detail;
 
-  if (record->payload_len >= text_len &&
+  if (record->payload_len >= needle_len &&
       store_peek_payload (store, record, &data, hint) &&
       data != NULL &&
-      memmem (data, record->payload_len, text, text_len) != NULL)
+      memmem (data, record->payload_len, needle, needle_len) != NULL)
     return TRUE;
+
+  if (text == NULL)
+    return FALSE;
 
   detail = g_ptr_array_index (store->strings, record->detail);
 
   return detail != NULL && strstr (detail, text) != NULL;
+}
+
+static gboolean
+record_shown (const SpTrafficRecord *record,
+              SpTrafficShow          show)
+{
+  if (record->kind == SP_EVENT_DROPPED)
+    return TRUE;
+
+  switch (show)
+    {
+    case SP_TRAFFIC_SHOW_DATA:
+      return record->kind == SP_EVENT_SENT || record->kind == SP_EVENT_RECEIVED;
+
+    case SP_TRAFFIC_SHOW_LIFECYCLE:
+      return record->kind == SP_EVENT_CALL || record->kind == SP_EVENT_NOTE;
+
+    case SP_TRAFFIC_SHOW_ERRORS:
+      return !record->ok;
+
+    case SP_TRAFFIC_SHOW_ALL:
+    default:
+      return TRUE;
+    }
+}
+
+GArray *
+sp_traffic_log_query (SpTrafficLog         *self,
+                      guint                 begin,
+                      guint                 end,
+                      const SpTrafficQuery *query)
+{
+  SpTrafficLogStore *store;
+  GArray *found;
+  guint32 socket_index = 0;
+  g_autofree char *text = NULL;
+  gboolean any_bytes;
+  guint hint = 0;
+
+  g_return_val_if_fail (SP_IS_TRAFFIC_LOG (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  store = self->store;
+  found = g_array_new (FALSE, FALSE, sizeof (guint));
+  end = MIN (end, store->n_records);
+
+  if (query->socket_id != NULL)
+    {
+      gpointer value;
+
+      /* A socket id never interned is on no event. */
+      if (!g_hash_table_lookup_extended (store->string_index, query->socket_id, NULL, &value))
+        return found;
+
+      socket_index = GPOINTER_TO_UINT (value);
+    }
+
+  any_bytes = query->needle == NULL || query->needle_len == 0;
+  /* The result text is a C string: only a needle without NUL can be in it. */
+  if (!any_bytes && memchr (query->needle, 0, query->needle_len) == NULL)
+    text = g_strndup ((const char *) query->needle, query->needle_len);
+
+  for (guint position = begin; position < end; position++)
+    {
+      const SpTrafficRecord *record = store_record (store, position);
+
+      if (query->socket_id != NULL && record->socket_id != socket_index)
+        continue;
+
+      if (!record_shown (record, query->show))
+        continue;
+
+      if (!any_bytes &&
+          !record_contains (store, record, query->needle, query->needle_len, text, &hint))
+        continue;
+
+      g_array_append_val (found, position);
+    }
+
+  return found;
 }
 
 GArray *
@@ -842,48 +928,22 @@ sp_traffic_log_find (SpTrafficLog *self,
                      const char   *socket_id,
                      const char   *text)
 {
-  SpTrafficLogStore *store;
-  GArray *found;
-  guint32 socket_index = 0;
-  gsize text_len = 0;
-  guint hint = 0;
+  SpTrafficQuery query = {
+    .socket_id = socket_id,
+    .show = SP_TRAFFIC_SHOW_ALL,
+    .needle = (const guint8 *) text,
+    .needle_len = text != NULL ? strlen (text) : 0,
+  };
 
+  return sp_traffic_log_query (self, begin, end, &query);
+}
+
+SpTrafficLogStore *
+_sp_traffic_log_get_store (SpTrafficLog *self)
+{
   g_return_val_if_fail (SP_IS_TRAFFIC_LOG (self), NULL);
 
-  store = self->store;
-  found = g_array_new (FALSE, FALSE, sizeof (guint));
-  end = MIN (end, store->n_records);
-
-  if (socket_id != NULL)
-    {
-      gpointer value;
-
-      /* A socket id never interned is on no event. */
-      if (!g_hash_table_lookup_extended (store->string_index, socket_id, NULL, &value))
-        return found;
-
-      socket_index = GPOINTER_TO_UINT (value);
-    }
-
-  if (text != NULL && text[0] == '\0')
-    text = NULL;
-  if (text != NULL)
-    text_len = strlen (text);
-
-  for (guint position = begin; position < end; position++)
-    {
-      const SpTrafficRecord *record = store_record (store, position);
-
-      if (socket_id != NULL && record->socket_id != socket_index)
-        continue;
-
-      if (text != NULL && !record_contains (store, record, text, text_len, &hint))
-        continue;
-
-      g_array_append_val (found, position);
-    }
-
-  return found;
+  return self->store;
 }
 
 void

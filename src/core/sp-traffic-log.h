@@ -51,10 +51,35 @@ guint         sp_traffic_log_get_dropped_events (SpTrafficLog      *self);
 void          sp_traffic_log_set_batch_interval (SpTrafficLog      *self,
                                                  guint              interval_ms);
 
+/* Which events a query keeps, as the log view's kind filter offers. */
+typedef enum
+{
+  SP_TRAFFIC_SHOW_ALL,
+  SP_TRAFFIC_SHOW_DATA,       /* bytes sent and received */
+  SP_TRAFFIC_SHOW_LIFECYCLE,  /* calls and notes */
+  SP_TRAFFIC_SHOW_ERRORS,     /* anything that failed */
+} SpTrafficShow;
+
+typedef struct
+{
+  const char   *socket_id;   /* NULL: any socket */
+  SpTrafficShow show;
+  /* Bytes the payload holds; without NUL bytes the result text may hold
+   * them instead. NULL or empty: any. */
+  const guint8 *needle;
+  gsize         needle_len;
+} SpTrafficQuery;
+
 /* Positions in [begin, end) (end is clamped to the appended count) of the
- * events on socket_id (NULL: any socket) whose payload or detail contains
- * text (NULL or "": any), found without making row objects. Returns a
- * GArray of guint, in order. */
+ * events the query keeps, found without making row objects. The cap's
+ * SP_EVENT_DROPPED markers pass every kind filter, so a filtered view
+ * still says where bytes went missing. Returns a GArray of guint, in
+ * order. */
+GArray       *sp_traffic_log_query              (SpTrafficLog         *self,
+                                                 guint                 begin,
+                                                 guint                 end,
+                                                 const SpTrafficQuery *query);
+/* A query of socket_id (NULL: any socket) and text (NULL or "": any). */
 GArray       *sp_traffic_log_find               (SpTrafficLog      *self,
                                                  guint              begin,
                                                  guint              end,
