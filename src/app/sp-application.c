@@ -124,8 +124,8 @@ sp_application_startup (GApplication *application)
     { "win.restart", { "<Control>r", NULL } },
     { "win.show-panel::steps", { "<Alt>1", NULL } },
     { "win.show-panel::code", { "<Alt>2", NULL } },
-    { "win.show-panel::events", { "<Alt>3", NULL } },
-    { "win.show-panel::sequence", { "<Alt>4", NULL } },
+    { "win.show-panel::sequence", { "<Alt>3", NULL } },
+    { "win.search-log", { "<Control>f", NULL } },
   };
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (application);

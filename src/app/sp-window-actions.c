@@ -144,6 +144,7 @@ sp_window_save_async (SpWindow            *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *path = NULL;
   char *data;
   gsize length;
 
@@ -617,6 +618,7 @@ static const GActionEntry window_actions[] = {
   { .name = "speed", .change_state = speed_action, .parameter_type = "u", .state = "uint32 0",
     .activate = NULL },
   { .name = "show-panel", .activate = show_panel_action, .parameter_type = "s" },
+  { .name = "search-log", .activate = search_log_action },
   { .name = "add-socket", .activate = add_socket_action },
   { .name = "duplicate-socket", .activate = duplicate_socket_action },
   { .name = "remove-socket", .activate = remove_socket_action },
@@ -627,6 +629,16 @@ _sp_window_add_actions (SpWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
                                    G_N_ELEMENTS (window_actions), self);
+}
+
+static void
+search_log_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  SpWindow *self = user_data;
+
+  sp_log_view_focus_search (self->log_view);
 }
 
 static void

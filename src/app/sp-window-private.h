@@ -2,8 +2,8 @@
 #pragma once
 
 #include "sp-code-view.h"
-#include "sp-event-list.h"
 #include "sp-lifecycle-view.h"
+#include "sp-log-view.h"
 #include "sp-sequence-view.h"
 #include "sp-socket-page.h"
 #include "sp-steps-panel.h"
@@ -26,7 +26,7 @@ struct _SpWindow
   AdwViewStack         *panel_stack;
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;
-  SpEventList          *event_list;
+  SpLogView            *log_view;
   SpSequenceView       *sequence_view;
 
   SpSession            *session;

@@ -5,6 +5,7 @@
 
 #include "sp-labels.h"
 #include "sp-presets.h"
+#include "sp-toast.h"
 #include "sp-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SpWindow, sp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -49,10 +50,7 @@ void
 _sp_window_toast (SpWindow   *self,
                   const char *message)
 {
-  AdwToast *toast = adw_toast_new (message);
-
-  adw_toast_set_timeout (toast, 6);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  sp_toast_show (GTK_WIDGET (self->toast_overlay), message);
 }
 
 static void
@@ -181,6 +179,20 @@ append_accepted (SpWindow   *self,
     }
 }
 
+/* The log's socket filter offers the sockets the sidebar lists, in its order. */
+static void
+update_log_sockets (SpWindow *self)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  GtkListBoxRow *row;
+
+  for (guint i = 0; (row = gtk_list_box_get_row_at_index (self->socket_list, i)) != NULL; i++)
+    g_ptr_array_add (ids, (gpointer) row_socket_id (row));
+  g_ptr_array_add (ids, NULL);
+
+  sp_log_view_set_socket_ids (self->log_view, (const char * const *) ids->pdata);
+}
+
 static void
 rebuild_socket_list (SpWindow *self)
 {
@@ -202,6 +214,8 @@ rebuild_socket_list (SpWindow *self)
       gtk_list_box_append (self->socket_list, make_socket_row (self, config->id, FALSE));
       append_accepted (self, config->id, shown);
     }
+
+  update_log_sockets (self);
 
   select_row = find_socket_row (self, selected);
   if (select_row == NULL)
@@ -240,7 +254,6 @@ _sp_window_select_socket (SpWindow   *self,
 
   sp_socket_page_set_socket_id (self->socket_page, id);
   sp_lifecycle_view_set_socket_id (self->lifecycle_view, id);
-  sp_event_list_set_socket_id (self->event_list, id);
   gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");
   _sp_window_update_actions (self);
 }
@@ -255,6 +268,33 @@ on_row_selected (GtkListBox    *list,
     return;
 
   _sp_window_select_socket (self, row_socket_id (row));
+}
+
+/* Settings */
+
+/* The application's settings. NULL where the schema is not installed (a
+ * test run without it): the window then uses its defaults. */
+static GSettings *
+window_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+/* The payload cap from the preferences, in bytes. */
+static guint64
+log_cap (void)
+{
+  g_autoptr(GSettings) settings = window_settings ();
+
+  if (settings == NULL)
+    return SP_TRAFFIC_LOG_DEFAULT_CAP;
+
+  return (guint64) g_settings_get_uint (settings, "log-cap-mib") * 1024 * 1024;
 }
 
 /* Following the session and the player */
@@ -300,7 +340,7 @@ on_step_activated (SpStepsPanel *panel,
                    guint         index,
                    SpWindow     *self)
 {
-  sp_event_list_select_step (self->event_list, index);
+  sp_log_view_select_step (self->log_view, index);
 }
 
 void
@@ -319,6 +359,7 @@ _sp_window_set_session (SpWindow  *self,
   g_set_object (&self->file, file);
   g_clear_object (&self->log);
   self->log = sp_traffic_log_new ();
+  sp_traffic_log_set_payload_cap (self->log, log_cap ());
   self->player = sp_player_new (session, self->log);
   sp_player_set_step_delay (self->player, self->step_delay_ms);
 
@@ -331,7 +372,7 @@ _sp_window_set_session (SpWindow  *self,
   sp_lifecycle_view_set_player (self->lifecycle_view, self->player);
   sp_steps_panel_set_player (self->steps_panel, self->player);
   sp_code_view_set_player (self->code_view, self->player);
-  sp_event_list_set_player (self->event_list, self->player);
+  sp_log_view_set_player (self->log_view, self->player);
   sp_sequence_view_set_player (self->sequence_view, self->player);
 
   g_clear_pointer (&self->selected_id, g_free);
@@ -395,6 +436,21 @@ save_size (SpWindow *self)
                           gtk_window_is_maximized (GTK_WINDOW (self)));
 }
 
+/* The traffic log's preferences follow the settings while the window lives. */
+static void
+bind_log_settings (SpWindow *self)
+{
+  g_autoptr(GSettings) settings = window_settings ();
+
+  if (settings == NULL)
+    return;
+
+  g_settings_bind (settings, "log-time-display", self->log_view, "time-display",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* Scrolling up stops following for now; it does not change the preference. */
+  g_settings_bind (settings, "log-follow-tail", self->log_view, "follow", G_SETTINGS_BIND_GET);
+}
+
 static gboolean
 sp_window_close_request (GtkWindow *window)
 {
@@ -430,8 +486,7 @@ on_sequence_event_activated (SpWindow *self,
   if (row != NULL)
     gtk_list_box_select_row (self->socket_list, row);
 
-  sp_event_list_select_event (self->event_list, position);
-  adw_view_stack_set_visible_child_name (self->panel_stack, "events");
+  sp_log_view_select_event (self->log_view, position);
 }
 
 /* The object */
@@ -484,7 +539,7 @@ sp_window_class_init (SpWindowClass *klass)
   g_type_ensure (SP_TYPE_LIFECYCLE_VIEW);
   g_type_ensure (SP_TYPE_STEPS_PANEL);
   g_type_ensure (SP_TYPE_CODE_VIEW);
-  g_type_ensure (SP_TYPE_EVENT_LIST);
+  g_type_ensure (SP_TYPE_LOG_VIEW);
   g_type_ensure (SP_TYPE_SEQUENCE_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-window.ui");
@@ -499,7 +554,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_stack);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
-  gtk_widget_class_bind_template_child (widget_class, SpWindow, event_list);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_view);
 
 }
@@ -533,6 +588,7 @@ sp_window_init (SpWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   _sp_window_add_actions (self);
   restore_size (self);
+  bind_log_settings (self);
 
   presets = make_presets_menu ();
   gtk_menu_button_set_menu_model (self->presets_button, presets);

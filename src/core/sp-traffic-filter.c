@@ -22,6 +22,8 @@ struct _SpTrafficFilter
   GArray        *rows;
   guint          scanned;
   guint          all : 1;
+  /* The count the model last announced; the log may have moved on. */
+  guint          n_items;
 
   /* A rescan in slices; it replaces `rows` when it reaches the log's end. */
   GArray        *next_rows;
@@ -53,12 +55,7 @@ sp_traffic_filter_get_item_type (GListModel *model)
 static guint
 sp_traffic_filter_get_n_items (GListModel *model)
 {
-  SpTrafficFilter *self = SP_TRAFFIC_FILTER (model);
-
-  if (self->log == NULL)
-    return 0;
-
-  return self->all ? g_list_model_get_n_items (G_LIST_MODEL (self->log)) : self->rows->len;
+  return SP_TRAFFIC_FILTER (model)->n_items;
 }
 
 static gpointer
@@ -67,14 +64,11 @@ sp_traffic_filter_get_item (GListModel *model,
 {
   SpTrafficFilter *self = SP_TRAFFIC_FILTER (model);
 
-  if (self->log == NULL)
+  if (self->log == NULL || row >= self->n_items)
     return NULL;
 
   if (self->all)
     return g_list_model_get_item (G_LIST_MODEL (self->log), row);
-
-  if (row >= self->rows->len)
-    return NULL;
 
   return sp_traffic_log_get_event (self->log, g_array_index (self->rows, guint, row));
 }
@@ -145,17 +139,16 @@ show_rows (SpTrafficFilter *self,
            guint            scanned,
            gboolean         all)
 {
-  guint old_n = sp_traffic_filter_get_n_items (G_LIST_MODEL (self));
-  guint new_n;
+  guint old_n = self->n_items;
 
   g_array_unref (self->rows);
   self->rows = rows;
   self->scanned = scanned;
   self->all = all;
+  self->n_items = all ? scanned : rows->len;
 
-  new_n = sp_traffic_filter_get_n_items (G_LIST_MODEL (self));
-  if (old_n > 0 || new_n > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
+  if (old_n > 0 || self->n_items > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
 }
 
 static gboolean
@@ -228,7 +221,7 @@ on_log_items_changed (SpTrafficFilter *self,
 
   if (self->all)
     {
-      self->scanned = position + added;
+      self->scanned = self->n_items = position + added;
       g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
       return;
     }
@@ -240,6 +233,7 @@ on_log_items_changed (SpTrafficFilter *self,
   old_n = self->rows->len;
   scan (self, self->rows, self->scanned, position + added);
   self->scanned = position + added;
+  self->n_items = self->rows->len;
   if (self->rows->len > old_n)
     g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->rows->len - old_n);
 }
@@ -419,10 +413,11 @@ sp_traffic_filter_get_position (SpTrafficFilter *self,
 {
   g_return_val_if_fail (SP_IS_TRAFFIC_FILTER (self), 0);
 
+  g_return_val_if_fail (row < self->n_items, 0);
+
   if (self->all)
     return row;
 
-  g_return_val_if_fail (row < self->rows->len, 0);
 
   return g_array_index (self->rows, guint, row);
 }
@@ -446,7 +441,7 @@ sp_traffic_filter_find_row (SpTrafficFilter *self,
 
   if (self->all)
     {
-      if (position >= log_n_items (self))
+      if (position >= self->n_items)
         return FALSE;
       if (row != NULL)
         *row = position;

@@ -4,7 +4,8 @@
 #include <adwaita.h>
 
 #include "sp-code-view.h"
-#include "sp-event-list.h"
+#include "sp-gui-test-util.h"
+#include "sp-log-view.h"
 #include "sp-presets.h"
 #include "sp-steps-panel.h"
 
@@ -19,7 +20,7 @@ typedef struct
   GtkWindow    *window;
   SpStepsPanel *panel;
   SpCodeView   *code_view;
-  SpEventList  *event_list;
+  SpLogView    *log_view;
 
   guint         n_finished;
   guint         n_activated;
@@ -102,26 +103,26 @@ fixture_set_up (Fixture   *fixture,
 
   fixture->panel = SP_STEPS_PANEL (g_object_ref_sink (sp_steps_panel_new ()));
   fixture->code_view = SP_CODE_VIEW (g_object_ref_sink (sp_code_view_new ()));
-  fixture->event_list = SP_EVENT_LIST (g_object_ref_sink (sp_event_list_new ()));
+  fixture->log_view = SP_LOG_VIEW (g_object_ref_sink (sp_log_view_new ()));
   g_signal_connect (fixture->panel, "step-activated", G_CALLBACK (on_step_activated), fixture);
 
   gtk_widget_set_size_request (GTK_WIDGET (fixture->panel), 400, 600);
   gtk_widget_set_size_request (GTK_WIDGET (fixture->code_view), 400, 300);
   /* Short, so that the events overflow it and it has to follow them. */
-  gtk_widget_set_size_request (GTK_WIDGET (fixture->event_list), 600, 150);
+  gtk_widget_set_size_request (GTK_WIDGET (fixture->log_view), 900, 220);
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (fixture->panel));
   gtk_box_append (GTK_BOX (box), gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
   gtk_box_append (GTK_BOX (gtk_widget_get_last_child (box)), GTK_WIDGET (fixture->code_view));
-  gtk_box_append (GTK_BOX (gtk_widget_get_last_child (box)), GTK_WIDGET (fixture->event_list));
+  gtk_box_append (GTK_BOX (gtk_widget_get_last_child (box)), GTK_WIDGET (fixture->log_view));
 
   fixture->window = GTK_WINDOW (g_object_ref (gtk_window_new ()));
   gtk_window_set_child (fixture->window, box);
 
   sp_steps_panel_set_player (fixture->panel, fixture->player);
   sp_code_view_set_player (fixture->code_view, fixture->player);
-  sp_event_list_set_player (fixture->event_list, fixture->player);
+  sp_log_view_set_player (fixture->log_view, fixture->player);
 
   gtk_window_present (fixture->window);
   timeout_id = g_timeout_add_seconds (GUARD_SECONDS, fail_on_timeout, (gpointer) "map");
@@ -153,33 +154,13 @@ fixture_tear_down (Fixture       *fixture,
   g_assert_finalize_object (fixture->window);
   g_assert_finalize_object (fixture->panel);
   g_assert_finalize_object (fixture->code_view);
-  g_assert_finalize_object (fixture->event_list);
+  g_assert_finalize_object (fixture->log_view);
   g_assert_finalize_object (fixture->player);
   g_assert_finalize_object (fixture->session);
   g_assert_finalize_object (fixture->log);
 }
 
 /* Looking at the widgets */
-
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
 
 static void
 collect_rows (GtkWidget *widget,
@@ -281,7 +262,7 @@ count_current_rows (Fixture *fixture)
 static GtkSingleSelection *
 panel_selection (Fixture *fixture)
 {
-  GtkWidget *list_view = find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list_view = sp_gui_find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
 
   return GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
 }
@@ -319,7 +300,7 @@ focus_is_in (Fixture   *fixture,
 static GtkSelectionModel *
 event_selection (Fixture *fixture)
 {
-  GtkWidget *column_view = find_descendant (GTK_WIDGET (fixture->event_list), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *column_view = sp_gui_find_descendant (GTK_WIDGET (fixture->log_view), GTK_TYPE_COLUMN_VIEW);
 
   return gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
 }
@@ -333,7 +314,7 @@ test_replay (Fixture       *fixture,
   guint n_steps = sp_session_get_n_steps (fixture->session);
   g_autofree char *code = NULL;
   g_autofree char *first = NULL;
-  GtkWidget *stack = find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_STACK);
+  GtkWidget *stack = sp_gui_find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_STACK);
 
   g_assert_cmpuint (n_steps, ==, 12);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "steps");
@@ -426,7 +407,7 @@ static void
 test_activate (Fixture       *fixture,
                gconstpointer  data)
 {
-  GtkWidget *list_view = find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list_view = sp_gui_find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
 
   g_signal_emit_by_name (list_view, "activate", 3);
   g_assert_cmpuint (fixture->n_activated, ==, 1);
@@ -528,7 +509,7 @@ test_edit (Fixture       *fixture,
            gconstpointer  data)
 {
   GtkSingleSelection *selection = panel_selection (fixture);
-  GtkWidget *list_view = find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list_view = sp_gui_find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_LIST_VIEW);
   SpStep *bind = sp_session_get_step (fixture->session, 0);
   SpStep *listen = sp_session_get_step (fixture->session, 1);
   SpStep *replaced;
@@ -571,10 +552,10 @@ test_edit (Fixture       *fixture,
   gtk_single_selection_set_selected (selection, 1);
   gtk_widget_activate_action (GTK_WIDGET (fixture->panel), "steps.edit", NULL);
   iterate_for (50);
-  popover = find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_POPOVER);
+  popover = sp_gui_find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_POPOVER);
   g_assert_nonnull (popover);
   g_assert_true (gtk_widget_get_visible (popover));
-  text_view = find_descendant (popover, GTK_TYPE_TEXT_VIEW);
+  text_view = sp_gui_find_descendant (popover, GTK_TYPE_TEXT_VIEW);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   json = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -711,9 +692,9 @@ test_empty (void)
   GtkWidget *status_page;
 
   sp_steps_panel_set_player (SP_STEPS_PANEL (panel), player);
-  stack = find_descendant (panel, GTK_TYPE_STACK);
+  stack = sp_gui_find_descendant (panel, GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
-  status_page = find_descendant (panel, ADW_TYPE_STATUS_PAGE);
+  status_page = sp_gui_find_descendant (panel, ADW_TYPE_STATUS_PAGE);
   g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)),
                    ==, "Steps appear here as you make calls");
 
@@ -750,14 +731,16 @@ test_events (Fixture       *fixture,
   g_assert_cmpuint (n_all, >, n_steps);
 
   /* It followed the events to the end. */
-  scrolled_window = find_descendant (GTK_WIDGET (fixture->event_list), GTK_TYPE_SCROLLED_WINDOW);
+  scrolled_window = gtk_widget_get_ancestor (sp_gui_find_descendant (GTK_WIDGET (fixture->log_view),
+                                                              GTK_TYPE_COLUMN_VIEW),
+                                             GTK_TYPE_SCROLLED_WINDOW);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled_window));
   upper = gtk_adjustment_get_upper (adjustment);
   page = gtk_adjustment_get_page_size (adjustment);
   g_assert_cmpfloat (upper, >, page);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment) + page, >=, upper - 8);
 
-  sp_event_list_set_socket_id (fixture->event_list, "client");
+  sp_log_view_set_socket_id (fixture->log_view, "client");
   n_client = g_list_model_get_n_items (G_LIST_MODEL (selection));
   g_assert_cmpuint (n_client, >, 0);
   g_assert_cmpuint (n_client, <, n_all);
@@ -768,31 +751,35 @@ test_events (Fixture       *fixture,
       g_assert_cmpstr (sp_event_get_socket_id (event), ==, "client");
     }
 
-  sp_event_list_set_socket_id (fixture->event_list, "conn");
+  sp_log_view_set_socket_id (fixture->log_view, "conn");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), >, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), <, n_all);
 
-  sp_event_list_set_socket_id (fixture->event_list, NULL);
+  sp_log_view_set_socket_id (fixture->log_view, NULL);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n_all);
 
-  /* Step 4 is the client's sendall. */
-  sp_event_list_select_step (fixture->event_list, 4);
+  /* Step 0 is the server's bind: its first event is selected. */
+  sp_log_view_select_step (fixture->log_view, 0);
   selected = gtk_selection_model_get_selection (selection);
-  g_assert_false (gtk_bitset_is_empty (selected));
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
   for (guint i = 0; i < n_all; i++)
     {
       g_autoptr(SpEvent) event = g_list_model_get_item (G_LIST_MODEL (selection), i);
-      gboolean of_step = sp_event_get_step (event) == 4;
 
-      g_assert_cmpint (gtk_bitset_contains (selected, i), ==, of_step);
-      n_step_events += of_step;
+      if (sp_event_get_step (event) != 0)
+        continue;
+      if (n_step_events++ == 0)
+        g_assert_true (gtk_bitset_contains (selected, i));
     }
   g_assert_cmpuint (n_step_events, >, 0);
   iterate_for (100);
-  /* It scrolled away from the end to show them. */
+  /* It scrolled away from the end to show it, and stopped following. */
   upper = gtk_adjustment_get_upper (adjustment);
   page = gtk_adjustment_get_page_size (adjustment);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment) + page, <, upper - 8);
+  g_assert_false (gtk_toggle_button_get_active (
+                    GTK_TOGGLE_BUTTON (sp_gui_find_by_tooltip (GTK_WIDGET (fixture->log_view),
+                                                               "Follow New Events"))));
 }
 
 int
@@ -815,7 +802,7 @@ main (int   argc,
   g_test_add ("/Sp/StepsPanel/running", Fixture, NULL,
               fixture_set_up_waiting, test_running, fixture_tear_down);
   g_test_add_func ("/Sp/StepsPanel/empty", test_empty);
-  g_test_add ("/Sp/EventList/filter-and-select", Fixture, "tcp-echo",
+  g_test_add ("/Sp/LogView/filter-and-select", Fixture, "tcp-echo",
               fixture_set_up_preset, test_events, fixture_tear_down);
 
   return g_test_run ();

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sp-gui-test-util.h"
+
+#define WAIT_SECONDS 15
+
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer a, gconstpointer b);
+
+static GtkWidget *
+find (GtkWidget     *widget,
+      Match          match,
+      gconstpointer  a,
+      gconstpointer  b)
+{
+  if (match (widget, a, b))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find (child, match, a, b);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  type,
+            gconstpointer  unused)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, *(const GType *) type);
+}
+
+GtkWidget *
+sp_gui_find_descendant (GtkWidget *widget,
+                        GType      type)
+{
+  return find (widget, is_of_type, &type, NULL);
+}
+
+static gboolean
+has_tooltip (GtkWidget     *widget,
+             gconstpointer  tooltip,
+             gconstpointer  unused)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+GtkWidget *
+sp_gui_find_by_tooltip (GtkWidget  *widget,
+                        const char *tooltip)
+{
+  return find (widget, has_tooltip, tooltip, NULL);
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action_name,
+            gconstpointer  target)
+{
+  GVariant *value;
+
+  if (!GTK_IS_ACTIONABLE (widget) ||
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) != 0)
+    return FALSE;
+
+  if (target == NULL)
+    return TRUE;
+
+  value = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget));
+  return value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
+         g_str_equal (g_variant_get_string (value, NULL), target);
+}
+
+GtkWidget *
+sp_gui_find_actionable (GtkWidget  *widget,
+                        const char *action_name,
+                        const char *target)
+{
+  return find (widget, has_action, action_name, target);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+sp_gui_iterate_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+fail_on_timeout (gpointer data)
+{
+  g_error ("Timed out waiting for %s", (const char *) data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sp_gui_wait_for (const char  *what,
+                 gboolean   (*done) (gpointer data),
+                 gpointer     data)
+{
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, fail_on_timeout, (gpointer) what);
+
+  while (!done (data))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (timeout_id);
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "sp-gui-test-util.h"
+#include "sp-log-detail.h"
+#include "sp-log-view.h"
+#include "sp-presets.h"
+#include "sp-stream-view.h"
+
+/* The traffic log view over a real run: its columns, filters, search,
+ * the detail pane's hex dump, decoding and copy, follow stream, and the
+ * cap's banner. */
+
+typedef struct
+{
+  SpTrafficLog *log;
+  SpPlayer     *player;
+  GtkWindow    *window;
+  SpLogView    *view;
+} Fixture;
+
+/* café\r\n in Latin-1, which UTF-8 cannot decode at the é. */
+static const char latin1_session[] =
+  "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+  "  \"sockets\": ["
+  "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"dgram\","
+  "      \"address\": \"127.0.0.1\", \"port\": 0 },"
+  "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"dgram\" } ],"
+  "  \"steps\": ["
+  "    { \"socket\": \"server\", \"call\": \"bind\" },"
+  "    { \"socket\": \"client\", \"call\": \"sendto\", \"to\": \"server\","
+  "      \"data\": { \"hex\": \"63 61 66 e9 0d 0a\" } },"
+  "    { \"socket\": \"server\", \"call\": \"recvfrom\", \"bufsize\": 64 } ] }";
+
+static gboolean
+player_is_finished (gpointer data)
+{
+  return sp_player_get_state (data) == SP_PLAYER_FINISHED;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *preset = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+
+  if (preset != NULL)
+    session = sp_presets_load (preset, &error);
+  else
+    session = sp_session_new_from_data (latin1_session, -1, "latin1.json", &error);
+  g_assert_no_error (error);
+
+  fixture->log = sp_traffic_log_new ();
+  fixture->player = sp_player_new (session, fixture->log);
+  fixture->view = SP_LOG_VIEW (g_object_ref_sink (sp_log_view_new ()));
+  gtk_widget_set_size_request (GTK_WIDGET (fixture->view), 1100, 400);
+  fixture->window = GTK_WINDOW (g_object_ref (gtk_window_new ()));
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
+  sp_log_view_set_player (fixture->view, fixture->player);
+  gtk_window_present (fixture->window);
+
+  sp_player_run (fixture->player);
+  sp_gui_wait_for ("the end of the session", player_is_finished, fixture->player);
+  g_assert_cmpuint (sp_player_get_n_failed (fixture->player), ==, 0);
+  sp_traffic_log_flush (fixture->log);
+  sp_gui_iterate_for (50);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  g_clear_object (&fixture->window);
+  g_assert_finalize_object (g_steal_pointer (&fixture->view));
+  g_assert_finalize_object (g_steal_pointer (&fixture->player));
+  g_assert_finalize_object (g_steal_pointer (&fixture->log));
+}
+
+static GListModel *
+rows (Fixture *fixture)
+{
+  GtkWidget *column_view = sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                   GTK_TYPE_COLUMN_VIEW);
+
+  return G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view)));
+}
+
+static GtkDropDown *
+drop_down (Fixture    *fixture,
+           const char *tooltip)
+{
+  GtkWidget *widget = sp_gui_find_by_tooltip (GTK_WIDGET (fixture->view), tooltip);
+
+  g_assert_true (GTK_IS_DROP_DOWN (widget));
+  return GTK_DROP_DOWN (widget);
+}
+
+static guint
+position_of (Fixture     *fixture,
+             const char  *socket_id,
+             SpEventKind  kind)
+{
+  guint n = sp_traffic_log_get_n_appended (fixture->log);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (fixture->log, i);
+
+      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
+          sp_event_get_kind (event) == kind && sp_event_get_bytes (event) > 0)
+        return i;
+    }
+
+  g_assert_not_reached ();
+}
+
+static char *
+text_of (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static GtkTextView *
+detail_text_view (Fixture    *fixture,
+                  const char *page)
+{
+  GtkWidget *switcher = sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                GTK_TYPE_STACK_SWITCHER);
+  GtkStack *stack = gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (switcher));
+
+  return GTK_TEXT_VIEW (sp_gui_find_descendant (gtk_stack_get_child_by_name (stack, page),
+                                                GTK_TYPE_TEXT_VIEW));
+}
+
+static void
+test_columns_and_filters (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char *titles[] = {
+    "#", "Time", "Socket", "Direction", "Call", "Bytes", "Peer", "Preview",
+  };
+  GtkWidget *column_view = sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                   GTK_TYPE_COLUMN_VIEW);
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (column_view));
+  GtkWidget *entry = sp_gui_find_by_tooltip (GTK_WIDGET (fixture->view),
+                                             "Search the Bytes and Results: Text, or Hex With "
+                                             "the Hex Button");
+  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (fixture->log));
+  guint n;
+
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, G_N_ELEMENTS (titles));
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, titles[i]);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (rows (fixture)), ==, n_all);
+
+  /* Kind: data only, then errors only (a clean echo has none). */
+  gtk_drop_down_set_selected (drop_down (fixture, "Show One Kind of Event"), 1);
+  n = g_list_model_get_n_items (rows (fixture));
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (n, <, n_all);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = g_list_model_get_item (rows (fixture), i);
+
+      g_assert_true (sp_event_get_kind (event) == SP_EVENT_SENT ||
+                     sp_event_get_kind (event) == SP_EVENT_RECEIVED);
+    }
+  gtk_drop_down_set_selected (drop_down (fixture, "Show One Kind of Event"), 3);
+  g_assert_cmpuint (g_list_model_get_n_items (rows (fixture)), ==, 0);
+  gtk_drop_down_set_selected (drop_down (fixture, "Show One Kind of Event"), 0);
+
+  /* Socket: the drop-down offers the ids it is given. */
+  {
+    const char *ids[] = { "server", "conn", "client", NULL };
+
+    sp_log_view_set_socket_ids (fixture->view, ids);
+    gtk_drop_down_set_selected (drop_down (fixture, "Show the Events of One Socket"), 3);
+    n = g_list_model_get_n_items (rows (fixture));
+    g_assert_cmpuint (n, >, 0);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr(SpEvent) event = g_list_model_get_item (rows (fixture), i);
+
+        g_assert_cmpstr (sp_event_get_socket_id (event), ==, "client");
+      }
+    gtk_drop_down_set_selected (drop_down (fixture, "Show the Events of One Socket"), 0);
+  }
+
+  /* Search: text and hex find the same bytes; the echo sends them twice
+   * and receives them twice. */
+  sp_log_view_set_search (fixture->view, "Hello", FALSE);
+  n = g_list_model_get_n_items (rows (fixture));
+  g_assert_cmpuint (n, ==, 4);
+  sp_log_view_set_search (fixture->view, "48 65 6c 6c 6f", TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (rows (fixture)), ==, n);
+  sp_log_view_set_search (fixture->view, "nothing like it", FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (rows (fixture)), ==, 0);
+
+  /* Hex that does not parse says so, and filters nothing. */
+  sp_log_view_set_search (fixture->view, "48 zz", TRUE);
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (rows (fixture)), ==, n_all);
+  sp_log_view_set_search (fixture->view, "", FALSE);
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+
+  /* Time: since the start, then the clock. */
+  g_object_set (fixture->view, "time-display", "wall", NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down (fixture, "Time Shown")), ==, 1);
+}
+
+static void
+test_detail (Fixture       *fixture,
+             gconstpointer  data)
+{
+  SpLogDetail *detail = SP_LOG_DETAIL (sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                               SP_TYPE_LOG_DETAIL));
+  GtkTextView *hex_view = detail_text_view (fixture, "bytes");
+  GtkTextView *text_view = detail_text_view (fixture, "text");
+  GtkTextBuffer *hex_buffer = gtk_text_view_get_buffer (hex_view);
+  GtkTextTag *linked = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (hex_buffer),
+                                                  "linked");
+  g_autofree char *dump = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) selected = NULL;
+  GtkTextIter iter;
+  GtkWidget *error_label;
+
+  sp_log_view_select_event (fixture->view, position_of (fixture, "server", SP_EVENT_RECEIVED));
+  g_assert_cmpuint (sp_log_view_get_selected (fixture->view), ==,
+                    position_of (fixture, "server", SP_EVENT_RECEIVED));
+
+  /* The Wireshark layout: offset, 8 + 8 bytes of hex, ASCII with dots. */
+  dump = text_of (hex_view);
+  g_assert_cmpstr (dump, ==, "0000  63 61 66 e9 0d 0a                                 caf...\n");
+
+  /* Bytes 0–2 selected in the hex: their characters in the ASCII are marked. */
+  sp_log_detail_select_bytes (detail, 0, 3);
+  selected = sp_log_detail_get_bytes (detail);
+  g_assert_cmpmem (g_bytes_get_data (selected, NULL), g_bytes_get_size (selected), "caf", 3);
+  gtk_text_buffer_get_iter_at_offset (hex_buffer, &iter, strstr (dump, "caf.") - dump);
+  g_assert_true (gtk_text_iter_has_tag (&iter, linked));
+  gtk_text_iter_forward_chars (&iter, 3);
+  g_assert_false (gtk_text_iter_has_tag (&iter, linked));
+
+  /* UTF-8, strict: Python's exception, and where it is. */
+  error_label = gtk_widget_get_prev_sibling (gtk_widget_get_parent (gtk_widget_get_parent (
+                                               GTK_WIDGET (text_view))));
+  g_assert_true (GTK_IS_LABEL (error_label));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 3: "
+                   "invalid continuation byte");
+  text = text_of (text_view);
+  g_assert_cmpstr (text, ==, "caf\\xe9 … 2 more bytes not decoded");
+  g_clear_pointer (&text, g_free);
+
+  /* Latin-1 decodes it, with \r and \n made visible. */
+  sp_log_detail_set_encoding (detail, SP_ENCODING_LATIN1);
+  text = text_of (text_view);
+  g_assert_cmpstr (text, ==, "café␍␊\n");
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_clear_pointer (&text, g_free);
+
+  sp_log_detail_set_encoding (detail, SP_ENCODING_UTF8);
+  sp_log_detail_set_errors (detail, SP_DECODE_REPLACE);
+  text = text_of (text_view);
+  g_assert_cmpstr (text, ==, "caf\xef\xbf\xbd␍␊\n");
+  g_clear_pointer (&text, g_free);
+  sp_log_detail_set_errors (detail, SP_DECODE_IGNORE);
+  text = text_of (text_view);
+  g_assert_cmpstr (text, ==, "caf␍␊\n");
+}
+
+static gboolean
+clipboard_has (gpointer data)
+{
+  const char **texts = data;
+
+  return texts[1] != NULL;
+}
+
+static void
+on_clipboard_text (GObject      *clipboard,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  const char **texts = data;
+
+  texts[1] = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (clipboard), result, NULL);
+  if (texts[1] == NULL)
+    texts[1] = g_strdup ("");
+}
+
+static void
+test_copy_as (Fixture       *fixture,
+              gconstpointer  data)
+{
+  static const struct { const char *format; const char *expected; } cases[] = {
+    { "hex", "63 61 66 e9 0d 0a" },
+    { "python", "b'caf\\xe9\\r\\n'" },
+    { "c", "const unsigned char data[] = { 0x63, 0x61, 0x66, 0xe9, 0x0d, 0x0a };" },
+  };
+  GtkWidget *detail = sp_gui_find_descendant (GTK_WIDGET (fixture->view), SP_TYPE_LOG_DETAIL);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (detail);
+
+  sp_log_view_select_event (fixture->view, position_of (fixture, "client", SP_EVENT_SENT));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *texts[2] = { NULL, NULL };
+
+      gtk_widget_activate_action (detail, "detail.copy-as", "s", cases[i].format);
+      gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, texts);
+      sp_gui_wait_for ("the clipboard", clipboard_has, texts);
+      g_assert_cmpstr (texts[1], ==, cases[i].expected);
+      g_free (texts[1]);
+    }
+}
+
+/* One sendall of 40 bytes and three recv calls: follow stream shows them all. */
+static void
+test_follow_stream (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  SpStreamView *stream = SP_STREAM_VIEW (sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                                 SP_TYPE_STREAM_VIEW));
+  g_autofree char *text = NULL;
+
+  sp_log_view_select_event (fixture->view, position_of (fixture, "client", SP_EVENT_SENT));
+  text = sp_stream_view_get_text (stream);
+  g_assert_nonnull (strstr (text, "▶ client sendall: 40 bytes\n"
+                                  "0123456789abcdefghijABCDEFGHIJ!@#$%^&*()\n"));
+  g_assert_nonnull (strstr (text, "◀ conn recv(10): 10 bytes\n    0123456789\n"));
+  g_assert_nonnull (strstr (text, "◀ conn recv(10): 10 bytes\n    abcdefghij\n"));
+  g_assert_nonnull (strstr (text, "◀ conn recv(1024): 20 bytes\n"));
+}
+
+/* Past the cap the banner says what went, and the marker row shows. */
+static void
+test_dropped_banner (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpSession) session = sp_session_new ();
+  g_autoptr(SpPlayer) player = sp_player_new (session, log);
+  GtkWidget *view = g_object_ref_sink (sp_log_view_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  g_autofree char *big = g_strnfill (4096, 'x');
+  GtkWidget *revealer;
+  const char *text;
+  SpEventInfo info = {
+    .kind = SP_EVENT_SENT, .call = SP_CALL_SEND, .ok = TRUE, .step = -1, .socket_id = "client",
+    .payload = (const guint8 *) big, .payload_len = 4096, .bytes = 4096,
+  };
+
+  gtk_window_set_child (window, view);
+  sp_log_view_set_player (SP_LOG_VIEW (view), player);
+  gtk_window_present (window);
+  revealer = sp_gui_find_descendant (view, GTK_TYPE_REVEALER);
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+
+  sp_traffic_log_set_payload_cap (log, 16384);
+  for (guint i = 0; i < 10; i++)
+    sp_traffic_log_append (log, &info);
+  sp_traffic_log_flush (log);
+
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  text = gtk_label_get_text (GTK_LABEL (gtk_revealer_get_child (GTK_REVEALER (revealer))));
+  /* g_format_size() puts a no-break space before the unit. */
+  g_assert_true (g_str_has_prefix (text, "The log limit of 16.4\xc2\xa0kB was reached"));
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/Sp/LogView/columns-and-filters", Fixture, "tcp-echo",
+              fixture_set_up, test_columns_and_filters, fixture_tear_down);
+  g_test_add ("/Sp/LogView/detail", Fixture, NULL,
+              fixture_set_up, test_detail, fixture_tear_down);
+  g_test_add ("/Sp/LogView/copy-as", Fixture, NULL,
+              fixture_set_up, test_copy_as, fixture_tear_down);
+  g_test_add ("/Sp/LogView/follow-stream", Fixture, "partial-reads",
+              fixture_set_up, test_follow_stream, fixture_tear_down);
+  g_test_add_func ("/Sp/LogView/dropped-banner", test_dropped_banner);
+
+  return g_test_run ();
+}
