@@ -211,9 +211,15 @@ on_call_cell_bind (GtkSignalListItemFactory *factory,
     case SP_EVENT_DROPPED:
       break;
 
-    case SP_EVENT_CALL:
     case SP_EVENT_SENT:
     case SP_EVENT_RECEIVED:
+      /* The bytes are in their own columns: only a size argument shows. */
+      text = args != NULL ? g_strdup_printf ("%s(%s)", sp_call_to_string (sp_event_get_call (event)),
+                                             args)
+                          : g_strdup (sp_call_to_string (sp_event_get_call (event)));
+      break;
+
+    case SP_EVENT_CALL:
     default:
       text = g_strdup_printf ("%s(%s)", sp_call_to_string (sp_event_get_call (event)),
                               args != NULL ? args : "");

@@ -7,6 +7,8 @@
 #include <adwaita.h>
 
 #include "sp-lifecycle-view.h"
+#include "sp-log-detail.h"
+#include "sp-log-view.h"
 #include "sp-window.h"
 
 static gboolean
@@ -145,6 +147,34 @@ step_to (SpWindow *window,
   settle (400);
 }
 
+/* Selects in the traffic log the `nth` (from 0) event of `socket_id` that
+ * moved bytes, and shows `page` of the detail pane. */
+static void
+select_bytes_event (SpWindow   *window,
+                    const char *socket_id,
+                    guint       nth,
+                    const char *page)
+{
+  SpTrafficLog *log = sp_player_get_log (sp_window_get_player (window));
+  GtkWidget *view = find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW);
+  guint n = sp_traffic_log_get_n_appended (log);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) == 0 &&
+          sp_event_get_payload (event) != NULL && nth-- == 0)
+        {
+          sp_log_view_select_event (SP_LOG_VIEW (view), i);
+          break;
+        }
+    }
+
+  sp_log_detail_show_page (SP_LOG_DETAIL (find_descendant (view, SP_TYPE_LOG_DETAIL)), page);
+  settle (400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +232,39 @@ main (int   argc,
                                   g_variant_new_string ("sequence"));
   settle (400);
   save_png (GTK_WIDGET (window), argv[1], "window-sequence.png");
+
+  /* The traffic log: what conn received, in the hex pane. */
+  select_bytes_event (window, "conn", 0, "bytes");
+  save_png (GTK_WIDGET (window), argv[1], "window-log.png");
+
+  /* The encoding lab: é as UTF-8 (two bytes), then as Latin-1 (one byte,
+   * which UTF-8 cannot decode). */
+  /* A taller log for the crops of it. */
+  gtk_paned_set_position (GTK_PANED (gtk_widget_get_ancestor (
+                            find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW),
+                            GTK_TYPE_PANED)),
+                          360);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
+                                  g_variant_new_string ("encode-decode"));
+  settle (400);
+  step_to (window, 8);
+  select_bytes_event (window, "conn", 1, "text");
+  save_widget_png (GTK_WIDGET (window), find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW),
+                   argv[1], "log-encoding.png");
+
+  /* Follow stream: one sendall of 40 bytes read by three recv calls. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
+                                  g_variant_new_string ("partial-reads"));
+  settle (400);
+  step_to (window, 9);
+  select_bytes_event (window, "client", 0, "stream");
+  save_widget_png (GTK_WIDGET (window), find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW),
+                   argv[1], "log-stream.png");
+
+  gtk_paned_set_position (GTK_PANED (gtk_widget_get_ancestor (
+                            find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW),
+                            GTK_TYPE_PANED)),
+                          470);
 
   /* What the kernel answers to a connect nobody listens for. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
