@@ -593,6 +593,16 @@ remove_socket_action (GSimpleAction *action,
 }
 
 static void
+search_log_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  SpWindow *self = user_data;
+
+  sp_log_view_focus_search (self->log_view);
+}
+
+static void
 show_panel_action (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
@@ -629,16 +639,6 @@ _sp_window_add_actions (SpWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
                                    G_N_ELEMENTS (window_actions), self);
-}
-
-static void
-search_log_action (GSimpleAction *action,
-                   GVariant      *parameter,
-                   gpointer       user_data)
-{
-  SpWindow *self = user_data;
-
-  sp_log_view_focus_search (self->log_view);
 }
 
 static void

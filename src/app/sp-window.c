@@ -391,20 +391,6 @@ on_close_confirmed (SpWindow *self,
   gtk_window_close (GTK_WINDOW (self));
 }
 
-/* The window's size and state, kept from one run to the next. NULL where
- * the schema is not installed (a test run without it): the window then
- * opens at its default size. */
-static GSettings *
-window_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
-}
-
 static void
 restore_size (SpWindow *self)
 {
