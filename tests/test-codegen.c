@@ -642,6 +642,77 @@ test_roles_udp (void)
   assert_not_contains (client, "client.bind");
 }
 
+/* An impaired socket is made with ImpairedSocket, which decides as the
+ * playground does (test-impairment checks the rule against Python's own
+ * random); the code view shows the plain socket calls. */
+static void
+test_roles_impaired (void)
+{
+  g_autoptr(SpSession) session = load_preset_file ("udp-bad-network.json");
+  g_autoptr(SpSession) plain = load_fixture ("udp.json");
+  g_autoptr(GPtrArray) scripts = scripts_of (session);
+  g_autoptr(GPtrArray) plain_scripts = scripts_of (plain);
+  const char *server = script_content (scripts, "server.py");
+  const char *client = script_content (scripts, "client.py");
+  g_autofree char *line = NULL;
+
+  g_assert_nonnull (server);
+  g_assert_nonnull (client);
+
+  assert_contains (client, "import random\nimport socket\nimport threading\n");
+  assert_contains (client, "class ImpairedSocket:\n");
+  assert_contains (client, "        self._random = random.Random(seed)\n");
+  assert_contains (client, "        return (self._random.getrandbits(32) * 100) >> 32 < percent\n");
+  assert_contains (client, "    HOLD_SECONDS = 1  #");
+  assert_contains (client, "with ImpairedSocket(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), "
+                           "drop=20, duplicate=20, reorder=20, delay_ms=200, seed=58) as client:\n");
+  assert_contains (client, "    client.sendto(b'datagram 4', (HOST, PORT))\n");
+  /* the server's socket is a plain one */
+  assert_not_contains (server, "ImpairedSocket");
+  assert_not_contains (server, "import random");
+
+  line = sp_codegen_step_python (session, sp_session_get_step (session, 1));
+  assert_not_contains (line, "Impaired");
+  assert_contains (line, "client.sendto(b'datagram 1', ");
+
+  for (guint i = 0; i < plain_scripts->len; i++)
+    {
+      SpScript *script = g_ptr_array_index (plain_scripts, i);
+
+      assert_not_contains (script->content, "ImpairedSocket");
+      assert_not_contains (script->content, "import random");
+    }
+}
+
+/* A socket named like the module the class needs does not hide it. */
+static void
+test_impaired_names (void)
+{
+  static const char json[] =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,\n"
+    "  \"sockets\": [\n"
+    "    { \"id\": \"ImpairedSocket\", \"type\": \"dgram\", \"address\": \"127.0.0.1\",\n"
+    "      \"port\": 0 },\n"
+    "    { \"id\": \"random\", \"type\": \"dgram\", \"impair\": { \"drop\": 50 } } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"ImpairedSocket\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"random\", \"call\": \"sendto\", \"to\": \"ImpairedSocket\",\n"
+    "      \"data\": { \"text\": \"x\" } } ] }\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_session_new_from_data (json, -1, "names.json", &error);
+  g_autoptr(GPtrArray) scripts = NULL;
+  const char *client;
+
+  g_assert_no_error (error);
+  scripts = scripts_of (session);
+  client = script_content (scripts, "client.py");
+  g_assert_nonnull (client);
+  assert_contains (client, "ImpairedSocket(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), "
+                           "drop=50, duplicate=0, reorder=0, delay_ms=0, seed=0) as random_sock:");
+  assert_contains (client, "random_sock.sendto(b'x', ");
+  assert_scripts_compile (session);
+}
+
 /* A client of a server outside the session (a web server) is one script. */
 static void
 test_roles_outside_peer (void)
@@ -1133,6 +1204,8 @@ main (int   argc,
   g_test_add_func ("/Sp/Codegen/port-zero", test_port_zero);
   g_test_add_func ("/Sp/Codegen/roles/tcp", test_roles_tcp);
   g_test_add_func ("/Sp/Codegen/roles/udp", test_roles_udp);
+  g_test_add_func ("/Sp/Codegen/roles/impaired", test_roles_impaired);
+  g_test_add_func ("/Sp/Codegen/impaired-names", test_impaired_names);
   g_test_add_func ("/Sp/Codegen/roles/outside-peer", test_roles_outside_peer);
   g_test_add_func ("/Sp/Codegen/roles/lonely-listener", test_roles_lonely_listener);
   g_test_add_func ("/Sp/Codegen/script/expectations", test_script_expectations);

@@ -185,6 +185,51 @@ test_to_file_async (void)
   g_unlink (path);
 }
 
+/* "impaired" appears only where an impairment did something, so every
+ * other line stays as it always was. */
+static void
+test_jsonl_impaired (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  static const guint8 payload[] = { 'x' };
+  SpEventInfo info = {
+    .kind = SP_EVENT_SENT, .call = SP_CALL_SENDTO, .ok = TRUE,
+    .state = SP_STATE_BOUND, .step = 1, .socket_id = "client",
+    .local = "0.0.0.0:40000", .remote = "127.0.0.1:5000", .args = "('127.0.0.1', 5000)",
+    .bytes = 1, .payload = payload, .payload_len = 1,
+  };
+  static const char * const names[] = { NULL, "dropped", "copy" };
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  sp_traffic_log_append (log, &info);
+  info.impaired = SP_IMPAIRED_DROPPED;
+  info.detail = "dropped by impairment: never sent";
+  sp_traffic_log_append (log, &info);
+  info.impaired = SP_IMPAIRED_COPY;
+  info.detail = "copy of #0";
+  sp_traffic_log_append (log, &info);
+
+  text = export_text (log, SP_LOG_FORMAT_JSONL);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (names[i] == NULL)
+        g_assert_false (json_object_has_member (object, "impaired"));
+      else
+        g_assert_cmpstr (json_object_get_string_member (object, "impaired"), ==, names[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -192,6 +237,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Sp/LogExport/jsonl-parses-back", test_jsonl_parses_back);
+  g_test_add_func ("/Sp/LogExport/jsonl-impaired", test_jsonl_impaired);
   g_test_add_func ("/Sp/LogExport/csv-quoting", test_csv_quoting);
   g_test_add_func ("/Sp/LogExport/formats", test_formats);
   g_test_add_func ("/Sp/LogExport/to-file-async", test_to_file_async);

@@ -308,6 +308,37 @@ append (SpTrafficLog *log,
  * SENT events are the truth, IPv4-mapped addresses are IPv4 on the
  * wire), is closed with a byte unread, which Linux answers with a reset.
  * UNIX-domain data is left out, and said so. */
+/* An impaired client: only what went on the wire, in the order it went,
+ * the late datagrams and the copy included and the dropped one left out. */
+static void
+test_udp_impaired (SpTestFixture *fixture,
+                   gconstpointer  data)
+{
+  static const char * const arrivals[] = { "1", "1", "2", "5", "3", "6" };
+  g_autoptr(SpPlayer) player = NULL;
+  g_auto(Capture) capture = { 0 };
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *client = NULL;
+
+  if (!have_tshark ())
+    return;
+
+  player = sp_test_run_preset (fixture, "udp-bad-network");
+  write_capture (fixture->log, &capture);
+  client = port_of (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDTO);
+
+  lines = frames (&capture);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (arrivals));
+  for (guint i = 0; i < G_N_ELEMENTS (arrivals); i++)
+    {
+      /* "datagram N" */
+      g_autofree char *hex = g_strdup_printf ("646174616772616d20%02x", arrivals[i][0]);
+
+      assert_frame (lines[i], NULL, client, hex);
+    }
+  assert_clean (&capture, 0);
+}
+
 static void
 test_peer_outside (SpTestFixture *fixture,
                    gconstpointer  data)
@@ -412,6 +443,8 @@ main (int   argc,
               sp_test_fixture_set_up, test_tcp_echo, sp_test_fixture_tear_down);
   g_test_add ("/Sp/Pcapng/udp", SpTestFixture, NULL,
               sp_test_fixture_set_up, test_udp, sp_test_fixture_tear_down);
+  g_test_add ("/Sp/Pcapng/udp-impaired", SpTestFixture, NULL,
+              sp_test_fixture_set_up, test_udp_impaired, sp_test_fixture_tear_down);
   g_test_add ("/Sp/Pcapng/peer-outside", SpTestFixture, NULL,
               sp_test_fixture_set_up, test_peer_outside, sp_test_fixture_tear_down);
   g_test_add ("/Sp/Pcapng/damage-is-seen", SpTestFixture, NULL,

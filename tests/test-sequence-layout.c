@@ -344,6 +344,50 @@ test_udp (void)
   run_clear (&run);
 }
 
+/* On a bad network the arrows start where datagrams left: the delayed
+ * calls have none, the datagrams that left later land in the order they
+ * arrived, and the dropped one stays in flight. */
+static void
+test_udp_impaired (void)
+{
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  Run run;
+
+  run_preset (&run, "udp-bad-network");
+  layout = layout_for (&run);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      guint call = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDTO, i);
+      const SpSequenceRow *row = sp_sequence_layout_get_row (layout, call);
+
+      g_assert_cmpint (row->kind, ==, SP_SEQUENCE_MARK_SEND);
+      if (i == 3)
+        {
+          const SpSequenceArrow *lost = arrow_at (layout, call);
+
+          g_assert_true (lost->in_flight);
+          g_assert_cmpuint (lost->to_row, ==, call);
+        }
+      else
+        g_assert_cmpint (row->arrow, ==, -1);
+    }
+
+  /* Left: 1, its copy, 2, 5, 3, 6; received in that order. */
+  for (guint i = 0; i < 6; i++)
+    {
+      guint left = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDTO, 6 + i);
+      guint received = find_position (run.log, "server", SP_EVENT_RECEIVED, SP_CALL_RECVFROM, i);
+
+      assert_arrow (layout, arrow_at (layout, left), SP_SEQUENCE_ARROW_DATAGRAM,
+                    "client", left, "server", received);
+    }
+  g_assert_cmpuint (sp_sequence_layout_get_n_arrows (layout), ==, 7);
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
 static void
 test_refused (void)
 {
@@ -538,6 +582,7 @@ main (int   argc,
   g_test_add_func ("/Sp/SequenceLayout/echo", test_echo);
   g_test_add_func ("/Sp/SequenceLayout/pick", test_pick);
   g_test_add_func ("/Sp/SequenceLayout/udp", test_udp);
+  g_test_add_func ("/Sp/SequenceLayout/udp-impaired", test_udp_impaired);
   g_test_add_func ("/Sp/SequenceLayout/refused", test_refused);
   g_test_add_func ("/Sp/SequenceLayout/partial-reads", test_partial_reads);
   g_test_add_func ("/Sp/SequenceLayout/incremental", test_incremental);

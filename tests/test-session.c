@@ -116,6 +116,13 @@ static const Malformed malformed[] = {
     "empty-expect.json: steps[2].expect: give at least one of …" },
   { "sockets-not-array.json", SP_SESSION_ERROR_INVALID,
     "sockets-not-array.json: sockets: must be an array of sockets" },
+  { "impair-unknown-key.json", SP_SESSION_ERROR_INVALID,
+    "impair-unknown-key.json: sockets[1].impair.dorp: unknown member (did you mean “drop”?)" },
+  { "impair-out-of-range.json", SP_SESSION_ERROR_INVALID,
+    "impair-out-of-range.json: sockets[1].impair.drop: must be a whole number from 0 to 100" },
+  { "impair-on-stream.json", SP_SESSION_ERROR_INVALID,
+    "impair-on-stream.json: sockets[0].impair: only datagram sockets (type “dgram”) of family "
+    "“inet” or “inet6” can be impaired" },
 };
 
 static void
@@ -554,7 +561,9 @@ test_round_trip (void)
 static void
 test_valid_fixtures (void)
 {
-  const char *names[] = { "every-call.json", "minimal.json", "accept-again.json" };
+  const char *names[] = {
+    "every-call.json", "minimal.json", "accept-again.json", "impaired.json",
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -592,6 +601,88 @@ test_written_forms_kept (void)
   config = sp_session_find_socket (session, "local");
   g_assert_cmpint (config->family, ==, SP_FAMILY_UNIX);
   g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_SEQPACKET);
+}
+
+static void
+test_impair (void)
+{
+  static const struct
+  {
+    const char *impair;
+    const char *message;
+  } problems[] = {
+    { "5", "x: sockets[0].impair: must be an object" },
+    { "{ \"drop\": -1 }", "x: sockets[0].impair.drop: must be a whole number from 0 to 100" },
+    { "{ \"duplicate\": 101 }",
+      "x: sockets[0].impair.duplicate: must be a whole number from 0 to 100" },
+    { "{ \"reorder\": 12.5 }",
+      "x: sockets[0].impair.reorder: must be a whole number from 0 to 100" },
+    { "{ \"delay-ms\": 60001 }",
+      "x: sockets[0].impair.delay-ms: must be a whole number from 0 to 60000" },
+    { "{ \"seed\": 4294967296 }",
+      "x: sockets[0].impair.seed: must be a whole number from 0 to 4294967295" },
+    { "{ \"jitter\": 5 }",
+      "x: sockets[0].impair.jitter: unknown member; the members here are "
+      "drop, duplicate, reorder, delay-ms, seed" },
+  };
+  g_autoptr(SpSession) session = load_fixture ("valid", "impaired.json");
+  g_autoptr(SpSocketConfig) stream = NULL;
+  g_autoptr(SpSocketConfig) copy = NULL;
+  g_autofree char *data = sp_session_to_data (session, NULL);
+  SpSocketConfig *config;
+
+  for (guint i = 0; i < G_N_ELEMENTS (problems); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SpSession) bad = NULL;
+      g_autofree char *json = NULL;
+
+      json = g_strdup_printf ("{ \"format\": \"socket-playground-session\", \"version\": 1, "
+                              "\"sockets\": [ { \"id\": \"s\", \"type\": \"dgram\", "
+                              "\"impair\": %s } ] }", problems[i].impair);
+      bad = sp_session_new_from_data (json, -1, "x", &error);
+      g_assert_null (bad);
+      g_assert_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_INVALID);
+      sp_test_assert_message (error->message, problems[i].message);
+    }
+
+  /* What was not given is 0; the seed reaches 2³² − 1. */
+  config = sp_session_find_socket (session, "client");
+  g_assert_true (config->has_impair);
+  g_assert_true (sp_socket_config_can_impair (config));
+  g_assert_cmpuint (config->impair.drop, ==, 0);
+  g_assert_cmpuint (config->impair.duplicate, ==, 0);
+  g_assert_cmpuint (config->impair.reorder, ==, 50);
+  g_assert_cmpuint (config->impair.delay_ms, ==, 100);
+  g_assert_cmpuint (config->impair.seed, ==, G_MAXUINT32);
+  g_assert_false (sp_session_find_socket (session, "server")->has_impair);
+
+  /* Saved whole, even where it does nothing. */
+  g_assert_nonnull (strstr (data, "\"impair\" : {\n"
+                                  "        \"drop\" : 0,\n"
+                                  "        \"duplicate\" : 0,\n"
+                                  "        \"reorder\" : 50,\n"
+                                  "        \"delay-ms\" : 100,\n"
+                                  "        \"seed\" : 4294967295\n"
+                                  "      }"));
+  g_assert_nonnull (strstr (data, "\"seed\" : 3\n"));
+
+  copy = sp_socket_config_copy (config);
+  g_assert_true (copy->has_impair);
+  g_assert_true (sp_impairment_settings_equal (&copy->impair, &config->impair));
+
+  /* A socket that became a stream cannot keep it: never saved where it
+   * could not be read back. */
+  copy->type = SP_SOCKET_TYPE_STREAM;
+  g_assert_false (sp_socket_config_can_impair (copy));
+  sp_session_add_socket (session, copy);
+  g_clear_pointer (&data, g_free);
+  data = sp_session_to_data (session, NULL);
+  g_assert_null (strstr (data, "\"reorder\" : 50"));
+  assert_round_trip (session);
+
+  stream = sp_socket_config_new ("unix", SP_FAMILY_UNIX, SP_SOCKET_TYPE_DGRAM);
+  g_assert_false (sp_socket_config_can_impair (stream));
 }
 
 static char *
@@ -912,6 +1003,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Session/round-trip", test_round_trip);
   g_test_add_func ("/Sp/Session/valid-fixtures", test_valid_fixtures);
   g_test_add_func ("/Sp/Session/written-forms-kept", test_written_forms_kept);
+  g_test_add_func ("/Sp/Session/impair", test_impair);
   g_test_add_func ("/Sp/Session/save", test_save);
   g_test_add_func ("/Sp/Session/save-error", test_save_error);
   g_test_add_func ("/Sp/Session/save-atomic", test_save_atomic);

@@ -1206,6 +1206,433 @@ test_peer_vanishes (void)
   g_test_trap_assert_passed ();
 }
 
+/* Impairments */
+
+/* The receiving end: a plain socket of the test's own, so what arrives is
+ * the kernel's word, not the playground's. */
+typedef struct
+{
+  int             fd;
+  GSocketAddress *address;
+  GPtrArray      *received;  /* of char *, in the order they arrived */
+} Receiver;
+
+static void
+receiver_open (Receiver *receiver,
+               SpFamily  family)
+{
+  g_autoptr(GSocketAddress) loopback = sp_test_loopback_address (family, 0);
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+
+  receiver->fd = socket (native_domain (family), SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  g_assert_cmpint (receiver->fd, >=, 0);
+  g_assert_true (g_socket_address_to_native (loopback, &storage, sizeof storage, NULL));
+  g_assert_cmpint (bind (receiver->fd, (struct sockaddr *) &storage,
+                         g_socket_address_get_native_size (loopback)), ==, 0);
+  g_assert_cmpint (getsockname (receiver->fd, (struct sockaddr *) &storage, &length), ==, 0);
+  receiver->address = g_socket_address_new_from_native (&storage, length);
+  receiver->received = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+receiver_close (Receiver *receiver)
+{
+  close (receiver->fd);
+  g_clear_object (&receiver->address);
+  g_clear_pointer (&receiver->received, g_ptr_array_unref);
+}
+
+static void
+receiver_drain (Receiver *receiver)
+{
+  char buffer[256];
+  gssize size;
+
+  while ((size = recv (receiver->fd, buffer, sizeof buffer, MSG_DONTWAIT)) >= 0)
+    g_ptr_array_add (receiver->received, g_strndup (buffer, size));
+  g_assert_cmpint (errno, ==, EAGAIN);
+}
+
+typedef struct
+{
+  Receiver *receiver;
+  guint     n;
+} Awaited;
+
+static gboolean
+receiver_has (gpointer data)
+{
+  Awaited *awaited = data;
+
+  receiver_drain (awaited->receiver);
+  return awaited->receiver->received->len >= awaited->n;
+}
+
+/* What the log says `socket_id` put on the wire, in order, and the marks
+ * on its send calls: "-" none, "D" dropped, "U" duplicated, "H" held back,
+ * "L" delayed. */
+static void
+read_wire (SpTrafficLog *log,
+           const char   *socket_id,
+           GPtrArray    *wire,
+           GString      *marks)
+{
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+      SpImpaired impaired = sp_event_get_impaired (event);
+
+      if (g_strcmp0 (sp_event_get_socket_id (event), socket_id) != 0 ||
+          sp_event_get_kind (event) != SP_EVENT_SENT)
+        continue;
+
+      switch (impaired)
+        {
+        case SP_IMPAIRED_NONE:
+          g_string_append_c (marks, '-');
+          break;
+        case SP_IMPAIRED_DROPPED:
+          g_string_append_c (marks, 'D');
+          break;
+        case SP_IMPAIRED_DUPLICATED:
+          g_string_append_c (marks, 'U');
+          break;
+        case SP_IMPAIRED_HELD:
+          g_string_append_c (marks, 'H');
+          break;
+        case SP_IMPAIRED_DELAYED:
+          g_string_append_c (marks, 'L');
+          break;
+        case SP_IMPAIRED_COPY:
+        case SP_IMPAIRED_RELEASED:
+        case SP_N_IMPAIRED:
+        default:
+          break;
+        }
+
+      if (sp_event_get_ok (event) && sp_impaired_is_on_wire (impaired))
+        {
+          g_autoptr(GBytes) payload = sp_event_get_payload (event);
+
+          g_assert_nonnull (payload);
+          g_ptr_array_add (wire, g_strndup (g_bytes_get_data (payload, NULL),
+                                            g_bytes_get_size (payload)));
+        }
+    }
+}
+
+static guint
+count_char (const char *text,
+            char        c)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == c;
+  return n;
+}
+
+static void
+assert_same_strings (GPtrArray *a,
+                     GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a, i), ==, g_ptr_array_index (b, i));
+}
+
+typedef struct
+{
+  GPtrArray *received;
+  GString   *marks;
+  guint      n_sent;
+} Burst;
+
+static void
+on_burst_sent (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The call hands every byte over, whatever became of the datagram. */
+  g_assert_cmpint (sp_socket_send_finish (SP_SOCKET (object), result, &error), ==,
+                   strlen ("datagram 0000"));
+  g_assert_no_error (error);
+  burst->n_sent++;
+}
+
+#define BURST_SIZE 1000
+
+/* BURST_SIZE datagrams through a socket that drops 30 %, duplicates 10 %
+ * and holds back 10 %; the receiver must have got exactly what the log
+ * says went on the wire. */
+static void
+run_burst (guint32  seed,
+           Burst   *burst)
+{
+  const SpImpairmentSettings settings = { 30, 10, 10, 0, seed };
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpSocket) sender = sp_socket_new ("sender", SP_FAMILY_INET, SP_SOCKET_TYPE_DGRAM, 0,
+                                              log);
+  g_autoptr(GPtrArray) wire = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  Receiver receiver;
+
+  burst->received = NULL;
+  burst->marks = g_string_new (NULL);
+  burst->n_sent = 0;
+
+  receiver_open (&receiver, SP_FAMILY_INET);
+  g_assert_true (sp_socket_create (sender, &error));
+  g_assert_no_error (error);
+  sp_socket_set_impairment (sender, &settings);
+  g_assert_true (sp_impairment_settings_equal (sp_socket_get_impairment (sender), &settings));
+
+  /* One burst with the main loop never running in between, so that only
+   * the datagrams decide when a held one leaves (its hold never runs out
+   * halfway) and every run is the same. Reading after each call leaves the
+   * kernel no reason to drop any for want of room. */
+  for (guint i = 0; i < BURST_SIZE; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("datagram %04u", i);
+      g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+      sp_socket_send_async (sender, SP_CALL_SENDTO, bytes, receiver.address, 5000, NULL,
+                            on_burst_sent, burst);
+      receiver_drain (&receiver);
+    }
+
+  g_assert_true (sp_test_iterate_until (sp_test_count_reached,
+                                        &(SpTestCount) { &burst->n_sent, BURST_SIZE },
+                                        SP_TEST_GUARD_MS));
+  /* Closing lets one still held back go. */
+  g_assert_true (sp_socket_close (sender, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sp_socket_get_n_impaired_waiting (sender), ==, 0);
+
+  read_wire (log, "sender", wire, burst->marks);
+  g_assert_cmpuint (burst->marks->len, ==, BURST_SIZE);
+  g_assert_true (sp_test_poll_until (receiver_has, &(Awaited) { &receiver, wire->len },
+                                     SP_TEST_GUARD_MS));
+  assert_same_strings (receiver.received, wire);
+
+  burst->received = g_ptr_array_ref (receiver.received);
+  receiver_close (&receiver);
+  g_assert_finalize_object (g_steal_pointer (&sender));
+}
+
+static void
+test_impaired_burst (SpTestFixture *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) times = g_hash_table_new (g_str_hash, g_str_equal);
+  Burst first;
+  Burst again;
+  guint dropped = 0;
+  guint copies = 0;
+  guint out_of_order = 0;
+  guint held;
+
+  run_burst (7, &first);
+  run_burst (7, &again);
+
+  /* The same seed: the same fates, the same arrivals. */
+  g_assert_cmpstr (first.marks->str, ==, again.marks->str);
+  assert_same_strings (first.received, again.received);
+
+  for (guint i = 0; i < first.received->len; i++)
+    {
+      const char *text = g_ptr_array_index (first.received, i);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (times, text));
+
+      g_hash_table_insert (times, (gpointer) text, GUINT_TO_POINTER (n + 1));
+      if (n > 0)
+        copies++;
+      if (i > 0 && strcmp (text, g_ptr_array_index (first.received, i - 1)) < 0)
+        out_of_order++;
+    }
+
+  /* Each datagram arrived as often as its mark says: never when dropped. */
+  for (guint i = 0; i < BURST_SIZE; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("datagram %04u", i);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (times, text));
+      char mark = first.marks->str[i];
+
+      if (mark == 'D')
+        {
+          g_assert_cmpuint (n, ==, 0);
+          dropped++;
+        }
+      else if (mark == 'U')
+        g_assert_cmpuint (n, ==, 2);
+      else
+        g_assert_cmpuint (n, >=, 1);
+    }
+
+  held = count_char (first.marks->str, 'H');
+  g_test_message ("of %u datagrams with drop 30 %%, duplicate 10 %%, reorder 10 %% and seed 7: "
+                  "%u dropped, %u copies, %u held back, %u arrived after a later one; "
+                  "%u arrivals in all",
+                  BURST_SIZE, dropped, copies, held, out_of_order, first.received->len);
+  g_assert_cmpuint (first.received->len, ==, BURST_SIZE - dropped + copies);
+  g_assert_cmpuint (dropped, >=, 250);
+  g_assert_cmpuint (dropped, <=, 350);
+  g_assert_cmpuint (copies, >, 0);
+  g_assert_cmpuint (held, >, 0);
+  g_assert_cmpuint (out_of_order, >, 0);
+
+  g_ptr_array_unref (first.received);
+  g_ptr_array_unref (again.received);
+  g_string_free (first.marks, TRUE);
+  g_string_free (again.marks, TRUE);
+}
+
+static void
+test_impaired_delay (SpTestFixture *fixture,
+                     gconstpointer  data)
+{
+  const SpImpairmentSettings settings = { 0, 0, 0, 100, 1 };
+  g_autoptr(SpSocket) sender = sp_test_created_socket (fixture, "sender", SP_FAMILY_INET6,
+                                                       SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GPtrArray) wire = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) marks = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  Receiver receiver;
+  gint64 handed_over;
+
+  receiver_open (&receiver, SP_FAMILY_INET6);
+  sp_socket_set_impairment (sender, &settings);
+
+  handed_over = g_get_monotonic_time ();
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "one", receiver.address,
+                                          &error), ==, 3);
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "two", receiver.address,
+                                          &error), ==, 3);
+  g_assert_no_error (error);
+  /* Kept back, the socket is bound as sendto binds it. */
+  g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_BOUND);
+  g_assert_cmpuint (g_inet_socket_address_get_port (
+                      G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (sender))), !=, 0);
+
+  g_assert_true (sp_test_iterate_until (receiver_has, &(Awaited) { &receiver, 2 },
+                                        SP_TEST_GUARD_MS));
+  g_assert_cmpint (g_get_monotonic_time () - handed_over, >=, 100 * 1000);
+  g_assert_cmpstr (g_ptr_array_index (receiver.received, 0), ==, "one");
+  g_assert_cmpstr (g_ptr_array_index (receiver.received, 1), ==, "two");
+  g_assert_cmpuint (sp_socket_get_n_impaired_waiting (sender), ==, 0);
+
+  read_wire (fixture->log, "sender", wire, marks);
+  g_assert_cmpstr (marks->str, ==, "LL");
+  assert_same_strings (receiver.received, wire);
+
+  receiver_close (&receiver);
+  g_assert_true (sp_socket_close (sender, &error));
+  assert_context_quiet (fixture->log);
+  g_assert_finalize_object (g_steal_pointer (&sender));
+}
+
+/* A dropped datagram is gone, but its sendto binds the socket as a real
+ * one would; a datagram kept back still leaves when its socket closes. */
+static void
+test_impaired_drop_and_close (SpTestFixture *fixture,
+                              gconstpointer  data)
+{
+  const SpImpairmentSettings drop_all = { 100, 0, 0, 0, 1 };
+  const SpImpairmentSettings delay_long = { 0, 0, 0, SP_IMPAIRMENT_MAX_DELAY_MS, 1 };
+  g_autoptr(SpSocket) sender = sp_test_created_socket (fixture, "sender", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GPtrArray) wire = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) marks = g_string_new (NULL);
+  g_autoptr(GSocketAddress) name = NULL;
+  g_autoptr(GError) error = NULL;
+  Receiver receiver;
+
+  receiver_open (&receiver, SP_FAMILY_INET);
+  sp_socket_set_impairment (sender, &drop_all);
+
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "lost", receiver.address,
+                                          &error), ==, 4);
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_socket_get_state (sender), ==, SP_STATE_BOUND);
+  name = sp_socket_getsockname (sender, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (name)), !=, 0);
+  g_assert_cmpuint (sp_socket_get_n_impaired_waiting (sender), ==, 0);
+
+  /* New settings, new decisions. */
+  sp_socket_set_impairment (sender, &delay_long);
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "late 1", receiver.address,
+                                          &error), ==, 6);
+  g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, "late 2", receiver.address,
+                                          &error), ==, 6);
+  g_assert_cmpuint (sp_socket_get_n_impaired_waiting (sender), ==, 2);
+  receiver_drain (&receiver);
+  g_assert_cmpuint (receiver.received->len, ==, 0);
+
+  g_assert_true (sp_socket_close (sender, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_test_poll_until (receiver_has, &(Awaited) { &receiver, 2 },
+                                     SP_TEST_GUARD_MS));
+
+  read_wire (fixture->log, "sender", wire, marks);
+  g_assert_cmpstr (marks->str, ==, "DLL");
+  assert_same_strings (receiver.received, wire);
+  g_assert_cmpstr (g_ptr_array_index (wire, 0), ==, "late 1");
+
+  receiver_close (&receiver);
+  assert_context_quiet (fixture->log);
+  g_assert_finalize_object (g_steal_pointer (&sender));
+}
+
+/* Only datagrams with somewhere to go are impaired: send on a socket that
+ * never connected fails as it always does, and a stream is left alone. */
+static void
+test_impaired_only_datagrams (SpTestFixture *fixture,
+                              gconstpointer  data)
+{
+  const SpImpairmentSettings drop_all = { 100, 0, 0, 0, 1 };
+  g_autoptr(SpSocket) lonely = sp_test_created_socket (fixture, "lonely", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sp_socket_set_impairment (lonely, &drop_all);
+  g_assert_cmpint (sp_test_send_and_wait (lonely, SP_CALL_SEND, "nowhere", NULL, &error), ==, -1);
+  g_assert_error (error, SP_ERRNO_ERROR, EDESTADDRREQ);
+  g_clear_error (&error);
+
+  make_pair (fixture, listener, &client, &conn);
+  sp_socket_set_impairment (client, &drop_all);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, "kept", NULL, &error), ==, 4);
+  bytes = sp_test_receive_and_wait (conn, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  g_assert_no_error (error);
+  sp_test_assert_bytes_equal (bytes, "kept");
+
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (fixture->log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (fixture->log, i);
+
+      g_assert_cmpint (sp_event_get_impaired (event), ==, SP_IMPAIRED_NONE);
+    }
+
+  g_assert_true (sp_socket_close (client, &error));
+  g_assert_true (sp_socket_close (conn, &error));
+  g_assert_true (sp_socket_close (listener, &error));
+  g_assert_true (sp_socket_close (lonely, &error));
+  assert_context_quiet (fixture->log);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+  g_assert_finalize_object (g_steal_pointer (&lonely));
+}
+
 static void
 test_cancel (SpTestFixture *fixture,
              gconstpointer  data)
@@ -1515,6 +1942,10 @@ main (int   argc,
   ADD ("/Sp/Socket/facts", test_facts, NULL);
   ADD ("/Sp/Socket/kernel-port", test_kernel_port, NULL);
   ADD ("/Sp/Socket/cancel", test_cancel, NULL);
+  ADD ("/Sp/Socket/impaired/burst", test_impaired_burst, NULL);
+  ADD ("/Sp/Socket/impaired/delay", test_impaired_delay, NULL);
+  ADD ("/Sp/Socket/impaired/drop-and-close", test_impaired_drop_and_close, NULL);
+  ADD ("/Sp/Socket/impaired/only-datagrams", test_impaired_only_datagrams, NULL);
   ADD ("/Sp/Socket/python-echo-peer/inet", test_python_echo_peer,
        GINT_TO_POINTER (SP_FAMILY_INET));
   ADD ("/Sp/Socket/python-echo-peer/inet6", test_python_echo_peer,

@@ -561,6 +561,61 @@ test_payload_cap (void)
   recorder_clear (&recorder, log);
 }
 
+/* Past the cap, the chunk dropped last is where the next payloads go (and
+ * full-size chunks ask for huge pages): what is kept must read back intact,
+ * also after a cap change makes the chunks a different size. */
+static void
+assert_kept_payloads (SpTrafficLog *log,
+                      guint         n_events,
+                      guint64       cap)
+{
+  g_autofree guint8 *expected = g_malloc (64 * KiB);
+  guint n_dropped = 0;
+
+  for (guint i = 0; i < n_events; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+      g_autoptr(GBytes) payload = sp_event_get_payload (event);
+
+      if (sp_event_get_payload_dropped (event))
+        {
+          g_assert_cmpuint (n_dropped++, ==, i);
+          continue;
+        }
+      fill_payload (expected, 64 * KiB, i);
+      g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload),
+                       expected, 64 * KiB);
+    }
+
+  g_assert_cmpuint (n_dropped, >, 0);
+  g_assert_cmpuint ((n_events - n_dropped) * 64 * KiB, <=, cap);
+  g_assert_cmpuint ((n_events - n_dropped) * 64 * KiB, >, cap / 2);
+}
+
+static void
+test_recycled_chunks (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autofree guint8 *data = g_malloc (64 * KiB);
+  const guint n_events = 1024;   /* 64 MiB of 64 KiB payloads */
+
+  sp_traffic_log_set_payload_cap (log, 16 * MiB);
+  for (guint i = 0; i < n_events; i++)
+    {
+      fill_payload (data, 64 * KiB, i);
+      append_simple (log, "client", data, 64 * KiB);
+    }
+  assert_kept_payloads (log, n_events, 16 * MiB);
+
+  sp_traffic_log_set_payload_cap (log, 3 * MiB);
+  for (guint i = n_events; i < 2 * n_events; i++)
+    {
+      fill_payload (data, 64 * KiB, i);
+      append_simple (log, "client", data, 64 * KiB);
+    }
+  assert_kept_payloads (log, 2 * n_events, 3 * MiB);
+}
+
 static void
 test_large_payload (void)
 {
@@ -767,6 +822,7 @@ main (int   argc,
   g_test_add_func ("/Sp/TrafficLog/flush", test_flush);
   g_test_add_func ("/Sp/TrafficLog/payload-cap", test_payload_cap);
   g_test_add_func ("/Sp/TrafficLog/large-payload", test_large_payload);
+  g_test_add_func ("/Sp/TrafficLog/recycled-chunks", test_recycled_chunks);
   g_test_add_func ("/Sp/TrafficLog/clear", test_clear);
   g_test_add_func ("/Sp/TrafficLog/get-item-range", test_get_item_range);
   g_test_add_func ("/Sp/TrafficLog/finalize", test_finalize);

@@ -144,6 +144,35 @@ test_call_is_global (void)
 }
 
 /* The constants Python's socket module names, as output and export show them. */
+/* The names are the "impaired" member of --json; an event without an
+ * impairment has none. */
+static void
+test_impaired (void)
+{
+  static const struct
+  {
+    SpImpaired  impaired;
+    const char *name;
+    gboolean    on_wire;
+  } cases[] = {
+    { SP_IMPAIRED_NONE, NULL, TRUE },
+    { SP_IMPAIRED_DROPPED, "dropped", FALSE },
+    { SP_IMPAIRED_DUPLICATED, "duplicated", TRUE },
+    { SP_IMPAIRED_HELD, "held", FALSE },
+    { SP_IMPAIRED_DELAYED, "delayed", FALSE },
+    { SP_IMPAIRED_COPY, "copy", TRUE },
+    { SP_IMPAIRED_RELEASED, "released", TRUE },
+  };
+
+  g_assert_cmpuint (G_N_ELEMENTS (cases), ==, SP_N_IMPAIRED);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpstr (sp_impaired_to_string (cases[i].impaired), ==, cases[i].name);
+      g_assert_cmpint (sp_impaired_is_on_wire (cases[i].impaired), ==, cases[i].on_wire);
+    }
+  g_assert_null (sp_impaired_to_string (SP_N_IMPAIRED));
+}
+
 static void
 test_python_names (void)
 {
@@ -178,6 +207,7 @@ main (int    argc,
   g_test_add_func ("/Sp/Types/serve-mode", test_serve_mode);
   g_test_add_func ("/Sp/Types/call-is-global", test_call_is_global);
   g_test_add_func ("/Sp/Types/python-names", test_python_names);
+  g_test_add_func ("/Sp/Types/impaired", test_impaired);
 
   return g_test_run ();
 }

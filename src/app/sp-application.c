@@ -14,15 +14,39 @@ struct _SpApplication
 
 G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
 
+/* SP_REPORT_FIRST_FRAME set: the monotonic clock when the window has painted
+ * its first frame goes to stderr, so that tests/bench/bench-first-frame.py
+ * can time the start from outside the process. */
+static void
+on_first_frame_painted (GdkFrameClock *clock,
+                        gpointer       user_data)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_painted, user_data);
+  g_printerr ("first-frame monotonic-us %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+}
+
+static void
+on_window_realized (GtkWidget *window,
+                    gpointer   user_data)
+{
+  g_signal_handlers_disconnect_by_func (window, on_window_realized, user_data);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_first_frame_painted), NULL);
+}
+
 static SpWindow *
 sp_application_ensure_window (SpApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  SpWindow *created;
 
   if (SP_IS_WINDOW (window))
     return SP_WINDOW (window);
 
-  return sp_window_new (GTK_APPLICATION (self));
+  created = sp_window_new (GTK_APPLICATION (self));
+  if (g_getenv ("SP_REPORT_FIRST_FRAME") != NULL)
+    g_signal_connect (created, "realize", G_CALLBACK (on_window_realized), NULL);
+  return created;
 }
 
 static void
@@ -110,7 +134,7 @@ sp_application_startup (GApplication *application)
   static const struct
   {
     const char *action;
-    const char *accels[3];
+    const char *accels[4];
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
@@ -126,6 +150,12 @@ sp_application_startup (GApplication *application)
     { "win.show-panel::code", { "<Alt>2", NULL } },
     { "win.show-panel::sequence", { "<Alt>3", NULL } },
     { "win.search-log", { "<Control>f", NULL } },
+    { "win.presentation", { "F5", NULL } },
+    { "win.fullscreen", { "F11", NULL } },
+    /* Plus is Shift+= on many keyboards: Ctrl+= is taken as Ctrl+Plus. */
+    { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },
+    { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
+    { "win.zoom-reset", { "<Control>0", "<Control>KP_0", NULL } },
   };
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (application);

@@ -18,6 +18,9 @@
 /* Below this the diagram would be too small to read; it is scaled down to
  * fit narrower space until then. */
 #define MIN_SCALE 0.55
+/* Filling its space (presentation mode), it grows at most this much. */
+#define MAX_FILL_SCALE 3.0
+#define FILL_FADE 0.45
 #define MAX_NODES 8
 #define MAX_ARCS 8
 #define MAX_CHILDREN_SHOWN 6
@@ -56,6 +59,9 @@ typedef struct
   GdkRGBA accent_fg;
   GdkRGBA error;
   GdkRGBA card;
+  /* How much of their fading lines and text keep: a projector washes out
+   * faint grey, so presentation mode (fill) keeps less of it. */
+  double  fade;
 } Colors;
 
 struct _SpLifecycleView
@@ -87,6 +93,14 @@ struct _SpLifecycleView
   Box                slide_from;
   gint64             slide_start;
   guint              tick_id;
+
+  /* The font the geometry was measured with: zoom and presentation mode
+   * change it through CSS. */
+  PangoFontDescription *font;
+  /* The "animations-enabled" preference; the desktop's setting also counts. */
+  gboolean           animate;
+  /* Scaled up to fill the allocation too, not only down to fit its width. */
+  gboolean           fill;
 };
 
 G_DEFINE_FINAL_TYPE (SpLifecycleView, sp_lifecycle_view, GTK_TYPE_WIDGET)
@@ -95,6 +109,8 @@ enum
 {
   PROP_0,
   PROP_SOCKET_ID,
+  PROP_ANIMATE,
+  PROP_FILL,
   N_PROPS
 };
 
@@ -384,6 +400,18 @@ fit_scale (SpLifecycleView *self,
   return MAX (MIN_SCALE, width / self->geometry.width);
 }
 
+/* As large as fits in width × height. */
+static double
+fill_scale (SpLifecycleView *self,
+            int              width,
+            int              height)
+{
+  if (self->layout == NULL || self->geometry.width <= 0 || self->geometry.height <= 0)
+    return 1.0;
+  return CLAMP (MIN (width / self->geometry.width, height / self->geometry.height),
+                MIN_SCALE, MAX_FILL_SCALE);
+}
+
 /* Colours, from the theme, so dark mode and high contrast work */
 
 static void
@@ -410,6 +438,7 @@ get_colors (SpLifecycleView *self,
   lookup_color (context, "error_color", "#c01c28", &colors->error);
   lookup_color (context, "card_bg_color", "#ffffff", &colors->card);
   G_GNUC_END_IGNORE_DEPRECATIONS
+  colors->fade = self->fill ? FILL_FADE : 1.0;
 }
 
 static GdkRGBA
@@ -420,6 +449,15 @@ with_alpha (const GdkRGBA *color,
 
   faded.alpha *= (float) alpha;
   return faded;
+}
+
+/* The foreground for lines and text, faded by `alpha` as far as `colors`
+ * fade. */
+static GdkRGBA
+faded_fg (const Colors *colors,
+          double        alpha)
+{
+  return with_alpha (&colors->fg, 1.0 - (1.0 - alpha) * colors->fade);
 }
 
 /* Drawing */
@@ -476,7 +514,7 @@ edge_color (SpLifecycleView       *self,
     return colors->error;
   if ((int) index == sp_lifecycle_layout_get_last_edge (self->layout))
     return colors->accent;
-  return with_alpha (&colors->fg, edge->n_calls > 0 ? 0.75 : 0.35);
+  return faded_fg (colors, edge->n_calls > 0 ? 0.75 : 0.35);
 }
 
 static gboolean
@@ -509,7 +547,7 @@ draw_nodes (SpLifecycleView *self,
   for (guint i = 0; i < n_nodes; i++)
     {
       gboolean visited = node_visited (self, i);
-      GdkRGBA border = with_alpha (&colors->fg, visited ? 0.6 : 0.25);
+      GdkRGBA border = faded_fg (colors, visited ? 0.6 : 0.25);
 
       rounded_rect (cr, &g->nodes[i], g->unit * 0.5);
       set_source (cr, &colors->card);
@@ -527,7 +565,7 @@ draw_nodes (SpLifecycleView *self,
     set_source (cr, &colors->accent_bg);
   else
     {
-      GdkRGBA dot = with_alpha (&colors->fg, 0.55);
+      GdkRGBA dot = faded_fg (colors, 0.55);
 
       set_source (cr, &dot);
     }
@@ -537,7 +575,7 @@ draw_nodes (SpLifecycleView *self,
   for (guint i = 0; i < n_nodes; i++)
     {
       gboolean visited = node_visited (self, i);
-      GdkRGBA text = with_alpha (&colors->fg, visited ? 1.0 : 0.55);
+      GdkRGBA text = faded_fg (colors, visited ? 1.0 : 0.55);
       Box *box = &g->nodes[i];
 
       draw_text (self, snapshot, node_label (self->layout, i, state), box->x + box->w / 2,
@@ -615,7 +653,7 @@ draw_loops (SpLifecycleView *self,
       double top = box->y;
       guint loops[SP_LIFECYCLE_ACTION_NONE];
       guint n_loops = 0;
-      GdkRGBA loop_color = with_alpha (&colors->fg, 0.35);
+      GdkRGBA loop_color = faded_fg (colors, 0.35);
       cairo_t *cr;
 
       for (guint i = 0; i < sp_lifecycle_layout_get_n_edges (self->layout); i++)
@@ -782,7 +820,7 @@ draw_header (SpLifecycleView *self,
 {
   Geometry *g = &self->geometry;
   SpState state = sp_lifecycle_layout_get_state (self->layout);
-  GdkRGBA caption = with_alpha (&colors->fg, 0.6);
+  GdkRGBA caption = faded_fg (colors, 0.6);
   GdkRGBA neutral = with_alpha (&colors->fg, 0.1);
   double x = g->unit * 0.6;
   double y = g->unit * 0.3;
@@ -811,7 +849,7 @@ draw_listener_extras (SpLifecycleView *self,
 {
   Geometry *g = &self->geometry;
   guint listening = sp_lifecycle_layout_node_for_state (self->layout, SP_STATE_LISTENING);
-  GdkRGBA caption = with_alpha (&colors->fg, 0.6);
+  GdkRGBA caption = faded_fg (colors, 0.6);
   GdkRGBA chip = with_alpha (&colors->accent_bg, 0.15);
   double x, y = g->extras_y;
   g_autofree char *waiting = NULL;
@@ -1007,6 +1045,9 @@ animations_enabled (SpLifecycleView *self)
 {
   gboolean enabled = TRUE;
 
+  if (!self->animate)
+    return FALSE;
+
   g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-enable-animations", &enabled,
                 NULL);
   return enabled;
@@ -1137,6 +1178,12 @@ read_events (SpLifecycleView *self)
     {
       g_autoptr(SpEvent) event = sp_traffic_log_get_event (log,
                                                            g_array_index (positions, guint, i));
+      SpImpaired impaired = sp_event_get_impaired (event);
+
+      /* A copy or a late datagram of an impaired socket is the network's,
+       * not a call of the program's. */
+      if (impaired == SP_IMPAIRED_COPY || impaired == SP_IMPAIRED_RELEASED)
+        continue;
 
       any |= sp_lifecycle_layout_record (self->layout, sp_event_get_kind (event),
                                          sp_event_get_call (event), sp_event_get_ok (event),
@@ -1365,8 +1412,10 @@ sp_lifecycle_view_snapshot (GtkWidget   *widget,
 {
   SpLifecycleView *self = SP_LIFECYCLE_VIEW (widget);
   int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
   Colors colors;
   double scale;
+  double top = 0;
 
   ensure_geometry (self);
   if (self->layout == NULL)
@@ -1382,11 +1431,19 @@ sp_lifecycle_view_snapshot (GtkWidget   *widget,
       self->cache_colors = colors;
     }
 
-  scale = fit_scale (self, width);
+  if (self->fill)
+    {
+      scale = fill_scale (self, width, height);
+      top = MAX (0, (height - self->geometry.height * scale) / 2);
+    }
+  else
+    {
+      scale = fit_scale (self, width);
+    }
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,
                           &GRAPHENE_POINT_INIT ((float) MAX (0, (width - self->geometry.width *
-                                                                 scale) / 2), 0));
+                                                                 scale) / 2), (float) top));
   gtk_snapshot_scale (snapshot, (float) scale, (float) scale);
   if (self->cache != NULL)
     gtk_snapshot_append_node (snapshot, self->cache);
@@ -1401,6 +1458,26 @@ on_font_changed (SpLifecycleView *self)
   self->geometry_valid = FALSE;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   invalidate (self);
+}
+
+/* Zoom and presentation mode change the font from CSS, which the settings
+ * do not see. */
+static void
+sp_lifecycle_view_css_changed (GtkWidget         *widget,
+                               GtkCssStyleChange *change)
+{
+  SpLifecycleView *self = SP_LIFECYCLE_VIEW (widget);
+  const PangoFontDescription *font;
+
+  GTK_WIDGET_CLASS (sp_lifecycle_view_parent_class)->css_changed (widget, change);
+
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (widget));
+  if (self->font != NULL && font != NULL && pango_font_description_equal (font, self->font))
+    return;
+
+  g_clear_pointer (&self->font, pango_font_description_free);
+  self->font = font != NULL ? pango_font_description_copy (font) : NULL;
+  on_font_changed (self);
 }
 
 static void
@@ -1457,6 +1534,7 @@ sp_lifecycle_view_finalize (GObject *object)
   g_ptr_array_unref (self->children);
   g_free (self->tcp_state);
   g_free (self->socket_id);
+  g_clear_pointer (&self->font, pango_font_description_free);
 
   G_OBJECT_CLASS (sp_lifecycle_view_parent_class)->finalize (object);
 }
@@ -1473,6 +1551,12 @@ sp_lifecycle_view_get_property (GObject    *object,
     {
     case PROP_SOCKET_ID:
       g_value_set_string (value, self->socket_id);
+      break;
+    case PROP_ANIMATE:
+      g_value_set_boolean (value, self->animate);
+      break;
+    case PROP_FILL:
+      g_value_set_boolean (value, self->fill);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1491,6 +1575,12 @@ sp_lifecycle_view_set_property (GObject      *object,
     {
     case PROP_SOCKET_ID:
       sp_lifecycle_view_set_socket_id (self, g_value_get_string (value));
+      break;
+    case PROP_ANIMATE:
+      sp_lifecycle_view_set_animate (self, g_value_get_boolean (value));
+      break;
+    case PROP_FILL:
+      sp_lifecycle_view_set_fill (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1512,11 +1602,18 @@ sp_lifecycle_view_class_init (SpLifecycleViewClass *klass)
   widget_class->measure = sp_lifecycle_view_measure;
   widget_class->snapshot = sp_lifecycle_view_snapshot;
   widget_class->map = sp_lifecycle_view_map;
+  widget_class->css_changed = sp_lifecycle_view_css_changed;
   widget_class->unmap = sp_lifecycle_view_unmap;
 
   properties[PROP_SOCKET_ID] =
     g_param_spec_string ("socket-id", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ANIMATE] =
+    g_param_spec_boolean ("animate", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FILL] =
+    g_param_spec_boolean ("fill", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "lifecycleview");
@@ -1529,6 +1626,7 @@ sp_lifecycle_view_init (SpLifecycleView *self)
   self->children = g_ptr_array_new_with_free_func (g_free);
   self->accept_queue = -1;
   self->shown_node = SP_LIFECYCLE_NO_NODE;
+  self->animate = TRUE;
 
   self->log_signals = g_signal_group_new (SP_TYPE_TRAFFIC_LOG);
   g_signal_group_connect_swapped (self->log_signals, "items-changed",
@@ -1592,4 +1690,47 @@ sp_lifecycle_view_get_socket_id (SpLifecycleView *self)
 {
   g_return_val_if_fail (SP_IS_LIFECYCLE_VIEW (self), NULL);
   return self->socket_id;
+}
+
+void
+sp_lifecycle_view_set_animate (SpLifecycleView *self,
+                               gboolean         animate)
+{
+  g_return_if_fail (SP_IS_LIFECYCLE_VIEW (self));
+
+  animate = !!animate;
+  if (self->animate == animate)
+    return;
+
+  self->animate = animate;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANIMATE]);
+}
+
+gboolean
+sp_lifecycle_view_get_animate (SpLifecycleView *self)
+{
+  g_return_val_if_fail (SP_IS_LIFECYCLE_VIEW (self), FALSE);
+  return self->animate;
+}
+
+void
+sp_lifecycle_view_set_fill (SpLifecycleView *self,
+                            gboolean         fill)
+{
+  g_return_if_fail (SP_IS_LIFECYCLE_VIEW (self));
+
+  fill = !!fill;
+  if (self->fill == fill)
+    return;
+
+  self->fill = fill;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILL]);
+}
+
+gboolean
+sp_lifecycle_view_get_fill (SpLifecycleView *self)
+{
+  g_return_val_if_fail (SP_IS_LIFECYCLE_VIEW (self), FALSE);
+  return self->fill;
 }

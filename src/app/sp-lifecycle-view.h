@@ -25,6 +25,16 @@ void        sp_lifecycle_view_set_player    (SpLifecycleView *self,
 void        sp_lifecycle_view_set_socket_id (SpLifecycleView *self,
                                              const char      *socket_id);
 const char *sp_lifecycle_view_get_socket_id (SpLifecycleView *self);
+/* Whether a call slides the highlight (default TRUE); the desktop's
+ * "gtk-enable-animations" can still turn it off. */
+void        sp_lifecycle_view_set_animate   (SpLifecycleView *self,
+                                             gboolean         animate);
+gboolean    sp_lifecycle_view_get_animate   (SpLifecycleView *self);
+/* Whether the diagram grows to fill the space it is given (presentation
+ * mode); by default it only shrinks to fit its width. */
+void        sp_lifecycle_view_set_fill      (SpLifecycleView *self,
+                                             gboolean         fill);
+gboolean    sp_lifecycle_view_get_fill      (SpLifecycleView *self);
 /* What the view says to a screen reader ("server: listening, 2
  * connections waiting"). */
 char       *sp_lifecycle_view_describe      (SpLifecycleView *self);

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "sp-address-defaults.h"
 #include "sp-data.h"
 #include "sp-endpoint.h"
 #include "sp-lifecycle.h"
@@ -82,6 +83,17 @@ static const struct
 #define OPTION_RCVBUF 5
 #define OPTION_SNDBUF 6
 
+/* The spin buttons of the impairment, in the order of its settings. */
+typedef enum
+{
+  IMPAIR_DROP,
+  IMPAIR_DUPLICATE,
+  IMPAIR_REORDER,
+  IMPAIR_DELAY,
+  IMPAIR_SEED,
+  N_IMPAIR
+} Impair;
+
 struct _SpSocketPage
 {
   AdwBin          parent_instance;
@@ -132,6 +144,10 @@ struct _SpSocketPage
   GtkSwitch      *switches[N_SWITCHES];
   GtkWidget      *nodelay_row;
   GtkWidget      *v6only_row;
+  GtkWidget      *impair_group;
+  AdwExpanderRow *impair_row;
+  GtkSpinButton  *impair_spins[N_IMPAIR];
+  AdwActionRow   *address_hint;
   AdwComboRow    *mode_row;
   AdwComboRow    *encoding_row;
   GtkLabel       *preview_label;
@@ -241,7 +257,8 @@ has_step_in_flight (SpSocketPage *self)
   return FALSE;
 }
 
-/* The address a new socket of `family` gets in the form. */
+/* The address a new socket of `family` gets in the form: the default bind
+ * address for IP (loopback unless the preferences say otherwise). */
 static char *
 default_address (SpSocketPage *self,
                  SpFamily      family)
@@ -249,7 +266,7 @@ default_address (SpSocketPage *self,
   g_autofree char *name = NULL;
 
   if (family != SP_FAMILY_UNIX)
-    return g_strdup (sp_endpoint_loopback_text (family));
+    return sp_default_bind_address (family);
 
   name = g_strdup_printf ("%s.sock", self->socket_id != NULL ? self->socket_id : "socket");
   return g_build_filename (g_get_tmp_dir (), name, NULL);
@@ -472,6 +489,19 @@ check_field (SpSocketPage  *self,
     }
 }
 
+/* Binding every interface is allowed, and said plainly beneath the field. */
+static void
+update_address_hint (SpSocketPage *self)
+{
+  gboolean every = self->messages[FIELD_ADDRESS] == NULL &&
+                   sp_address_is_every_interface (get_family (self),
+                                                  get_text (self, FIELD_ADDRESS));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->address_hint),
+                                 every ? sp_every_interface_hint () : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->address_hint), every);
+}
+
 /* Shows the field's error in the row beneath it, or hides that row. */
 static void
 validate_field (SpSocketPage *self,
@@ -503,6 +533,9 @@ validate_field (SpSocketPage *self,
       gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
     }
   gtk_widget_set_visible (GTK_WIDGET (error_row), self->messages[field] != NULL);
+
+  if (field == FIELD_ADDRESS)
+    update_address_hint (self);
 }
 
 static gboolean
@@ -906,6 +939,28 @@ change_family_and_type (SpSocketPage   *self,
   config->type = (SpSocketType) adw_combo_row_get_selected (self->type_row);
   if (config->family == SP_FAMILY_UNIX)
     config->port = -1;
+  /* A stream has no datagrams to impair. */
+  if (!sp_socket_config_can_impair (config))
+    config->has_impair = FALSE;
+}
+
+static guint
+impair_value (SpSocketPage *self,
+              Impair        which)
+{
+  return (guint) gtk_spin_button_get_value (self->impair_spins[which]);
+}
+
+static void
+change_impair (SpSocketPage   *self,
+               SpSocketConfig *config)
+{
+  config->has_impair = adw_expander_row_get_enable_expansion (self->impair_row);
+  config->impair.drop = impair_value (self, IMPAIR_DROP);
+  config->impair.duplicate = impair_value (self, IMPAIR_DUPLICATE);
+  config->impair.reorder = impair_value (self, IMPAIR_REORDER);
+  config->impair.delay_ms = impair_value (self, IMPAIR_DELAY);
+  config->impair.seed = impair_value (self, IMPAIR_SEED);
 }
 
 static void
@@ -1104,17 +1159,21 @@ on_family_or_type_changed (AdwComboRow  *row,
   g_autofree char *new_default = NULL;
   g_autoptr(GError) error = NULL;
   const char *address;
+  SpFamily old_family;
 
   if (self->updating || config == NULL)
     return;
 
-  old_default = default_address (self, config->family);
+  old_family = config->family;
+  old_default = default_address (self, old_family);
   store_config (self, change_family_and_type);
 
-  /* An address that belonged to the old family gives way to the new
-   * family's own, rather than turning into an error. */
+  /* An address that belonged to the old family (its default, or the
+   * loopback an unset address stands for) gives way to the new family's
+   * own, rather than turning into an error. */
   address = get_text (self, FIELD_ADDRESS);
-  if (g_str_equal (address, old_default) ||
+  if (g_strcmp0 (address, old_default) == 0 ||
+      (old_family != family && g_str_equal (address, sp_endpoint_loopback_text (old_family))) ||
       !check_address (family, address, _("Address"), &error))
     {
       new_default = default_address (self, family);
@@ -1149,6 +1208,23 @@ on_peer_changed (AdwComboRow  *row,
   gtk_widget_set_visible (GTK_WIDGET (self->errors[FIELD_PEER_PORT]),
                           by_address && has_port && self->messages[FIELD_PEER_PORT] != NULL);
   update_actions (self);
+}
+
+/* The impairment is the session's, read by the player at each step: a
+ * change applies from the next datagram on, socket open or not. */
+static void
+on_impair_value_changed (GtkSpinButton *spin,
+                         SpSocketPage  *self)
+{
+  store_config (self, change_impair);
+}
+
+static void
+on_impair_enabled (AdwExpanderRow *row,
+                   GParamSpec     *pspec,
+                   SpSocketPage   *self)
+{
+  store_config (self, change_impair);
 }
 
 static void
@@ -1260,10 +1336,11 @@ refresh_form (SpSocketPage *self)
       else
         protocol = g_strdup ("");
 
-      /* An unset address binds loopback, so that is what the form shows. */
+      /* An unset address binds loopback, so that is what the form shows,
+       * whatever the default for new sockets is. */
       address = config->address != NULL ? g_strdup (config->address)
                                          : config->family == SP_FAMILY_UNIX ? g_strdup ("")
-                                         : default_address (self, config->family);
+                                         : g_strdup (sp_endpoint_loopback_text (config->family));
       port = config->port >= 0 ? g_strdup_printf ("%d", config->port) : g_strdup ("");
 
       self->updating = TRUE;
@@ -1286,6 +1363,22 @@ refresh_form (SpSocketPage *self)
   set_locked (GTK_WIDGET (self->rows[FIELD_ADDRESS]), is_bound (self), bound);
   set_locked (GTK_WIDGET (self->rows[FIELD_PORT]), is_bound (self) || family == SP_FAMILY_UNIX,
               family == SP_FAMILY_UNIX ? _("A UNIX socket has a path, not a port") : bound);
+
+  gtk_widget_set_visible (self->impair_group,
+                          config != NULL && sp_socket_config_can_impair (config));
+  if (config != NULL)
+    {
+      const SpImpairmentSettings *impair = &config->impair;
+
+      self->updating = TRUE;
+      adw_expander_row_set_enable_expansion (self->impair_row, config->has_impair);
+      gtk_spin_button_set_value (self->impair_spins[IMPAIR_DROP], impair->drop);
+      gtk_spin_button_set_value (self->impair_spins[IMPAIR_DUPLICATE], impair->duplicate);
+      gtk_spin_button_set_value (self->impair_spins[IMPAIR_REORDER], impair->reorder);
+      gtk_spin_button_set_value (self->impair_spins[IMPAIR_DELAY], impair->delay_ms);
+      gtk_spin_button_set_value (self->impair_spins[IMPAIR_SEED], impair->seed);
+      self->updating = FALSE;
+    }
 
   set_locked (self->v6only_row, family != SP_FAMILY_INET6,
               _("IPV6_V6ONLY is an option of IPv6 sockets"));
@@ -1677,6 +1770,10 @@ sp_socket_page_class_init (SpSocketPageClass *klass)
     "reuseaddr_switch", "broadcast_switch", "keepalive_switch", "nodelay_switch",
     "v6only_switch",
   };
+  static const char *impair_ids[N_IMPAIR] = {
+    "impair_drop_spin", "impair_duplicate_spin", "impair_reorder_spin", "impair_delay_spin",
+    "impair_seed_spin",
+  };
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
@@ -1703,6 +1800,7 @@ sp_socket_page_class_init (SpSocketPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, option_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, nodelay_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, v6only_row);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketPage, address_hint);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, mode_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, encoding_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, preview_label);
@@ -1725,6 +1823,13 @@ sp_socket_page_class_init (SpSocketPageClass *klass)
   for (guint i = 0; i < N_SWITCHES; i++)
     gtk_widget_class_bind_template_child_full (widget_class, switch_ids[i], FALSE,
                                                G_STRUCT_OFFSET (SpSocketPage, switches)
+                                               + i * sizeof (gpointer));
+
+  gtk_widget_class_bind_template_child (widget_class, SpSocketPage, impair_group);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketPage, impair_row);
+  for (guint i = 0; i < N_IMPAIR; i++)
+    gtk_widget_class_bind_template_child_full (widget_class, impair_ids[i], FALSE,
+                                               G_STRUCT_OFFSET (SpSocketPage, impair_spins)
                                                + i * sizeof (gpointer));
 
   for (guint i = 0; i < N_FIELDS; i++)
@@ -1768,6 +1873,11 @@ sp_socket_page_init (SpSocketPage *self)
   g_signal_connect (self->rows[FIELD_SNDBUF], "apply", G_CALLBACK (on_buffer_applied), self);
   for (guint i = 0; i < N_SWITCHES; i++)
     g_signal_connect (self->switches[i], "notify::active", G_CALLBACK (on_switch_toggled), self);
+  for (guint i = 0; i < N_IMPAIR; i++)
+    g_signal_connect (self->impair_spins[i], "value-changed",
+                      G_CALLBACK (on_impair_value_changed), self);
+  g_signal_connect (self->impair_row, "notify::enable-expansion",
+                    G_CALLBACK (on_impair_enabled), self);
 
   g_signal_connect (self->family_row, "notify::selected",
                     G_CALLBACK (on_family_or_type_changed), self);
@@ -1875,4 +1985,26 @@ sp_socket_page_get_socket_id (SpSocketPage *self)
 {
   g_return_val_if_fail (SP_IS_SOCKET_PAGE (self), NULL);
   return self->socket_id;
+}
+
+void
+sp_socket_page_set_encoding (SpSocketPage *self,
+                             const char   *encoding)
+{
+  GListModel *encodings;
+
+  g_return_if_fail (SP_IS_SOCKET_PAGE (self));
+  g_return_if_fail (encoding != NULL);
+
+  encodings = adw_combo_row_get_model (self->encoding_row);
+  for (guint i = 0; i < g_list_model_get_n_items (encodings); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (encodings, i);
+
+      if (g_str_equal (gtk_string_object_get_string (item), encoding))
+        {
+          adw_combo_row_set_selected (self->encoding_row, i);
+          return;
+        }
+    }
 }

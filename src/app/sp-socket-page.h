@@ -24,5 +24,9 @@ void        sp_socket_page_set_player    (SpSocketPage *self,
 void        sp_socket_page_set_socket_id (SpSocketPage *self,
                                           const char   *id);
 const char *sp_socket_page_get_socket_id (SpSocketPage *self);
+/* Chooses the composer's encoding, by Python's name ("utf-8", "latin-1");
+ * a name the composer does not offer changes nothing. */
+void        sp_socket_page_set_encoding  (SpSocketPage *self,
+                                          const char   *encoding);
 
 G_END_DECLS

@@ -4,9 +4,11 @@
 #include <glib/gi18n.h>
 
 #include "sp-codegen.h"
+#include "sp-endpoint.h"
 #include "sp-new-socket-dialog.h"
 #include "sp-presets.h"
 #include "sp-window-private.h"
+#include "sp-zoom.h"
 
 /* Asking before unsaved changes are lost */
 
@@ -110,6 +112,30 @@ _sp_window_confirm_discard (SpWindow             *self,
 /* Saving */
 
 static void
+on_session_saved (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpWindow *self = g_task_get_source_object (task);
+  GFile *file = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_session_save_finish (SP_SESSION (object), result, &error))
+    {
+      /* It names the file, says why, and that the old file is unchanged. */
+      _sp_window_toast (self, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_set_object (&self->file, file);
+  _sp_window_set_dirty (self, FALSE);
+  _sp_window_add_recent (self, file);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 on_contents_replaced (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
@@ -132,6 +158,7 @@ on_contents_replaced (GObject      *object,
 
   g_set_object (&self->file, file);
   _sp_window_set_dirty (self, FALSE);
+  _sp_window_add_recent (self, file);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -154,10 +181,21 @@ sp_window_save_async (SpWindow            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_window_save_async);
 
+  /* A local file is written whole beside the old one and renamed over it,
+   * and a failure leaves no temporary file behind. */
+  path = g_file_get_path (file);
+  if (path != NULL)
+    {
+      g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+      sp_session_save_async (self->session, path, cancellable, on_session_saved,
+                             g_steal_pointer (&task));
+      return;
+    }
+
   data = sp_session_to_data (self->session, &length);
   bytes = g_bytes_new_take (data, length);
-  /* Written beside the old file and renamed over it: a failed save leaves
-   * the old file whole. */
+  /* Elsewhere (a GVfs location) GIO also writes beside the old file and
+   * renames it over: a failed save leaves the old file whole. */
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
                                        cancellable, on_contents_replaced,
                                        g_steal_pointer (&task));
@@ -203,6 +241,9 @@ session_filter (void)
   GtkFileFilter *filter = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (filter, _("Sessions"));
+  gtk_file_filter_add_suffix (filter, "sockplay");
+  gtk_file_filter_add_mime_type (filter, "application/x-socket-playground-session");
+  /* Sessions saved before they had a type of their own. */
   gtk_file_filter_add_suffix (filter, "json");
   gtk_file_filter_add_mime_type (filter, "application/json");
   return filter;
@@ -228,7 +269,7 @@ save_as (SpWindow *self,
     }
   else
     {
-      name = g_strdup_printf ("%s.json", sp_session_get_title (self->session));
+      name = g_strdup_printf ("%s.sockplay", sp_session_get_title (self->session));
       g_strdelimit (name, "/\\:", '-');
       gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
     }
@@ -290,6 +331,7 @@ on_file_loaded (GObject      *object,
     }
 
   _sp_window_set_session (self, session, file);
+  _sp_window_add_recent (self, file);
 }
 
 static void
@@ -411,7 +453,15 @@ step_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  sp_player_step (SP_WINDOW (user_data)->player);
+  _sp_window_step_forward (SP_WINDOW (user_data));
+}
+
+static void
+step_back_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  _sp_window_step_back (SP_WINDOW (user_data));
 }
 
 static void
@@ -419,6 +469,7 @@ run_action (GSimpleAction *action,
             GVariant      *parameter,
             gpointer       user_data)
 {
+  _sp_window_cancel_replay (SP_WINDOW (user_data));
   sp_player_run (SP_WINDOW (user_data)->player);
 }
 
@@ -427,6 +478,7 @@ pause_action (GSimpleAction *action,
               GVariant      *parameter,
               gpointer       user_data)
 {
+  _sp_window_cancel_replay (SP_WINDOW (user_data));
   sp_player_pause (SP_WINDOW (user_data)->player);
 }
 
@@ -435,6 +487,7 @@ restart_action (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
+  _sp_window_cancel_replay (SP_WINDOW (user_data));
   sp_player_restart (SP_WINDOW (user_data)->player);
 }
 
@@ -448,6 +501,70 @@ speed_action (GSimpleAction *action,
   self->step_delay_ms = g_variant_get_uint32 (parameter);
   sp_player_set_step_delay (self->player, self->step_delay_ms);
   g_simple_action_set_state (action, parameter);
+}
+
+/* Asking before a step reaches beyond this computer */
+
+static void
+on_remote_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    SpPlayer         *player)
+{
+  sp_player_answer_remote (player, g_str_equal (response, "allow"));
+}
+
+static void
+on_remote_dialog_destroyed (SpWindow *self)
+{
+  self->remote_dialog = NULL;
+}
+
+gboolean
+_sp_window_confirm_remote (SpWindow       *self,
+                           guint           index,
+                           GSocketAddress *address,
+                           SpPlayer       *player)
+{
+  g_autofree char *text = sp_endpoint_format (address);
+  AdwMessageDialog *dialog;
+
+  if (self->remote_dialog != NULL)
+    {
+      /* Its answer goes to every step the player holds by then. */
+      if (g_object_get_data (G_OBJECT (self->remote_dialog), "player") == player)
+        return TRUE;
+
+      /* A question of a session no longer shown: its steps are gone. */
+      gtk_window_destroy (GTK_WINDOW (self->remote_dialog));
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Connect beyond this computer?"),
+                                                       NULL));
+  /* TRANSLATORS: %u is the step's number in the steps panel, %s an address
+   * and port such as 192.0.2.7:80 */
+  adw_message_dialog_format_body (dialog,
+                                  _("Step %u goes to %s, which is not this computer: the "
+                                    "replay would send traffic over the network. Allowing it "
+                                    "lets this session reach other machines until it is "
+                                    "closed."),
+                                  index + 1, text);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "allow", _("_Allow"),
+                                    NULL);
+  /* Enter and Escape both keep the traffic here. */
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+
+  g_object_set_data_full (G_OBJECT (dialog), "player", g_object_ref (player), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_remote_response), player);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_remote_dialog_destroyed), self,
+                           G_CONNECT_SWAPPED);
+  self->remote_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
 }
 
 /* Export */
@@ -614,6 +731,60 @@ show_panel_action (GSimpleAction *action,
     adw_view_stack_set_visible_child_name (self->panel_stack, name);
 }
 
+/* Presentation, zoom and recent sessions */
+
+static void
+presentation_action (GSimpleAction *action,
+                     GVariant      *state,
+                     gpointer       user_data)
+{
+  _sp_window_set_presentation (SP_WINDOW (user_data), g_variant_get_boolean (state));
+}
+
+static void
+fullscreen_action (GSimpleAction *action,
+                   GVariant      *state,
+                   gpointer       user_data)
+{
+  _sp_window_set_fullscreen (SP_WINDOW (user_data), g_variant_get_boolean (state));
+}
+
+static void
+zoom_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  SpWindow *self = user_data;
+
+  _sp_window_set_zoom (self, sp_zoom_in (self->zoom));
+}
+
+static void
+zoom_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  SpWindow *self = user_data;
+
+  _sp_window_set_zoom (self, sp_zoom_out (self->zoom));
+}
+
+static void
+zoom_reset_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  _sp_window_set_zoom (SP_WINDOW (user_data), SP_ZOOM_DEFAULT);
+}
+
+static void
+open_recent_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  _sp_window_open_recent (SP_WINDOW (user_data), g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry window_actions[] = {
   { .name = "new-session", .activate = new_session_action },
   { .name = "open", .activate = open_action },
@@ -622,6 +793,7 @@ static const GActionEntry window_actions[] = {
   { .name = "save-as", .activate = save_as_action },
   { .name = "export-python", .activate = export_python_action },
   { .name = "step", .activate = step_action },
+  { .name = "step-back", .activate = step_back_action },
   { .name = "run", .activate = run_action },
   { .name = "pause", .activate = pause_action },
   { .name = "restart", .activate = restart_action },
@@ -632,6 +804,13 @@ static const GActionEntry window_actions[] = {
   { .name = "add-socket", .activate = add_socket_action },
   { .name = "duplicate-socket", .activate = duplicate_socket_action },
   { .name = "remove-socket", .activate = remove_socket_action },
+  /* Stateful without `activate`: activating toggles them. */
+  { .name = "presentation", .change_state = presentation_action, .state = "false" },
+  { .name = "fullscreen", .change_state = fullscreen_action, .state = "false" },
+  { .name = "zoom-in", .activate = zoom_in_action },
+  { .name = "zoom-out", .activate = zoom_out_action },
+  { .name = "zoom-reset", .activate = zoom_reset_action },
+  { .name = "open-recent", .activate = open_recent_action, .parameter_type = "s" },
 };
 
 void
@@ -667,6 +846,7 @@ _sp_window_update_actions (SpWindow *self)
   configured = sp_session_find_socket (self->session, self->selected_id) != NULL;
 
   set_enabled (self, "step", more && state != SP_PLAYER_RUNNING);
+  set_enabled (self, "step-back", _sp_window_can_step_back (self));
   set_enabled (self, "run", more);
   /* Run waits between steps in no state of its own: pausing is offered
    * while steps remain. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sp-caption.h"
 #include "sp-code-view.h"
 #include "sp-lifecycle-view.h"
 #include "sp-log-view.h"
@@ -28,6 +29,13 @@ struct _SpWindow
   SpCodeView           *code_view;
   SpLogView            *log_view;
   SpSequenceView       *sequence_view;
+  /* Presentation mode (sp-window-presentation.c) */
+  GtkMenuButton        *primary_menu_button;
+  GMenu                *file_section;
+  GtkWidget            *sidebar;
+  GtkPaned             *inner_paned;
+  GtkLabel             *diagram_title;
+  SpCaption            *caption;
 
   SpSession            *session;
   SpTrafficLog         *log;
@@ -42,10 +50,26 @@ struct _SpWindow
   char                 *selected_id;
   guint                 step_delay_ms;
   guint                 rebuild_id;
+  /* The open "Connect beyond this computer?" question, if any. */
+  AdwMessageDialog     *remote_dialog;
+
+  /* The application's settings; NULL without the schema (some tests). */
+  GSettings            *settings;
+  double                zoom;
+  GtkWidget            *zoom_control;
+  /* Space, the arrows and Escape, on only in presentation mode. */
+  GtkEventController   *presentation_keys;
+  /* Where the diagram and the panels met before presentation mode. */
+  int                   normal_inner_position;
+  /* Going back a step replays up to this position, one step at a time. */
+  guint                 replay_target;
+  guint                 replay_id;
 
   guint                 dirty : 1;
   guint                 closing : 1;
   guint                 rebuilding : 1;
+  guint                 presentation : 1;
+  guint                 replaying : 1;
 };
 
 /* What to do once unsaved changes were saved or discarded. */
@@ -53,6 +77,12 @@ typedef void (*SpWindowContinuation) (SpWindow *self,
                                       gpointer  data);
 
 void     _sp_window_add_actions        (SpWindow             *self);
+/* The player's "confirm-remote": asks, without blocking, and answers the
+ * player that asked. */
+gboolean _sp_window_confirm_remote     (SpWindow             *self,
+                                        guint                 index,
+                                        GSocketAddress       *address,
+                                        SpPlayer             *player);
 void     _sp_window_update_actions     (SpWindow             *self);
 /* Runs `then` at once if nothing is unsaved, else after asking. `data` is
  * freed with `destroy` either way. */
@@ -69,5 +99,33 @@ void     _sp_window_toast              (SpWindow             *self,
                                         const char           *message);
 void     _sp_window_select_socket      (SpWindow             *self,
                                         const char           *id);
+/* Shows socket `id` as a click on its row does, once the row exists. */
+void     _sp_window_show_socket        (SpWindow             *self,
+                                        const char           *id);
+
+/* sp-window-presentation.c */
+void     _sp_window_init_presentation  (SpWindow             *self);
+void     _sp_window_set_presentation   (SpWindow             *self,
+                                        gboolean              presentation);
+void     _sp_window_set_fullscreen     (SpWindow             *self,
+                                        gboolean              fullscreen);
+/* The next step; while going back, one step less far back. */
+void     _sp_window_step_forward       (SpWindow             *self);
+/* Restarts and replays up to the step before the one shown, from the
+ * main loop, one step at a time. */
+void     _sp_window_step_back          (SpWindow             *self);
+gboolean _sp_window_can_step_back      (SpWindow             *self);
+/* Stops going back where the replay is; user's replay controls call it. */
+void     _sp_window_cancel_replay      (SpWindow             *self);
+
+/* sp-window-settings.c: zoom, animations, encodings, recent sessions */
+void     _sp_window_init_settings      (SpWindow             *self);
+void     _sp_window_set_zoom           (SpWindow             *self,
+                                        double                zoom);
+void     _sp_window_add_recent         (SpWindow             *self,
+                                        GFile                *file);
+/* Opens a recent session, or drops it from the list if it is gone. */
+void     _sp_window_open_recent        (SpWindow             *self,
+                                        const char           *uri);
 
 G_END_DECLS

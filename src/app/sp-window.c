@@ -254,8 +254,23 @@ _sp_window_select_socket (SpWindow   *self,
 
   sp_socket_page_set_socket_id (self->socket_page, id);
   sp_lifecycle_view_set_socket_id (self->lifecycle_view, id);
+  gtk_label_set_label (self->diagram_title, id != NULL ? id : "");
   gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");
   _sp_window_update_actions (self);
+}
+
+void
+_sp_window_show_socket (SpWindow   *self,
+                        const char *id)
+{
+  GtkListBoxRow *row = find_socket_row (self, id);
+
+  /* A socket accept has just made gets its row on the next rebuild, which
+   * selects the socket selected by then. */
+  if (row != NULL)
+    gtk_list_box_select_row (self->socket_list, row);
+  else if (g_strcmp0 (id, self->selected_id) != 0)
+    _sp_window_select_socket (self, id);
 }
 
 static void
@@ -351,6 +366,7 @@ _sp_window_set_session (SpWindow  *self,
   g_autoptr(SpPlayer) old_player = NULL;
 
   /* The old sockets close now, not when the last wait answers. */
+  _sp_window_cancel_replay (self);
   if (self->player != NULL)
     sp_player_restart (self->player);
   old_player = g_steal_pointer (&self->player);
@@ -374,6 +390,7 @@ _sp_window_set_session (SpWindow  *self,
   sp_code_view_set_player (self->code_view, self->player);
   sp_log_view_set_player (self->log_view, self->player);
   sp_sequence_view_set_player (self->sequence_view, self->player);
+  sp_caption_set_player (self->caption, self->player);
 
   g_clear_pointer (&self->selected_id, g_free);
   _sp_window_set_dirty (self, FALSE);
@@ -483,6 +500,7 @@ sp_window_dispose (GObject *object)
   SpWindow *self = SP_WINDOW (object);
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  g_clear_handle_id (&self->replay_id, g_source_remove);
   if (self->player != NULL)
     sp_player_restart (self->player);
 
@@ -496,6 +514,7 @@ sp_window_dispose (GObject *object)
   g_clear_object (&self->log);
   g_clear_object (&self->session);
   g_clear_object (&self->file);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (sp_window_parent_class)->dispose (object);
 }
@@ -527,6 +546,7 @@ sp_window_class_init (SpWindowClass *klass)
   g_type_ensure (SP_TYPE_CODE_VIEW);
   g_type_ensure (SP_TYPE_LOG_VIEW);
   g_type_ensure (SP_TYPE_SEQUENCE_VIEW);
+  g_type_ensure (SP_TYPE_CAPTION);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
@@ -542,6 +562,12 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_view);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, file_section);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, diagram_title);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, caption);
 
 }
 
@@ -599,6 +625,8 @@ sp_window_init (SpWindow *self)
                           G_CALLBACK (on_step_finished), self);
   g_signal_group_connect (self->player_signals, "socket-added",
                           G_CALLBACK (on_socket_added), self);
+  g_signal_group_connect_swapped (self->player_signals, "confirm-remote",
+                                  G_CALLBACK (_sp_window_confirm_remote), self);
   g_signal_group_connect_swapped (self->player_signals, "notify::state",
                                   G_CALLBACK (update_progress), self);
   g_signal_group_connect_swapped (self->player_signals, "notify::position",
@@ -606,6 +634,10 @@ sp_window_init (SpWindow *self)
 
   g_signal_connect (self->socket_list, "row-selected", G_CALLBACK (on_row_selected), self);
   g_signal_connect (self->steps_panel, "step-activated", G_CALLBACK (on_step_activated), self);
+
+  self->settings = window_settings ();
+  _sp_window_init_presentation (self);
+  _sp_window_init_settings (self);
 
   sp_session_set_title (session, _("New Session"));
   _sp_window_set_session (self, session, NULL);

@@ -83,6 +83,7 @@ typedef struct
   gboolean    uses_errno;
   gboolean    uses_os;
   gboolean    uses_threading;
+  gboolean    uses_impairment;
   gboolean    uses_time;
   gboolean    have_addr;   /* an accept or recvfrom has set `addr` */
   const char *destination; /* where the step really went, as Python, or NULL */
@@ -102,7 +103,7 @@ static const char * const reserved_names[] = {
   "socket", "errno", "os", "time", "threading", "data", "addr", "err", "e",
   "sent", "received", "buffer", "nbytes", "thread", "threads", "info",
   "print", "range", "len", "repr", "bytes", "bytearray", "HOST", "PORT",
-  "SOCKET_PATH",
+  "SOCKET_PATH", "random", "ImpairedSocket",
 };
 
 static void emit (Writer     *w,
@@ -1085,23 +1086,164 @@ format_target (Writer *w,
   return format_endpoint (w, &endpoint);
 }
 
+/* The class a program's impaired sockets are made with: it decides each
+ * datagram's fate as SpImpairment does (sp-impairment.h), with the same
+ * generator, draws and rule, so the same seed gives the same fates. */
+static const char impaired_socket_head[] =
+  "class ImpairedSocket:\n"
+  "    \"\"\"A datagram socket on a bad network, as Socket Playground simulated it\n"
+  "    (loopback itself never loses or reorders a datagram). Each datagram sent\n"
+  "    draws three numbers from random.Random(seed), in the playground's order,\n"
+  "    so the same seed gives every datagram the same fate: dropped, sent twice,\n"
+  "    or held back to leave after the next one; and each waits delay_ms before\n"
+  "    it leaves. Everything else is the socket's own.\"\"\"\n"
+  "\n";
+
+/* Then HOLD_SECONDS, then this. */
+static const char impaired_socket_body[] =
+  "\n"
+  "    def __init__(self, sock, drop=0, duplicate=0, reorder=0, delay_ms=0, seed=0):\n"
+  "        self._sock = sock\n"
+  "        self._percents = (drop, duplicate, reorder)\n"
+  "        self._delay = delay_ms / 1000\n"
+  "        self._random = random.Random(seed)\n"
+  "        self._lock = threading.RLock()\n"
+  "        self._delayed = []  # waiting out their delay, in the order they leave\n"
+  "        self._held = None\n"
+  "        self._hold_timer = None\n"
+  "\n"
+  "    def __getattr__(self, name):\n"
+  "        return getattr(self._sock, name)\n"
+  "\n"
+  "    def __enter__(self):\n"
+  "        return self\n"
+  "\n"
+  "    def __exit__(self, *exc_info):\n"
+  "        self.close()\n"
+  "\n"
+  "    def _connected(self):\n"
+  "        try:\n"
+  "            self._sock.getpeername()\n"
+  "        except OSError:\n"
+  "            return False\n"
+  "        return True\n"
+  "\n"
+  "    def send(self, data):\n"
+  "        if not self._connected():\n"
+  "            return self._sock.send(data)  # fails as it would on a good network\n"
+  "        return self._impair(bytes(data), None)\n"
+  "\n"
+  "    def sendall(self, data):\n"
+  "        if not self._connected():\n"
+  "            return self._sock.sendall(data)\n"
+  "        self._impair(bytes(data), None)\n"
+  "\n"
+  "    def sendto(self, data, address):\n"
+  "        return self._impair(bytes(data), address)\n"
+  "\n"
+  "    def _chance(self, percent):\n"
+  "        return (self._random.getrandbits(32) * 100) >> 32 < percent\n"
+  "\n"
+  "    def _impair(self, data, address):\n"
+  "        dropped, duplicated, held = [self._chance(p) for p in self._percents]\n"
+  "        datagram = (data, address, duplicated and not dropped, held and not dropped)\n"
+  "        with self._lock:\n"
+  "            if not dropped and self._delay == 0 and not (held and self._held is None):\n"
+  "                self._transmit(datagram)\n"
+  "                self._release()\n"
+  "                return len(data)\n"
+  "            if address is not None and self._sock.getsockname()[1] == 0:\n"
+  "                self._sock.bind(('', 0))  # as sendto would have bound it\n"
+  "            if dropped:\n"
+  "                pass\n"
+  "            elif self._delay > 0:\n"
+  "                self._delayed.append(datagram)\n"
+  "                threading.Timer(self._delay, self._delay_over).start()\n"
+  "            else:\n"
+  "                self._leave(datagram)\n"
+  "        return len(data)\n"
+  "\n"
+  "    def _leave(self, datagram):\n"
+  "        # the moment it would go on the wire: a held-back one waits for the next\n"
+  "        if datagram[3] and self._held is None:\n"
+  "            self._held = datagram\n"
+  "            self._hold_timer = threading.Timer(self.HOLD_SECONDS, self._hold_over, (datagram,))\n"
+  "            self._hold_timer.daemon = True\n"
+  "            self._hold_timer.start()\n"
+  "            return\n"
+  "        self._transmit(datagram)\n"
+  "        self._release()\n"
+  "\n"
+  "    def _release(self):\n"
+  "        if self._held is not None:\n"
+  "            held, self._held = self._held, None\n"
+  "            self._hold_timer.cancel()\n"
+  "            self._transmit(held)\n"
+  "\n"
+  "    def _transmit(self, datagram):\n"
+  "        data, address, duplicated, _ = datagram\n"
+  "        for _ in range(2 if duplicated else 1):\n"
+  "            if address is None:\n"
+  "                self._sock.send(data)\n"
+  "            else:\n"
+  "                self._sock.sendto(data, address)\n"
+  "\n"
+  "    def _delay_over(self):\n"
+  "        with self._lock:\n"
+  "            if self._delayed:\n"
+  "                self._leave(self._delayed.pop(0))\n"
+  "\n"
+  "    def _hold_over(self, datagram):\n"
+  "        with self._lock:\n"
+  "            if self._held is datagram:\n"
+  "                self._held = None\n"
+  "                self._transmit(datagram)\n"
+  "\n"
+  "    def close(self):\n"
+  "        # what the network still holds leaves before the socket goes\n"
+  "        with self._lock:\n"
+  "            while self._delayed:\n"
+  "                self._leave(self._delayed.pop(0))\n"
+  "            if self._held is not None:\n"
+  "                self._hold_timer.cancel()\n"
+  "                held, self._held = self._held, None\n"
+  "                self._transmit(held)\n"
+  "        self._sock.close()\n";
+
 static char *
 socket_constructor (Writer     *w,
                     const char *id)
 {
   SpSocketConfig *config = analysis_config (w->analysis, id);
   g_autofree char *protocol = NULL;
+  g_autofree char *constructor = NULL;
+  const SpImpairmentSettings *impair;
 
   if (config == NULL)
     return g_strdup ("socket.socket(socket.AF_INET, socket.SOCK_STREAM)");
 
   protocol = py_protocol (config);
   if (protocol != NULL)
-    return g_strdup_printf ("socket.socket(%s, %s, %s)",
-                            sp_family_to_python (config->family), sp_socket_type_to_python (config->type), protocol);
+    constructor = g_strdup_printf ("socket.socket(%s, %s, %s)",
+                                   sp_family_to_python (config->family),
+                                   sp_socket_type_to_python (config->type), protocol);
+  else
+    constructor = g_strdup_printf ("socket.socket(%s, %s)",
+                                   sp_family_to_python (config->family),
+                                   sp_socket_type_to_python (config->type));
 
-  return g_strdup_printf ("socket.socket(%s, %s)",
-                          sp_family_to_python (config->family), sp_socket_type_to_python (config->type));
+  /* The code view shows the plain socket; a program behaves as the
+   * playground did, bad network and all. */
+  if (!w->script || !config->has_impair || !sp_socket_config_can_impair (config) ||
+      !sp_impairment_settings_is_active (&config->impair))
+    return g_steal_pointer (&constructor);
+
+  impair = &config->impair;
+  w->uses_impairment = TRUE;
+  return g_strdup_printf ("ImpairedSocket(%s, drop=%u, duplicate=%u, reorder=%u, "
+                          "delay_ms=%u, seed=%u)",
+                          constructor, impair->drop, impair->duplicate, impair->reorder,
+                          impair->delay_ms, impair->seed);
 }
 
 static void
@@ -2144,8 +2286,10 @@ assemble_script (SpSession  *session,
     g_string_append (out, "import errno\n");
   if (w->uses_os)
     g_string_append (out, "import os\n");
+  if (w->uses_impairment)
+    g_string_append (out, "import random\n");
   g_string_append (out, "import socket\n");
-  if (w->uses_threading)
+  if (w->uses_threading || w->uses_impairment)
     g_string_append (out, "import threading\n");
   if (w->uses_time)
     g_string_append (out, "import time\n");
@@ -2182,6 +2326,17 @@ assemble_script (SpSession  *session,
       g_string_append_printf (out, "SOCKET_PATH = %s  # %s\n", path,
                               w->path[0] == '@' ? "An abstract name (Linux): no file"
                                                 : "The UNIX socket's file");
+    }
+
+  if (w->uses_impairment)
+    {
+      g_autofree char *hold = py_seconds (SP_IMPAIRMENT_HOLD_MS);
+
+      g_string_append (out, "\n\n");
+      g_string_append (out, impaired_socket_head);
+      g_string_append_printf (out, "    HOLD_SECONDS = %s  # a held-back datagram with nothing "
+                              "to go after leaves then\n", hold);
+      g_string_append (out, impaired_socket_body);
     }
 
   if (w->defs->len > 0)

@@ -5,6 +5,7 @@
 
 #include "sp-conversation.h"
 #include "sp-traffic-log-private.h"
+#include "sp-types.h"
 
 /* The host part of "host:port" or "[v6]:port" is a wildcard address. */
 static gboolean
@@ -155,7 +156,9 @@ sp_conversation_find (SpTrafficLog *log,
 
       chunk.from_a = endpoints_match (from, key_from) && endpoints_match (to, key_to);
       g_array_append_val (self->chunks, chunk);
-      if (chunk.sent)
+      /* A datagram an impairment held back or dropped is counted when,
+       * and if, it goes on the wire: its own later event. */
+      if (chunk.sent && sp_impaired_is_on_wire (record->impaired))
         sent[chunk.from_a] += record->bytes;
       else
         received[chunk.from_a] += record->bytes;

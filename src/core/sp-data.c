@@ -436,6 +436,8 @@ pick_quote (const guint8 *data,
   return (has_single && !has_double) ? '"' : '\'';
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
 char *
 sp_data_format_python_bytes (const guint8 *data,
                              gsize         length,
@@ -470,7 +472,12 @@ sp_data_format_python_bytes (const guint8 *data,
       else if (c == '\r')
         g_string_append (out, "\\r");
       else if (c < 0x20 || c >= 0x7f)
-        g_string_append_printf (out, "\\x%02x", c);
+        {
+          /* Not printf: this runs for every byte of every line shown. */
+          g_string_append (out, "\\x");
+          g_string_append_c (out, hex_digits[c >> 4]);
+          g_string_append_c (out, hex_digits[c & 0xf]);
+        }
       else
         g_string_append_c (out, (char) c);
     }

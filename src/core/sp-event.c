@@ -37,6 +37,7 @@ enum {
   PROP_PAYLOAD_DROPPED,
   PROP_DETAIL,
   PROP_ARGS,
+  PROP_IMPAIRED,
   N_PROPS
 };
 
@@ -151,6 +152,10 @@ sp_event_get_property (GObject    *object,
       g_value_set_string (value, sp_event_get_args (self));
       break;
 
+    case PROP_IMPAIRED:
+      g_value_set_uint (value, sp_event_get_impaired (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -197,6 +202,8 @@ sp_event_class_init (SpEventClass *klass)
     g_param_spec_string ("detail", NULL, NULL, NULL, flags);
   properties[PROP_ARGS] =
     g_param_spec_string ("args", NULL, NULL, NULL, flags);
+  properties[PROP_IMPAIRED] =
+    g_param_spec_uint ("impaired", NULL, NULL, 0, SP_N_IMPAIRED - 1, SP_IMPAIRED_NONE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -405,4 +412,16 @@ sp_event_get_args (SpEvent *self)
   record = get_record (self);
 
   return record != NULL ? get_string (self, record->args) : NULL;
+}
+
+SpImpaired
+sp_event_get_impaired (SpEvent *self)
+{
+  const SpTrafficRecord *record;
+
+  g_return_val_if_fail (SP_IS_EVENT (self), SP_IMPAIRED_NONE);
+
+  record = get_record (self);
+
+  return record != NULL ? (SpImpaired) record->impaired : SP_IMPAIRED_NONE;
 }

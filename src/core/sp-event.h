@@ -36,6 +36,7 @@ typedef struct
   const char   *detail;      /* short result text: "('127.0.0.1', 5000)", a note… */
   const char   *args;        /* the call's arguments as Python writes them:
                               * "('127.0.0.1', 9)", "1024", or NULL */
+  SpImpaired    impaired;    /* what a datagram impairment did (SpImpaired) */
 } SpEventInfo;
 
 #define SP_TYPE_EVENT (sp_event_get_type ())
@@ -61,5 +62,6 @@ GBytes       *sp_event_get_payload      (SpEvent *self);
 gboolean      sp_event_get_payload_dropped (SpEvent *self);
 const char   *sp_event_get_detail       (SpEvent *self);
 const char   *sp_event_get_args         (SpEvent *self);
+SpImpaired    sp_event_get_impaired     (SpEvent *self);
 
 G_END_DECLS

@@ -214,6 +214,36 @@ format_arguments (SpEvent *event)
   return g_strdup (args != NULL ? args : "");
 }
 
+/* A datagram that leaves without a call of its own (the copy of a
+ * duplicated one, a late one) is the network's doing, not the program's:
+ * "client network: b'x' to ('127.0.0.1', 5000) (1 byte)  # copy of #12". */
+static void
+print_network (Headless *headless,
+               SpEvent  *event,
+               double    seconds)
+{
+  const char *socket_id = sp_event_get_socket_id (event);
+  const char *args = sp_event_get_args (event);
+  const char *remote = sp_event_get_remote (event);
+  const char *detail = sp_event_get_detail (event);
+  g_autofree char *repr = payload_repr (event);
+  g_autofree char *outcome = NULL;
+
+  if (sp_event_get_ok (event))
+    outcome = count_bytes (sp_event_get_bytes (event));
+  else
+    {
+      g_autofree char *error = format_error (event);
+
+      outcome = g_strdup_printf ("failed: %s", error);
+    }
+
+  g_print ("[%.3f] %-*s network: %s to %s %s  # %s\n", seconds, headless->id_width,
+           socket_id != NULL ? socket_id : "", repr,
+           args != NULL ? args : remote != NULL ? remote : "?", outcome,
+           detail != NULL ? detail : "");
+}
+
 static void
 print_plain (Headless *headless,
              SpEvent  *event)
@@ -243,12 +273,24 @@ print_plain (Headless *headless,
     case SP_EVENT_RECEIVED:
     default:
       {
-        g_autofree char *arguments = format_arguments (event);
+        SpImpaired impaired = sp_event_get_impaired (event);
+        g_autofree char *arguments = NULL;
 
-        /* Calls on no socket are the module's own: socket.gethostname(). */
-        g_print ("[%.3f] %-*s %s%s(%s) -> %s\n", seconds, headless->id_width,
+        if (impaired == SP_IMPAIRED_COPY || impaired == SP_IMPAIRED_RELEASED)
+          {
+            print_network (headless, event, seconds);
+            return;
+          }
+
+        arguments = format_arguments (event);
+
+        /* Calls on no socket are the module's own: socket.gethostname().
+         * A datagram an impairment took says what became of it. */
+        g_print ("[%.3f] %-*s %s%s(%s) -> %s%s%s\n", seconds, headless->id_width,
                  socket_id != NULL ? socket_id : "", socket_id != NULL ? "" : "socket.",
-                 call, arguments, result);
+                 call, arguments, result,
+                 impaired != SP_IMPAIRED_NONE ? "  # " : "",
+                 impaired != SP_IMPAIRED_NONE ? sp_event_get_detail (event) : "");
       }
     }
 }

@@ -208,6 +208,10 @@ sp_log_export_event_to_json (SpEvent *event,
   append_json_payload (out, event, data_limit);
   g_string_append (out, ",\"error\":");
   append_json_error (out, event);
+  /* Only where an impairment did something, so that every other line
+   * stays as it always was. */
+  if (sp_event_get_impaired (event) != SP_IMPAIRED_NONE)
+    append_member (out, "impaired", sp_impaired_to_string (sp_event_get_impaired (event)));
   g_string_append_c (out, '}');
 
   return g_string_free (out, FALSE);

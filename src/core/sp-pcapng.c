@@ -989,7 +989,9 @@ export_transfer (Export     *export,
   if (payload != NULL && g_bytes_get_size (payload) >= length)
     data = g_bytes_get_data (payload, NULL);
 
-  if (!sp_event_get_ok (event))
+  /* A datagram an impairment dropped or kept back never was on the wire
+   * at the time of its call; a late one is, at the time it left. */
+  if (!sp_event_get_ok (event) || !sp_impaired_is_on_wire (sp_event_get_impaired (event)))
     return;
 
   switch (kind)

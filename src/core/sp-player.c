@@ -40,8 +40,13 @@ struct _SpPlayer
   /* Bumped by restart, so that answers to calls made before it are ignored. */
   guint          generation;
 
+  /* Runs held at a destination beyond this machine until "confirm-remote"
+   * is answered (Held), and whether that question is open. */
+  GPtrArray     *held;
+
   guint          running : 1;
   guint          allow_remote : 1;
+  guint          asking : 1;
   guint          finished_emitted : 1;
 };
 
@@ -61,10 +66,17 @@ enum {
   STEP_FINISHED,
   FINISHED,
   SOCKET_ADDED,
+  CONFIRM_REMOTE,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+/* How long a repeated receive runs before it lets others at the main loop:
+ * short enough for a window to keep its frame rate. */
+#define RECEIVE_SLICE_US (8 * 1000)
+/* GDK_PRIORITY_REDRAW, which the core cannot include. */
+#define RECEIVE_YIELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
 
 /* One execution of a step. */
 typedef struct
@@ -83,7 +95,10 @@ typedef struct
   GSocketAddress *destination; /* where sendto sends, for every repeat */
   GSource    *wait_source;   /* sleep, or the time limit of a name lookup */
   GSource    *settle_source; /* an ended wait, recorded once its cause is */
+  GSource    *yield_source;  /* a repeated receive letting the main loop breathe */
+  gint64      slice_started_us;
   char       *problem;       /* what run_finish was given, while it waits */
+  char       *raised;        /* what a failed call raised when not an OSError */
 } Run;
 
 static void run_execute (Run *run);
@@ -115,7 +130,11 @@ run_free (Run *run)
   if (run->settle_source != NULL)
     g_source_destroy (run->settle_source);
   g_clear_pointer (&run->settle_source, g_source_unref);
+  if (run->yield_source != NULL)
+    g_source_destroy (run->yield_source);
+  g_clear_pointer (&run->yield_source, g_source_unref);
   g_free (run->problem);
+  g_free (run->raised);
   g_clear_pointer (&run->received, g_byte_array_unref);
   g_clear_object (&run->destination);
   g_clear_object (&run->socket);
@@ -238,6 +257,28 @@ on_serve_finished (SpServe  *serve,
 }
 
 static void
+on_serve_accept_paused (SpServe  *serve,
+                        int       code,
+                        SpPlayer *self)
+{
+  guint n_active = sp_serve_get_n_active (serve);
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "accept failed with %s (%s): the server goes on "
+                                          "serving the %u connection it has and accepts again "
+                                          "once a descriptor is free",
+                                          "accept failed with %s (%s): the server goes on "
+                                          "serving the %u connections it has and accepts again "
+                                          "once a descriptor is free",
+                                          n_active),
+                             sp_errno_name (code) != NULL ? sp_errno_name (code) : "OSError",
+                             sp_errno_message (code), n_active);
+  record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, -1,
+                       sp_socket_get_id (sp_serve_get_listener (serve)), code, NULL, message);
+}
+
+static void
 on_serve_accepted (SpServe  *serve,
                    SpSocket *connection,
                    SpPlayer *self)
@@ -276,12 +317,14 @@ bytes_contain (const guint8 *haystack,
   return FALSE;
 }
 
+/* As Python shows the exception, "ConnectionResetError: [Errno 104]
+ * Connection reset by peer", with the errno's name that `expect` uses. */
 static char *
 describe_error (int code)
 {
-  return g_strdup_printf ("%s [Errno %d] %s",
-                          sp_errno_name (code) != NULL ? sp_errno_name (code) : "OSError",
-                          code, sp_errno_message (code));
+  return g_strdup_printf ("%s: [Errno %d] %s (%s)",
+                          sp_errno_python_exception (code), code, sp_errno_message (code),
+                          sp_errno_name (code) != NULL ? sp_errno_name (code) : "?");
 }
 
 /* NULL when the expectation holds, else what was expected and what happened. */
@@ -304,7 +347,8 @@ check_expectation (Run *run)
         return g_strdup_printf (_("expected %s, but the call succeeded"), expect->error);
       if (run->error_code != wanted)
         {
-          g_autofree char *error = describe_error (run->error_code);
+          g_autofree char *error = run->raised != NULL ? g_strdup (run->raised)
+                                                       : describe_error (run->error_code);
 
           return g_strdup_printf (_("expected %s, but the call failed with %s"),
                                   expect->error, error);
@@ -315,7 +359,8 @@ check_expectation (Run *run)
   /* connect_ex reports the errno as its result rather than raising. */
   if (run->error_code != 0 && step->call != SP_CALL_CONNECT_EX)
     {
-      g_autofree char *error = describe_error (run->error_code);
+      g_autofree char *error = run->raised != NULL ? g_strdup (run->raised)
+                                                   : describe_error (run->error_code);
 
       return g_strdup_printf (_("the call failed with %s"), error);
     }
@@ -658,6 +703,8 @@ run_fail_with_error (Run    *run,
 typedef void (*AddressReady) (Run            *run,
                               GSocketAddress *address);
 
+/* A name lookup under way. It outlives its run when the time limit ended
+ * the run first: `done` says so. */
 typedef struct
 {
   Run          *run;
@@ -665,6 +712,7 @@ typedef struct
   SpFamily      family;
   guint16       port;
   char         *field;
+  char         *host;
   gboolean      done;
 } Lookup;
 
@@ -672,7 +720,38 @@ static void
 lookup_free (Lookup *lookup)
 {
   g_free (lookup->field);
+  g_free (lookup->host);
   g_free (lookup);
+}
+
+/* What Python's getaddrinfo raises for a failed lookup. */
+static char *
+describe_lookup_error (const GError *error)
+{
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+    return g_strdup ("socket.gaierror: Name or service not known");
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
+    return g_strdup ("socket.gaierror: Temporary failure in name resolution");
+  return g_strdup_printf ("socket.gaierror: %s",
+                          error != NULL ? error->message : _("no address of this family"));
+}
+
+/* Starts looking up `lookup->host`, with the run's time limit as a
+ * main-loop source calling `on_timeout`: a resolver that never answers
+ * ends the step, not the replay. */
+static void
+lookup_start (Lookup              *lookup,
+              GSourceFunc          on_timeout,
+              GAsyncReadyCallback  on_done)
+{
+  Run *run = lookup->run;
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+  run->wait_source = g_timeout_source_new (run_timeout (run));
+  g_source_set_callback (run->wait_source, on_timeout, lookup, NULL);
+  g_source_attach (run->wait_source, g_main_context_get_thread_default ());
+
+  g_resolver_lookup_by_name_async (resolver, lookup->host, NULL, on_done, lookup);
 }
 
 static GInetAddress *
@@ -733,9 +812,14 @@ on_lookup_done (GObject      *object,
   if (address == NULL)
     {
       g_autofree char *problem = NULL;
+      g_autofree char *raised = NULL;
 
-      problem = g_strdup_printf (_("%s: could not resolve the name (%s)"), lookup->field,
-                                 error != NULL ? error->message : _("no address of this family"));
+      if (error != NULL)
+        raised = describe_lookup_error (error);
+      else
+        raised = g_strdup (_("no address of this family"));
+      problem = g_strdup_printf (_("%s: could not resolve “%s”: %s"), lookup->field,
+                                 lookup->host, raised);
       lookup_free (lookup);
       run_finish (run, problem);
       return;
@@ -755,8 +839,8 @@ on_lookup_timeout (gpointer user_data)
 
   lookup->done = TRUE;
   g_clear_pointer (&run->wait_source, g_source_unref);
-  problem = g_strdup_printf (_("%s: name resolution took longer than %u ms"),
-                             lookup->field, run_timeout (run));
+  problem = g_strdup_printf (_("%s: resolving “%s” took longer than %u ms"),
+                             lookup->field, lookup->host, run_timeout (run));
   run_finish (run, problem);
   return G_SOURCE_REMOVE;
 }
@@ -773,7 +857,6 @@ resolve_address (Run          *run,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketAddress) parsed = NULL;
-  g_autoptr(GResolver) resolver = NULL;
   Lookup *lookup;
 
   parsed = sp_endpoint_parse (family, address, port, &error);
@@ -795,13 +878,8 @@ resolve_address (Run          *run,
   lookup->family = family;
   lookup->port = port;
   lookup->field = g_strdup (field);
-
-  run->wait_source = g_timeout_source_new (run_timeout (run));
-  g_source_set_callback (run->wait_source, on_lookup_timeout, lookup, NULL);
-  g_source_attach (run->wait_source, g_main_context_get_thread_default ());
-
-  resolver = g_resolver_get_default ();
-  g_resolver_lookup_by_name_async (resolver, address, NULL, on_lookup_done, lookup);
+  lookup->host = g_strdup (address);
+  lookup_start (lookup, on_lookup_timeout, on_lookup_done);
 }
 
 static SpSocketConfig *
@@ -878,15 +956,66 @@ resolve_destination (Run          *run,
   resolve_address (run, family, step->address, MAX (step->port, 0), "address", ready);
 }
 
+typedef struct
+{
+  Run            *run;
+  GSocketAddress *address;
+  AddressReady    ready;
+} Held;
+
+static void
+held_free (Held *held)
+{
+  g_object_unref (held->address);
+  g_free (held);
+}
+
+/* Holds the run until someone answers whether it may go to `address`.
+ * FALSE when nobody takes the question (the headless runner). */
+static gboolean
+ask_remote (Run            *run,
+            GSocketAddress *address,
+            AddressReady    ready)
+{
+  SpPlayer *self = run->player;
+  Held *held = g_new0 (Held, 1);
+  gboolean handled = FALSE;
+
+  held->run = run;
+  held->address = g_object_ref (address);
+  held->ready = ready;
+  g_ptr_array_add (self->held, held);
+
+  /* One question at a time: its answer goes to every run held by then. */
+  if (self->asking)
+    return TRUE;
+
+  g_signal_emit (self, signals[CONFIRM_REMOTE], 0, run->index, address, &handled);
+  if (handled)
+    {
+      self->asking = TRUE;
+      return TRUE;
+    }
+
+  g_ptr_array_remove (self->held, held);
+  return FALSE;
+}
+
+/* TRUE when the run may go on to `address` now; else it has finished, or
+ * it is held and `ready` is called again once allowed. */
 static gboolean
 check_remote_allowed (Run            *run,
-                      GSocketAddress *address)
+                      GSocketAddress *address,
+                      AddressReady    ready)
 {
   g_autofree char *text = NULL;
   g_autofree char *problem = NULL;
 
   if (run->player->allow_remote || sp_endpoint_is_loopback (address))
     return TRUE;
+
+  if (ask_remote (run, address, ready))
+    return FALSE;
 
   text = sp_endpoint_format (address);
   problem = g_strdup_printf (_("address: %s is beyond this machine; a replay reaches other "
@@ -919,7 +1048,7 @@ static void
 connect_to (Run            *run,
             GSocketAddress *address)
 {
-  if (!check_remote_allowed (run, address))
+  if (!check_remote_allowed (run, address, connect_to))
     return;
 
   sp_socket_connect_async (run->socket, address, run->step->call == SP_CALL_CONNECT_EX,
@@ -986,7 +1115,7 @@ static void
 send_to (Run            *run,
          GSocketAddress *address)
 {
-  if (!check_remote_allowed (run, address))
+  if (!check_remote_allowed (run, address, send_to))
     return;
 
   g_set_object (&run->destination, address);
@@ -994,6 +1123,7 @@ send_to (Run            *run,
 }
 
 static void receive_next (Run *run);
+static void receive_now (Run *run);
 
 static void
 on_received (GObject      *object,
@@ -1041,10 +1171,43 @@ on_received (GObject      *object,
 }
 
 static void
-receive_next (Run *run)
+receive_now (Run *run)
 {
   sp_socket_receive_async (run->socket, run->step->call, sp_step_get_bufsize (run->step),
                            run_timeout (run), NULL, on_received, run);
+}
+
+static gboolean
+on_receive_yielded (gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_clear_pointer (&run->yield_source, g_source_unref);
+  run->slice_started_us = g_get_monotonic_time ();
+  receive_now (run);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A repeated receive of a fast sender always finds data waiting, and each
+ * answer comes back at default priority: alone it would keep a window from
+ * ever drawing. After a slice of RECEIVE_SLICE_US it goes on from an idle
+ * source at the priority GTK redraws at, so that the two take turns: lower,
+ * and a window busy drawing would starve the receive instead. */
+static void
+receive_next (Run *run)
+{
+  if (g_get_monotonic_time () - run->slice_started_us < RECEIVE_SLICE_US)
+    {
+      receive_now (run);
+      return;
+    }
+
+  run->yield_source = g_idle_source_new ();
+  g_source_set_priority (run->yield_source, RECEIVE_YIELD_PRIORITY);
+  g_source_set_callback (run->yield_source, on_receive_yielded, run, NULL);
+  g_source_set_static_name (run->yield_source, "[sp] receive slice");
+  g_source_attach (run->yield_source, g_main_context_get_thread_default ());
 }
 
 static void
@@ -1146,18 +1309,64 @@ start_sleep (Run *run)
 
 /* gethostbyname and getaddrinfo */
 
+static char *
+host_call_args (Run *run)
+{
+  if (run->step->call == SP_CALL_GETADDRINFO)
+    return g_strdup_printf ("'%s', %d", run->step->host, MAX (run->step->port, 0));
+  return g_strdup_printf ("'%s'", run->step->host);
+}
+
+static gboolean
+on_host_lookup_timeout (gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  Run *run = lookup->run;
+  g_autofree char *args = NULL;
+
+  lookup->done = TRUE;
+  g_clear_pointer (&run->wait_source, g_source_unref);
+  if (run_is_stale (run))
+    {
+      run_finish (run, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  args = host_call_args (run);
+  run->error_code = ETIMEDOUT;
+  run->raised = g_strdup_printf (_("resolving “%s” took longer than %u ms"),
+                                 lookup->host, run_timeout (run));
+  record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
+                       run->error_code, args, run->raised);
+  run_finish (run, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_host_resolved (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Run *run = user_data;
+  Lookup *lookup = user_data;
+  Run *run = lookup->run;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) detail = g_string_new (NULL);
   g_autofree char *args = NULL;
   GList *addresses;
 
   addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  if (lookup->done)
+    {
+      /* The time limit already ended the step. */
+      g_resolver_free_addresses (addresses);
+      lookup_free (lookup);
+      return;
+    }
+
+  lookup_free (lookup);
+  g_source_destroy (run->wait_source);
+  g_clear_pointer (&run->wait_source, g_source_unref);
+
   if (run_is_stale (run))
     {
       g_resolver_free_addresses (addresses);
@@ -1165,17 +1374,18 @@ on_host_resolved (GObject      *object,
       return;
     }
 
-  if (run->step->call == SP_CALL_GETADDRINFO)
-    args = g_strdup_printf ("'%s', %d", run->step->host, MAX (run->step->port, 0));
-  else
-    args = g_strdup_printf ("'%s'", run->step->host);
+  args = host_call_args (run);
 
   if (addresses == NULL)
     {
-      /* Python raises socket.gaierror; the nearest errno keeps it comparable. */
+      g_autofree char *raised = describe_lookup_error (error);
+
+      /* Python raises socket.gaierror, which has no errno; the nearest one
+       * keeps it comparable for `expect`, and the message says what it is. */
       run->error_code = EHOSTUNREACH;
+      run->raised = g_strdup_printf ("%s (“%s”)", raised, run->step->host);
       record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
-                           run->error_code, args, error != NULL ? error->message : NULL);
+                           run->error_code, args, run->raised);
       run_finish (run, NULL);
       return;
     }
@@ -1219,7 +1429,7 @@ on_host_resolved (GObject      *object,
 static void
 start_lookup_host (Run *run)
 {
-  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  Lookup *lookup;
 
   if (run->step->host == NULL || run->step->host[0] == '\0')
     {
@@ -1227,7 +1437,10 @@ start_lookup_host (Run *run)
       return;
     }
 
-  g_resolver_lookup_by_name_async (resolver, run->step->host, NULL, on_host_resolved, run);
+  lookup = g_new0 (Lookup, 1);
+  lookup->run = run;
+  lookup->host = g_strdup (run->step->host);
+  lookup_start (lookup, on_host_lookup_timeout, on_host_resolved);
 }
 
 static void
@@ -1244,6 +1457,7 @@ serve_listening (Run *run)
                         MAX (step->connections, 0), sp_step_get_bufsize (step),
                         run_timeout (run));
   g_signal_connect_object (serve, "accepted", G_CALLBACK (on_serve_accepted), self, 0);
+  g_signal_connect_object (serve, "accept-paused", G_CALLBACK (on_serve_accept_paused), self, 0);
   g_signal_connect_object (serve, "finished", G_CALLBACK (on_serve_finished), self, 0);
   g_ptr_array_add (self->serves, g_object_ref (serve));
 
@@ -1362,6 +1576,11 @@ ensure_socket (Run      *run,
     }
 
   sp_socket_set_step (socket, run->index);
+
+  /* The configuration as it is now: the window may change the impairment
+   * between steps. */
+  if (config != NULL)
+    sp_socket_set_impairment (socket, config->has_impair ? &config->impair : NULL);
 
   /* Python creates the socket in the constructor; a session may leave that
    * out, and a `socket` step on a closed socket makes a fresh one. */
@@ -1496,7 +1715,8 @@ run_execute (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
-      receive_next (run);
+      run->slice_started_us = g_get_monotonic_time ();
+      receive_now (run);
       break;
 
     case SP_CALL_SHUTDOWN:
@@ -1606,6 +1826,12 @@ close_everything (SpPlayer *self)
    * themselves; the waiting ones never start. */
   g_ptr_array_set_size (self->active, 0);
   g_queue_clear_full (&self->waiting, (GDestroyNotify) run_free);
+  /* Held runs wait for no call to answer: they go now. A question still
+   * open is answered into the void. */
+  for (guint i = 0; i < self->held->len; i++)
+    run_free (((Held *) g_ptr_array_index (self->held, i))->run);
+  g_ptr_array_set_size (self->held, 0);
+  self->asking = FALSE;
 
   for (guint i = 0; i < self->serves->len; i++)
     sp_serve_stop (g_ptr_array_index (self->serves, i));
@@ -1635,6 +1861,7 @@ sp_player_dispose (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->serves, g_ptr_array_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->log);
 
@@ -1693,6 +1920,10 @@ sp_player_class_init (SpPlayerClass *klass)
   signals[SOCKET_ADDED] =
     g_signal_new ("socket-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_SOCKET);
+  signals[CONFIRM_REMOTE] =
+    g_signal_new ("confirm-remote", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 2,
+                  G_TYPE_UINT, G_TYPE_SOCKET_ADDRESS);
 }
 
 static void
@@ -1702,6 +1933,7 @@ sp_player_init (SpPlayer *self)
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->serves = g_ptr_array_new_with_free_func (g_object_unref);
   self->active = g_ptr_array_new ();
+  self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
 }
 
 SpPlayer *
@@ -1826,6 +2058,46 @@ sp_player_set_allow_remote (SpPlayer *self,
 {
   g_return_if_fail (SP_IS_PLAYER (self));
   self->allow_remote = !!allow_remote;
+}
+
+void
+sp_player_answer_remote (SpPlayer *self,
+                         gboolean  allow)
+{
+  g_autoptr(GPtrArray) held = NULL;
+
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  if (!self->asking)
+    return;
+
+  self->asking = FALSE;
+  if (allow)
+    self->allow_remote = TRUE;
+
+  /* The runs may finish, and ask again, while they are let go. */
+  held = g_steal_pointer (&self->held);
+  self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
+
+  for (guint i = 0; i < held->len; i++)
+    {
+      Held *one = g_ptr_array_index (held, i);
+
+      if (allow)
+        {
+          one->ready (one->run, one->address);
+        }
+      else
+        {
+          g_autofree char *text = sp_endpoint_format (one->address);
+          g_autofree char *problem = NULL;
+
+          problem = g_strdup_printf (_("address: %s is beyond this computer, and reaching it "
+                                       "was not allowed"),
+                                     text);
+          run_finish (one->run, problem);
+        }
+    }
 }
 
 void

@@ -29,7 +29,11 @@ G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
  *   finished (gboolean all_passed): every step ran and background work
  *     (serve) ended.
  *   socket-added (SpSocket *socket): a socket came to life (created, or
- *     returned by accept). */
+ *     returned by accept).
+ *   confirm-remote (guint index, GSocketAddress *address) -> gboolean: step
+ *     `index` would reach `address`, beyond this machine, and that is not
+ *     allowed yet. A handler that returns TRUE holds the step until it calls
+ *     sp_player_answer_remote(); without one the step fails. */
 
 SpPlayer      *sp_player_new                (SpSession    *session,
                                              SpTrafficLog *log);
@@ -54,6 +58,10 @@ void           sp_player_set_step_delay     (SpPlayer     *self,
 /* Off by default: steps that reach beyond loopback fail instead of running. */
 void           sp_player_set_allow_remote   (SpPlayer     *self,
                                              gboolean      allow_remote);
+/* The answer to "confirm-remote": allowing lets the held steps, and every
+ * later one, reach other machines; refusing fails the held steps. */
+void           sp_player_answer_remote      (SpPlayer     *self,
+                                             gboolean      allow);
 
 /* Adds `step` to the session and runs it now (the window's buttons). While
  * another step on the same socket runs, it waits its turn; steps on other

@@ -572,19 +572,29 @@ on_sent (SpSequenceLayout *self,
 {
   Lane *data = get_lane (self, lane);
   gboolean datagram = is_datagram (data, sp_event_get_call (event));
+  SpImpaired impaired = sp_event_get_impaired (event);
   const char *destination = intern (self, sp_event_get_remote (event));
-  int to_lane = datagram ? find_lane_at (self, destination, lane) : find_peer (self, lane);
-  guint index = add_arrow (self, datagram ? SP_SEQUENCE_ARROW_DATAGRAM : SP_SEQUENCE_ARROW_DATA,
-                           row, row, lane, row, to_lane);
-  Arrow *arrow = get_arrow (self, index);
+  int to_lane;
+  guint index;
+  Arrow *arrow;
 
+  /* A datagram an impairment kept back starts its arrow where it leaves,
+   * at an event of its own. */
+  if (impaired == SP_IMPAIRED_HELD || impaired == SP_IMPAIRED_DELAYED)
+    return;
+
+  to_lane = datagram ? find_lane_at (self, destination, lane) : find_peer (self, lane);
+  index = add_arrow (self, datagram ? SP_SEQUENCE_ARROW_DATAGRAM : SP_SEQUENCE_ARROW_DATA,
+                     row, row, lane, row, to_lane);
+  arrow = get_arrow (self, index);
   arrow->public.bytes = sp_event_get_bytes (event);
   arrow->public.in_flight = TRUE;
   arrow->source = data->local;
   arrow->destination = destination;
   arrow->unread = arrow->public.bytes;
 
-  if (datagram)
+  /* A dropped one stays in flight: no receive ever takes it. */
+  if (datagram && sp_impaired_is_on_wire (impaired))
     g_array_append_val (self->datagrams, index);
   else if (arrow->unread > 0)
     g_queue_push_tail (&data->unread_sends, GUINT_TO_POINTER (index));

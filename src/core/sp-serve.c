@@ -23,7 +23,16 @@ struct _SpServe
   GCancellable *cancellable;
   GPtrArray    *active;
   guint         n_accepted;
+
+  /* Out of descriptors: the listener is not watched until this fires.
+   * retry_ms is the back-off, 0 after an accept succeeded. */
+  GSource      *retry_source;
+  gint64        retry_at;
+  guint         retry_ms;
+
   guint         accepting : 1;
+  guint         paused : 1;
+  guint         reported_shortage : 1;
   guint         finished : 1;
   guint         ok : 1;
 };
@@ -32,11 +41,17 @@ G_DEFINE_FINAL_TYPE (SpServe, sp_serve, G_TYPE_OBJECT)
 
 enum {
   ACCEPTED,
+  ACCEPT_PAUSED,
   FINISHED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+/* The back-off of accept while out of descriptors: short, since a
+ * connection that closes frees one; long enough never to spin. */
+#define RETRY_MIN_MS 100
+#define RETRY_MAX_MS 3200
 
 static void accept_next (SpServe *self);
 static void receive_next (SpServe *self, SpSocket *connection);
@@ -76,6 +91,9 @@ sp_serve_class_init (SpServeClass *klass)
   signals[ACCEPTED] =
     g_signal_new ("accepted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_SOCKET);
+  signals[ACCEPT_PAUSED] =
+    g_signal_new ("accept-paused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
@@ -129,6 +147,42 @@ is_stopped (SpServe *self)
 }
 
 static void
+cancel_retry (SpServe *self)
+{
+  if (self->retry_source != NULL)
+    g_source_destroy (self->retry_source);
+  g_clear_pointer (&self->retry_source, g_source_unref);
+}
+
+static gboolean
+on_retry (gpointer user_data)
+{
+  SpServe *self = user_data;
+
+  g_clear_pointer (&self->retry_source, g_source_unref);
+  self->paused = FALSE;
+  accept_next (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Retries accept `delay_ms` from now, unless a retry comes sooner. */
+static void
+schedule_retry (SpServe *self,
+                guint    delay_ms)
+{
+  gint64 at = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+
+  if (self->retry_source != NULL && self->retry_at <= at)
+    return;
+
+  cancel_retry (self);
+  self->retry_at = at;
+  self->retry_source = g_timeout_source_new (delay_ms);
+  g_source_set_callback (self->retry_source, on_retry, self, NULL);
+  g_source_attach (self->retry_source, g_main_context_get_thread_default ());
+}
+
+static void
 connection_done (SpServe  *self,
                  SpSocket *connection,
                  gboolean  ok)
@@ -140,6 +194,12 @@ connection_done (SpServe  *self,
     sp_socket_close (connection, NULL);
 
   g_ptr_array_remove (self->active, connection);
+
+  /* A descriptor is free now: the connections waiting in the queue can
+   * come in without waiting for the whole back-off. */
+  if (self->paused)
+    schedule_retry (self, RETRY_MIN_MS);
+
   check_finished (self);
 }
 
@@ -238,6 +298,32 @@ receive_next (SpServe  *self,
                            NULL, on_received, pending_new (self, connection));
 }
 
+/* What accept answers when the process (or the system) has no descriptor,
+ * or no memory, for one more connection. The connection stays in the
+ * listener's queue, so the listener stays readable: watching it again at
+ * once would spin. */
+static gboolean
+is_out_of_resources (int code)
+{
+  return code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM;
+}
+
+static void
+pause_accepting (SpServe *self,
+                 int      code)
+{
+  self->retry_ms = self->retry_ms == 0 ? RETRY_MIN_MS : MIN (self->retry_ms * 2, RETRY_MAX_MS);
+  self->paused = TRUE;
+  schedule_retry (self, self->retry_ms);
+
+  /* Said once: every failed accept is in the log as its own event. */
+  if (!self->reported_shortage)
+    {
+      self->reported_shortage = TRUE;
+      g_signal_emit (self, signals[ACCEPT_PAUSED], 0, code);
+    }
+}
+
 static void
 on_accepted (GObject      *object,
              GAsyncResult *result,
@@ -251,6 +337,12 @@ on_accepted (GObject      *object,
   if (is_stopped (self))
     return;
 
+  if (connection == NULL && is_out_of_resources (sp_errno_from_gerror (error)))
+    {
+      pause_accepting (self, sp_errno_from_gerror (error));
+      return;
+    }
+
   if (connection == NULL)
     {
       /* A listener closed on purpose ends an open-ended serve normally. */
@@ -261,6 +353,7 @@ on_accepted (GObject      *object,
       return;
     }
 
+  self->retry_ms = 0;
   self->n_accepted++;
   g_ptr_array_add (self->active, g_object_ref (connection));
   g_signal_emit (self, signals[ACCEPTED], 0, connection);
@@ -302,7 +395,9 @@ sp_serve_stop (SpServe *self)
     return;
 
   g_cancellable_cancel (self->cancellable);
+  cancel_retry (self);
   self->accepting = FALSE;
+  self->paused = FALSE;
   for (guint i = 0; i < self->active->len; i++)
     {
       SpSocket *connection = g_ptr_array_index (self->active, i);
@@ -339,6 +434,13 @@ sp_serve_get_n_active (SpServe *self)
 {
   g_return_val_if_fail (SP_IS_SERVE (self), 0);
   return self->active->len;
+}
+
+SpSocket *
+sp_serve_get_listener (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), NULL);
+  return self->listener;
 }
 
 gboolean

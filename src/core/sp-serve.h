@@ -18,7 +18,12 @@ G_DECLARE_FINAL_TYPE (SpServe, sp_serve, SP, SERVE, GObject)
  * when that is 0. The "finished" signal (gboolean ok) fires once every
  * connection it accepted is done and no more are to come; ok is FALSE when
  * a connection failed or an accept timed out. Each accepted socket is
- * announced with "accepted" (SpSocket *). */
+ * announced with "accepted" (SpSocket *).
+ *
+ * When accept fails for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM), it goes on serving the connections it has, stops
+ * watching the listener and tries again after a back-off, or soon after one
+ * of its connections closes. "accept-paused" (int errno) says so, once. */
 
 SpServe  *sp_serve_new             (SpSocket    *listener,
                                     SpServeMode  mode,
@@ -33,6 +38,7 @@ gboolean  sp_serve_get_finished    (SpServe     *self);
 gboolean  sp_serve_get_ok          (SpServe     *self);
 guint     sp_serve_get_n_accepted  (SpServe     *self);
 guint     sp_serve_get_n_active    (SpServe     *self);
+SpSocket *sp_serve_get_listener    (SpServe     *self);
 /* Whether it stops by itself (a connection count was given). */
 gboolean  sp_serve_get_bounded     (SpServe     *self);
 

@@ -136,6 +136,8 @@ sp_socket_config_copy (SpSocketConfig *self)
   copy->protocol_name = g_strdup (self->protocol_name);
   copy->address = g_strdup (self->address);
   copy->port = self->port;
+  copy->has_impair = self->has_impair;
+  copy->impair = self->impair;
 
   for (guint i = 0; i < self->options->len; i++)
     {
@@ -174,6 +176,15 @@ sp_socket_config_set_option (SpSocketConfig *self,
   option.value = value;
   option.is_bool = is_bool;
   g_array_append_val (self->options, option);
+}
+
+gboolean
+sp_socket_config_can_impair (SpSocketConfig *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET_CONFIG (self), FALSE);
+
+  return self->type == SP_SOCKET_TYPE_DGRAM &&
+         (self->family == SP_FAMILY_INET || self->family == SP_FAMILY_INET6);
 }
 
 static gboolean
@@ -245,6 +256,67 @@ parse_options (SpSocketConfig *config,
   return TRUE;
 }
 
+static gboolean
+get_impair_member (JsonObject  *object,
+                   const char  *path,
+                   const char  *name,
+                   gint64       max,
+                   guint       *out,
+                   GError     **error)
+{
+  JsonNode *member = json_object_get_member (object, name);
+  g_autofree char *member_path = NULL;
+  gint64 value;
+
+  if (member == NULL)
+    return TRUE;
+
+  member_path = _sp_step_path_member (path, name);
+  if (!_sp_step_get_int (member, member_path, 0, max, &value, error))
+    return FALSE;
+
+  *out = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+parse_impair (SpSocketConfig *config,
+              JsonNode       *node,
+              const char     *path,
+              GError        **error)
+{
+  static const char * const known[] = {
+    "drop", "duplicate", "reorder", "delay-ms", "seed", NULL,
+  };
+  SpImpairmentSettings settings = { 0 };
+  JsonObject *object;
+  guint seed = 0;
+
+  /* A stream has no datagrams to lose, and loopback UNIX sockets are
+   * left as the kernel makes them. */
+  if (!sp_socket_config_can_impair (config))
+    {
+      _sp_step_set_error (error, path,
+                          _("only datagram sockets (type “dgram”) of family “inet” or “inet6” "
+                            "can be impaired"));
+      return FALSE;
+    }
+
+  if (!_sp_step_get_object (node, path, &object, error) ||
+      !_sp_step_check_members (object, path, known, error) ||
+      !get_impair_member (object, path, "drop", 100, &settings.drop, error) ||
+      !get_impair_member (object, path, "duplicate", 100, &settings.duplicate, error) ||
+      !get_impair_member (object, path, "reorder", 100, &settings.reorder, error) ||
+      !get_impair_member (object, path, "delay-ms", SP_IMPAIRMENT_MAX_DELAY_MS,
+                          &settings.delay_ms, error) ||
+      !get_impair_member (object, path, "seed", G_MAXUINT32, &seed, error))
+    return FALSE;
+
+  settings.seed = seed;
+  config->impair = settings;
+  config->has_impair = TRUE;
+  return TRUE;
+}
 
 /* A literal that cannot be an address is refused when the file is read,
  * not when a step uses it; host names are looked up when they are used. */
@@ -278,7 +350,7 @@ parse_socket_config (JsonNode   *node,
                      GError    **error)
 {
   static const char * const known[] = {
-    "id", "family", "type", "protocol", "address", "port", "options", NULL,
+    "id", "family", "type", "protocol", "address", "port", "options", "impair", NULL,
   };
   g_autoptr(SpSocketConfig) config = NULL;
   g_autofree char *id_path = NULL;
@@ -366,6 +438,14 @@ parse_socket_config (JsonNode   *node,
         return NULL;
     }
 
+  if ((member = json_object_get_member (object, "impair")) != NULL)
+    {
+      g_autofree char *member_path = _sp_step_path_member (path, "impair");
+
+      if (!parse_impair (config, member, member_path, error))
+        return NULL;
+    }
+
   return g_steal_pointer (&config);
 }
 
@@ -422,6 +502,24 @@ build_socket_config (JsonBuilder    *builder,
           else
             json_builder_add_int_value (builder, option->value);
         }
+      json_builder_end_object (builder);
+    }
+
+  /* Never written where it could not be read back. */
+  if (config->has_impair && sp_socket_config_can_impair (config))
+    {
+      json_builder_set_member_name (builder, "impair");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "drop");
+      json_builder_add_int_value (builder, config->impair.drop);
+      json_builder_set_member_name (builder, "duplicate");
+      json_builder_add_int_value (builder, config->impair.duplicate);
+      json_builder_set_member_name (builder, "reorder");
+      json_builder_add_int_value (builder, config->impair.reorder);
+      json_builder_set_member_name (builder, "delay-ms");
+      json_builder_add_int_value (builder, config->impair.delay_ms);
+      json_builder_set_member_name (builder, "seed");
+      json_builder_add_int_value (builder, config->impair.seed);
       json_builder_end_object (builder);
     }
 
@@ -1308,12 +1406,83 @@ sp_session_to_data (SpSession *self,
   return g_string_free (text, FALSE);
 }
 
+/* Why a write failed, in words for the person saving. GLib's own message
+ * names the temporary file, which the person never asked for. */
+static const char *
+describe_write_error (const GError *error)
+{
+  if (error->domain != G_FILE_ERROR)
+    return error->message;
+
+  switch (error->code)
+    {
+    case G_FILE_ERROR_NOSPC:
+      return _("no space left on the device");
+    case G_FILE_ERROR_ROFS:
+      return _("the place is read-only");
+    case G_FILE_ERROR_ACCES:
+    case G_FILE_ERROR_PERM:
+      return _("permission denied");
+    case G_FILE_ERROR_NOENT:
+    case G_FILE_ERROR_NOTDIR:
+      return _("the folder does not exist");
+    case G_FILE_ERROR_ISDIR:
+      return _("that is a folder");
+    case G_FILE_ERROR_EXIST:
+    case G_FILE_ERROR_NXIO:
+    case G_FILE_ERROR_NODEV:
+    case G_FILE_ERROR_NAMETOOLONG:
+    case G_FILE_ERROR_TXTBSY:
+    case G_FILE_ERROR_FAULT:
+    case G_FILE_ERROR_LOOP:
+    case G_FILE_ERROR_NOMEM:
+    case G_FILE_ERROR_MFILE:
+    case G_FILE_ERROR_NFILE:
+    case G_FILE_ERROR_BADF:
+    case G_FILE_ERROR_INVAL:
+    case G_FILE_ERROR_PIPE:
+    case G_FILE_ERROR_AGAIN:
+    case G_FILE_ERROR_INTR:
+    case G_FILE_ERROR_IO:
+    case G_FILE_ERROR_NOSYS:
+    case G_FILE_ERROR_FAILED:
+    default:
+      return error->message;
+    }
+}
+
+/* Written beside the old file and renamed over it only once whole, so a
+ * failure (a full disk, a read-only place) leaves the old file as it was. */
+static gboolean
+write_session_file (const char  *path,
+                    const char  *data,
+                    gsize        length,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+
+  if (g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
+                                &local_error))
+    return TRUE;
+
+  name = g_filename_display_name (path);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
+                 _("%s: could not save the session: %s; the file there is unchanged"),
+                 name, describe_write_error (local_error));
+  else
+    g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
+                 _("%s: could not save the session: %s"),
+                 name, describe_write_error (local_error));
+  return FALSE;
+}
+
 gboolean
 sp_session_save_to_file (SpSession   *self,
                          const char  *path,
                          GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *data = NULL;
   gsize length;
 
@@ -1322,18 +1491,70 @@ sp_session_save_to_file (SpSession   *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   data = sp_session_to_data (self, &length);
+  return write_session_file (path, data, length, error);
+}
 
-  if (!g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
-                                 &local_error))
-    {
-      g_autofree char *name = g_filename_display_name (path);
+typedef struct
+{
+  char  *path;
+  char  *data;
+  gsize  length;
+} SaveJob;
 
-      g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
-                   _("%s: could not save the session: %s"), name, local_error->message);
-      return FALSE;
-    }
+static void
+save_job_free (SaveJob *job)
+{
+  g_free (job->path);
+  g_free (job->data);
+  g_free (job);
+}
 
-  return TRUE;
+static void
+save_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SaveJob *job = task_data;
+  GError *error = NULL;
+
+  if (write_session_file (job->path, job->data, job->length, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+sp_session_save_async (SpSession           *self,
+                       const char          *path,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveJob *job;
+
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_session_save_async);
+
+  /* The session is read here, on its own thread; only the bytes travel. */
+  job = g_new0 (SaveJob, 1);
+  job->path = g_strdup (path);
+  job->data = sp_session_to_data (self, &job->length);
+  g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
+  g_task_run_in_thread (task, save_in_thread);
+}
+
+gboolean
+sp_session_save_finish (SpSession     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 const char *

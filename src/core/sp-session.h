@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "sp-impairment.h"
 #include "sp-step.h"
 
 G_BEGIN_DECLS
@@ -48,6 +49,11 @@ struct _SpSocketConfig
   char         *address;        /* NULL unset; "" is INADDR_ANY */
   gint          port;           /* -1 unset */
   GArray       *options;        /* of SpSocketOption, in file order */
+  /* "impair": only on datagram sockets of family inet or inet6
+   * (sp_socket_config_can_impair); the session keeps it as given even
+   * when it does nothing. */
+  gboolean      has_impair;
+  SpImpairmentSettings impair;
 };
 
 SpSocketConfig *sp_socket_config_new        (const char     *id,
@@ -58,6 +64,10 @@ void            sp_socket_config_set_option (SpSocketConfig *self,
                                              const char     *name,
                                              gint64          value,
                                              gboolean        is_bool);
+
+/* Whether the socket's datagrams can be impaired: a datagram socket of
+ * family inet or inet6. */
+gboolean        sp_socket_config_can_impair (SpSocketConfig *self);
 
 /* Option names the session format knows, NULL-terminated. */
 const char * const *sp_socket_option_names  (void);
@@ -82,6 +92,15 @@ char           *sp_session_to_data           (SpSession    *self,
 /* Writes atomically: a failed save leaves the old file whole. */
 gboolean        sp_session_save_to_file      (SpSession    *self,
                                               const char   *path,
+                                              GError      **error);
+/* The same on a worker thread, so a slow disk never blocks the main loop. */
+void            sp_session_save_async        (SpSession    *self,
+                                              const char   *path,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer      user_data);
+gboolean        sp_session_save_finish       (SpSession    *self,
+                                              GAsyncResult *result,
                                               GError      **error);
 
 const char     *sp_session_get_title         (SpSession    *self);

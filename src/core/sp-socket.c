@@ -32,6 +32,7 @@ struct _SpSocket
   int             step;
 
   SpTrafficLog   *log;
+  SpImpairment   *impairment;
   SpSocket       *listener;
   GSocket        *gsocket;
   int             fd;
@@ -89,6 +90,9 @@ struct _Op
   gboolean        ex;
   char           *args;
   SpState         state_before;
+  /* A send's impairment is decided once, however often it is retried. */
+  gboolean        impaired;
+  SpImpairmentFate fate;
 };
 
 static void
@@ -236,6 +240,47 @@ record (SpSocket     *self,
     sp_traffic_log_append (self->log, &info);
 }
 
+/* An event for one datagram: a send call whose datagram an impairment
+ * marked, or a datagram that leaves without a call of its own (a copy, a
+ * late one), on behalf of the step that sent it; a late one that fails
+ * keeps its bytes, to show what was lost. Returns its position, which the
+ * details of later events name as "#N". */
+static guint
+record_datagram (SpSocket     *self,
+                 SpCall        call,
+                 int           step,
+                 int           error_code,
+                 SpImpaired    impaired,
+                 GBytes       *data,
+                 const char   *remote,
+                 const char   *detail,
+                 const char   *args)
+{
+  gsize size = 0;
+  const guint8 *payload = data != NULL ? g_bytes_get_data (data, &size) : NULL;
+  SpEventInfo info = {
+    .kind = error_code == 0 ? SP_EVENT_SENT : SP_EVENT_CALL,
+    .call = call,
+    .ok = error_code == 0,
+    .error_code = error_code,
+    .state = self->state,
+    .step = step,
+    .socket_id = self->id,
+    .local = self->local_text,
+    .remote = remote != NULL ? remote : self->remote_text,
+    .bytes = size,
+    .payload = payload,
+    .payload_len = size,
+    .detail = detail,
+    .args = args,
+    .impaired = impaired,
+  };
+
+  if (self->log == NULL)
+    return 0;
+  return sp_traffic_log_append (self->log, &info);
+}
+
 static gboolean
 fail (SpSocket    *self,
       SpCall       call,
@@ -286,6 +331,11 @@ sp_socket_dispose (GObject *object)
 {
   SpSocket *self = SP_SOCKET (object);
 
+  /* Datagrams still waiting are lost with the socket, at once: the
+   * impairment may be in the middle of sending one for it. */
+  if (self->impairment != NULL)
+    g_object_run_dispose (G_OBJECT (self->impairment));
+  g_clear_object (&self->impairment);
   release_fd (self);
 
   g_clear_object (&self->listener);
@@ -998,6 +1048,253 @@ sp_socket_connect_finish (SpSocket      *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Impairments */
+
+/* A datagram an impairment keeps back, with what its late send needs. */
+typedef struct
+{
+  SpCall          call;
+  int             step;
+  guint           seq;      /* the event of the call that handed it over */
+  GBytes         *data;
+  GSocketAddress *address;  /* NULL: the connected peer */
+  char           *target;
+  char           *args;
+  gboolean        duplicated;
+} Datagram;
+
+static void
+datagram_free (gpointer data)
+{
+  Datagram *datagram = data;
+
+  g_clear_pointer (&datagram->data, g_bytes_unref);
+  g_clear_object (&datagram->address);
+  g_free (datagram->target);
+  g_free (datagram->args);
+  g_free (datagram);
+}
+
+/* Only datagrams with somewhere to go: a send on a socket that is not
+ * connected fails as it would without an impairment. */
+static gboolean
+impairable (SpSocket *self,
+            Op       *op)
+{
+  if (self->impairment == NULL || self->type != SP_SOCKET_TYPE_DGRAM ||
+      (self->family != SP_FAMILY_INET && self->family != SP_FAMILY_INET6))
+    return FALSE;
+
+  return op->address != NULL || self->remote != NULL;
+}
+
+/* Sends a datagram that has no call of its own (a copy, a late one) and
+ * records it; a failure is recorded with its errno and the datagram is
+ * lost, as the network would lose it. */
+static guint
+transmit (SpSocket   *self,
+          Datagram   *datagram,
+          SpImpaired  impaired,
+          const char *detail)
+{
+  struct sockaddr_storage storage;
+  socklen_t length = 0;
+  const guint8 *data;
+  gsize size;
+  int code = 0;
+
+  data = g_bytes_get_data (datagram->data, &size);
+
+  if (datagram->address != NULL && !native_address (datagram->address, &storage, &length, NULL))
+    code = EINVAL;
+  else if (self->fd < 0)
+    code = EBADF;
+  else if (sendto (self->fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT,
+                   datagram->address != NULL ? (struct sockaddr *) &storage : NULL, length) < 0)
+    code = errno;
+
+  return record_datagram (self, datagram->call, datagram->step, code, impaired, datagram->data,
+                          datagram->target, detail, datagram->args);
+}
+
+static void
+transmit_copy (SpSocket *self,
+               Datagram *datagram,
+               guint     seq)
+{
+  g_autofree char *detail = g_strdup_printf (_("copy of #%u"), seq);
+
+  transmit (self, datagram, SP_IMPAIRED_COPY, detail);
+}
+
+/* sendto binds an unbound socket to an ephemeral port, and so does one
+ * whose datagram never leaves, so that replies and getsockname() work as
+ * they would have. */
+static void
+bind_as_sendto_would (SpSocket *self)
+{
+  g_autoptr(GInetAddress) any = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  struct sockaddr_storage storage;
+  socklen_t length;
+
+  if (self->local != NULL)
+    return;
+
+  any = g_inet_address_new_any (self->family == SP_FAMILY_INET6 ? G_SOCKET_FAMILY_IPV6
+                                                                : G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (any, 0);
+  /* A failure leaves the socket unbound; its late datagram binds it. */
+  if (!native_address (address, &storage, &length, NULL) ||
+      bind (self->fd, (struct sockaddr *) &storage, length) != 0)
+    return;
+
+  refresh_local (self);
+  self->kernel_port = TRUE;
+  set_state (self, sp_lifecycle_next_state (self->type, self->state, SP_CALL_SENDTO));
+}
+
+static const char *
+withheld_detail (const SpImpairmentFate *fate,
+                 guint                   delay_ms,
+                 char                  **owned)
+{
+  if (fate->dropped)
+    return _("dropped by impairment: never sent");
+
+  if (delay_ms == 0)
+    return fate->duplicated ? _("held back to go after the next datagram, then duplicated")
+                            : _("held back to go after the next datagram");
+
+  if (fate->held && fate->duplicated)
+    *owned = g_strdup_printf (_("delayed %u ms, then held back and duplicated"), delay_ms);
+  else if (fate->held)
+    *owned = g_strdup_printf (_("delayed %u ms, then held back"), delay_ms);
+  else if (fate->duplicated)
+    *owned = g_strdup_printf (_("delayed %u ms, then duplicated"), delay_ms);
+  else
+    *owned = g_strdup_printf (_("delayed %u ms"), delay_ms);
+  return *owned;
+}
+
+/* A datagram that does not leave now: the call hands it over all the
+ * same, and the impairment keeps it (or drops it). */
+static gboolean
+withhold (SpSocket   *self,
+          GTask      *task,
+          Op         *op,
+          const char *target)
+{
+  const SpImpairmentSettings *settings = sp_impairment_get_settings (self->impairment);
+  g_autofree char *owned = NULL;
+  const char *detail;
+  SpImpaired impaired;
+  Datagram *datagram;
+  gsize size = g_bytes_get_size (op->data);
+
+  if (op->call == SP_CALL_SENDTO)
+    bind_as_sendto_would (self);
+
+  if (op->fate.dropped)
+    impaired = SP_IMPAIRED_DROPPED;
+  else if (settings->delay_ms > 0)
+    impaired = SP_IMPAIRED_DELAYED;
+  else
+    impaired = SP_IMPAIRED_HELD;
+
+  detail = withheld_detail (&op->fate, settings->delay_ms, &owned);
+  self->bytes_sent += size;
+
+  datagram = g_new0 (Datagram, 1);
+  datagram->call = op->call;
+  datagram->step = self->step;
+  datagram->seq = record_datagram (self, op->call, self->step, 0, impaired, op->data, target,
+                                   detail, op->args);
+  datagram->data = g_bytes_ref (op->data);
+  datagram->address = op->address != NULL ? g_object_ref (op->address) : NULL;
+  datagram->target = g_strdup (target);
+  datagram->args = g_strdup (op->args);
+  datagram->duplicated = op->fate.duplicated;
+
+  if (op->fate.dropped)
+    datagram_free (datagram);
+  else
+    sp_impairment_submit (self->impairment, &op->fate, datagram);
+
+  op_finished (self, task);
+  g_task_return_int (task, size);
+  return TRUE;
+}
+
+/* The impairment's send function: a datagram that waited leaves. */
+static void
+send_waiting (gpointer          data,
+              SpImpairmentLeave why,
+              gpointer          after_data,
+              gpointer          user_data)
+{
+  SpSocket *self = user_data;
+  Datagram *datagram = data;
+  Datagram *after = after_data;
+  guint delay_ms = sp_impairment_get_settings (self->impairment)->delay_ms;
+  g_autofree char *detail = NULL;
+
+  switch (why)
+    {
+    case SP_IMPAIRMENT_LEAVE_AFTER:
+      if (delay_ms > 0)
+        detail = g_strdup_printf (_("#%u delayed %u ms, held back, sent after #%u"),
+                                  datagram->seq, delay_ms, after->seq);
+      else
+        detail = g_strdup_printf (_("#%u held back, sent after #%u"), datagram->seq, after->seq);
+      break;
+
+    case SP_IMPAIRMENT_LEAVE_HOLD_OVER:
+      detail = g_strdup_printf (_("#%u held back, sent after %u ms with nothing to go after"),
+                                datagram->seq, SP_IMPAIRMENT_HOLD_MS);
+      break;
+
+    case SP_IMPAIRMENT_LEAVE_FLUSH:
+      detail = g_strdup_printf (_("#%u sent early: the socket is closing"), datagram->seq);
+      break;
+
+    case SP_IMPAIRMENT_LEAVE_DELAYED:
+    default:
+      detail = g_strdup_printf (_("#%u delayed %u ms"), datagram->seq, delay_ms);
+      break;
+    }
+
+  transmit (self, datagram, SP_IMPAIRED_RELEASED, detail);
+  if (datagram->duplicated)
+    transmit_copy (self, datagram, datagram->seq);
+}
+
+/* A datagram an impairment lets leave now was sent by the call itself:
+ * its copy follows, then one held back behind it. */
+static void
+sent_now (SpSocket   *self,
+          Op         *op,
+          const char *target)
+{
+  Datagram now = {
+    .call = op->call,
+    .step = self->step,
+    .data = op->data,
+    .address = op->address,
+    .target = (char *) target,
+    .args = op->args,
+  };
+
+  now.seq = record_datagram (self, op->call, self->step, 0,
+                             op->fate.duplicated ? SP_IMPAIRED_DUPLICATED : SP_IMPAIRED_NONE,
+                             op->data, target,
+                             op->fate.duplicated ? _("duplicated: a copy follows") : NULL,
+                             op->args);
+  if (op->fate.duplicated)
+    transmit_copy (self, &now, now.seq);
+  sp_impairment_sent (self->impairment, &now);
+}
+
 static gboolean
 send_attempt (SpSocket *self,
               GTask    *task,
@@ -1016,6 +1313,14 @@ send_attempt (SpSocket *self,
       target = sp_endpoint_format (op->address);
       if (!native_address (op->address, &storage, &length, NULL))
         return op_fail (self, task, op, EINVAL, target);
+    }
+
+  if (!op->impaired && impairable (self, op))
+    {
+      op->impaired = TRUE;
+      sp_impairment_decide (self->impairment, &op->fate);
+      if (!sp_impairment_leaves_now (self->impairment, &op->fate))
+        return withhold (self, task, op, target);
     }
 
   /* A loop so that sendall hands over everything the kernel takes now,
@@ -1043,8 +1348,11 @@ send_attempt (SpSocket *self,
         }
 
       self->bytes_sent += sent;
-      record (self, SP_EVENT_SENT, op->call, 0, sent, data + op->offset, sent, target, NULL,
-              op->args);
+      if (op->impaired && self->impairment != NULL)
+        sent_now (self, op, target);
+      else
+        record (self, SP_EVENT_SENT, op->call, 0, sent, data + op->offset, sent, target, NULL,
+                op->args);
       op->offset += sent;
 
       if (op->call != SP_CALL_SENDALL || size == 0)
@@ -1261,6 +1569,10 @@ sp_socket_close (SpSocket  *self,
   if (!require_fd (self, SP_CALL_CLOSE, error))
     return FALSE;
 
+  /* What the network still holds arrives, though the socket goes: sent
+   * before the descriptor is. */
+  if (self->impairment != NULL)
+    sp_impairment_flush (self->impairment);
   release_fd (self);
   set_state (self, SP_STATE_CLOSED);
   record (self, SP_EVENT_CALL, SP_CALL_CLOSE, 0, 0, NULL, 0, NULL, NULL, NULL);
@@ -1388,4 +1700,41 @@ sp_socket_get_bytes_received (SpSocket *self)
 {
   g_return_val_if_fail (SP_IS_SOCKET (self), 0);
   return self->bytes_received;
+}
+
+void
+sp_socket_set_impairment (SpSocket                   *self,
+                          const SpImpairmentSettings *settings)
+{
+  g_return_if_fail (SP_IS_SOCKET (self));
+
+  if (!sp_impairment_settings_is_active (settings))
+    settings = NULL;
+
+  if (sp_impairment_settings_equal (sp_socket_get_impairment (self), settings))
+    return;
+
+  /* What waits under the old settings leaves now rather than never. */
+  if (self->impairment != NULL)
+    sp_impairment_flush (self->impairment);
+  g_clear_object (&self->impairment);
+
+  if (settings != NULL)
+    self->impairment = sp_impairment_new (settings, send_waiting, self, datagram_free);
+}
+
+const SpImpairmentSettings *
+sp_socket_get_impairment (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+
+  return self->impairment != NULL ? sp_impairment_get_settings (self->impairment) : NULL;
+}
+
+guint
+sp_socket_get_n_impaired_waiting (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), 0);
+
+  return self->impairment != NULL ? sp_impairment_get_n_waiting (self->impairment) : 0;
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "sp-impairment.h"
 #include "sp-traffic-log.h"
 #include "sp-types.h"
 
@@ -117,6 +118,21 @@ int             sp_socket_get_accept_queue     (SpSocket        *self);
 /* Whether the kernel chose the local port (an ephemeral port): bound to
  * port 0, or bound implicitly by connect, sendto or listen. */
 gboolean        sp_socket_get_port_chosen_by_kernel (SpSocket        *self);
+
+/* A bad network for the datagrams this socket sends (send, sendall and
+ * sendto on a datagram socket of family inet or inet6; other sockets send
+ * as usual). The call still returns every byte as handed over; the log
+ * marks what happened to each datagram (sp_event_get_impaired) and shows
+ * late ones and copies as events of their own. NULL or settings that do
+ * nothing: no impairment. New settings start their decisions afresh from
+ * their seed, after what waits under the old ones has left. */
+void            sp_socket_set_impairment       (SpSocket        *self,
+                                                const SpImpairmentSettings *settings);
+/* NULL when not impaired. */
+const SpImpairmentSettings *
+                sp_socket_get_impairment       (SpSocket        *self);
+/* Datagrams delayed or held back that have not left yet. */
+guint           sp_socket_get_n_impaired_waiting (SpSocket      *self);
 
 guint           sp_socket_get_n_calls          (SpSocket        *self);
 guint64         sp_socket_get_bytes_sent       (SpSocket        *self);

@@ -23,7 +23,8 @@ typedef struct
   guint64 ok : 1;
   guint64 has_payload : 1;
   guint64 payload_refused : 1;  /* larger than the cap: never stored */
-  guint64 bytes;
+  guint64 bytes : 61;       /* 2 EiB: more than any socket moves */
+  guint64 impaired : 3;     /* an SpImpaired */
   guint64 payload_offset;   /* logical offset in the arena; offsets only grow */
   guint32 payload_len;
   gint32  error_code;

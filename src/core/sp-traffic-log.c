@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sp-traffic-log.h"
 #include "sp-traffic-log-private.h"
@@ -14,13 +15,16 @@
 #define RECORDS_PER_PAGE_SHIFT 13
 #define RECORDS_PER_PAGE       (1u << RECORDS_PER_PAGE_SHIFT)
 
-#define MAX_CHUNK_SIZE         ((gsize) 1024 * 1024)
+/* A full-size chunk, header included, is one huge page (see chunk_new). */
+#define HUGE_PAGE_SIZE         ((gsize) 2 * 1024 * 1024)
+#define MAX_CHUNK_SIZE         (HUGE_PAGE_SIZE - sizeof (Chunk))
 #define DEFAULT_BATCH_INTERVAL 16
 
 G_STATIC_ASSERT (sizeof (SpTrafficRecord) == 56);
 G_STATIC_ASSERT (SP_EVENT_DROPPED < (1 << 3));
 G_STATIC_ASSERT (SP_N_CALLS <= (1 << 6));
 G_STATIC_ASSERT (SP_N_STATES <= (1 << 4));
+G_STATIC_ASSERT (SP_N_IMPAIRED <= (1 << 3));
 
 typedef struct
 {
@@ -28,6 +32,7 @@ typedef struct
   gsize   size;
   gsize   used;
   guint   n_payloads;
+  guint   huge : 1;        /* from g_aligned_alloc */
   guint8  data[];
 } Chunk;
 
@@ -56,6 +61,10 @@ struct _SpTrafficLogStore
   GPtrArray    *chunks;
   guint64       arena_begin;
   guint64       arena_end;
+  /* The chunk the cap dropped last, for the next chunk to reuse: its pages
+   * are mapped already, so a capture past the cap does not fault in fresh
+   * memory for every byte it logs. */
+  Chunk        *spare;
 
   gint64        start_monotonic_us;
   gint64        start_wall_us;
@@ -105,6 +114,15 @@ static guint signals[N_SIGNALS];
 
 /* Store */
 
+static void
+chunk_free (Chunk *chunk)
+{
+  if (chunk != NULL && chunk->huge)
+    g_aligned_free (chunk);
+  else
+    g_free (chunk);
+}
+
 static SpTrafficLogStore *
 store_new (void)
 {
@@ -115,7 +133,7 @@ store_new (void)
   store->strings = g_ptr_array_new ();
   g_ptr_array_add (store->strings, NULL);
   store->string_chunk = g_string_chunk_new (4096);
-  store->chunks = g_ptr_array_new_with_free_func (g_free);
+  store->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) chunk_free);
   store->start_monotonic_us = g_get_monotonic_time ();
   store->start_wall_us = g_get_real_time ();
 
@@ -132,6 +150,7 @@ store_clear (gpointer data)
   g_clear_pointer (&store->strings, g_ptr_array_unref);
   g_clear_pointer (&store->string_chunk, g_string_chunk_free);
   g_clear_pointer (&store->chunks, g_ptr_array_unref);
+  g_clear_pointer (&store->spare, chunk_free);
 }
 
 SpTrafficLogStore *
@@ -226,6 +245,38 @@ store_intern (SpTrafficLogStore *store,
   return index;
 }
 
+static Chunk *
+chunk_new (SpTrafficLogStore *store,
+           gsize              size)
+{
+  Chunk *chunk = g_steal_pointer (&store->spare);
+
+  if (chunk != NULL && chunk->size == size)
+    return chunk;
+  chunk_free (chunk);
+
+#ifdef MADV_HUGEPAGE
+  /* A log that has filled a chunk is taking a bulk capture: its chunks ask
+   * for transparent huge pages, one page fault per 2 MiB instead of one per
+   * 4 KiB (most of the cost of logging a fast stream). The first chunk
+   * keeps small pages, so a short session stays small. */
+  if (sizeof (Chunk) + size == HUGE_PAGE_SIZE && store->arena_end > 0)
+    {
+      chunk = g_aligned_alloc (1, HUGE_PAGE_SIZE, HUGE_PAGE_SIZE);
+      /* Advice only: without huge pages the chunk works the same. */
+      madvise (chunk, HUGE_PAGE_SIZE, MADV_HUGEPAGE);
+      chunk->huge = TRUE;
+      chunk->size = size;
+      return chunk;
+    }
+#endif
+
+  chunk = g_malloc (sizeof (Chunk) + size);
+  chunk->huge = FALSE;
+  chunk->size = size;
+  return chunk;
+}
+
 static guint64
 store_push_payload (SpTrafficLogStore *store,
                     gsize              chunk_size,
@@ -240,11 +291,8 @@ store_push_payload (SpTrafficLogStore *store,
 
   if (chunk == NULL || chunk->size - chunk->used < len)
     {
-      gsize size = MAX (chunk_size, len);
-
-      chunk = g_malloc (sizeof (Chunk) + size);
+      chunk = chunk_new (store, MAX (chunk_size, len));
       chunk->begin = store->arena_end;
-      chunk->size = size;
       chunk->used = 0;
       chunk->n_payloads = 0;
       g_ptr_array_add (store->chunks, chunk);
@@ -377,12 +425,13 @@ enforce_cap (SpTrafficLog *self)
 
   while (store->arena_end - store->arena_begin > self->payload_cap && store->chunks->len > 0)
     {
-      const Chunk *chunk = g_ptr_array_index (store->chunks, 0);
+      Chunk *chunk = g_ptr_array_steal_index (store->chunks, 0);
 
       store->arena_begin = chunk->begin + chunk->used;
       self->dropped_bytes += chunk->used;
       self->dropped_events += chunk->n_payloads;
-      g_ptr_array_remove_index (store->chunks, 0);
+      chunk_free (store->spare);
+      store->spare = chunk;
       dropped = TRUE;
     }
 
@@ -438,6 +487,7 @@ append_record (SpTrafficLog      *self,
     .ok = !!info->ok,
     .has_payload = info->payload != NULL,
     .payload_refused = refused,
+    .impaired = info->impaired,
   };
 
   return store->n_records - 1;
@@ -693,6 +743,7 @@ sp_traffic_log_append (SpTrafficLog      *self,
   g_return_val_if_fail ((guint) info->kind <= SP_EVENT_DROPPED, G_MAXUINT);
   g_return_val_if_fail ((guint) info->call < SP_N_CALLS, G_MAXUINT);
   g_return_val_if_fail ((guint) info->state < SP_N_STATES, G_MAXUINT);
+  g_return_val_if_fail ((guint) info->impaired < SP_N_IMPAIRED, G_MAXUINT);
   g_return_val_if_fail (info->payload != NULL || info->payload_len == 0, G_MAXUINT);
   g_return_val_if_fail (self->store->n_records < G_MAXUINT - 1, G_MAXUINT);
 

@@ -23,11 +23,15 @@ static const char *type_python[] = {
 };
 static const char *how_names[] = { "read", "write", "both" };
 static const char *mode_names[] = { "echo", "discard", "reply" };
+static const char *impaired_names[] = {
+  NULL, "dropped", "duplicated", "held", "delayed", "copy", "released",
+};
 
 G_STATIC_ASSERT (G_N_ELEMENTS (family_python) == G_N_ELEMENTS (family_names));
 G_STATIC_ASSERT (G_N_ELEMENTS (type_python) == G_N_ELEMENTS (type_names));
 G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == SP_N_STATES);
 G_STATIC_ASSERT (G_N_ELEMENTS (call_names) == SP_N_CALLS);
+G_STATIC_ASSERT (G_N_ELEMENTS (impaired_names) == SP_N_IMPAIRED);
 
 static gboolean
 lookup (const char  *text,
@@ -111,6 +115,21 @@ const char *
 sp_serve_mode_to_string (SpServeMode mode)
 {
   return NAME_OR_NULL (mode_names, mode);
+}
+
+const char *
+sp_impaired_to_string (SpImpaired impaired)
+{
+  return NAME_OR_NULL (impaired_names, impaired);
+}
+
+gboolean
+sp_impaired_is_on_wire (SpImpaired impaired)
+{
+  return impaired == SP_IMPAIRED_NONE ||
+         impaired == SP_IMPAIRED_DUPLICATED ||
+         impaired == SP_IMPAIRED_COPY ||
+         impaired == SP_IMPAIRED_RELEASED;
 }
 
 DEFINE_FROM_STRING (sp_family_from_string, SpFamily, family_names)

@@ -82,6 +82,22 @@ typedef enum
   SP_SERVE_REPLY,
 } SpServeMode;
 
+/* What a datagram impairment (sp-impairment.h) did with a datagram, as the
+ * traffic log marks its events. The first four mark the event of the call
+ * that handed the datagram over; the last two mark datagrams that leave
+ * without a call of their own. */
+typedef enum
+{
+  SP_IMPAIRED_NONE,        /* not impaired */
+  SP_IMPAIRED_DROPPED,     /* handed over, never sent */
+  SP_IMPAIRED_DUPLICATED,  /* sent now, and a copy follows */
+  SP_IMPAIRED_HELD,        /* held back, to leave after the next datagram */
+  SP_IMPAIRED_DELAYED,     /* leaves later */
+  SP_IMPAIRED_COPY,        /* the copy of a duplicated datagram */
+  SP_IMPAIRED_RELEASED,    /* a held-back or delayed datagram leaving now */
+  SP_N_IMPAIRED
+} SpImpaired;
+
 const char *sp_family_to_string       (SpFamily      family);
 gboolean    sp_family_from_string     (const char   *text,
                                        SpFamily     *family);
@@ -98,6 +114,12 @@ gboolean    sp_shutdown_how_from_string (const char  *text,
 const char *sp_serve_mode_to_string   (SpServeMode   mode);
 gboolean    sp_serve_mode_from_string (const char   *text,
                                        SpServeMode  *mode);
+
+/* "dropped", "duplicated", "held", "delayed", "copy", "released"; NULL
+ * for SP_IMPAIRED_NONE. */
+const char *sp_impaired_to_string     (SpImpaired    impaired);
+/* Whether an event so marked put its bytes on the wire. */
+gboolean    sp_impaired_is_on_wire    (SpImpaired    impaired);
 
 /* Python's constants: "socket.AF_INET6", "socket.SOCK_DGRAM". */
 const char *sp_family_to_python       (SpFamily      family);

@@ -646,6 +646,84 @@ test_form (Fixture       *fixture,
   }
 }
 
+static gboolean
+is_expander_row_titled (GtkWidget     *widget,
+                        gconstpointer  data)
+{
+  return ADW_IS_EXPANDER_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
+static GtkSpinButton *
+spin_of_row (Fixture    *fixture,
+             const char *title)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_action_row_titled, title);
+
+  g_assert_nonnull (row);
+  return GTK_SPIN_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+}
+
+/* A datagram socket's bad network is part of its configuration, shown
+ * only where there are datagrams to impair. */
+static void
+test_impairments (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_expander_row_titled,
+                                "Impair Sent Datagrams");
+  guint n_steps = sp_session_get_n_steps (fixture->session);
+  SpSocketConfig *config;
+
+  g_assert_nonnull (row);
+  g_assert_false (gtk_widget_is_visible (row));
+
+  adw_combo_row_set_selected (combo_row (fixture, "Type"), SP_SOCKET_TYPE_DGRAM);
+  g_assert_true (gtk_widget_is_visible (row));
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_false (config->has_impair);
+
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (row), TRUE);
+  gtk_spin_button_set_value (spin_of_row (fixture, "Drop (%)"), 30);
+  gtk_spin_button_set_value (spin_of_row (fixture, "Reorder (%)"), 10);
+  gtk_spin_button_set_value (spin_of_row (fixture, "Delay (ms)"), 250);
+  gtk_spin_button_set_value (spin_of_row (fixture, "Seed"), 4000000000.0);
+  /* Beyond its range a value stops at the end. */
+  gtk_spin_button_set_value (spin_of_row (fixture, "Duplicate (%)"), 150);
+
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_true (config->has_impair);
+  g_assert_cmpuint (config->impair.drop, ==, 30);
+  g_assert_cmpuint (config->impair.duplicate, ==, 100);
+  g_assert_cmpuint (config->impair.reorder, ==, 10);
+  g_assert_cmpuint (config->impair.delay_ms, ==, 250);
+  g_assert_cmpuint (config->impair.seed, ==, 4000000000u);
+
+  /* The form shows what the session holds, changed elsewhere. */
+  {
+    g_autoptr(SpSocketConfig) copy = sp_socket_config_copy (config);
+
+    copy->impair.drop = 5;
+    sp_session_add_socket (fixture->session, copy);
+  }
+  iterate_for (50);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin_of_row (fixture, "Drop (%)")), ==, 5);
+
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (row), FALSE);
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_false (config->has_impair);
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (row), TRUE);
+
+  /* A stream has no datagrams to impair: the setting goes with the type. */
+  adw_combo_row_set_selected (combo_row (fixture, "Type"), SP_SOCKET_TYPE_STREAM);
+  config = sp_session_find_socket (fixture->session, "server");
+  g_assert_false (config->has_impair);
+  g_assert_false (gtk_widget_is_visible (row));
+
+  /* None of that was a call. */
+  g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, n_steps);
+}
+
 typedef struct
 {
   const char *field;
@@ -793,6 +871,71 @@ test_new_player (Fixture       *fixture,
   g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
 }
 
+static gboolean
+every_interface_hint_shown (Fixture *fixture)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_action_row_titled,
+                                "Every interface: reachable from other machines on your network");
+
+  return row != NULL && gtk_widget_get_visible (row);
+}
+
+/* Binding every interface says what it means; loopback says nothing. */
+static void
+test_every_interface (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const struct
+  {
+    SpFamily    family;
+    const char *address;
+    gboolean    every;
+  } cases[] = {
+    { SP_FAMILY_INET, "127.0.0.1", FALSE },
+    { SP_FAMILY_INET, "0.0.0.0", TRUE },
+    { SP_FAMILY_INET, "", TRUE },
+    { SP_FAMILY_INET, "0", TRUE },
+    { SP_FAMILY_INET, "localhost", FALSE },
+    { SP_FAMILY_INET, "300.0.0.0", FALSE },
+    { SP_FAMILY_INET6, "::", TRUE },
+    { SP_FAMILY_INET6, "", TRUE },
+    { SP_FAMILY_INET6, "0.0.0.0", TRUE },
+    { SP_FAMILY_INET6, "::1", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      adw_combo_row_set_selected (combo_row (fixture, "Family"), cases[i].family);
+      gtk_editable_set_text (entry_row (fixture, "Address"), cases[i].address);
+      if (every_interface_hint_shown (fixture) != cases[i].every)
+        g_error ("“%s”: the hint is %s", cases[i].address,
+                 cases[i].every ? "not shown" : "shown");
+    }
+}
+
+/* An address a session leaves out binds loopback, whatever the default for
+ * new sockets is, and the form says so. */
+static void
+test_unset_address_is_loopback (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "default-bind-address", "");
+  g_assert_null (sp_session_find_socket (fixture->session, "client")->address);
+  sp_socket_page_set_socket_id (fixture->page, "client");
+  g_assert_cmpstr (gtk_editable_get_text (entry_row (fixture, "Address")), ==, "127.0.0.1");
+  g_assert_false (every_interface_hint_shown (fixture));
+  g_assert_null (sp_session_find_socket (fixture->session, "client")->address);
+
+  /* A new family gets the default for new sockets: here every interface. */
+  adw_combo_row_set_selected (combo_row (fixture, "Family"), SP_FAMILY_INET6);
+  g_assert_cmpstr (gtk_editable_get_text (entry_row (fixture, "Address")), ==, "");
+  g_assert_true (every_interface_hint_shown (fixture));
+
+  g_settings_reset (settings, "default-bind-address");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -808,9 +951,12 @@ main (int   argc,
   ADD ("/Sp/SocketPage/server", test_server);
   ADD ("/Sp/SocketPage/client", test_client);
   ADD ("/Sp/SocketPage/form", test_form);
+  ADD ("/Sp/SocketPage/impairments", test_impairments);
   ADD ("/Sp/SocketPage/validation", test_validation);
   ADD ("/Sp/SocketPage/let-it-fail", test_let_it_fail);
   ADD ("/Sp/SocketPage/new-player", test_new_player);
+  ADD ("/Sp/SocketPage/every-interface", test_every_interface);
+  ADD ("/Sp/SocketPage/unset-address-is-loopback", test_unset_address_is_loopback);
 
 #undef ADD
 

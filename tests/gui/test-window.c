@@ -7,6 +7,7 @@
 
 #include "sp-application.h"
 #include "sp-code-view.h"
+#include "sp-gui-test-util.h"
 #include "sp-log-view.h"
 #include "sp-sequence-view.h"
 #include "sp-socket-page.h"
@@ -703,6 +704,124 @@ test_application_actions (void)
 }
 
 /* Closing keeps the window's size for the next one. */
+/* A save that fails says why in a toast and leaves the window's state. */
+static void
+test_save_fails (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent-sp-dir/session.json");
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("lonely", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_DGRAM);
+  Saving saving = { window, TRUE, FALSE };
+
+  sp_session_add_socket (sp_player_get_session (sp_window_get_player (window)), config);
+  sp_window_save_async (window, file, NULL, on_saved, &saving);
+  wait_for ("the save", is_false, &saving.busy);
+  g_assert_false (saving.ok);
+  wait_for ("the toast", has_toast, window);
+  g_assert_true (sp_window_get_dirty (window));
+  g_assert_null (sp_window_get_file (window));
+
+  destroy_window (window);
+}
+
+/* A session that connects beyond loopback. 0.0.0.0 reaches this machine on
+ * Linux, but the player counts only loopback as "this computer": the
+ * question is asked, and no traffic leaves if it is allowed. */
+static char *
+write_remote_session (const char *dir)
+{
+  g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                           G_SOCKET_PROTOCOL_DEFAULT, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *path = g_build_filename (dir, "remote.json", NULL);
+  g_autofree char *json = NULL;
+  guint port;
+
+  /* A port that was free a moment ago. */
+  g_assert_true (g_socket_bind (probe, any_port, FALSE, NULL));
+  bound = g_socket_get_local_address (probe, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (probe, NULL);
+
+  json = g_strdup_printf (
+    "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"remote\",\n"
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": %u },\n"
+    "                 { \"id\": \"client\" } ],\n"
+    "  \"steps\": [ { \"socket\": \"server\", \"call\": \"bind\" },\n"
+    "               { \"socket\": \"server\", \"call\": \"listen\" },\n"
+    "               { \"socket\": \"client\", \"call\": \"connect\",\n"
+    "                 \"address\": \"0.0.0.0\", \"port\": %u } ] }\n", port, port);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  return g_steal_pointer (&path);
+}
+
+static AdwMessageDialog *
+wait_for_remote_question (SpWindow *window)
+{
+  AdwMessageDialog *dialog;
+
+  wait_for ("the question", has_message_dialog, NULL);
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Connect beyond this computer?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Step 3 goes to 0.0.0.0:"));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  return dialog;
+}
+
+/* A replay that would leave this computer asks first, without blocking:
+ * Cancel fails the step before any call, Allow lets it connect. */
+static void
+test_remote_asks (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sp-window-XXXXXX", &error);
+  g_autofree char *path = write_remote_session (dir);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SpPlayer *player = sp_window_get_player (window);
+  AdwMessageDialog *dialog;
+  SpSocket *client;
+
+  sp_window_open (window, file);
+  wait_for ("the file", window_has_new_player, &(Reopen) { window, player });
+  player = sp_window_get_player (window);
+
+  activate (window, "run", NULL);
+  dialog = wait_for_remote_question (window);
+  /* The step waits for the answer; the window goes on drawing. */
+  sp_gui_iterate_for (100);
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+  g_assert_cmpuint (sp_player_get_position (player), ==, 2);
+
+  /* What a click on the button does: the response, then the dialog goes. */
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for ("the refusal", player_is_idle, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 1);
+  client = sp_player_lookup_socket (player, "client");
+  g_assert_cmpint (sp_socket_get_state (client), ==, SP_STATE_CREATED);
+  g_assert_cmpuint (sp_socket_get_n_calls (client), ==, 1);
+
+  activate (window, "restart", NULL);
+  activate (window, "run", NULL);
+  dialog = wait_for_remote_question (window);
+  adw_message_dialog_response (dialog, "allow");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for ("the replay", player_is_finished, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  client = sp_player_lookup_socket (player, "client");
+  g_assert_cmpint (sp_socket_get_state (client), ==, SP_STATE_CONNECTED);
+
+  destroy_window (window);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_size_remembered (void)
 {
@@ -736,6 +855,8 @@ main (int   argc,
   g_test_add_func ("/Sp/Window/close-asks", test_close_asks);
   g_test_add_func ("/Sp/Window/open-bad-file", test_open_bad_file);
   g_test_add_func ("/Sp/Window/size-remembered", test_size_remembered);
+  g_test_add_func ("/Sp/Window/save-fails", test_save_fails);
+  g_test_add_func ("/Sp/Window/remote-asks", test_remote_asks);
   g_test_add_func ("/Sp/Application/actions", test_application_actions);
 
   return g_test_run ();
