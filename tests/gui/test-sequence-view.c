@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sp-presets.h"
+#include "sp-gui-test-util.h"
 #include "sp-sequence-view.h"
 
 /* Every wait ends after this long, so a hang fails the test. */
@@ -173,6 +174,13 @@ run_to_end (Fixture *fixture)
 
 /* Renders the window as the compositor would and checks it drew. With
  * SP_SCREENSHOT_DIR set, also writes it there as `name`. */
+static gboolean
+window_is_drawable (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0 &&
+         gtk_widget_get_height (data) > 0;
+}
+
 static void
 render (Fixture    *fixture,
         const char *name)
@@ -183,8 +191,14 @@ render (Fixture    *fixture,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   const char *directory = g_getenv ("SP_SCREENSHOT_DIR");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width;
+  int height;
+
+  /* On a busy machine the window may not be mapped and sized yet, and an
+   * unmapped widget's paintable draws nothing. */
+  sp_gui_wait_for ("the window to be drawable", window_is_drawable, widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
 
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
