@@ -157,9 +157,11 @@ rebuild (SpStreamView *self)
     }
 
   /* Translators: "A 127.0.0.1:40000 → 40 bytes · B 127.0.0.1:5000 → 11 bytes" */
-  summary = g_strdup_printf (_("A %s → %" G_GUINT64_FORMAT " B · B %s → %" G_GUINT64_FORMAT " B%s"),
-                             conversation->endpoint_a, conversation->bytes_a_to_b,
-                             conversation->endpoint_b, conversation->bytes_b_to_a,
+  summary = g_strdup_printf (_("A %s → %llu B · B %s → %llu B%s"),
+                             conversation->endpoint_a,
+                             (unsigned long long) conversation->bytes_a_to_b,
+                             conversation->endpoint_b,
+                             (unsigned long long) conversation->bytes_b_to_a,
                              conversation->truncated ? _(" · first calls only") : "");
   gtk_label_set_text (self->summary_label, summary);
 

@@ -1149,7 +1149,7 @@ format_size (gsize bytes)
 {
   if (bytes < 1000)
     /* Translators: a size in bytes, short, as in "send 11 B". */
-    return g_strdup_printf (_("%" G_GSIZE_FORMAT " B"), bytes);
+    return g_strdup_printf (_("%zu B"), bytes);
   return g_format_size (bytes);
 }
 
@@ -1269,16 +1269,16 @@ sp_sequence_layout_describe_row (SpSequenceLayout *self,
     case SP_SEQUENCE_MARK_SEND:
       if (peer != NULL)
         /* Translators: "client sent 11 bytes to conn". */
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sent %" G_GSIZE_FORMAT " byte to %s",
-                                             "%s sent %" G_GSIZE_FORMAT " bytes to %s", data->bytes),
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sent %zu byte to %s",
+                                             "%s sent %zu bytes to %s", data->bytes),
                                 id, data->bytes, peer);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sent %" G_GSIZE_FORMAT " byte",
-                                           "%s sent %" G_GSIZE_FORMAT " bytes", data->bytes),
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sent %zu byte",
+                                           "%s sent %zu bytes", data->bytes),
                               id, data->bytes);
 
     case SP_SEQUENCE_MARK_RECEIVE:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s received %" G_GSIZE_FORMAT " byte",
-                                           "%s received %" G_GSIZE_FORMAT " bytes", data->bytes),
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s received %zu byte",
+                                           "%s received %zu bytes", data->bytes),
                               id, data->bytes);
 
     case SP_SEQUENCE_MARK_EOF:
