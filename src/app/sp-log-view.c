@@ -901,6 +901,15 @@ sp_log_view_set_search (SpLogView  *self,
 }
 
 void
+sp_log_view_set_encoding (SpLogView  *self,
+                          SpEncoding  encoding)
+{
+  g_return_if_fail (SP_IS_LOG_VIEW (self));
+
+  sp_log_detail_set_encoding (self->detail, encoding);
+}
+
+void
 sp_log_view_focus_search (SpLogView *self)
 {
   g_return_if_fail (SP_IS_LOG_VIEW (self));

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "sp-decode.h"
 #include "sp-player.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,9 @@ void       sp_log_view_set_socket_id  (SpLogView   *self,
 void       sp_log_view_set_search     (SpLogView   *self,
                                        const char  *text,
                                        gboolean     hex);
+/* The encoding the detail pane decodes text with. */
+void       sp_log_view_set_encoding   (SpLogView   *self,
+                                       SpEncoding   encoding);
 /* Puts the keyboard in the search entry. */
 void       sp_log_view_focus_search   (SpLogView   *self);
 /* Selects the first event of step `index` and scrolls to it. */

@@ -820,10 +820,10 @@ _sp_window_add_actions (SpWindow *self)
                                    G_N_ELEMENTS (window_actions), self);
 }
 
-static void
-set_enabled (SpWindow   *self,
-             const char *name,
-             gboolean    enabled)
+void
+_sp_window_set_action_enabled (SpWindow   *self,
+                               const char *name,
+                               gboolean    enabled)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
 
@@ -845,15 +845,15 @@ _sp_window_update_actions (SpWindow *self)
   more = sp_player_get_position (self->player) < sp_session_get_n_steps (self->session);
   configured = sp_session_find_socket (self->session, self->selected_id) != NULL;
 
-  set_enabled (self, "step", more && state != SP_PLAYER_RUNNING);
-  set_enabled (self, "step-back", _sp_window_can_step_back (self));
-  set_enabled (self, "run", more);
+  _sp_window_set_action_enabled (self, "step", more && state != SP_PLAYER_RUNNING);
+  _sp_window_set_action_enabled (self, "step-back", _sp_window_can_step_back (self));
+  _sp_window_set_action_enabled (self, "run", more);
   /* Run waits between steps in no state of its own: pausing is offered
    * while steps remain. */
-  set_enabled (self, "pause", more);
-  set_enabled (self, "restart", sp_player_get_position (self->player) > 0 ||
+  _sp_window_set_action_enabled (self, "pause", more);
+  _sp_window_set_action_enabled (self, "restart", sp_player_get_position (self->player) > 0 ||
                                 g_list_model_get_n_items (sp_player_get_sockets (self->player)) > 0);
-  set_enabled (self, "export-python", sp_session_get_n_steps (self->session) > 0);
-  set_enabled (self, "duplicate-socket", configured);
-  set_enabled (self, "remove-socket", configured);
+  _sp_window_set_action_enabled (self, "export-python", sp_session_get_n_steps (self->session) > 0);
+  _sp_window_set_action_enabled (self, "duplicate-socket", configured);
+  _sp_window_set_action_enabled (self, "remove-socket", configured);
 }

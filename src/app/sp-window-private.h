@@ -84,6 +84,10 @@ gboolean _sp_window_confirm_remote     (SpWindow             *self,
                                         GSocketAddress       *address,
                                         SpPlayer             *player);
 void     _sp_window_update_actions     (SpWindow             *self);
+/* Enables or disables the window action `name`. */
+void     _sp_window_set_action_enabled (SpWindow           *self,
+                                        const char         *name,
+                                        gboolean            enabled);
 /* Runs `then` at once if nothing is unsaved, else after asking. `data` is
  * freed with `destroy` either way. */
 void     _sp_window_confirm_discard    (SpWindow             *self,

@@ -4,7 +4,6 @@
 #include <glib/gi18n.h>
 
 #include "sp-decode.h"
-#include "sp-log-detail.h"
 #include "sp-recent.h"
 #include "sp-window-private.h"
 #include "sp-zoom.h"
@@ -16,17 +15,6 @@
 /* Zoom */
 
 static void
-set_enabled (SpWindow   *self,
-             const char *name,
-             gboolean    enabled)
-{
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
-
-  if (action != NULL)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
-}
-
-static void
 show_zoom (SpWindow *self,
            double    zoom)
 {
@@ -34,8 +22,8 @@ show_zoom (SpWindow *self,
   sp_zoom_apply (gtk_widget_get_display (GTK_WIDGET (self)), self->zoom);
   sp_zoom_control_set_zoom (self->zoom_control, self->zoom);
 
-  set_enabled (self, "zoom-in", sp_zoom_in (self->zoom) > self->zoom);
-  set_enabled (self, "zoom-out", sp_zoom_out (self->zoom) < self->zoom);
+  _sp_window_set_action_enabled (self, "zoom-in", sp_zoom_in (self->zoom) > self->zoom);
+  _sp_window_set_action_enabled (self, "zoom-out", sp_zoom_out (self->zoom) < self->zoom);
 }
 
 static void
@@ -57,40 +45,18 @@ _sp_window_set_zoom (SpWindow *self,
 
 /* Encodings */
 
-/* The log view does not hand out its detail pane: it is found in its tree. */
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static void
 on_encoding_changed (SpWindow *self)
 {
   g_autofree char *name = g_settings_get_string (self->settings, "default-encoding");
-  GtkWidget *detail = find_descendant (GTK_WIDGET (self->log_view), SP_TYPE_LOG_DETAIL);
   SpEncoding encoding;
 
   sp_socket_page_set_encoding (self->socket_page, name);
 
   /* Python's "utf-16" and "utf-32" add a byte order mark and cp1252 is
    * not Latin-1: the pane cannot decode them the same way. */
-  if (detail != NULL && !g_str_equal (name, "utf-16") && sp_encoding_from_name (name, &encoding))
-    sp_log_detail_set_encoding (SP_LOG_DETAIL (detail), encoding);
+  if (!g_str_equal (name, "utf-16") && sp_encoding_from_name (name, &encoding))
+    sp_log_view_set_encoding (self->log_view, encoding);
 }
 
 /* Recent sessions */
