@@ -438,21 +438,21 @@ pick_quote (const guint8 *data,
 
 static const char hex_digits[] = "0123456789abcdef";
 
-char *
-sp_data_format_python_bytes (const guint8 *data,
+void
+sp_data_append_python_bytes (GString      *out,
+                             const guint8 *data,
                              gsize         length,
                              gsize         limit)
 {
-  GString *out;
   gsize shown;
   char quote;
 
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (data != NULL || length == 0);
 
   shown = (limit > 0 && length > limit) ? limit : length;
   quote = pick_quote (data, shown);
 
-  out = g_string_sized_new (shown + 3);
   g_string_append_c (out, 'b');
   g_string_append_c (out, quote);
 
@@ -485,7 +485,19 @@ sp_data_format_python_bytes (const guint8 *data,
   g_string_append_c (out, quote);
   if (shown < length)
     g_string_append (out, "...");
+}
 
+char *
+sp_data_format_python_bytes (const guint8 *data,
+                             gsize         length,
+                             gsize         limit)
+{
+  GString *out;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  out = g_string_sized_new (MIN (length, limit > 0 ? limit : length) + 3);
+  sp_data_append_python_bytes (out, data, length, limit);
   return g_string_free (out, FALSE);
 }
 

@@ -48,6 +48,11 @@ gboolean    sp_data_encoding_is_known     (const char    *encoding);
 char       *sp_data_format_python_bytes   (const guint8  *data,
                                            gsize          length,
                                            gsize          limit);
+/* The same, appended to `out`. */
+void        sp_data_append_python_bytes   (GString       *out,
+                                           const guint8  *data,
+                                           gsize          length,
+                                           gsize          limit);
 /* "48 65 6c 6c 6f" (lower case, one space between bytes). */
 char       *sp_data_format_hex            (const guint8  *data,
                                            gsize          length);

@@ -33,6 +33,7 @@ typedef struct
   GMainLoop    *loop;
   int           id_width;
   int           status;
+  GString      *line;
 } Headless;
 
 static void
@@ -44,6 +45,8 @@ headless_clear (Headless *headless)
   g_clear_pointer (&headless->output, g_free);
   g_clear_object (&headless->log);
   g_clear_pointer (&headless->loop, g_main_loop_unref);
+  if (headless->line != NULL)
+    g_string_free (g_steal_pointer (&headless->line), TRUE);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Headless, headless_clear)
@@ -71,16 +74,22 @@ wants_headless (int    argc,
   return FALSE;
 }
 
-/* Output */
+/* Output: each line is built in one string, then written and flushed. A
+ * burst of datagrams prints a line for each, so this path makes no
+ * allocation of its own. */
 
-static char *
-python_str (const char *text)
+static void
+append_python_str (GString    *line,
+                   const char *text)
 {
-  return sp_data_format_python_string (text != NULL ? text : "");
+  g_autofree char *repr = sp_data_format_python_string (text != NULL ? text : "");
+
+  g_string_append (line, repr);
 }
 
-static char *
-payload_repr (SpEvent *event)
+static void
+append_payload (GString *line,
+                SpEvent *event)
 {
   g_autoptr(GBytes) payload = sp_event_get_payload (event);
   const guint8 *data;
@@ -89,79 +98,99 @@ payload_repr (SpEvent *event)
   if (payload == NULL)
     {
       if (sp_event_get_bytes (event) > 0)
-        return g_strdup (_("<payload dropped by the log cap>"));
-      return g_strdup ("b''");
+        g_string_append (line, _("<payload dropped by the log cap>"));
+      else
+        g_string_append (line, "b''");
+      return;
     }
 
   data = g_bytes_get_data (payload, &size);
-  return sp_data_format_python_bytes (data, size, PREVIEW_BYTES);
+  sp_data_append_python_bytes (line, data, size, PREVIEW_BYTES);
 }
 
 /* "(11 bytes)": like the rest of a plain line, this mirrors Python and is
  * not translated. */
-static char *
-count_bytes (gsize bytes)
+static void
+append_count (GString *line,
+              gsize    bytes)
 {
-  return g_strdup_printf ("(%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
+  g_string_append_printf (line, "(%" G_GSIZE_FORMAT " %s)", bytes, bytes == 1 ? "byte" : "bytes");
 }
 
-static char *
-format_error (SpEvent *event)
+static void
+append_error (GString *line,
+              SpEvent *event)
 {
   int code = sp_event_get_error_code (event);
   const char *name = sp_errno_name (code);
   g_autofree char *explanation = sp_log_export_explain_event (event);
 
   if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
-    return g_strdup_printf ("%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
-
-  return g_strdup_printf ("%s [Errno %d] %s  # %s",
-                          sp_errno_python_exception (code), code,
-                          name != NULL ? name : sp_errno_message (code), explanation);
+    g_string_append_printf (line, "%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
+  else
+    g_string_append_printf (line, "%s [Errno %d] %s  # %s",
+                            sp_errno_python_exception (code), code,
+                            name != NULL ? name : sp_errno_message (code), explanation);
 }
 
-static char *
-format_result (SpEvent *event)
+static void
+append_result (GString *line,
+               SpEvent *event)
 {
   const char *detail = sp_event_get_detail (event);
   gsize bytes = sp_event_get_bytes (event);
 
   if (!sp_event_get_ok (event))
-    return format_error (event);
+    {
+      append_error (line, event);
+      return;
+    }
 
   switch (sp_event_get_kind (event))
     {
     case SP_EVENT_SENT:
       if (sp_event_get_call (event) == SP_CALL_SENDALL)
         {
-          g_autofree char *counted = count_bytes (bytes);
-
-          return g_strdup_printf ("None %s", counted);
+          g_string_append (line, "None ");
+          append_count (line, bytes);
         }
-      return g_strdup_printf ("%" G_GSIZE_FORMAT, bytes);
+      else
+        g_string_append_printf (line, "%" G_GSIZE_FORMAT, bytes);
+      return;
 
     case SP_EVENT_RECEIVED:
-      {
-        g_autofree char *repr = payload_repr (event);
-        g_autofree char *counted = count_bytes (bytes);
-
-        /* recvfrom's detail is the sender, as Python shows it. */
-        if (sp_event_get_call (event) == SP_CALL_RECVFROM && detail != NULL)
-          return g_strdup_printf ("(%s, %s) %s", repr, detail, counted);
-        if (detail != NULL)
-          return g_strdup_printf ("%s %s  # %s", repr, counted, detail);
-        return g_strdup_printf ("%s %s", repr, counted);
-      }
+      /* recvfrom's detail is the sender, as Python shows it. */
+      if (sp_event_get_call (event) == SP_CALL_RECVFROM && detail != NULL)
+        {
+          g_string_append_c (line, '(');
+          append_payload (line, event);
+          g_string_append (line, ", ");
+          g_string_append (line, detail);
+          g_string_append (line, ") ");
+          append_count (line, bytes);
+          return;
+        }
+      append_payload (line, event);
+      g_string_append_c (line, ' ');
+      append_count (line, bytes);
+      if (detail != NULL)
+        {
+          g_string_append (line, "  # ");
+          g_string_append (line, detail);
+        }
+      return;
 
     case SP_EVENT_CALL:
       switch (sp_event_get_call (event))
         {
         case SP_CALL_GETHOSTNAME:
         case SP_CALL_GETHOSTBYNAME:
-          return python_str (detail);
+          append_python_str (line, detail);
+          return;
 
         case SP_CALL_GETADDRINFO:
-          return g_strdup_printf ("[%s]", detail != NULL ? detail : "");
+          g_string_append_printf (line, "[%s]", detail != NULL ? detail : "");
+          return;
 
         case SP_CALL_SOCKET:
         case SP_CALL_ACCEPT:
@@ -169,7 +198,8 @@ format_result (SpEvent *event)
         case SP_CALL_GETSOCKNAME:
         case SP_CALL_GETPEERNAME:
         case SP_CALL_SERVE:
-          return g_strdup (detail != NULL ? detail : "None");
+          g_string_append (line, detail != NULL ? detail : "None");
+          return;
 
         case SP_CALL_SETSOCKOPT:
         case SP_CALL_BIND:
@@ -187,85 +217,101 @@ format_result (SpEvent *event)
         case SP_CALL_NOTE:
         case SP_N_CALLS:
         default:
-          return g_strdup ("None");
+          g_string_append (line, "None");
+          return;
         }
 
     case SP_EVENT_NOTE:
     case SP_EVENT_DROPPED:
     default:
-      return g_strdup (detail != NULL ? detail : "");
+      g_string_append (line, detail != NULL ? detail : "");
+      return;
     }
 }
 
-static char *
-format_arguments (SpEvent *event)
+static void
+append_arguments (GString *line,
+                  SpEvent *event)
 {
   const char *args = sp_event_get_args (event);
 
   if (sp_event_get_kind (event) == SP_EVENT_SENT)
     {
-      g_autofree char *repr = payload_repr (event);
-
+      append_payload (line, event);
       if (args != NULL)
-        return g_strdup_printf ("%s, %s", repr, args);
-      return g_steal_pointer (&repr);
+        g_string_append (line, ", ");
     }
 
-  return g_strdup (args != NULL ? args : "");
+  if (args != NULL)
+    g_string_append (line, args);
+}
+
+/* "[0.003] conn  ": the time since the start, rounded to the millisecond as
+ * "%.3f" would, and the socket padded to the widest id. */
+static void
+append_prefix (GString  *line,
+               Headless *headless,
+               SpEvent  *event)
+{
+  gint64 ms = (sp_event_get_time_us (event) + 500) / 1000;
+  const char *socket_id = sp_event_get_socket_id (event);
+  gsize start;
+
+  g_string_append_printf (line, "[%" G_GINT64_FORMAT ".%03d] ", ms / 1000, (int) (ms % 1000));
+  start = line->len;
+  g_string_append (line, socket_id != NULL ? socket_id : "");
+  while (line->len - start < (gsize) headless->id_width)
+    g_string_append_c (line, ' ');
+  g_string_append_c (line, ' ');
 }
 
 /* A datagram that leaves without a call of its own (the copy of a
  * duplicated one, a late one) is the network's doing, not the program's:
  * "client network: b'x' to ('127.0.0.1', 5000) (1 byte)  # copy of #12". */
 static void
-print_network (Headless *headless,
-               SpEvent  *event,
-               double    seconds)
+append_network (GString *line,
+                SpEvent *event)
 {
-  const char *socket_id = sp_event_get_socket_id (event);
   const char *args = sp_event_get_args (event);
   const char *remote = sp_event_get_remote (event);
   const char *detail = sp_event_get_detail (event);
-  g_autofree char *repr = payload_repr (event);
-  g_autofree char *outcome = NULL;
 
+  g_string_append (line, "network: ");
+  append_payload (line, event);
+  g_string_append (line, " to ");
+  g_string_append (line, args != NULL ? args : remote != NULL ? remote : "?");
+  g_string_append_c (line, ' ');
   if (sp_event_get_ok (event))
-    outcome = count_bytes (sp_event_get_bytes (event));
+    append_count (line, sp_event_get_bytes (event));
   else
     {
-      g_autofree char *error = format_error (event);
-
-      outcome = g_strdup_printf ("failed: %s", error);
+      g_string_append (line, "failed: ");
+      append_error (line, event);
     }
-
-  g_print ("[%.3f] %-*s network: %s to %s %s  # %s\n", seconds, headless->id_width,
-           socket_id != NULL ? socket_id : "", repr,
-           args != NULL ? args : remote != NULL ? remote : "?", outcome,
-           detail != NULL ? detail : "");
+  g_string_append (line, "  # ");
+  g_string_append (line, detail != NULL ? detail : "");
 }
 
 static void
-print_plain (Headless *headless,
-             SpEvent  *event)
+append_plain (GString  *line,
+              Headless *headless,
+              SpEvent  *event)
 {
-  double seconds = sp_event_get_time_us (event) / 1e6;
-  const char *socket_id = sp_event_get_socket_id (event);
-  const char *call = sp_call_to_string (sp_event_get_call (event));
-  g_autofree char *result = format_result (event);
+  append_prefix (line, headless, event);
 
   switch (sp_event_get_kind (event))
     {
     case SP_EVENT_NOTE:
       if (sp_event_get_ok (event))
-        g_print ("[%.3f] %-*s # %s\n", seconds, headless->id_width,
-                 socket_id != NULL ? socket_id : "", result);
+        g_string_append (line, "# ");
       else
-        g_print ("[%.3f] %-*s %s: %s\n", seconds, headless->id_width,
-                 socket_id != NULL ? socket_id : "", call, result);
+        g_string_append_printf (line, "%s: ", sp_call_to_string (sp_event_get_call (event)));
+      append_result (line, event);
       return;
 
     case SP_EVENT_DROPPED:
-      g_print ("[%.3f] %-*s … %s\n", seconds, headless->id_width, "", result);
+      g_string_append (line, "… ");
+      append_result (line, event);
       return;
 
     case SP_EVENT_CALL:
@@ -274,23 +320,27 @@ print_plain (Headless *headless,
     default:
       {
         SpImpaired impaired = sp_event_get_impaired (event);
-        g_autofree char *arguments = NULL;
 
         if (impaired == SP_IMPAIRED_COPY || impaired == SP_IMPAIRED_RELEASED)
           {
-            print_network (headless, event, seconds);
+            append_network (line, event);
             return;
           }
 
-        arguments = format_arguments (event);
-
         /* Calls on no socket are the module's own: socket.gethostname().
          * A datagram an impairment took says what became of it. */
-        g_print ("[%.3f] %-*s %s%s(%s) -> %s%s%s\n", seconds, headless->id_width,
-                 socket_id != NULL ? socket_id : "", socket_id != NULL ? "" : "socket.",
-                 call, arguments, result,
-                 impaired != SP_IMPAIRED_NONE ? "  # " : "",
-                 impaired != SP_IMPAIRED_NONE ? sp_event_get_detail (event) : "");
+        if (sp_event_get_socket_id (event) == NULL)
+          g_string_append (line, "socket.");
+        g_string_append (line, sp_call_to_string (sp_event_get_call (event)));
+        g_string_append_c (line, '(');
+        append_arguments (line, event);
+        g_string_append (line, ") -> ");
+        append_result (line, event);
+        if (impaired != SP_IMPAIRED_NONE)
+          {
+            g_string_append (line, "  # ");
+            g_string_append (line, sp_event_get_detail (event));
+          }
       }
     }
 }
@@ -301,20 +351,24 @@ on_appended (SpTrafficLog *log,
              Headless     *headless)
 {
   g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, position);
+  GString *line = headless->line;
 
   if (event == NULL)
     return;
 
+  g_string_truncate (line, 0);
   if (headless->json)
     {
-      g_autofree char *line = sp_log_export_event_to_json (event, headless->data_limit);
+      g_autofree char *json = sp_log_export_event_to_json (event, headless->data_limit);
 
-      g_print ("%s\n", line);
+      g_string_append (line, json);
     }
   else
-    print_plain (headless, event);
+    append_plain (line, headless, event);
+  g_string_append_c (line, '\n');
 
   /* Someone may be watching the output as it happens. */
+  fwrite (line->str, 1, line->len, stdout);
   fflush (stdout);
 }
 
@@ -422,6 +476,7 @@ run_headless (Headless *headless)
   headless->log = sp_traffic_log_new ();
   headless->loop = g_main_loop_new (NULL, FALSE);
   headless->id_width = widest_id (session);
+  headless->line = g_string_new (NULL);
   g_signal_connect (headless->log, "appended", G_CALLBACK (on_appended), headless);
 
   player = sp_player_new (session, headless->log);

@@ -75,6 +75,9 @@ static guint signals[N_SIGNALS];
 /* How long a repeated receive runs before it lets others at the main loop:
  * short enough for a window to keep its frame rate. */
 #define RECEIVE_SLICE_US (8 * 1000)
+/* How many receive calls a batch makes at most: enough that a burst costs
+ * few main-loop turns, few enough that a batch stays well inside a slice. */
+#define RECEIVE_BATCH 64
 /* GDK_PRIORITY_REDRAW, which the core cannot include. */
 #define RECEIVE_YIELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
 
@@ -1132,49 +1135,48 @@ on_received (GObject      *object,
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  gsize size;
-  const guint8 *data;
+  SpReceiveTally tally;
 
-  bytes = sp_socket_receive_finish (SP_SOCKET (object), result, NULL, &error);
-  if (bytes == NULL)
+  if (!sp_socket_receive_many_finish (SP_SOCKET (object), result, &tally, &error))
     {
+      run->n_bytes += tally.n_bytes;
       run_fail_with_error (run, error);
       return;
     }
 
-  data = g_bytes_get_data (bytes, &size);
-  run->n_bytes += size;
-  if (run->received != NULL)
-    g_byte_array_append (run->received, data, size);
-
-  if (run_is_stale (run))
+  run->n_bytes += tally.n_bytes;
+  if (run_is_stale (run) || tally.end_of_file)
     {
       run_finish (run, NULL);
       return;
     }
 
-  if (run->step->until_eof)
+  if (!run->step->until_eof)
     {
-      if (size == 0)
-        run_finish (run, NULL);
-      else
-        receive_next (run);
-      return;
+      run->calls_left -= tally.n_calls;
+      if (run->calls_left == 0)
+        {
+          run_finish (run, NULL);
+          return;
+        }
     }
 
-  /* A stream at end of file has nothing more to give a repeated recv. */
-  if (--run->calls_left == 0 || size == 0)
-    run_finish (run, NULL);
-  else
-    receive_next (run);
+  receive_next (run);
 }
 
+/* A repeated receive reads what is waiting in batches of at most
+ * RECEIVE_BATCH calls. */
 static void
 receive_now (Run *run)
 {
-  sp_socket_receive_async (run->socket, run->step->call, sp_step_get_bufsize (run->step),
-                           run_timeout (run), NULL, on_received, run);
+  guint max_calls = RECEIVE_BATCH;
+
+  if (!run->step->until_eof)
+    max_calls = MIN (run->calls_left, RECEIVE_BATCH);
+
+  sp_socket_receive_many_async (run->socket, run->step->call, sp_step_get_bufsize (run->step),
+                                max_calls, run_timeout (run), run->received,
+                                NULL, on_received, run);
 }
 
 static gboolean

@@ -49,6 +49,12 @@ struct _SpSocket
   guint64         bytes_sent;
   guint64         bytes_received;
 
+  /* The last sender recvfrom saw, and its texts for the log */
+  struct sockaddr_storage sender;
+  socklen_t       sender_length;
+  char           *sender_text;
+  char           *sender_python;
+
   /* The kernel picked the local port: a bind to port 0, or the implicit
    * bind of connect, sendto or listen on an unbound socket. */
   guint           kernel_port : 1;
@@ -93,6 +99,11 @@ struct _Op
   /* A send's impairment is decided once, however often it is retried. */
   gboolean        impaired;
   SpImpairmentFate fate;
+  /* receive_many: a buffer for every call, and what they came to */
+  guint8         *buffer;
+  guint           max_calls;
+  GByteArray     *collect;
+  SpReceiveTally  tally;
 };
 
 static void
@@ -108,6 +119,8 @@ op_free (Op *op)
   g_clear_object (&op->address);
   g_free (op->new_id);
   g_free (op->args);
+  g_free (op->buffer);
+  g_clear_pointer (&op->collect, g_byte_array_unref);
   g_free (op);
 }
 
@@ -353,6 +366,8 @@ sp_socket_finalize (GObject *object)
   g_clear_object (&self->remote);
   g_free (self->local_text);
   g_free (self->remote_text);
+  g_free (self->sender_text);
+  g_free (self->sender_python);
   g_free (self->id);
 
   G_OBJECT_CLASS (sp_socket_parent_class)->finalize (object);
@@ -1415,56 +1430,114 @@ received_free (Received *received)
   g_free (received);
 }
 
+/* The sender's address as the log and the Python show it. A burst comes
+ * from one sender: its texts are kept, not formatted for every datagram. */
+static void
+remember_sender (SpSocket                      *self,
+                 const struct sockaddr_storage *storage,
+                 socklen_t                      length)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (self->sender_length == length && memcmp (&self->sender, storage, length) == 0)
+    return;
+
+  g_clear_pointer (&self->sender_text, g_free);
+  g_clear_pointer (&self->sender_python, g_free);
+  self->sender_length = 0;
+
+  address = address_from_native (storage, length);
+  if (address == NULL)
+    return;
+
+  memcpy (&self->sender, storage, length);
+  self->sender_length = length;
+  self->sender_text = sp_endpoint_format (address);
+  self->sender_python = sp_endpoint_format_python (address);
+}
+
+/* One recv, recv_into or recvfrom into `buffer` (op->bufsize bytes), recorded
+ * in the log. Returns the size, or -1 with the errno in `code`; EAGAIN (no
+ * data waiting) is not a call the log shows. `from` gets recvfrom's sender. */
+static gssize
+receive_once (SpSocket        *self,
+              Op              *op,
+              guint8          *buffer,
+              GSocketAddress **from,
+              int             *code)
+{
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+  const char *from_text = NULL;
+  const char *detail = NULL;
+  gssize size;
+
+  size = recvfrom (self->fd, buffer, op->bufsize, MSG_DONTWAIT,
+                   (struct sockaddr *) &storage, &length);
+  if (size < 0)
+    {
+      *code = errno;
+      if (*code == EWOULDBLOCK || *code == EINTR)
+        *code = EAGAIN;
+      return -1;
+    }
+
+  if (length > 0 && op->call == SP_CALL_RECVFROM)
+    {
+      remember_sender (self, &storage, length);
+      from_text = self->sender_text;
+      /* recvfrom's result names the sender */
+      detail = self->sender_python;
+      if (from != NULL)
+        *from = address_from_native (&storage, length);
+    }
+  /* an empty read on a stream is its end */
+  else if (size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
+    detail = _("end of file: the peer closed its side");
+
+  self->bytes_received += size;
+  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text, detail, op->args);
+  return size;
+}
+
 static gboolean
 receive_attempt (SpSocket *self,
                  GTask    *task,
                  Op       *op)
 {
-  struct sockaddr_storage storage;
-  socklen_t length = sizeof storage;
-  g_autofree char *from_text = NULL;
-  g_autofree char *from_python = NULL;
-  const char *detail = NULL;
   Received *received;
   guint8 *buffer;
   gssize size;
+  int code;
 
+  received = g_new0 (Received, 1);
   buffer = g_malloc (MAX (op->bufsize, 1));
-  size = recvfrom (self->fd, buffer, op->bufsize, MSG_DONTWAIT,
-                   (struct sockaddr *) &storage, &length);
+  size = receive_once (self, op, buffer, &received->from, &code);
   if (size < 0)
     {
-      int code = errno;
-
       g_free (buffer);
-      if (code == EAGAIN || code == EWOULDBLOCK || code == EINTR)
+      received_free (received);
+      if (code == EAGAIN)
         return FALSE;
       return op_fail (self, task, op, code, NULL);
     }
 
-  received = g_new0 (Received, 1);
-  if (length > 0 && op->call == SP_CALL_RECVFROM)
-    {
-      received->from = address_from_native (&storage, length);
-      if (received->from != NULL)
-        {
-          from_text = sp_endpoint_format (received->from);
-          from_python = sp_endpoint_format_python (received->from);
-        }
-    }
-
-  self->bytes_received += size;
-  /* recvfrom's result names the sender; an empty read on a stream is its end. */
-  if (from_python != NULL)
-    detail = from_python;
-  else if (size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
-    detail = _("end of file: the peer closed its side");
-
-  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text, detail, op->args);
   received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
   op_finished (self, task);
   g_task_return_pointer (task, received, (GDestroyNotify) received_free);
   return TRUE;
+}
+
+static void
+receive_op_start (SpSocket *self,
+                  GTask    *task,
+                  gsize     bufsize)
+{
+  Op *op = g_task_get_task_data (task);
+
+  op->bufsize = bufsize;
+  op->args = g_strdup_printf ("%" G_GSIZE_FORMAT, bufsize);
+  op_start (self, task);
 }
 
 void
@@ -1477,16 +1550,12 @@ sp_socket_receive_async (SpSocket            *self,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Op *op;
 
   g_return_if_fail (SP_IS_SOCKET (self));
 
   task = op_task_new (self, call, receive_attempt, G_IO_IN, timeout_ms,
                       cancellable, callback, user_data, sp_socket_receive_async);
-  op = g_task_get_task_data (task);
-  op->bufsize = bufsize;
-  op->args = g_strdup_printf ("%" G_GSIZE_FORMAT, bufsize);
-  op_start (self, task);
+  receive_op_start (self, task, bufsize);
 }
 
 GBytes *
@@ -1509,6 +1578,95 @@ sp_socket_receive_finish (SpSocket        *self,
     *from = g_steal_pointer (&received->from);
   received_free (received);
   return bytes;
+}
+
+/* The first call waits for data; the rest are made only while data is
+ * waiting already, into one buffer the op keeps. */
+static gboolean
+receive_many_attempt (SpSocket *self,
+                      GTask    *task,
+                      Op       *op)
+{
+  if (op->buffer == NULL)
+    op->buffer = g_malloc (MAX (op->bufsize, 1));
+
+  while (op->tally.n_calls < op->max_calls)
+    {
+      gssize size;
+      int code;
+
+      /* op_start counted the first call */
+      if (op->tally.n_calls > 0)
+        self->n_calls++;
+
+      size = receive_once (self, op, op->buffer, NULL, &code);
+      if (size < 0 && code == EAGAIN)
+        {
+          if (op->tally.n_calls > 0)
+            {
+              self->n_calls--;
+              break;
+            }
+          return FALSE;
+        }
+      if (size < 0)
+        return op_fail (self, task, op, code, NULL);
+
+      op->tally.n_calls++;
+      op->tally.n_bytes += size;
+      if (op->collect != NULL)
+        g_byte_array_append (op->collect, op->buffer, size);
+      if (size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
+        {
+          op->tally.end_of_file = TRUE;
+          break;
+        }
+    }
+
+  op_finished (self, task);
+  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+void
+sp_socket_receive_many_async (SpSocket            *self,
+                              SpCall               call,
+                              gsize                bufsize,
+                              guint                max_calls,
+                              guint                timeout_ms,
+                              GByteArray          *collect,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (SP_IS_SOCKET (self));
+  g_return_if_fail (max_calls > 0);
+
+  task = op_task_new (self, call, receive_many_attempt, G_IO_IN, timeout_ms,
+                      cancellable, callback, user_data, sp_socket_receive_many_async);
+  op = g_task_get_task_data (task);
+  op->max_calls = max_calls;
+  op->collect = collect != NULL ? g_byte_array_ref (collect) : NULL;
+  receive_op_start (self, task, bufsize);
+}
+
+gboolean
+sp_socket_receive_many_finish (SpSocket        *self,
+                               GAsyncResult    *result,
+                               SpReceiveTally  *tally,
+                               GError         **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (tally != NULL, FALSE);
+
+  op = g_task_get_task_data (G_TASK (result));
+  *tally = op->tally;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -99,6 +99,36 @@ GBytes         *sp_socket_receive_finish       (SpSocket        *self,
                                                 GAsyncResult    *result,
                                                 GSocketAddress **from,
                                                 GError         **error);
+/* What a sp_socket_receive_many_async came to: how many calls returned
+ * (data, or end of file), their bytes, and whether the last was a stream's
+ * end of file. */
+typedef struct
+{
+  guint    n_calls;
+  guint64  n_bytes;
+  gboolean end_of_file;
+} SpReceiveTally;
+
+/* Up to `max_calls` of one receive call, each a call of its own in the log:
+ * the first waits for data (at most `timeout_ms`, 0 for ever), the rest are
+ * made only while data is waiting already, and a stream's end of file ends
+ * them. A fast sender's burst costs one main-loop turn per batch rather than
+ * per datagram. `collect`, if not NULL, gets every byte received. */
+void            sp_socket_receive_many_async   (SpSocket        *self,
+                                                SpCall           call,
+                                                gsize            bufsize,
+                                                guint            max_calls,
+                                                guint            timeout_ms,
+                                                GByteArray      *collect,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+/* FALSE with `error` when a call failed; `tally` still counts the calls that
+ * returned before it. */
+gboolean        sp_socket_receive_many_finish  (SpSocket        *self,
+                                                GAsyncResult    *result,
+                                                SpReceiveTally  *tally,
+                                                GError         **error);
 gboolean        sp_socket_shutdown             (SpSocket        *self,
                                                 SpShutdownHow    how,
                                                 GError         **error);
