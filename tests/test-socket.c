@@ -745,6 +745,110 @@ test_datagrams (SpTestFixture *fixture,
   g_assert_finalize_object (g_steal_pointer (&receiver));
 }
 
+static gboolean
+receive_many_and_wait (SpSocket        *self,
+                       SpCall           call,
+                       gsize            bufsize,
+                       guint            max_calls,
+                       GByteArray      *collect,
+                       SpReceiveTally  *tally,
+                       GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  sp_socket_receive_many_async (self, call, bufsize, max_calls, 5000, collect,
+                                NULL, sp_test_on_result, &slot);
+  result = sp_test_wait_result (&slot);
+  return sp_socket_receive_many_finish (self, result, tally, error);
+}
+
+/* A burst is read in batches: as many calls as there are datagrams waiting,
+ * up to the limit, each one an event of its own; an empty datagram is one
+ * of them, not an end. */
+static void
+test_receive_many_datagrams (SpTestFixture *fixture,
+                             gconstpointer  data)
+{
+  static const char *const texts[] = { "one", "", "three", "four", "five" };
+  g_autoptr(SpSocket) receiver = sp_test_created_socket (fixture, "receiver", SP_FAMILY_INET,
+                                                         SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpSocket) sender = sp_test_created_socket (fixture, "sender", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(GSocketAddress) address = sp_test_loopback_address (SP_FAMILY_INET, 0);
+  g_autoptr(GByteArray) collected = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sender_text = NULL;
+  SpReceiveTally tally;
+  guint n_received = 0;
+
+  g_assert_true (sp_socket_bind (receiver, address, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_assert_cmpint (sp_test_send_and_wait (sender, SP_CALL_SENDTO, texts[i],
+                                              sp_socket_get_local_address (receiver), &error),
+                       ==, strlen (texts[i]));
+      g_assert_no_error (error);
+    }
+  /* sendto bound the sender to the wildcard address; it sends from loopback */
+  sender_text = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (
+                                   G_INET_SOCKET_ADDRESS (sp_socket_get_local_address (sender))));
+
+  g_assert_true (receive_many_and_wait (receiver, SP_CALL_RECVFROM, 64, 3, collected,
+                                        &tally, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally.n_calls, ==, 3);
+  g_assert_cmpuint (tally.n_bytes, ==, 8);
+  g_assert_false (tally.end_of_file);
+
+  /* The rest, and no more: the batch ends when nothing is waiting. */
+  g_assert_true (receive_many_and_wait (receiver, SP_CALL_RECVFROM, 64, 64, collected,
+                                        &tally, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally.n_calls, ==, 2);
+  g_assert_cmpuint (tally.n_bytes, ==, 8);
+  g_assert_cmpmem (collected->data, collected->len, "onethreefourfive", 16);
+  g_assert_cmpuint (sp_socket_get_bytes_received (receiver), ==, 16);
+
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (fixture->log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (fixture->log, i);
+
+      if (sp_event_get_kind (event) != SP_EVENT_RECEIVED)
+        continue;
+      g_assert_cmpuint (sp_event_get_bytes (event), ==, strlen (texts[n_received]));
+      g_assert_cmpstr (sp_event_get_remote (event), ==, sender_text);
+      n_received++;
+    }
+  g_assert_cmpuint (n_received, ==, G_N_ELEMENTS (texts));
+}
+
+/* On a stream, end of file ends the batch. */
+static void
+test_receive_many_eof (SpTestFixture *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = NULL;
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  SpReceiveTally tally;
+
+  make_pair (fixture, listener, &client, &conn);
+  g_assert_cmpint (sp_test_send_and_wait (client, SP_CALL_SENDALL, "abcde", NULL, &error), ==, 5);
+  g_assert_no_error (error);
+  g_assert_true (sp_socket_close (client, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (receive_many_and_wait (conn, SP_CALL_RECV, 2, 10, NULL, &tally, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally.n_calls, ==, 4);
+  g_assert_cmpuint (tally.n_bytes, ==, 5);
+  g_assert_true (tally.end_of_file);
+  g_assert_cmpuint (count_events (fixture->log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV), ==, 4);
+}
+
 static void
 test_accept_timeout (SpTestFixture *fixture,
                      gconstpointer  data)
@@ -1934,6 +2038,8 @@ main (int   argc,
   ADD ("/Sp/Socket/recv-eof", test_recv_eof, NULL);
   ADD ("/Sp/Socket/datagrams/inet", test_datagrams, GINT_TO_POINTER (SP_FAMILY_INET));
   ADD ("/Sp/Socket/datagrams/inet6", test_datagrams, GINT_TO_POINTER (SP_FAMILY_INET6));
+  ADD ("/Sp/Socket/receive-many/datagrams", test_receive_many_datagrams, NULL);
+  ADD ("/Sp/Socket/receive-many/eof", test_receive_many_eof, NULL);
   ADD ("/Sp/Socket/accept-timeout", test_accept_timeout, NULL);
   ADD ("/Sp/Socket/connect-timeout", test_connect_timeout, NULL);
   ADD ("/Sp/Socket/not-connected", test_not_connected, NULL);
