@@ -25,6 +25,12 @@ typedef struct
   gint64  last_frame_us;
   GArray *gaps_ms;       /* double, between consecutive frames */
   gboolean measuring;
+  /* where the longest gap ended: to tell what held the frame back */
+  gint64  started_us;
+  double  longest_ms;
+  gint64  longest_end_us;
+  guint   longest_n_events;
+  SpTrafficLog *log;
 } Frames;
 
 static gboolean
@@ -40,6 +46,12 @@ on_tick (GtkWidget     *widget,
       double gap = (now - frames->last_frame_us) / 1000.0;
 
       g_array_append_val (frames->gaps_ms, gap);
+      if (gap > frames->longest_ms)
+        {
+          frames->longest_ms = gap;
+          frames->longest_end_us = now;
+          frames->longest_n_events = sp_traffic_log_get_n_appended (frames->log);
+        }
     }
   frames->last_frame_us = now;
 
@@ -206,6 +218,8 @@ main (int   argc,
    * window's main loop goes on meanwhile. */
   port_text = g_strdup_printf ("%u", port);
   dropped_before = rcvbuf_errors ();
+  frames.log = log;
+  frames.started_us = g_get_monotonic_time ();
   frames.measuring = TRUE;
   sender = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
                              &error, packetsender, "-u", "-A", "--num",
@@ -249,6 +263,8 @@ main (int   argc,
            "(target < 50 ms)\n",
            frames.gaps_ms->len, frames.gaps_ms->len > 0 ? sum / frames.gaps_ms->len : 0,
            p95_gap, max_gap);
+  g_print ("the longest gap ended %.2f s after the burst began, with %u events in the log\n",
+           (frames.longest_end_us - frames.started_us) / 1e6, frames.longest_n_events);
 
   g_unlink (session_path);
   g_array_unref (frames.gaps_ms);
