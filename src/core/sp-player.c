@@ -1137,14 +1137,16 @@ on_received (GObject      *object,
   g_autoptr(GError) error = NULL;
   SpReceiveTally tally;
 
-  if (!sp_socket_receive_many_finish (SP_SOCKET (object), result, &tally, &error))
+  gboolean ok = sp_socket_receive_many_finish (SP_SOCKET (object), result, &tally, &error);
+
+  run->n_bytes += tally.n_bytes;
+  if (!ok)
     {
-      run->n_bytes += tally.n_bytes;
       run_fail_with_error (run, error);
       return;
     }
 
-  run->n_bytes += tally.n_bytes;
+  /* A stream at end of file has nothing more to give a repeated recv. */
   if (run_is_stale (run) || tally.end_of_file)
     {
       run_finish (run, NULL);
