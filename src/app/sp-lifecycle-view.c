@@ -1364,6 +1364,10 @@ on_socket_state (SpLifecycleView *self)
                                 socket_listens (self));
   if (path != sp_lifecycle_layout_get_path (self->layout))
     rebuild (self);
+  /* The kernel's TCP state moves with the socket's: show it now rather
+   * than at the next reading of the facts. */
+  else if (read_facts (self))
+    changed (self);
 }
 
 /* GtkWidget */
