@@ -785,6 +785,29 @@ open_recent_action (GSimpleAction *action,
   _sp_window_open_recent (SP_WINDOW (user_data), g_variant_get_string (parameter, NULL));
 }
 
+/* GtkApplication would build the shortcuts window with every window, before
+ * its first frame; it is hundreds of widgets, so it waits to be asked for. */
+static void
+show_help_overlay_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = NULL;
+
+      builder = gtk_builder_new_from_resource (RESOURCE_PATH "/ui/help-overlay.ui");
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      /* Also what lets the shortcuts show the application's accelerators. */
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 static const GActionEntry window_actions[] = {
   { .name = "new-session", .activate = new_session_action },
   { .name = "open", .activate = open_action },
@@ -811,6 +834,7 @@ static const GActionEntry window_actions[] = {
   { .name = "zoom-out", .activate = zoom_out_action },
   { .name = "zoom-reset", .activate = zoom_reset_action },
   { .name = "open-recent", .activate = open_recent_action, .parameter_type = "s" },
+  { .name = "show-help-overlay", .activate = show_help_overlay_action },
 };
 
 void

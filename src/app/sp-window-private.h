@@ -22,6 +22,8 @@ struct _SpWindow
   GtkLabel             *progress_label;
   GtkListBox           *socket_list;
   GtkStack             *page_stack;
+  GtkBox               *socket_box;
+  /* Made when a socket is first shown (sp-window.c); NULL until then. */
   SpSocketPage         *socket_page;
   SpLifecycleView      *lifecycle_view;
   AdwViewStack         *panel_stack;
@@ -124,6 +126,8 @@ void     _sp_window_cancel_replay      (SpWindow             *self);
 
 /* sp-window-settings.c: zoom, animations, encodings, recent sessions */
 void     _sp_window_init_settings      (SpWindow             *self);
+/* The socket page, made after the window, follows the settings from then on. */
+void     _sp_window_init_socket_page_settings (SpWindow *self);
 void     _sp_window_set_zoom           (SpWindow             *self,
                                         double                zoom);
 void     _sp_window_add_recent         (SpWindow             *self,

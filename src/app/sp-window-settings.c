@@ -51,7 +51,8 @@ on_encoding_changed (SpWindow *self)
   g_autofree char *name = g_settings_get_string (self->settings, "default-encoding");
   SpEncoding encoding;
 
-  sp_socket_page_set_encoding (self->socket_page, name);
+  if (self->socket_page != NULL)
+    sp_socket_page_set_encoding (self->socket_page, name);
 
   /* Python's "utf-16" and "utf-32" add a byte order mark and cp1252 is
    * not Latin-1: the pane cannot decode them the same way. */
@@ -125,6 +126,18 @@ _sp_window_open_recent (SpWindow   *self,
 
   g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
                            G_PRIORITY_DEFAULT, NULL, on_recent_queried, g_object_ref (self));
+}
+
+void
+_sp_window_init_socket_page_settings (SpWindow *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->settings == NULL)
+    return;
+
+  name = g_settings_get_string (self->settings, "default-encoding");
+  sp_socket_page_set_encoding (self->socket_page, name);
 }
 
 void

@@ -245,6 +245,22 @@ queue_rebuild (SpWindow *self)
     self->rebuild_id = g_idle_add (on_rebuild_idle, self);
 }
 
+/* The socket page is the largest part of the window and shows only once
+ * there is a socket to show: made then, it is not built at start. */
+static void
+ensure_socket_page (SpWindow *self)
+{
+  if (self->socket_page != NULL)
+    return;
+
+  self->socket_page = SP_SOCKET_PAGE (sp_socket_page_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->socket_page), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->socket_page), !self->presentation);
+  sp_socket_page_set_player (self->socket_page, self->player);
+  _sp_window_init_socket_page_settings (self);
+  gtk_box_append (self->socket_box, GTK_WIDGET (self->socket_page));
+}
+
 void
 _sp_window_select_socket (SpWindow   *self,
                           const char *id)
@@ -252,7 +268,10 @@ _sp_window_select_socket (SpWindow   *self,
   g_free (self->selected_id);
   self->selected_id = g_strdup (id);
 
-  sp_socket_page_set_socket_id (self->socket_page, id);
+  if (id != NULL)
+    ensure_socket_page (self);
+  if (self->socket_page != NULL)
+    sp_socket_page_set_socket_id (self->socket_page, id);
   sp_lifecycle_view_set_socket_id (self->lifecycle_view, id);
   gtk_label_set_label (self->diagram_title, id != NULL ? id : "");
   gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");
@@ -384,7 +403,8 @@ _sp_window_set_session (SpWindow  *self,
   g_signal_group_set_target (self->sockets_signals, sp_session_get_sockets (session));
   g_signal_group_set_target (self->player_signals, self->player);
 
-  sp_socket_page_set_player (self->socket_page, self->player);
+  if (self->socket_page != NULL)
+    sp_socket_page_set_player (self->socket_page, self->player);
   sp_lifecycle_view_set_player (self->lifecycle_view, self->player);
   sp_steps_panel_set_player (self->steps_panel, self->player);
   sp_code_view_set_player (self->code_view, self->player);
@@ -505,6 +525,7 @@ sp_window_dispose (GObject *object)
     sp_player_restart (self->player);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_WINDOW);
+  self->socket_page = NULL;
 
   g_clear_object (&self->session_signals);
   g_clear_object (&self->steps_signals);
@@ -540,7 +561,6 @@ sp_window_class_init (SpWindowClass *klass)
   object_class->finalize = sp_window_finalize;
   window_class->close_request = sp_window_close_request;
 
-  g_type_ensure (SP_TYPE_SOCKET_PAGE);
   g_type_ensure (SP_TYPE_LIFECYCLE_VIEW);
   g_type_ensure (SP_TYPE_STEPS_PANEL);
   g_type_ensure (SP_TYPE_CODE_VIEW);
@@ -555,7 +575,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, page_stack);
-  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_page);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_box);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, lifecycle_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_stack);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
@@ -591,10 +611,23 @@ make_presets_menu (void)
   return G_MENU_MODEL (menu);
 }
 
+/* Reading every preset for its title waits until the menu is first opened. */
+static void
+on_presets_popup (GtkMenuButton *button,
+                  gpointer       user_data)
+{
+  g_autoptr(GMenuModel) presets = NULL;
+
+  if (gtk_menu_button_get_menu_model (button) != NULL)
+    return;
+
+  presets = make_presets_menu ();
+  gtk_menu_button_set_menu_model (button, presets);
+}
+
 static void
 sp_window_init (SpWindow *self)
 {
-  g_autoptr(GMenuModel) presets = NULL;
   g_autoptr(SpSession) session = sp_session_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -602,8 +635,7 @@ sp_window_init (SpWindow *self)
   restore_size (self);
   bind_log_settings (self);
 
-  presets = make_presets_menu ();
-  gtk_menu_button_set_menu_model (self->presets_button, presets);
+  gtk_menu_button_set_create_popup_func (self->presets_button, on_presets_popup, NULL, NULL);
 
   g_signal_connect_swapped (self->sequence_view, "event-activated",
                             G_CALLBACK (on_sequence_event_activated), self);
