@@ -122,3 +122,30 @@ sp_gui_wait_for (const char  *what,
 
   g_source_remove (timeout_id);
 }
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+void
+sp_gui_wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  sp_gui_wait_for ("a frame", flag_is_set, &painted);
+  g_signal_handler_disconnect (clock, handler);
+}

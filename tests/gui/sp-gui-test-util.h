@@ -26,5 +26,8 @@ void       sp_gui_iterate_for       (guint        ms);
 void       sp_gui_wait_for          (const char  *what,
                                      gboolean   (*done) (gpointer data),
                                      gpointer     data);
+/* Runs it until `widget`, which must be mapped, has been laid out and
+ * painted once more: what it shows is then up to date. */
+void       sp_gui_wait_for_frame    (GtkWidget   *widget);
 
 G_END_DECLS

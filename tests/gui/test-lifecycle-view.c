@@ -5,32 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sp-gui-test-util.h"
 #include "sp-lifecycle-view.h"
 #include "sp-presets.h"
 
 /* The diagram of real sessions, stepped one call at a time: every state of
  * each path renders without a warning (the suite runs with fatal
  * warnings), and says in words what it shows. */
-
-static gboolean
-fail_on_timeout (gpointer user_data)
-{
-  g_error ("%s: timed out", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (const char *what,
-          gboolean  (*done) (gpointer data),
-          gpointer    data)
-{
-  guint timeout_id = g_timeout_add_seconds (15, fail_on_timeout, (gpointer) what);
-
-  while (!done (data))
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (timeout_id);
-}
 
 typedef struct
 {
@@ -43,33 +24,6 @@ static gboolean
 player_is_idle (gpointer data)
 {
   return sp_player_get_state (SP_PLAYER (data)) != SP_PLAYER_RUNNING;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-/* Runs until a frame has been laid out and painted. */
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint),
-                                     &painted);
-
-  gtk_widget_queue_draw (widget);
-  wait_for ("a frame", is_true, &painted);
-  g_signal_handler_disconnect (clock, handler);
 }
 
 static gboolean
@@ -104,7 +58,7 @@ bench_new (SpSession  *session,
 
   gtk_window_set_child (bench->window, box);
   gtk_window_present (bench->window);
-  wait_for ("map", is_mapped, box);
+  sp_gui_wait_for ("map", is_mapped, box);
   return bench;
 }
 
@@ -135,7 +89,7 @@ render (SpLifecycleView *view,
   const char *directory = g_getenv ("SP_LIFECYCLE_PNG_DIR");
 
   /* A change is laid out on the next frame. */
-  wait_for_frame (widget);
+  sp_gui_wait_for_frame (widget);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 100);
@@ -171,7 +125,7 @@ static void
 step (Bench *bench)
 {
   sp_player_step (bench->player);
-  wait_for ("the step", player_is_idle, bench->player);
+  sp_gui_wait_for ("the step", player_is_idle, bench->player);
   /* The log tells its readers in batches. */
   sp_traffic_log_flush (sp_player_get_log (bench->player));
 
@@ -359,10 +313,10 @@ test_accept_queue (void)
   bench = bench_new (session, ids);
 
   step_to (bench, 4);
-  wait_for ("the queue", says, &(Saying) { bench, 0, "2 connections waiting" });
+  sp_gui_wait_for ("the queue", says, &(Saying) { bench, 0, "2 connections waiting" });
   render (g_ptr_array_index (bench->views, 0), "server-queue");
   step_to (bench, 5);
-  wait_for ("the accept", says, &(Saying) { bench, 0, "1 connection waiting, 1 accepted" });
+  sp_gui_wait_for ("the accept", says, &(Saying) { bench, 0, "1 connection waiting, 1 accepted" });
 
   bench_free (bench);
 }

@@ -197,6 +197,8 @@ render (Fixture    *fixture,
   /* On a busy machine the window may not be mapped and sized yet, and an
    * unmapped widget's paintable draws nothing. */
   sp_gui_wait_for ("the window to be drawable", window_is_drawable, widget);
+  /* and a widget with a layout still to do draws nothing either */
+  sp_gui_wait_for_frame (widget);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
 
