@@ -10,6 +10,7 @@
 #include "sp-log-export.h"
 #include "sp-log-view.h"
 #include "sp-toast.h"
+#include "sp-row-ramp.h"
 #include "sp-traffic-filter.h"
 
 /* Bytes of a payload shown in the preview column; the detail pane shows them all. */
@@ -40,6 +41,7 @@ struct _SpLogView
   SpTrafficLog       *log;
   GSignalGroup       *log_signals;
   SpTrafficFilter    *filter;
+  SpRowRamp          *ramp;
   GtkSingleSelection *selection;
   GtkColumnViewColumn *time_column;
   GtkStringList      *socket_names;  /* "All Sockets", then the ids */
@@ -559,6 +561,7 @@ select_row (SpLogView *self,
 {
   GtkWidget *list_view = get_inner_list_view (self);
 
+  sp_row_ramp_show_all (self->ramp);
   gtk_single_selection_set_selected (self->selection, row);
   /* The user is reading this row now: stop following new ones. */
   set_follow (self, FALSE);
@@ -700,6 +703,7 @@ sp_log_view_dispose (GObject *object)
 {
   SpLogView *self = SP_LOG_VIEW (object);
 
+  g_clear_object (&self->ramp);
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
@@ -785,7 +789,8 @@ sp_log_view_init (SpLogView *self)
   self->filter = sp_traffic_filter_new ();
   g_signal_connect_object (self->filter, "notify::scanning",
                            G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter)));
+  self->ramp = sp_row_ramp_new (G_LIST_MODEL (self->filter), GTK_WIDGET (self->column_view));
+  self->selection = gtk_single_selection_new (g_object_ref (sp_row_ramp_get_model (self->ramp)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect_object (self->selection, "items-changed",
