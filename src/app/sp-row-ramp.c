@@ -5,7 +5,7 @@
 
 /* Rows a frame while ramping, and the length from which the view has made
  * all the row widgets it keeps (GTK 4.8 keeps up to 200). */
-#define RAMP_STEP 16
+#define RAMP_STEP 8
 #define RAMP_END  256
 
 struct _SpRowRamp
