@@ -657,7 +657,8 @@ option_value (SpSocketPage *self,
               int           option,
               gint64       *value)
 {
-  if (options[option].is_bool)
+  /* The switches are the boolean options, first in the table. */
+  if (option < N_SWITCHES)
     {
       *value = gtk_switch_get_active (self->switches[option]);
       return TRUE;
