@@ -1492,7 +1492,7 @@ receive_once (SpSocket        *self,
         *from = address_from_native (&storage, length);
     }
   /* an empty read on a stream is its end */
-  else if (size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
+  if (detail == NULL && size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
     detail = _("end of file: the peer closed its side");
 
   self->bytes_received += size;
