@@ -30,6 +30,22 @@ find (GtkWidget     *widget,
 }
 
 static gboolean
+matches (GtkWidget     *widget,
+         gconstpointer  match,
+         gconstpointer  data)
+{
+  return ((SpGuiMatch) match) (widget, (gpointer) data);
+}
+
+GtkWidget *
+sp_gui_find_matching (GtkWidget  *widget,
+                      SpGuiMatch  match,
+                      gpointer    data)
+{
+  return find (widget, matches, match, data);
+}
+
+static gboolean
 is_of_type (GtkWidget     *widget,
             gconstpointer  type,
             gconstpointer  unused)

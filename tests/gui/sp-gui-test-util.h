@@ -8,6 +8,13 @@ G_BEGIN_DECLS
 /* What the GUI tests share: finding widgets in a tree, and running the
  * main loop until something holds, failing rather than hanging. */
 
+/* The first widget in `widget`'s tree, depth first, itself included, for
+ * which `match (widget, data)` holds. */
+typedef gboolean (*SpGuiMatch) (GtkWidget *widget,
+                                gpointer   data);
+GtkWidget *sp_gui_find_matching     (GtkWidget   *widget,
+                                     SpGuiMatch   match,
+                                     gpointer     data);
 /* The first widget of `type` in `widget`'s tree, depth first, itself included. */
 GtkWidget *sp_gui_find_descendant   (GtkWidget   *widget,
                                      GType        type);

@@ -32,26 +32,6 @@ wait_until_mapped (GtkWidget *widget)
   g_source_remove (timeout_id);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static gboolean
 menu_has_action (GMenuModel *menu,
                  const char *action)
@@ -207,7 +187,7 @@ static GtkWidget *
 find_socket_row (SpWindow   *window,
                  const char *id)
 {
-  GtkWidget *list = find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+  GtkWidget *list = sp_gui_find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
 
   for (GtkWidget *row = gtk_widget_get_first_child (list);
        row != NULL;
@@ -245,23 +225,17 @@ wait_for_socket_row (SpWindow   *window,
   return find_socket_row (window, id);
 }
 
+static gboolean
+is_primary_menu_button (GtkWidget *widget,
+                        gpointer   data)
+{
+  return GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget));
+}
+
 static GtkWidget *
 find_primary_menu_button (GtkWidget *widget)
 {
-  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_primary_menu_button (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return sp_gui_find_matching (widget, is_primary_menu_button, NULL);
 }
 
 static void
@@ -278,13 +252,13 @@ test_window_shell (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==,
                    "New Session — Socket Playground");
 
-  window_title = find_descendant (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
+  window_title = sp_gui_find_descendant (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
   g_assert_nonnull (window_title);
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==,
                    "New Session");
 
   /* An empty session offers the two ways to begin. */
-  status_page = find_descendant (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
+  status_page = sp_gui_find_descendant (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
   g_assert_nonnull (status_page);
   g_assert_true (gtk_widget_get_mapped (status_page));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==,
@@ -329,7 +303,7 @@ test_preset_replay (void)
   g_assert_cmpuint (n_steps, >, 5);
   g_assert_false (sp_window_get_dirty (window));
 
-  window_title = find_descendant (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
+  window_title = sp_gui_find_descendant (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE);
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==,
                    sp_session_get_title (session));
 
@@ -369,7 +343,7 @@ test_preset_replay (void)
   /* A click on the sequence chart selects that event in the log, and its socket. */
   {
     SpTrafficLog *log = sp_player_get_log (player);
-    GtkWidget *chart = find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
+    GtkWidget *chart = sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
     GArray *positions;
 
     sp_traffic_log_flush (log);
@@ -377,7 +351,7 @@ test_preset_replay (void)
     g_assert_cmpuint (positions->len, >, 0);
     g_signal_emit_by_name (chart, "event-activated", g_array_index (positions, guint, 0));
     g_assert_cmpstr (sp_window_get_selected_socket (window), ==, "conn");
-    g_assert_cmpuint (sp_log_view_get_selected (SP_LOG_VIEW (find_descendant (GTK_WIDGET (window),
+    g_assert_cmpuint (sp_log_view_get_selected (SP_LOG_VIEW (sp_gui_find_descendant (GTK_WIDGET (window),
                                                                              SP_TYPE_LOG_VIEW))),
                       ==, g_array_index (positions, guint, 0));
     g_array_unref (positions);
@@ -427,31 +401,25 @@ window_has_new_player (gpointer data)
 static gboolean
 page_shows (gpointer data)
 {
-  GtkWidget *page = find_descendant (GTK_WIDGET (data), SP_TYPE_SOCKET_PAGE);
+  GtkWidget *page = sp_gui_find_descendant (GTK_WIDGET (data), SP_TYPE_SOCKET_PAGE);
 
   return page != NULL && gtk_widget_get_mapped (page);
 }
 
 /* The button whose action is `action_name`. */
+static gboolean
+is_button_for (GtkWidget *widget,
+               gpointer   action_name)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0;
+}
+
 static GtkWidget *
 find_action_button (GtkWidget  *widget,
                     const char *action_name)
 {
-  if (GTK_IS_BUTTON (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action_name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return sp_gui_find_matching (widget, is_button_for, (gpointer) action_name);
 }
 
 static gboolean
@@ -530,7 +498,7 @@ test_save_reopen_replay (void)
 
   /* The Python view shows the port the kernel gave the server. */
   {
-    SpCodeView *code = SP_CODE_VIEW (find_descendant (GTK_WIDGET (window), SP_TYPE_CODE_VIEW));
+    SpCodeView *code = SP_CODE_VIEW (sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_CODE_VIEW));
     GSocketAddress *bound = sp_socket_get_local_address (sp_player_lookup_socket (player,
                                                                                  "server"));
     g_autofree char *python = sp_code_view_get_text (code);
@@ -635,7 +603,7 @@ test_close_asks (void)
 static gboolean
 has_toast (gpointer data)
 {
-  GtkWidget *overlay = find_descendant (GTK_WIDGET (data), ADW_TYPE_TOAST_OVERLAY);
+  GtkWidget *overlay = sp_gui_find_descendant (GTK_WIDGET (data), ADW_TYPE_TOAST_OVERLAY);
 
   /* A shown toast is a widget of the overlay beside its child. */
   return gtk_widget_get_last_child (overlay) != gtk_widget_get_first_child (overlay);
@@ -668,30 +636,24 @@ test_open_bad_file (void)
 }
 
 /* The shortcut of the shortcuts window whose action is `action_name`. */
+static gboolean
+is_shortcut_for (GtkWidget *widget,
+                 gpointer   action_name)
+{
+  g_autofree char *name = NULL;
+
+  if (!GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    return FALSE;
+
+  g_object_get (widget, "action-name", &name, NULL);
+  return g_strcmp0 (name, action_name) == 0;
+}
+
 static GtkWidget *
 find_shortcut (GtkWidget  *widget,
                const char *action_name)
 {
-  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
-    {
-      g_autofree char *name = NULL;
-
-      g_object_get (widget, "action-name", &name, NULL);
-      if (g_strcmp0 (name, action_name) == 0)
-        return widget;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_shortcut (child, action_name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return sp_gui_find_matching (widget, is_shortcut_for, (gpointer) action_name);
 }
 
 /* The shortcuts window is built when first asked for, shows the
