@@ -96,6 +96,14 @@ def shared_name_lock(args):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def read_shared(f):
+    """What a running child has written so far to F, a file it shares with
+    us. Read without moving the file offset the two share: after a seek,
+    the child's next write would land at the start and overwrite lines."""
+    fd = f.fileno()
+    return os.pread(fd, os.fstat(fd).st_size, 0).decode('utf-8', 'replace')
+
+
 def run(args, timeout=30.0, env=None, cwd=None, stdin=subprocess.DEVNULL):
     """Runs socket-playground ARGS; never raises on a timeout (the result says so)."""
     with shared_name_lock(args) as name:
@@ -304,14 +312,12 @@ class Peer:
     def text(self):
         parts = []
         for name, f in (('stdout', self.output), ('stderr', self.errors)):
-            f.seek(0)
             parts.append(f'--- {os.path.basename(self.argv[0])} … {name} ---\n'
-                         + f.read().decode('utf-8', 'replace'))
+                         + read_shared(f))
         return '\n'.join(parts)
 
     def stdout(self):
-        self.output.seek(0)
-        return self.output.read().decode('utf-8', 'replace')
+        return read_shared(self.output)
 
     def describe(self):
         return (f'\n$ {" ".join(self.argv)}\nexit status {self.process.returncode}\n'

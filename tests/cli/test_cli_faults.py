@@ -54,12 +54,10 @@ class Program:
                                         preexec_fn=preexec_fn, start_new_session=True)
 
     def stdout(self):
-        self.output.seek(0)
-        return self.output.read().decode('utf-8', 'replace')
+        return cliutil.read_shared(self.output)
 
     def stderr(self):
-        self.errors.seek(0)
-        return self.errors.read().decode('utf-8', 'replace')
+        return cliutil.read_shared(self.errors)
 
     def wait(self, timeout):
         try:
