@@ -1595,20 +1595,17 @@ receive_many_attempt (SpSocket *self,
       gssize size;
       int code;
 
-      /* op_start counted the first call */
-      if (op->tally.n_calls > 0)
-        self->n_calls++;
-
       size = receive_once (self, op, op->buffer, NULL, &code);
       if (size < 0 && code == EAGAIN)
         {
           if (op->tally.n_calls > 0)
-            {
-              self->n_calls--;
-              break;
-            }
+            break;
           return FALSE;
         }
+
+      /* op_start counted the first call */
+      if (op->tally.n_calls > 0)
+        self->n_calls++;
       if (size < 0)
         return op_fail (self, task, op, code, NULL);
 
