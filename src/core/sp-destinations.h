@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sp-player.h"
+
+G_BEGIN_DECLS
+
+/* Where a connect, connect_ex or sendto of one socket can go among the
+ * session's other sockets: those of the same family and type, and for a
+ * stream connect only listeners. The likeliest comes first, so that the
+ * window can offer it by default: a socket that is ready now (listening,
+ * or a bound datagram socket), then one the session's steps make ready
+ * (they listen, serve or bind it), then the rest, each in session order. */
+
+typedef struct
+{
+  char     *id;
+  /* Listening, or bound for a datagram socket, at this moment. */
+  gboolean  ready;
+  /* The address it is bound to now ("127.0.0.1:43125", a path), or NULL. */
+  char     *where;
+} SpDestination;
+
+void       sp_destination_free   (SpDestination *destination);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpDestination, sp_destination_free)
+
+/* A GPtrArray of SpDestination for socket `id` of `family` and `type`,
+ * given the session and the sockets `player` has made. `call` is
+ * SP_CALL_CONNECT, SP_CALL_CONNECT_EX or SP_CALL_SENDTO. */
+GPtrArray *sp_destinations_find  (SpPlayer      *player,
+                                  const char    *id,
+                                  SpFamily       family,
+                                  SpSocketType   type,
+                                  SpCall         call);
+
+G_END_DECLS
