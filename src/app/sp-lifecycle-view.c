@@ -6,14 +6,12 @@
 #include <string.h>
 
 #include "sp-errno.h"
+#include "sp-kernel-facts.h"
 #include "sp-labels.h"
 #include "sp-lifecycle-layout.h"
 #include "sp-lifecycle-view.h"
 #include "sp-socket.h"
 
-/* How often the kernel's facts (TCP state, accept queue) are read: they
- * change without a call, when the peer acts. */
-#define FACTS_INTERVAL_MS 250
 #define TRANSITION_US (250 * G_TIME_SPAN_MILLISECOND)
 /* Below this the diagram would be too small to read; it is scaled down to
  * fit narrower space until then. */
@@ -78,10 +76,15 @@ struct _SpLifecycleView
   SpLifecycleLayout *layout;
   guint              processed;   /* log positions read into the layout */
 
+  /* The kernel's facts, watched while the view is mapped. */
+  SpKernelFacts     *facts;
+  GSignalGroup      *facts_signals;
   char              *tcp_state;
   int                accept_queue;
-  GPtrArray         *children;    /* "id\tstate" of the sockets accept returned */
-  guint              facts_id;
+  /* "id · state" of the first sockets accept returned, and how many it
+   * returned in all. */
+  GPtrArray         *children;
+  guint              n_children;
 
   Geometry           geometry;
   gboolean           geometry_valid;
@@ -116,7 +119,8 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void rebuild (SpLifecycleView *self);
+static void     rebuild       (SpLifecycleView *self);
+static gboolean read_children (SpLifecycleView *self);
 
 /* Text */
 
@@ -885,7 +889,7 @@ draw_listener_extras (SpLifecycleView *self,
 
   y += g->unit * 1.4;
   x = g->nodes[listening].x;
-  if (self->children->len == 0)
+  if (self->n_children == 0)
     {
       const char *none = _("accept has returned no socket yet");
 
@@ -894,13 +898,13 @@ draw_listener_extras (SpLifecycleView *self,
       return;
     }
 
-  for (guint i = 0; i < self->children->len && i < MAX_CHILDREN_SHOWN; i++)
+  for (guint i = 0; i < self->children->len; i++)
     x += draw_pill (self, snapshot, g_ptr_array_index (self->children, i), x, y, &chip,
                     &colors->fg) + g->unit * 0.4;
-  if (self->children->len > MAX_CHILDREN_SHOWN)
+  if (self->n_children > self->children->len)
     {
       g_autofree char *more = g_strdup_printf (_("and %u more"),
-                                               self->children->len - MAX_CHILDREN_SHOWN);
+                                               self->n_children - self->children->len);
 
       draw_text (self, snapshot, more, x + text_width (self, more, 0.8) / 2, y + g->unit * 0.12,
                  0.8, FALSE, &caption);
@@ -1106,12 +1110,12 @@ sp_lifecycle_view_describe (SpLifecycleView *self)
       g_string_append (text, ", ");
       g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d connection waiting",
                                                  "%d connections waiting", queued), queued);
-      if (self->children->len > 0)
+      if (self->n_children > 0)
         {
           g_string_append (text, ", ");
           g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u accepted",
-                                                     "%u accepted", self->children->len),
-                                  self->children->len);
+                                                     "%u accepted", self->n_children),
+                                  self->n_children);
         }
     }
 
@@ -1208,8 +1212,13 @@ on_log_items_changed (SpLifecycleView *self,
       return;
     }
 
-  if (self->layout != NULL)
-    read_events (self);
+  if (self->layout == NULL)
+    return;
+  read_events (self);
+  /* The sockets accept returned change state by their own calls. */
+  if (sp_lifecycle_layout_get_path (self->layout) == SP_LIFECYCLE_PATH_SERVER &&
+      read_children (self))
+    changed (self);
 }
 
 /* Whether the socket is, or is meant to be, a listener. */
@@ -1246,51 +1255,82 @@ socket_type (SpLifecycleView *self)
   return config != NULL ? config->type : SP_SOCKET_TYPE_STREAM;
 }
 
+/* The sockets accept returned, as shown; whether that changed. */
 static gboolean
-read_facts (SpLifecycleView *self)
+read_children (SpLifecycleView *self)
 {
-  const char *tcp_state = self->socket != NULL ? sp_socket_get_tcp_state (self->socket) : NULL;
-  int queue = self->socket != NULL ? sp_socket_get_accept_queue (self->socket) : -1;
   g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_free);
   GListModel *sockets = self->player != NULL ? sp_player_get_sockets (self->player) : NULL;
-  gboolean same = TRUE;
+  guint n_children = 0;
+  gboolean same;
 
   for (guint i = 0; sockets != NULL && self->socket != NULL &&
                     i < g_list_model_get_n_items (sockets); i++)
     {
       g_autoptr(SpSocket) socket = g_list_model_get_item (sockets, i);
 
-      if (sp_socket_get_listener (socket) == self->socket)
+      if (sp_socket_get_listener (socket) != self->socket)
+        continue;
+      /* A listener that served thousands shows a few and counts the rest. */
+      if (n_children++ < MAX_CHILDREN_SHOWN)
         /* TRANSLATORS: an accepted socket and its state, "conn · connected" */
         g_ptr_array_add (children, g_strdup_printf (_("%s · %s"), sp_socket_get_id (socket),
                                                     sp_state_label (sp_socket_get_state (
                                                                       socket))));
     }
 
-  if (children->len != self->children->len)
-    same = FALSE;
+  same = n_children == self->n_children && children->len == self->children->len;
   for (guint i = 0; same && i < children->len; i++)
     same = g_str_equal (g_ptr_array_index (children, i), g_ptr_array_index (self->children, i));
-
-  if (same && g_strcmp0 (tcp_state, self->tcp_state) == 0 && queue == self->accept_queue)
+  if (same)
     return FALSE;
+
+  g_ptr_array_unref (self->children);
+  self->children = g_steal_pointer (&children);
+  self->n_children = n_children;
+  return TRUE;
+}
+
+/* The kernel's facts as the watcher last read them, unknown while the
+ * view is not shown; whether they changed. */
+static gboolean
+read_facts (SpLifecycleView *self)
+{
+  const char *tcp_state = self->facts != NULL ? sp_kernel_facts_get_tcp_state (self->facts)
+                                              : NULL;
+  int queue = self->facts != NULL ? sp_kernel_facts_get_accept_queue (self->facts) : -1;
+  gboolean any = read_children (self);
+
+  if (g_strcmp0 (tcp_state, self->tcp_state) == 0 && queue == self->accept_queue)
+    return any;
 
   g_free (self->tcp_state);
   self->tcp_state = g_strdup (tcp_state);
   self->accept_queue = queue;
-  g_ptr_array_unref (self->children);
-  self->children = g_steal_pointer (&children);
   return TRUE;
 }
 
-static gboolean
-on_facts_timeout (gpointer user_data)
+static void
+on_facts_changed (SpLifecycleView *self)
 {
-  SpLifecycleView *self = user_data;
-
   if (read_facts (self))
     changed (self);
-  return G_SOURCE_CONTINUE;
+}
+
+/* Holds the watcher of the socket while the view is shown, so that its
+ * timer runs only while someone looks. */
+static void
+update_watch (SpLifecycleView *self)
+{
+  SpSocket *socket = gtk_widget_get_mapped (GTK_WIDGET (self)) ? self->socket : NULL;
+
+  if (self->facts != NULL && sp_kernel_facts_get_socket (self->facts) == socket)
+    return;
+
+  g_clear_object (&self->facts);
+  if (socket != NULL)
+    self->facts = sp_kernel_facts_watch (socket);
+  g_signal_group_set_target (self->facts_signals, self->facts);
 }
 
 static void
@@ -1301,7 +1341,10 @@ lookup_socket (SpLifecycleView *self)
   if (self->player != NULL && self->socket_id != NULL)
     socket = sp_player_lookup_socket (self->player, self->socket_id);
   if (g_set_object (&self->socket, socket))
-    g_signal_group_set_target (self->socket_signals, socket);
+    {
+      g_signal_group_set_target (self->socket_signals, socket);
+      update_watch (self);
+    }
 }
 
 /* Starts over from the log: a new socket, player or restart. */
@@ -1363,10 +1406,16 @@ on_socket_state (SpLifecycleView *self)
                                 sp_socket_get_listener (self->socket) != NULL,
                                 socket_listens (self));
   if (path != sp_lifecycle_layout_get_path (self->layout))
-    rebuild (self);
+    {
+      rebuild (self);
+      return;
+    }
+
   /* The kernel's TCP state moves with the socket's: show it now rather
-   * than at the next reading of the facts. */
-  else if (read_facts (self))
+   * than at the watcher's next reading, whichever of us hears first. */
+  if (self->facts != NULL)
+    sp_kernel_facts_refresh (self->facts);
+  if (read_facts (self))
     changed (self);
 }
 
@@ -1490,8 +1539,8 @@ sp_lifecycle_view_map (GtkWidget *widget)
   SpLifecycleView *self = SP_LIFECYCLE_VIEW (widget);
 
   GTK_WIDGET_CLASS (sp_lifecycle_view_parent_class)->map (widget);
-  if (self->facts_id == 0)
-    self->facts_id = g_timeout_add (FACTS_INTERVAL_MS, on_facts_timeout, self);
+  update_watch (self);
+  on_facts_changed (self);
 }
 
 static void
@@ -1499,8 +1548,8 @@ sp_lifecycle_view_unmap (GtkWidget *widget)
 {
   SpLifecycleView *self = SP_LIFECYCLE_VIEW (widget);
 
-  g_clear_handle_id (&self->facts_id, g_source_remove);
   GTK_WIDGET_CLASS (sp_lifecycle_view_parent_class)->unmap (widget);
+  update_watch (self);
 }
 
 /* GObject */
@@ -1510,7 +1559,6 @@ sp_lifecycle_view_dispose (GObject *object)
 {
   SpLifecycleView *self = SP_LIFECYCLE_VIEW (object);
 
-  g_clear_handle_id (&self->facts_id, g_source_remove);
   if (self->tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
@@ -1519,6 +1567,8 @@ sp_lifecycle_view_dispose (GObject *object)
   g_signal_group_set_target (self->log_signals, NULL);
   g_signal_group_set_target (self->sockets_signals, NULL);
   g_signal_group_set_target (self->socket_signals, NULL);
+  g_signal_group_set_target (self->facts_signals, NULL);
+  g_clear_object (&self->facts);
   g_clear_object (&self->socket);
   g_clear_object (&self->player);
   g_clear_pointer (&self->layout, sp_lifecycle_layout_free);
@@ -1535,6 +1585,7 @@ sp_lifecycle_view_finalize (GObject *object)
   g_clear_object (&self->log_signals);
   g_clear_object (&self->sockets_signals);
   g_clear_object (&self->socket_signals);
+  g_clear_object (&self->facts_signals);
   g_ptr_array_unref (self->children);
   g_free (self->tcp_state);
   g_free (self->socket_id);
@@ -1641,6 +1692,9 @@ sp_lifecycle_view_init (SpLifecycleView *self)
   self->socket_signals = g_signal_group_new (SP_TYPE_SOCKET);
   g_signal_group_connect_swapped (self->socket_signals, "notify::state",
                                   G_CALLBACK (on_socket_state), self);
+  self->facts_signals = g_signal_group_new (SP_TYPE_KERNEL_FACTS);
+  g_signal_group_connect_swapped (self->facts_signals, "changed",
+                                  G_CALLBACK (on_facts_changed), self);
 
   g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-font-name",
                            G_CALLBACK (on_font_changed), self, G_CONNECT_SWAPPED);

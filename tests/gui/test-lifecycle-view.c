@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sp-gui-test-util.h"
+#include "sp-kernel-facts.h"
 #include "sp-lifecycle-view.h"
 #include "sp-presets.h"
 
@@ -321,6 +322,41 @@ test_accept_queue (void)
   bench_free (bench);
 }
 
+/* The view follows the socket's one watcher of kernel facts while it is
+ * shown, and lets go of it when hidden. */
+static void
+test_watch (void)
+{
+  g_autoptr(SpSession) session = load_preset ("tcp-echo");
+  const char *const ids[] = { "server", NULL };
+  Bench *bench = bench_new (session, ids);
+  GtkWidget *view = g_ptr_array_index (bench->views, 0);
+  SpSocket *server;
+  g_autoptr(SpKernelFacts) facts = NULL;
+
+  step_to (bench, 2);
+  server = sp_player_lookup_socket (bench->player, "server");
+  g_assert_nonnull (server);
+  facts = sp_kernel_facts_watch (server);
+  /* Ours and the view's. */
+  g_assert_cmpuint (G_OBJECT (facts)->ref_count, ==, 2);
+
+  gtk_widget_set_visible (view, FALSE);
+  g_assert_cmpuint (G_OBJECT (facts)->ref_count, ==, 1);
+  /* Shown again, it follows the watcher again. */
+  gtk_widget_set_visible (view, TRUE);
+  sp_gui_wait_for ("map", is_mapped, view);
+  g_assert_cmpuint (G_OBJECT (facts)->ref_count, ==, 2);
+  assert_describes (bench, 0, "kernel TCP state LISTEN");
+
+  /* A restart makes the socket again: the view lets the old one go. */
+  sp_player_restart (bench->player);
+  sp_traffic_log_flush (sp_player_get_log (bench->player));
+  g_assert_cmpuint (G_OBJECT (facts)->ref_count, ==, 1);
+
+  bench_free (bench);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +369,7 @@ main (int   argc,
   g_test_add_func ("/Sp/LifecycleView/unix", test_unix);
   g_test_add_func ("/Sp/LifecycleView/failed-connect", test_failed_connect);
   g_test_add_func ("/Sp/LifecycleView/accept-queue", test_accept_queue);
+  g_test_add_func ("/Sp/LifecycleView/watch", test_watch);
 
   return g_test_run ();
 }
