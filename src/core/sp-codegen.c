@@ -12,6 +12,7 @@
 #include "sp-data.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
+#include "sp-socket-options.h"
 
 /* Where the export puts a listener that the session bound to port 0: the
  * client script has to know the port before it runs, so both scripts use
@@ -267,28 +268,40 @@ py_seconds (gint64 ms)
 static char *
 py_protocol (SpSocketConfig *config)
 {
-  static const struct { const char *name; gint number; const char *constant; } protocols[] = {
-    { "tcp", 6, "socket.IPPROTO_TCP" },
-    { "udp", 17, "socket.IPPROTO_UDP" },
-    { "icmp", 1, "socket.IPPROTO_ICMP" },
-    { "icmpv6", 58, "socket.IPPROTO_ICMPV6" },
-  };
+  const char *constant;
 
   if (config->protocol_name == NULL && config->protocol == 0)
     return NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+  /* The name as written wins over the number. */
+  if (config->protocol_name != NULL)
     {
-      if ((config->protocol_name != NULL &&
-           g_ascii_strcasecmp (config->protocol_name, protocols[i].name) == 0) ||
-          (config->protocol_name == NULL && config->protocol == protocols[i].number))
-        return g_strdup (protocols[i].constant);
+      const char *name = NULL;
+      int number;
+
+      if (sp_protocol_parse (config->protocol_name, "protocol", &number, &name, NULL) &&
+          name != NULL)
+        return g_strdup (sp_protocol_get_python (number));
+    }
+  else if ((constant = sp_protocol_get_python (config->protocol)) != NULL)
+    {
+      return g_strdup (constant);
     }
 
   return g_strdup_printf ("%d", config->protocol);
 }
 
-/* The level setsockopt needs for an option, from its name's prefix. */
+/* The level setsockopt needs for an option. */
+static const char *
+py_option_level (const char *option)
+{
+  const SpSocketOptionInfo *info = sp_socket_option_lookup (option);
+
+  /* A session names only the table's options; a configuration made in
+   * code might not, and Python's generic level is the likeliest. */
+  return info != NULL ? info->python_level : "socket.SOL_SOCKET";
+}
+
 static char *
 py_option_value (gint64   value,
                  gboolean is_bool)
@@ -1251,6 +1264,7 @@ write_options (Writer     *w,
                const char *id)
 {
   SpSocketConfig *config = analysis_config (w->analysis, id);
+  const SpSocketOptionInfo *reuseaddr = sp_socket_option_lookup ("SO_REUSEADDR");
   g_autofree char *name = py_name (id);
   gboolean reuses = FALSE;
 
@@ -1262,19 +1276,20 @@ write_options (Writer     *w,
       SpSocketOption *option = &g_array_index (config->options, SpSocketOption, i);
       g_autofree char *value = py_option_value (option->value, option->is_bool);
 
-      if (g_str_equal (option->name, "SO_REUSEADDR"))
+      if (g_str_equal (option->name, reuseaddr->name))
         reuses = TRUE;
 
       emit (w, "%s.setsockopt(%s, socket.%s, %s)",
-            name, sp_option_level_to_python (option->name), option->name, value);
+            name, py_option_level (option->name), option->name, value);
     }
 
   /* An ephemeral port is new every run; the export's fixed port is not,
    * and a second run within a minute would find it in TIME_WAIT. */
   if (w->script && !reuses && config->type == SP_SOCKET_TYPE_STREAM &&
       g_hash_table_contains (w->analysis->fixed_ports, id))
-    emit (w, "%s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  "
-          "# the fixed port may still be in TIME_WAIT from an earlier run", name);
+    emit (w, "%s.setsockopt(%s, socket.%s, 1)  "
+          "# the fixed port may still be in TIME_WAIT from an earlier run",
+          name, reuseaddr->python_level, reuseaddr->name);
 }
 
 static void
@@ -1652,7 +1667,7 @@ write_action (Writer     *w,
           g_autofree char *value = py_option_value (step->value, step->value_is_bool);
 
           emit (w, "%s.setsockopt(%s, socket.%s, %s)",
-                sock, sp_option_level_to_python (step->option), step->option, value);
+                sock, py_option_level (step->option), step->option, value);
         }
       return NULL;
 

@@ -6,6 +6,7 @@
 #include "sp-session.h"
 
 #include "sp-endpoint.h"
+#include "sp-socket-options.h"
 
 #include "sp-step-private.h"
 
@@ -24,33 +25,38 @@ struct _SpSocketConfigClass
 
 G_DEFINE_FINAL_TYPE (SpSocketConfig, sp_socket_config, G_TYPE_OBJECT)
 
-static const char * const option_names[] = {
-  "SO_REUSEADDR",
-  "SO_REUSEPORT",
-  "SO_BROADCAST",
-  "SO_KEEPALIVE",
-  "SO_RCVBUF",
-  "SO_SNDBUF",
-  "TCP_NODELAY",
-  "IPV6_V6ONLY",
-  NULL,
+enum {
+  CONFIG_PROP_0,
+  CONFIG_PROP_ID,
+  CONFIG_PROP_FAMILY,
+  CONFIG_PROP_SOCKET_TYPE,
+  CONFIG_PROP_PROTOCOL,
+  CONFIG_PROP_PROTOCOL_NAME,
+  CONFIG_PROP_ADDRESS,
+  CONFIG_PROP_PORT,
+  CONFIG_PROP_OPTIONS,
+  CONFIG_PROP_IMPAIR,
+  N_CONFIG_PROPS
 };
 
-static const struct
-{
-  const char *name;
-  gint        number;
-} protocol_names[] = {
-  { "tcp", 6 },
-  { "udp", 17 },
-  { "icmp", 1 },
-  { "icmpv6", 58 },
-};
+static GParamSpec *config_properties[N_CONFIG_PROPS];
 
 const char * const *
 sp_socket_option_names (void)
 {
-  return option_names;
+  static const char **names;
+
+  if (g_once_init_enter (&names))
+    {
+      guint n = sp_socket_option_get_count ();
+      const char **list = g_new0 (const char *, n + 1);
+
+      for (guint i = 0; i < n; i++)
+        list[i] = sp_socket_option_get_nth (i)->name;
+      g_once_init_leave (&names, list);
+    }
+
+  return names;
 }
 
 gboolean
@@ -69,6 +75,19 @@ sp_socket_config_id_is_valid (const char *id)
         return FALSE;
     }
 
+  return TRUE;
+}
+
+/* g_set_str is GLib 2.76. */
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
   return TRUE;
 }
 
@@ -94,11 +113,185 @@ sp_socket_config_finalize (GObject *object)
 }
 
 static void
+sp_socket_config_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  SpSocketConfig *self = SP_SOCKET_CONFIG (object);
+
+  switch (prop_id)
+    {
+    case CONFIG_PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case CONFIG_PROP_FAMILY:
+      g_value_set_uint (value, self->family);
+      break;
+
+    case CONFIG_PROP_SOCKET_TYPE:
+      g_value_set_uint (value, self->type);
+      break;
+
+    case CONFIG_PROP_PROTOCOL:
+      g_value_set_int (value, self->protocol);
+      break;
+
+    case CONFIG_PROP_PROTOCOL_NAME:
+      g_value_set_string (value, self->protocol_name);
+      break;
+
+    case CONFIG_PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+
+    case CONFIG_PROP_PORT:
+      g_value_set_int (value, self->port);
+      break;
+
+    case CONFIG_PROP_OPTIONS:
+      g_value_set_uint (value, self->options->len);
+      break;
+
+    case CONFIG_PROP_IMPAIR:
+      g_value_set_boolean (value, self->has_impair);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_protocol_name (SpSocketConfig *self,
+                   const char     *name)
+{
+  int number;
+  const char *canonical = NULL;
+
+  if (name == NULL)
+    {
+      sp_socket_config_set_protocol (self, self->protocol, NULL);
+      return;
+    }
+
+  if (!sp_protocol_parse (name, "protocol-name", &number, &canonical, NULL) ||
+      canonical == NULL)
+    {
+      g_warning ("“%s” is not the name of a protocol", name);
+      return;
+    }
+
+  sp_socket_config_set_protocol (self, number, canonical);
+}
+
+static void
+sp_socket_config_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  SpSocketConfig *self = SP_SOCKET_CONFIG (object);
+
+  switch (prop_id)
+    {
+    case CONFIG_PROP_ID:
+      self->id = g_value_dup_string (value);
+      break;
+
+    case CONFIG_PROP_FAMILY:
+      sp_socket_config_set_family (self, g_value_get_uint (value));
+      break;
+
+    case CONFIG_PROP_SOCKET_TYPE:
+      sp_socket_config_set_socket_type (self, g_value_get_uint (value));
+      break;
+
+    case CONFIG_PROP_PROTOCOL:
+      {
+        int number = g_value_get_int (value);
+
+        /* The name stays while it still names the number. */
+        sp_socket_config_set_protocol (self, number,
+                                       g_strcmp0 (self->protocol_name,
+                                                  sp_protocol_get_name (number)) == 0 ?
+                                       self->protocol_name : NULL);
+      }
+      break;
+
+    case CONFIG_PROP_PROTOCOL_NAME:
+      set_protocol_name (self, g_value_get_string (value));
+      break;
+
+    case CONFIG_PROP_ADDRESS:
+      sp_socket_config_set_address (self, g_value_get_string (value));
+      break;
+
+    case CONFIG_PROP_PORT:
+      sp_socket_config_set_port (self, g_value_get_int (value));
+      break;
+
+    case CONFIG_PROP_OPTIONS:
+    case CONFIG_PROP_IMPAIR:
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 sp_socket_config_class_init (SpSocketConfigClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = sp_socket_config_finalize;
+  object_class->get_property = sp_socket_config_get_property;
+  object_class->set_property = sp_socket_config_set_property;
+
+  config_properties[CONFIG_PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* SpFamily and SpSocketType, which have no GType of their own. */
+  config_properties[CONFIG_PROP_FAMILY] =
+    g_param_spec_uint ("family", NULL, NULL,
+                       SP_FAMILY_INET, SP_FAMILY_UNIX, SP_FAMILY_INET,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  config_properties[CONFIG_PROP_SOCKET_TYPE] =
+    g_param_spec_uint ("socket-type", NULL, NULL,
+                       SP_SOCKET_TYPE_STREAM, SP_SOCKET_TYPE_SEQPACKET, SP_SOCKET_TYPE_STREAM,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  config_properties[CONFIG_PROP_PROTOCOL] =
+    g_param_spec_int ("protocol", NULL, NULL,
+                      0, 255, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  config_properties[CONFIG_PROP_PROTOCOL_NAME] =
+    g_param_spec_string ("protocol-name", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  config_properties[CONFIG_PROP_ADDRESS] =
+    g_param_spec_string ("address", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  config_properties[CONFIG_PROP_PORT] =
+    g_param_spec_int ("port", NULL, NULL,
+                      -1, G_MAXUINT16, -1,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Notified whenever an option is set, changed or unset; reads as the
+   * number of options set. */
+  config_properties[CONFIG_PROP_OPTIONS] =
+    g_param_spec_uint ("options", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Notified whenever has_impair or the settings change; reads as
+   * has_impair. */
+  config_properties[CONFIG_PROP_IMPAIR] =
+    g_param_spec_boolean ("impair", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_CONFIG_PROPS, config_properties);
 }
 
 static void
@@ -149,6 +342,155 @@ sp_socket_config_copy (SpSocketConfig *self)
   return copy;
 }
 
+static void
+notify (SpSocketConfig *self,
+        guint           prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), config_properties[prop_id]);
+}
+
+/* What a new family or type takes away: a UNIX socket's port, and the
+ * impairment of a socket without datagrams to impair. */
+static void
+drop_what_no_longer_applies (SpSocketConfig *self)
+{
+  if (self->family == SP_FAMILY_UNIX && self->port != -1)
+    {
+      self->port = -1;
+      notify (self, CONFIG_PROP_PORT);
+    }
+
+  if (self->has_impair && !sp_socket_config_can_impair (self))
+    {
+      self->has_impair = FALSE;
+      notify (self, CONFIG_PROP_IMPAIR);
+    }
+}
+
+void
+sp_socket_config_set_family (SpSocketConfig *self,
+                             SpFamily        family)
+{
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+  g_return_if_fail (family <= SP_FAMILY_UNIX);
+
+  if (self->family == family)
+    return;
+
+  /* Whoever hears of the family sees its port and impairment already
+   * consistent with it. */
+  g_object_freeze_notify (G_OBJECT (self));
+  self->family = family;
+  notify (self, CONFIG_PROP_FAMILY);
+  drop_what_no_longer_applies (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+sp_socket_config_set_socket_type (SpSocketConfig *self,
+                                  SpSocketType    type)
+{
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+  g_return_if_fail (type <= SP_SOCKET_TYPE_SEQPACKET);
+
+  if (self->type == type)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->type = type;
+  notify (self, CONFIG_PROP_SOCKET_TYPE);
+  drop_what_no_longer_applies (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+sp_socket_config_set_protocol (SpSocketConfig *self,
+                               int             number,
+                               const char     *name)
+{
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+  g_return_if_fail (number >= 0 && number <= 255);
+  /* Anything else would be written to a file that could not be read back. */
+  g_return_if_fail (name == NULL || g_strcmp0 (name, sp_protocol_get_name (number)) == 0);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->protocol != number)
+    {
+      self->protocol = number;
+      notify (self, CONFIG_PROP_PROTOCOL);
+    }
+  if (set_string (&self->protocol_name, name))
+    notify (self, CONFIG_PROP_PROTOCOL_NAME);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+sp_socket_config_set_address (SpSocketConfig *self,
+                              const char     *address)
+{
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+
+  if (set_string (&self->address, address))
+    notify (self, CONFIG_PROP_ADDRESS);
+}
+
+void
+sp_socket_config_set_port (SpSocketConfig *self,
+                           int             port)
+{
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+  g_return_if_fail (port >= -1 && port <= G_MAXUINT16);
+
+  if (self->port == port)
+    return;
+
+  self->port = port;
+  notify (self, CONFIG_PROP_PORT);
+}
+
+void
+sp_socket_config_set_impair (SpSocketConfig             *self,
+                             gboolean                    enabled,
+                             const SpImpairmentSettings *settings)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+
+  enabled = !!enabled;
+  if (self->has_impair != enabled)
+    {
+      self->has_impair = enabled;
+      changed = TRUE;
+    }
+
+  if (settings != NULL && !sp_impairment_settings_equal (&self->impair, settings))
+    {
+      self->impair = *settings;
+      changed = TRUE;
+    }
+
+  if (changed)
+    notify (self, CONFIG_PROP_IMPAIR);
+}
+
+static gboolean
+find_option (SpSocketConfig *self,
+             const char     *name,
+             guint          *index)
+{
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      if (g_str_equal (g_array_index (self->options, SpSocketOption, i).name, name))
+        {
+          *index = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 void
 sp_socket_config_set_option (SpSocketConfig *self,
                              const char     *name,
@@ -156,26 +498,65 @@ sp_socket_config_set_option (SpSocketConfig *self,
                              gboolean        is_bool)
 {
   SpSocketOption option;
+  guint index;
 
   g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
   g_return_if_fail (name != NULL);
 
-  for (guint i = 0; i < self->options->len; i++)
+  is_bool = !!is_bool;
+  if (find_option (self, name, &index))
     {
-      SpSocketOption *existing = &g_array_index (self->options, SpSocketOption, i);
+      SpSocketOption *existing = &g_array_index (self->options, SpSocketOption, index);
 
-      if (g_str_equal (existing->name, name))
-        {
-          existing->value = value;
-          existing->is_bool = is_bool;
-          return;
-        }
+      if (existing->value == value && existing->is_bool == is_bool)
+        return;
+
+      existing->value = value;
+      existing->is_bool = is_bool;
+    }
+  else
+    {
+      option.name = g_strdup (name);
+      option.value = value;
+      option.is_bool = is_bool;
+      g_array_append_val (self->options, option);
     }
 
-  option.name = g_strdup (name);
-  option.value = value;
-  option.is_bool = is_bool;
-  g_array_append_val (self->options, option);
+  notify (self, CONFIG_PROP_OPTIONS);
+}
+
+void
+sp_socket_config_unset_option (SpSocketConfig *self,
+                               const char     *name)
+{
+  guint index;
+
+  g_return_if_fail (SP_IS_SOCKET_CONFIG (self));
+  g_return_if_fail (name != NULL);
+
+  if (!find_option (self, name, &index))
+    return;
+
+  g_array_remove_index (self->options, index);
+  notify (self, CONFIG_PROP_OPTIONS);
+}
+
+gboolean
+sp_socket_config_get_option (SpSocketConfig *self,
+                             const char     *name,
+                             gint64         *value)
+{
+  guint index;
+
+  g_return_val_if_fail (SP_IS_SOCKET_CONFIG (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!find_option (self, name, &index))
+    return FALSE;
+
+  if (value != NULL)
+    *value = g_array_index (self->options, SpSocketOption, index).value;
+  return TRUE;
 }
 
 gboolean
@@ -206,17 +587,17 @@ parse_protocol (SpSocketConfig *config,
     }
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
-      const char *name = json_node_get_string (node);
+      const char *text = json_node_get_string (node);
+      const char *name = NULL;
+      int number;
 
-      for (guint i = 0; i < G_N_ELEMENTS (protocol_names); i++)
+      /* A file spells a protocol's name as the table does: neither "TCP"
+       * nor a number in quotes. */
+      if (sp_protocol_parse (text, path, &number, &name, NULL) && g_strcmp0 (name, text) == 0)
         {
-          if (g_str_equal (name, protocol_names[i].name))
-            {
-              config->protocol = protocol_names[i].number;
-              g_free (config->protocol_name);
-              config->protocol_name = g_strdup (name);
-              return TRUE;
-            }
+          config->protocol = number;
+          set_string (&config->protocol_name, name);
+          return TRUE;
         }
     }
 
@@ -536,7 +917,16 @@ struct _SpSession
   char       *description;
   GListStore *sockets;
   GListStore *steps;
+  /* Of Watch, one for each item of `sockets`, in the same order. */
+  GArray     *watches;
 };
+
+/* A socket's configuration followed for "socket-changed". */
+typedef struct
+{
+  SpSocketConfig *config;
+  gulong          notify_id;
+} Watch;
 
 struct _SpSessionClass
 {
@@ -556,11 +946,62 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SOCKET_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+watch_clear (gpointer data)
+{
+  Watch *watch = data;
+
+  g_clear_signal_handler (&watch->notify_id, watch->config);
+  g_clear_object (&watch->config);
+}
+
+static void
+on_config_notify (SpSocketConfig *config,
+                  GParamSpec     *pspec,
+                  SpSession      *self)
+{
+  g_signal_emit (self, signals[SOCKET_CHANGED], g_param_spec_get_name_quark (pspec),
+                 config, pspec->name);
+}
+
+/* Follows the store itself, so that every way a socket comes or goes
+ * (add, replace, remove, load) connects or disconnects it. */
+static void
+on_sockets_changed (GListModel *model,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    SpSession  *self)
+{
+  g_array_remove_range (self->watches, position, removed);
+
+  for (guint i = 0; i < added; i++)
+    {
+      Watch watch;
+
+      watch.config = g_list_model_get_item (model, position + i);
+      watch.notify_id = g_signal_connect (watch.config, "notify",
+                                          G_CALLBACK (on_config_notify), self);
+      g_array_insert_val (self->watches, position + i, watch);
+    }
+}
+
 static void
 sp_session_dispose (GObject *object)
 {
   SpSession *self = SP_SESSION (object);
 
+  /* A view may keep the store after the session is gone. */
+  if (self->sockets != NULL)
+    g_signal_handlers_disconnect_by_func (self->sockets, on_sockets_changed, self);
+  g_clear_pointer (&self->watches, g_array_unref);
   g_clear_object (&self->sockets);
   g_clear_object (&self->steps);
 
@@ -660,12 +1101,26 @@ sp_session_class_init (SpSessionClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SOCKET_CHANGED] =
+    g_signal_new ("socket-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 2,
+                  SP_TYPE_SOCKET_CONFIG,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
 sp_session_init (SpSession *self)
 {
+  self->watches = g_array_new (FALSE, FALSE, sizeof (Watch));
+  g_array_set_clear_func (self->watches, watch_clear);
   self->sockets = g_list_store_new (SP_TYPE_SOCKET_CONFIG);
+  g_signal_connect (self->sockets, "items-changed", G_CALLBACK (on_sockets_changed), self);
   self->steps = g_list_store_new (SP_TYPE_STEP);
 }
 
@@ -1563,19 +2018,6 @@ sp_session_get_title (SpSession *self)
   g_return_val_if_fail (SP_IS_SESSION (self), NULL);
 
   return self->title;
-}
-
-/* g_set_str is GLib 2.76. */
-static gboolean
-set_string (char       **field,
-            const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
 }
 
 void

@@ -36,7 +36,13 @@ typedef struct
 
 G_DECLARE_FINAL_TYPE (SpSocketConfig, sp_socket_config, SP, SOCKET_CONFIG, GObject)
 
-/* A socket as the session describes it, before any call. */
+/* A socket as the session describes it, before any call.
+ *
+ * The fields are public for reading. Code that builds a configuration
+ * before anyone observes it may write them; once it is in a session (or
+ * bound to a form) change it through the setters, which notify the
+ * properties "family", "socket-type", "protocol", "protocol-name",
+ * "address", "port", "options" and "impair" when a value changes. */
 struct _SpSocketConfig
 {
   GObject       parent_instance;
@@ -56,20 +62,50 @@ struct _SpSocketConfig
   SpImpairmentSettings impair;
 };
 
-SpSocketConfig *sp_socket_config_new        (const char     *id,
-                                             SpFamily        family,
-                                             SpSocketType    type);
-SpSocketConfig *sp_socket_config_copy       (SpSocketConfig *self);
-void            sp_socket_config_set_option (SpSocketConfig *self,
-                                             const char     *name,
-                                             gint64          value,
-                                             gboolean        is_bool);
+SpSocketConfig *sp_socket_config_new          (const char     *id,
+                                               SpFamily        family,
+                                               SpSocketType    type);
+SpSocketConfig *sp_socket_config_copy         (SpSocketConfig *self);
+
+/* A family or type whose datagrams cannot be impaired turns "impair" off;
+ * a UNIX socket has no port, so family unix unsets it. */
+void            sp_socket_config_set_family   (SpSocketConfig *self,
+                                               SpFamily        family);
+void            sp_socket_config_set_socket_type (SpSocketConfig *self,
+                                               SpSocketType    type);
+/* `name` is NULL or the canonical name of `number`
+ * (sp_protocol_get_name()), which the session file then writes. */
+void            sp_socket_config_set_protocol (SpSocketConfig *self,
+                                               int             number,
+                                               const char     *name);
+void            sp_socket_config_set_address  (SpSocketConfig *self,
+                                               const char     *address);
+/* -1 unsets it. */
+void            sp_socket_config_set_port     (SpSocketConfig *self,
+                                               int             port);
+/* `settings` NULL keeps the current settings. */
+void            sp_socket_config_set_impair   (SpSocketConfig *self,
+                                               gboolean        enabled,
+                                               const SpImpairmentSettings *settings);
+
+/* Options keep the order they were first set in (the file's order). */
+void            sp_socket_config_set_option   (SpSocketConfig *self,
+                                               const char     *name,
+                                               gint64          value,
+                                               gboolean        is_bool);
+void            sp_socket_config_unset_option (SpSocketConfig *self,
+                                               const char     *name);
+/* FALSE when the option is not set; `value` may be NULL. */
+gboolean        sp_socket_config_get_option   (SpSocketConfig *self,
+                                               const char     *name,
+                                               gint64         *value);
 
 /* Whether the socket's datagrams can be impaired: a datagram socket of
  * family inet or inet6. */
 gboolean        sp_socket_config_can_impair (SpSocketConfig *self);
 
-/* Option names the session format knows, NULL-terminated. */
+/* Option names the session format knows, NULL-terminated, in the order
+ * of sp_socket_option_get_nth(). */
 const char * const *sp_socket_option_names  (void);
 /* A socket id: a letter or '_', then letters, digits, '_' or '-'; at most
  * 64 characters. */
@@ -78,6 +114,10 @@ gboolean            sp_socket_config_id_is_valid (const char *id);
 #define SP_TYPE_SESSION (sp_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (SpSession, sp_session, SP, SESSION, GObject)
+
+/* Signal "socket-changed" (SpSocketConfig *config, const char *property),
+ * detailed by the property's name: a socket of the session notified a
+ * property, so a view can refresh that socket alone. */
 
 SpSession      *sp_session_new               (void);
 /* `name` is what messages call the file (its path, or "preset:echo"). */

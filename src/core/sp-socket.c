@@ -16,6 +16,7 @@
 #include "sp-errno.h"
 #include "sp-lifecycle.h"
 #include "sp-socket.h"
+#include "sp-socket-options.h"
 
 /* Calls are made on the file descriptor itself, so that a failure keeps its
  * real errno; GSocket provides the readiness sources for the main loop. */
@@ -616,24 +617,6 @@ sp_socket_create (SpSocket  *self,
   return TRUE;
 }
 
-typedef struct
-{
-  const char *name;
-  int         level;
-  int         option;
-} OptionInfo;
-
-static const OptionInfo option_table[] = {
-  { "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR },
-  { "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT },
-  { "SO_BROADCAST", SOL_SOCKET, SO_BROADCAST },
-  { "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE },
-  { "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF },
-  { "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF },
-  { "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY },
-  { "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY },
-};
-
 gboolean
 sp_socket_setsockopt (SpSocket    *self,
                       const char  *name,
@@ -641,7 +624,7 @@ sp_socket_setsockopt (SpSocket    *self,
                       GError     **error)
 {
   g_autofree char *args = NULL;
-  const OptionInfo *info = NULL;
+  const SpSocketOptionInfo *info;
   int native_value;
 
   g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
@@ -649,20 +632,17 @@ sp_socket_setsockopt (SpSocket    *self,
   if (!require_fd (self, SP_CALL_SETSOCKOPT, error))
     return FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (option_table); i++)
-    if (name != NULL && g_str_equal (name, option_table[i].name))
-      info = &option_table[i];
-
+  info = sp_socket_option_lookup (name);
   if (info == NULL)
     return fail (self, SP_CALL_SETSOCKOPT, ENOPROTOOPT, name, error);
 
   args = g_strdup_printf ("%s, socket.%s, %" G_GINT64_FORMAT,
-                          sp_option_level_to_python (name), name, value);
+                          info->python_level, info->name, value);
   if (value < G_MININT || value > G_MAXINT)
     return fail (self, SP_CALL_SETSOCKOPT, EINVAL, args, error);
 
   native_value = (int) value;
-  if (setsockopt (self->fd, info->level, info->option, &native_value, sizeof native_value) != 0)
+  if (setsockopt (self->fd, info->level, info->optname, &native_value, sizeof native_value) != 0)
     return fail (self, SP_CALL_SETSOCKOPT, errno, args, error);
 
   record (self, SP_EVENT_CALL, SP_CALL_SETSOCKOPT, 0, 0, NULL, 0, NULL, NULL, args);
