@@ -296,7 +296,7 @@ test_peer_resets (void)
   wait_results (&recorder, 3);
   result = result_for (&recorder, 2);
   g_assert_false (result->passed);
-  assert_contains (result->message, "step 2 (client recv)");
+  assert_contains (result->message, "step 3 (client recv)");
   assert_contains (result->message, "ConnectionResetError: [Errno 104] ");
   assert_contains (result->message, "(ECONNRESET)");
 
@@ -368,7 +368,7 @@ test_connect_never_completes (void)
   wait_results (&recorder, 4);
   result = result_for (&recorder, 3);
   g_assert_false (result->passed);
-  assert_contains (result->message, "step 3 (late connect)");
+  assert_contains (result->message, "step 4 (late connect)");
   assert_contains (result->message, "TimeoutError: [Errno 110] ");
   assert_contains (result->message, "(ETIMEDOUT)");
 
@@ -419,7 +419,7 @@ test_name_not_resolved (void)
 
   result = result_for (&recorder, 0);
   g_assert_false (result->passed);
-  assert_contains (result->message, "step 0 (client connect): address: ");
+  assert_contains (result->message, "step 1 (client connect): address: ");
   assert_contains (result->message, "“nonexistent.invalid”");
   assert_contains (result->message, "socket.gaierror: ");
   /* Refused before the call: no connect was made. */
@@ -430,7 +430,7 @@ test_name_not_resolved (void)
   wait_results (&recorder, 2);
   result = result_for (&recorder, 1);
   g_assert_false (result->passed);
-  assert_contains (result->message, "step 1 (gethostbyname)");
+  assert_contains (result->message, "step 2 (gethostbyname)");
   assert_contains (result->message, "socket.gaierror: ");
   assert_contains (result->message, "“nonexistent.invalid”");
   lookups = find_events (log, NULL, SP_CALL_GETHOSTBYNAME);
@@ -831,7 +831,7 @@ test_remote_denied (void)
   wait_results (&recorder, 3);
   result = result_for (&recorder, 2);
   g_assert_false (result->passed);
-  assert_contains (result->message, "step 2 (client connect): address: 0.0.0.0:");
+  assert_contains (result->message, "step 3 (client connect): address: 0.0.0.0:");
   assert_contains (result->message, "is beyond this computer, and reaching it was not allowed");
   connects = find_events (log, "client", SP_CALL_CONNECT);
   g_assert_cmpuint (connects->len, ==, 0);

@@ -391,8 +391,9 @@ test_expectation_fails (void)
   result = result_for (&recorder, 5);
   g_assert_nonnull (result);
   g_assert_false (result->passed);
-  /* The message names the step, the socket and what was expected. */
-  assert_contains (result->message, "step 5");
+  /* The message names the step as the window numbers it (from 1), the
+   * socket and what was expected. */
+  assert_contains (result->message, "step 6 (conn recv)");
   assert_contains (result->message, "conn");
   assert_contains (result->message, "recv");
   assert_contains (result->message, "Hello Mars");
@@ -488,7 +489,7 @@ test_unexpected_results (void)
   step = g_strdup_printf ("{ \"socket\": \"client\", \"call\": \"connect\", "
                           "\"address\": \"127.0.0.1\", \"port\": %u }", port);
   message = run_failing_step ("{ \"id\": \"client\" }", step);
-  assert_contains (message, "step 0");
+  assert_contains (message, "step 1 (client connect)");
   assert_contains (message, "client");
   assert_contains (message, "ECONNREFUSED");
   g_clear_pointer (&step, g_free);
@@ -949,7 +950,7 @@ test_perform (void)
   wait_results (&recorder, 3);
   result = result_at (&recorder, 2);
   g_assert_false (result->passed);
-  assert_contains (result->message, "step 2");
+  assert_contains (result->message, "step 3 (ghost listen)");
   assert_contains (result->message, "socket:");
   assert_contains (result->message, "ghost");
 

@@ -410,14 +410,16 @@ check_expectation (Run *run)
   return NULL;
 }
 
+/* People count steps from 1, as the window numbers them; JSON and the
+ * steps[N] paths keep the index. */
 static char *
 step_label (Run *run)
 {
   const char *call = sp_call_to_string (run->step->call);
 
   if (run->step->socket != NULL)
-    return g_strdup_printf (_("step %u (%s %s)"), run->index, run->step->socket, call);
-  return g_strdup_printf (_("step %u (%s)"), run->index, call);
+    return g_strdup_printf (_("step %u (%s %s)"), run->index + 1, run->step->socket, call);
+  return g_strdup_printf (_("step %u (%s)"), run->index + 1, call);
 }
 
 /* Moves a run that ended to `position`, the first place after every step

@@ -62,14 +62,15 @@ class ExitStatusTests(cliutil.TestCase):
         result = cliutil.run(['--headless',
                               fixture('sessions', 'expect-refused-but-listening.json')])
         self.assertExit(result, 1, 'expected ECONNREFUSED from a listening port')
-        self.assertRegex(result.stderr, r'\bstep 2\b', 'names the step index (0-based: 2)')
+        # Text for people numbers steps from 1, as the window does (index 2).
+        self.assertRegex(result.stderr, r'\bstep 3 \(client connect\)', 'names the step')
         self.assertIn('client', result.stderr, 'names the socket')
         self.assertIn('ECONNREFUSED', result.stderr, 'says what was expected')
 
     def test_1_when_received_data_differs(self):
         result = cliutil.run(['--headless', fixture('sessions', 'expect-wrong-data.json')])
         self.assertExit(result, 1, 'expected other data')
-        self.assertRegex(result.stderr, r'\bstep 5\b', 'names the step index')
+        self.assertRegex(result.stderr, r'\bstep 6 \(conn recv\)', 'names the step (index 5)')
         self.assertIn('conn', result.stderr, 'names the socket')
         self.assertIn('Goodbye', result.stderr, 'says what was expected')
         self.assertIn('Hello World', result.stderr, 'and what came instead')
@@ -79,7 +80,7 @@ class ExitStatusTests(cliutil.TestCase):
         session = render('templates/refused-unexpected.json', self.tmp, PORT=port)
         result = cliutil.run(['--headless', session])
         self.assertExit(result, 1, 'an unexpected ECONNREFUSED')
-        self.assertRegex(result.stderr, r'\bstep 0\b')
+        self.assertRegex(result.stderr, r'\bstep 1 \(client connect\)')
         self.assertIn('client', result.stderr)
         self.assertIn('ECONNREFUSED', result.stderr)
 
@@ -87,8 +88,13 @@ class ExitStatusTests(cliutil.TestCase):
         result = cliutil.run(['--headless', fixture('sessions', 'expect-wrong-data.json'),
                               '--json'])
         self.assertExit(result, 1, 'expected other data, --json')
-        cliutil.json_lines(result.stdout)
+        events = cliutil.json_lines(result.stdout)
         self.assertIn('Goodbye', result.stderr)
+        # JSON keeps the 0-based index; the message for people counts from 1.
+        received = [e for e in events if e['call'] == 'recv' and e['socket'] == 'conn']
+        self.assertTrue(received, result.describe())
+        self.assertEqual(received[0]['step'], 5, result.describe())
+        self.assertRegex(result.stderr, r'\bstep 6 \(conn recv\)', result.describe())
 
 
 class UnreadableFileTests(cliutil.TestCase):

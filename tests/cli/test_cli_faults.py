@@ -143,7 +143,7 @@ class FaultTests(cliutil.TestCase):
                          r"client\s+recv\(4096\) -> ConnectionResetError \[Errno 104\] "
                          r"ECONNRESET", result.describe())
         # The step's message names the step and the error the same way.
-        self.assertRegex(result.stderr, r'\bstep 2 \(client recv\)', result.describe())
+        self.assertRegex(result.stderr, r'\bstep 3 \(client recv\)', result.describe())
         self.assertIn('ConnectionResetError: [Errno 104]', result.stderr, result.describe())
 
     # A peer that vanishes while we send
@@ -170,7 +170,7 @@ class FaultTests(cliutil.TestCase):
         self.assertRegex(program.stdout(),
                          r"client\s+send\(\) -> BrokenPipeError \[Errno 32\] EPIPE",
                          program.describe())
-        self.assertRegex(program.stderr(), r'\bstep 3 \(client send\)', program.describe())
+        self.assertRegex(program.stderr(), r'\bstep 4 \(client send\)', program.describe())
         self.assertIn('BrokenPipeError: [Errno 32]', program.stderr(), program.describe())
 
     # Out of file descriptors while serving
