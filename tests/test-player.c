@@ -1100,6 +1100,97 @@ test_perform_concurrently (void)
   finalize_player (replay, replay_log);
 }
 
+static void
+on_notify_count (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static SpStep *
+note_step (const char *text)
+{
+  SpStep *step = sp_step_new (NULL, SP_CALL_NOTE);
+
+  step->text = g_strdup (text);
+  return step;
+}
+
+/* What the steps panel does to a step that ran: it edits it (a new object
+ * in its place), or inserts and deletes steps before the position. */
+static void
+test_stale_steps (void)
+{
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (NOTES_SESSION, &log);
+  SpSession *session = sp_player_get_session (player);
+  g_autoptr(SpStep) original = NULL;
+  g_autoptr(SpStep) edited = NULL;
+  g_autoptr(SpStep) inserted = note_step ("inserted");
+  g_autoptr(SpStep) appended = note_step ("appended");
+  guint n_notified = 0;
+  Recorder recorder;
+
+  recorder_init (&recorder, player);
+  g_signal_connect (player, "notify::n-stale", G_CALLBACK (on_notify_count), &n_notified);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_cmpuint (sp_player_get_position (player), ==, 5);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 0);
+  g_assert_cmpuint (n_notified, ==, 0);
+  for (guint i = 0; i < 5; i++)
+    g_assert_true (sp_player_step_has_run (player, sp_session_get_step (session, i)));
+
+  /* An edit: the ran step is replaced by one that has not run. */
+  original = g_object_ref (sp_session_get_step (session, 2));
+  edited = sp_step_copy (original);
+  g_free (edited->text);
+  edited->text = g_strdup ("two, edited");
+  sp_session_remove_step (session, 2);
+  sp_session_insert_step (session, 2, edited);
+  g_assert_false (sp_player_step_has_run (player, edited));
+  g_assert_true (sp_player_step_has_run (player, original));
+  g_assert_cmpuint (sp_player_get_position (player), ==, 5);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 1);
+  g_assert_cmpuint (n_notified, ==, 1);
+
+  /* Inserted before the position, then deleted again. */
+  sp_session_insert_step (session, 0, inserted);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 2);
+  sp_session_remove_step (session, 0);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 1);
+  g_assert_cmpuint (n_notified, ==, 3);
+
+  /* A step after the position changes nothing before it, and running it
+   * leaves the count as it was. */
+  sp_session_insert_step (session, 5, appended);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 1);
+  sp_player_step (player);
+  wait_results (&recorder, 6);
+  g_assert_true (sp_player_step_has_run (player, appended));
+  g_assert_cmpuint (sp_player_get_position (player), ==, 6);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 1);
+  g_assert_cmpuint (n_notified, ==, 3);
+
+  /* A restart forgets what ran; running again runs the steps as they are. */
+  sp_player_restart (player);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 0);
+  g_assert_cmpuint (n_notified, ==, 4);
+  g_assert_false (sp_player_step_has_run (player, original));
+  g_assert_false (sp_player_step_has_run (player, appended));
+  recorder.n_finished = 0;
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
+  g_assert_cmpuint (sp_player_get_position (player), ==, 6);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 0);
+  g_assert_true (sp_player_step_has_run (player, edited));
+
+  g_signal_handlers_disconnect_by_data (player, &n_notified);
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
 /* The same with every call a button makes, socket() included: the client's
  * socket() finishes while accept waits, and accept still sees the connect. */
 static void
@@ -1557,6 +1648,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/perform-while-waiting", test_perform_while_waiting);
   g_test_add_func ("/Sp/Player/perform-concurrently", test_perform_concurrently);
   g_test_add_func ("/Sp/Player/perform-with-socket-calls", test_perform_with_socket_calls);
+  g_test_add_func ("/Sp/Player/stale-steps", test_stale_steps);
   g_test_add_func ("/Sp/Player/send-interval", test_send_interval);
   g_test_add_func ("/Sp/Player/host-names", test_host_names);
   g_test_add_func ("/Sp/Player/host-lookups", test_host_lookups);

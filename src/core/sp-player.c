@@ -40,6 +40,12 @@ struct _SpPlayer
   /* Bumped by restart, so that answers to calls made before it are ignored. */
   guint          generation;
 
+  /* The step objects that have run since the last restart (a set holding
+   * a reference to each), and how many steps before `position` are not
+   * among them. */
+  GHashTable    *has_run;
+  guint          n_stale;
+
   /* Runs held at a destination beyond this machine until "confirm-remote"
    * is answered (Held), and whether that question is open. */
   GPtrArray     *held;
@@ -56,6 +62,7 @@ enum {
   PROP_0,
   PROP_STATE,
   PROP_POSITION,
+  PROP_N_STALE,
   N_PROPS
 };
 
@@ -196,15 +203,68 @@ set_state (SpPlayer      *self,
     }
 }
 
+/* How many steps in [from, to) have not run as they are now. */
+static guint
+count_stale (SpPlayer *self,
+             guint     from,
+             guint     to)
+{
+  guint n = 0;
+
+  to = MIN (to, sp_session_get_n_steps (self->session));
+  for (guint i = from; i < to; i++)
+    if (!g_hash_table_contains (self->has_run, sp_session_get_step (self->session, i)))
+      n++;
+
+  return n;
+}
+
+static void
+set_n_stale (SpPlayer *self,
+             guint     n_stale)
+{
+  if (self->n_stale != n_stale)
+    {
+      self->n_stale = n_stale;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_STALE]);
+    }
+}
+
 static void
 set_position (SpPlayer *self,
               guint     position)
 {
-  if (self->position != position)
-    {
-      self->position = position;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
-    }
+  guint old = self->position;
+  guint n_stale;
+
+  if (old == position)
+    return;
+
+  /* Going on only adds the steps passed over; the steps before the old
+   * position are as they were. */
+  if (position > old)
+    n_stale = self->n_stale + count_stale (self, old, position);
+  else
+    n_stale = count_stale (self, 0, position);
+
+  /* Both are current before either is announced. */
+  self->position = position;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POSITION]);
+  set_n_stale (self, n_stale);
+}
+
+/* An edit replaces a step's object, and a step can be inserted or removed
+ * anywhere: only a change before the position changes what ran there. The
+ * player's own changes (a performed step joining, a finished one moving to
+ * the position) are all at or after it. */
+static void
+on_steps_changed (SpPlayer *self,
+                  guint     at,
+                  guint     removed,
+                  guint     added)
+{
+  if (at < self->position)
+    set_n_stale (self, count_stale (self, 0, self->position));
 }
 
 static void
@@ -661,6 +721,9 @@ run_finish_now (Run        *run,
   else
     failure = check_expectation (run);
 
+  /* Before it moves to the position, so that it is not counted stale. */
+  if (!g_hash_table_contains (self->has_run, run->step))
+    g_hash_table_add (self->has_run, g_object_ref (run->step));
   settle (run);
 
   passed = failure == NULL;
@@ -1863,11 +1926,14 @@ sp_player_dispose (GObject *object)
   if (self->sockets != NULL)
     close_everything (self);
 
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (sp_session_get_steps (self->session), self);
   g_clear_object (&self->sockets);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->serves, g_ptr_array_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_pointer (&self->held, g_ptr_array_unref);
+  g_clear_pointer (&self->has_run, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->log);
 
@@ -1892,6 +1958,10 @@ sp_player_get_property (GObject    *object,
       g_value_set_uint (value, self->position);
       break;
 
+    case PROP_N_STALE:
+      g_value_set_uint (value, self->n_stale);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1910,6 +1980,9 @@ sp_player_class_init (SpPlayerClass *klass)
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_POSITION] =
     g_param_spec_uint ("position", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_STALE] =
+    g_param_spec_uint ("n-stale", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1940,6 +2013,7 @@ sp_player_init (SpPlayer *self)
   self->serves = g_ptr_array_new_with_free_func (g_object_unref);
   self->active = g_ptr_array_new ();
   self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
+  self->has_run = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 SpPlayer *
@@ -1954,6 +2028,8 @@ sp_player_new (SpSession    *session,
   self = g_object_new (SP_TYPE_PLAYER, NULL);
   self->session = g_object_ref (session);
   self->log = g_object_ref (log);
+  g_signal_connect_swapped (sp_session_get_steps (session), "items-changed",
+                            G_CALLBACK (on_steps_changed), self);
   return self;
 }
 
@@ -1997,6 +2073,22 @@ sp_player_get_n_failed (SpPlayer *self)
 {
   g_return_val_if_fail (SP_IS_PLAYER (self), 0);
   return self->n_failed;
+}
+
+gboolean
+sp_player_step_has_run (SpPlayer *self,
+                        SpStep   *step)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), FALSE);
+  g_return_val_if_fail (SP_IS_STEP (step), FALSE);
+  return g_hash_table_contains (self->has_run, step);
+}
+
+guint
+sp_player_get_n_stale (SpPlayer *self)
+{
+  g_return_val_if_fail (SP_IS_PLAYER (self), 0);
+  return self->n_stale;
 }
 
 void
@@ -2044,6 +2136,7 @@ sp_player_restart (SpPlayer *self)
 
   close_everything (self);
   sp_traffic_log_clear (self->log);
+  g_hash_table_remove_all (self->has_run);
   self->n_failed = 0;
   self->finished_emitted = FALSE;
   set_position (self, 0);

@@ -42,6 +42,13 @@ SpTrafficLog  *sp_player_get_log            (SpPlayer     *self);
 SpPlayerState  sp_player_get_state          (SpPlayer     *self);
 /* The index of the next step to run. */
 guint          sp_player_get_position       (SpPlayer     *self);
+/* Whether `step`, this very object, has run since the last restart. Editing
+ * a step replaces its object, so an edited step has not run as it is now. */
+gboolean       sp_player_step_has_run       (SpPlayer     *self,
+                                             SpStep       *step);
+/* The "n-stale" property: how many of the steps before the position have
+ * not run as they are now (edited, or inserted there, since they ran). */
+guint          sp_player_get_n_stale        (SpPlayer     *self);
 gboolean       sp_player_get_all_passed     (SpPlayer     *self);
 guint          sp_player_get_n_failed       (SpPlayer     *self);
 

@@ -22,41 +22,48 @@
 
 /* The public part comes first, so that a pointer to it is a pointer to
  * its entry. The masks say where the kernel takes the option; elsewhere it
- * answers ENOPROTOOPT or EOPNOTSUPP, and `why_not` says so beforehand. */
+ * refuses it (ENOPROTOOPT, EOPNOTSUPP, EINVAL), and the entry says why
+ * beforehand: for the family, or for the type. */
 typedef struct
 {
   SpSocketOptionInfo  info;
   guint               families;
   guint               types;
-  const char         *why_not;
+  const char         *why_not_family;
+  const char         *why_not_type;
 } OptionEntry;
 
 static const OptionEntry options[] = {
   { { "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, TRUE, "socket.SOL_SOCKET",
       N_("Bind to an address whose old connections are still in TIME_WAIT") },
-    ANY_FAMILY, ANY_TYPE, NULL },
-  /* Only IP sockets share a port (Linux refuses it on UNIX sockets). */
+    ANY_FAMILY, ANY_TYPE, NULL, NULL },
+  /* Linux refuses it on UNIX sockets: only IP sockets share a port. */
   { { "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, TRUE, "socket.SOL_SOCKET",
       N_("Let several sockets bind the same address and port and share its traffic") },
-    IP_FAMILY, ANY_TYPE, N_("SO_REUSEPORT is an option of IPv4 and IPv6 sockets") },
+    IP_FAMILY, ANY_TYPE, N_("SO_REUSEPORT is an option of IPv4 and IPv6 sockets"), NULL },
   { { "SO_BROADCAST", SOL_SOCKET, SO_BROADCAST, TRUE, "socket.SOL_SOCKET",
       N_("Allow sending datagrams to a broadcast address") },
-    ANY_FAMILY, ANY_TYPE, NULL },
+    ANY_FAMILY, ANY_TYPE, NULL, NULL },
   { { "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, TRUE, "socket.SOL_SOCKET",
       N_("Check an idle connection now and then to notice a peer that went away") },
-    ANY_FAMILY, ANY_TYPE, NULL },
+    ANY_FAMILY, ANY_TYPE, NULL, NULL },
   { { "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, TRUE, "socket.IPPROTO_TCP",
       N_("Send small writes at once instead of gathering them into fewer segments") },
-    IP_FAMILY, TYPE_BIT (SP_SOCKET_TYPE_STREAM), N_("TCP_NODELAY is an option of TCP sockets") },
+    IP_FAMILY, TYPE_BIT (SP_SOCKET_TYPE_STREAM),
+    N_("TCP_NODELAY is an option of TCP sockets"), N_("TCP_NODELAY is an option of TCP sockets") },
+  /* A raw socket is bound to its protocol from the start, and the kernel
+   * changes V6ONLY only on an unbound socket. */
   { { "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, TRUE, "socket.IPPROTO_IPV6",
       N_("Take IPv6 only, not IPv4 peers as ::ffff: addresses") },
-    FAMILY_BIT (SP_FAMILY_INET6), ANY_TYPE, N_("IPV6_V6ONLY is an option of IPv6 sockets") },
+    FAMILY_BIT (SP_FAMILY_INET6), ANY_TYPE & ~TYPE_BIT (SP_SOCKET_TYPE_RAW),
+    N_("IPV6_V6ONLY is an option of IPv6 sockets"),
+    N_("IPV6_V6ONLY is an option of IPv6 stream and datagram sockets") },
   { { "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, FALSE, "socket.SOL_SOCKET",
       N_("How many bytes the kernel keeps for receiving (it doubles what is asked)") },
-    ANY_FAMILY, ANY_TYPE, NULL },
+    ANY_FAMILY, ANY_TYPE, NULL, NULL },
   { { "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, FALSE, "socket.SOL_SOCKET",
       N_("How many bytes the kernel keeps for sending (it doubles what is asked)") },
-    ANY_FAMILY, ANY_TYPE, NULL },
+    ANY_FAMILY, ANY_TYPE, NULL, NULL },
 };
 
 static const struct
@@ -107,10 +114,12 @@ sp_socket_option_why_not (const SpSocketOptionInfo *info,
 
   g_return_val_if_fail (entry >= options && entry < options + G_N_ELEMENTS (options), NULL);
 
-  if ((entry->families & FAMILY_BIT (family)) != 0 && (entry->types & TYPE_BIT (type)) != 0)
-    return NULL;
+  if ((entry->families & FAMILY_BIT (family)) == 0)
+    return _(entry->why_not_family);
+  if ((entry->types & TYPE_BIT (type)) == 0)
+    return _(entry->why_not_type);
 
-  return _(entry->why_not);
+  return NULL;
 }
 
 gboolean
