@@ -59,6 +59,7 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   Recorder   *recorder)
 {
   StepResult result = { index, passed, g_strdup (message) };

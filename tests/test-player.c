@@ -56,12 +56,14 @@ typedef struct
   gboolean  passed;
   char     *message;
   gint64    time_us;
+  SpStep   *step;
 } StepResult;
 
 typedef struct
 {
   GArray   *sequence;     /* int: +(i+1) started, -(i+1) finished */
   GArray   *started_us;   /* gint64, per step-started */
+  GPtrArray *started;     /* SpStep, per step-started */
   GArray   *results;      /* StepResult */
   GPtrArray *added;       /* SpSocket, from socket-added */
   guint     n_finished;
@@ -76,11 +78,13 @@ static void
 step_result_clear (StepResult *result)
 {
   g_free (result->message);
+  g_clear_object (&result->step);
 }
 
 static void
 on_step_started (SpPlayer *player,
                  guint     index,
+                 SpStep   *step,
                  Recorder *recorder)
 {
   int entry = index + 1;
@@ -88,6 +92,7 @@ on_step_started (SpPlayer *player,
 
   g_array_append_val (recorder->sequence, entry);
   g_array_append_val (recorder->started_us, now);
+  g_ptr_array_add (recorder->started, g_object_ref (step));
 }
 
 static void
@@ -95,9 +100,12 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   Recorder   *recorder)
 {
-  StepResult result = { index, passed, g_strdup (message), g_get_monotonic_time () };
+  StepResult result = {
+    index, passed, g_strdup (message), g_get_monotonic_time (), g_object_ref (step)
+  };
   int entry = -(int) (index + 1);
 
   g_test_message ("step %u %s%s%s", index, passed ? "passed" : "failed",
@@ -134,6 +142,7 @@ recorder_init (Recorder *recorder,
   memset (recorder, 0, sizeof *recorder);
   recorder->sequence = g_array_new (FALSE, FALSE, sizeof (int));
   recorder->started_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  recorder->started = g_ptr_array_new_with_free_func (g_object_unref);
   recorder->results = g_array_new (FALSE, FALSE, sizeof (StepResult));
   g_array_set_clear_func (recorder->results, (GDestroyNotify) step_result_clear);
   recorder->added = g_ptr_array_new_with_free_func (g_object_unref);
@@ -151,6 +160,7 @@ recorder_clear (Recorder *recorder)
   g_signal_handlers_disconnect_by_data (recorder->player, recorder);
   g_clear_pointer (&recorder->sequence, g_array_unref);
   g_clear_pointer (&recorder->started_us, g_array_unref);
+  g_clear_pointer (&recorder->started, g_ptr_array_unref);
   g_clear_pointer (&recorder->results, g_array_unref);
   g_clear_pointer (&recorder->added, g_ptr_array_unref);
 }
@@ -760,6 +770,7 @@ on_accept_finished (SpPlayer   *player,
                     guint       index,
                     gboolean    passed,
                     const char *message,
+                    SpStep     *step,
                     Ticker     *ticker)
 {
   if (index == 2)
@@ -1098,6 +1109,62 @@ test_perform_concurrently (void)
 
   recorder_clear (&recorder);
   finalize_player (replay, replay_log);
+}
+
+/* A performed step moves when it finishes: the accept that started as
+ * step 2 finishes as step 3, after the connect performed later. The SpStep
+ * in the signals is what stays the same. */
+static void
+test_signals_carry_step (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                { \"id\": \"client\" } ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  SpSession *session = sp_player_get_session (player);
+  g_autoptr(SpStep) bind = sp_step_new ("server", SP_CALL_BIND);
+  g_autoptr(SpStep) listen = sp_step_new ("server", SP_CALL_LISTEN);
+  g_autoptr(SpStep) accept = sp_step_new ("server", SP_CALL_ACCEPT);
+  g_autoptr(SpStep) connect = sp_step_new ("client", SP_CALL_CONNECT);
+  Recorder recorder;
+  StepResult *result;
+
+  recorder_init (&recorder, player);
+  accept->as = g_strdup ("conn");
+  sp_player_perform (player, bind);
+  sp_player_perform (player, listen);
+  sp_player_perform (player, accept);
+  wait_results (&recorder, 2);
+
+  /* accept waits, announced as step 2. */
+  g_assert_cmpuint (recorder.started->len, ==, 3);
+  g_assert_true (g_ptr_array_index (recorder.started, 2) == accept);
+  g_assert_cmpint (g_array_index (recorder.sequence, int, recorder.sequence->len - 1), ==, 2 + 1);
+
+  connect->to = g_strdup ("server");
+  sp_player_perform (player, connect);
+  g_assert_true (g_ptr_array_index (recorder.started, 3) == connect);
+  g_assert_cmpint (g_array_index (recorder.sequence, int, recorder.sequence->len - 1), ==, 3 + 1);
+  wait_results (&recorder, 4);
+
+  /* connect finished first and took place 2; accept finished as step 3. */
+  result = result_at (&recorder, 2);
+  g_assert_true (result->step == connect);
+  g_assert_cmpuint (result->index, ==, 2);
+  result = result_at (&recorder, 3);
+  g_assert_true (result->passed);
+  g_assert_true (result->step == accept);
+  g_assert_cmpuint (result->index, ==, 3);
+  g_assert_true (sp_session_get_step (session, 3) == accept);
+
+  /* Moving steps that ran to the position leaves nothing stale. */
+  g_assert_cmpuint (sp_player_get_position (player), ==, 4);
+  g_assert_cmpuint (sp_player_get_n_stale (player), ==, 0);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
 }
 
 static void
@@ -1648,6 +1715,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/perform-while-waiting", test_perform_while_waiting);
   g_test_add_func ("/Sp/Player/perform-concurrently", test_perform_concurrently);
   g_test_add_func ("/Sp/Player/perform-with-socket-calls", test_perform_with_socket_calls);
+  g_test_add_func ("/Sp/Player/signals-carry-step", test_signals_carry_step);
   g_test_add_func ("/Sp/Player/stale-steps", test_stale_steps);
   g_test_add_func ("/Sp/Player/send-interval", test_send_interval);
   g_test_add_func ("/Sp/Player/host-names", test_host_names);

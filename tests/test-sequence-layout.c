@@ -37,6 +37,7 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   Run        *run)
 {
   if (!passed)

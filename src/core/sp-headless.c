@@ -377,6 +377,7 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   Headless   *headless)
 {
   if (passed)

@@ -553,7 +553,7 @@ start_run (Run *run)
   run->first_event = sp_traffic_log_get_n_appended (self->log);
   g_ptr_array_add (self->active, run);
   set_state (self, SP_PLAYER_RUNNING);
-  g_signal_emit (self, signals[STEP_STARTED], 0, run->index);
+  g_signal_emit (self, signals[STEP_STARTED], 0, run->index, run->step);
   run_execute (run);
 }
 
@@ -739,7 +739,7 @@ run_finish_now (Run        *run,
   if (self->active->len == 0)
     set_state (self, SP_PLAYER_IDLE);
 
-  g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message);
+  g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message, run->step);
   run_free (run);
 
   release_settled (self);
@@ -1988,11 +1988,11 @@ sp_player_class_init (SpPlayerClass *klass)
 
   signals[STEP_STARTED] =
     g_signal_new ("step-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, SP_TYPE_STEP);
   signals[STEP_FINISHED] =
     g_signal_new ("step-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                  G_TYPE_UINT, G_TYPE_BOOLEAN, G_TYPE_STRING);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                  G_TYPE_UINT, G_TYPE_BOOLEAN, G_TYPE_STRING, SP_TYPE_STEP);
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);

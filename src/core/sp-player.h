@@ -23,9 +23,15 @@ G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
 /* Executes a session's steps on the main loop and records new ones.
  *
  * Signals:
- *   step-started (guint index)
- *   step-finished (guint index, gboolean passed, const char *message)
- *     message says why a step failed: what was expected and what happened.
+ *   step-started (guint index, SpStep *step)
+ *   step-finished (guint index, gboolean passed, const char *message,
+ *                  SpStep *step)
+ *     `index` is the step's place in the session at the moment of emission,
+ *     and it may move later: a performed step that finishes is moved to the
+ *     position, after the steps that finished before it, so an accept that
+ *     started as step 2 can finish as step 3. `step` is the same object from
+ *     start to finish: follow a step by it, not by its index. message says
+ *     why a step failed: what was expected and what happened.
  *   finished (gboolean all_passed): every step ran and background work
  *     (serve) ended.
  *   socket-added (SpSocket *socket): a socket came to life (created, or
