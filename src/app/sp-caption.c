@@ -3,13 +3,21 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-bytes-format.h"
 #include "sp-caption.h"
 #include "sp-codegen.h"
+#include "sp-data.h"
+#include "sp-decode.h"
 #include "sp-errno.h"
 
 /* How far back from the newest event a step's failed call is looked for:
  * a step makes a handful of events, a repeated one a few more. */
 #define MAX_EVENTS_SCANNED 256
+
+/* Lines of 16 bytes the caption shows of a step's payload: at the size a
+ * lecture hall reads, more would push the diagram off the projector. */
+#define MAX_BYTE_LINES 3
+#define MAX_SHOWN_BYTES (MAX_BYTE_LINES * SP_HEX_DUMP_BYTES_PER_LINE)
 
 struct _SpCaption
 {
@@ -18,6 +26,11 @@ struct _SpCaption
   GtkLabel     *counter_label;
   GtkLabel     *title_label;
   GtkLabel     *code_label;
+  GtkWidget    *bytes_box;
+  GtkLabel     *bytes_label;
+  GtkLabel     *hex_label;
+  GtkLabel     *text_label;
+  GtkLabel     *more_label;
   GtkLabel     *note_label;
   GtkLabel     *problem_label;
   GtkLabel     *next_label;
@@ -101,6 +114,151 @@ find_problem (SpCaption *self,
   return NULL;
 }
 
+static void
+set_line (GtkLabel   *label,
+          const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && text[0] != '\0');
+}
+
+/* The bytes step `index` sent or received, in the order its events
+ * happened: at most `limit` of them in `shown`, and how many there were in
+ * all. A repeated receive (`until`, `count`) makes several events. */
+static void
+collect_bytes (SpCaption   *self,
+               guint        index,
+               gsize        limit,
+               GByteArray  *shown,
+               gsize       *total,
+               SpEventKind *kind)
+{
+  SpTrafficLog *log = sp_player_get_log (self->player);
+  guint n = sp_traffic_log_get_n_appended (log);
+  guint first = n;
+
+  *total = 0;
+  *kind = SP_EVENT_CALL;
+
+  /* The step's events are the newest ones that carry its index. */
+  for (guint i = n; i > 0 && n - i < MAX_EVENTS_SCANNED; i--)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i - 1);
+
+      if (sp_event_get_step (event) == (int) index)
+        first = i - 1;
+    }
+
+  for (guint i = first; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+      g_autoptr(GBytes) payload = NULL;
+      SpEventKind event_kind = sp_event_get_kind (event);
+      const guint8 *data;
+      gsize size;
+
+      if (sp_event_get_step (event) != (int) index ||
+          (event_kind != SP_EVENT_SENT && event_kind != SP_EVENT_RECEIVED) ||
+          !sp_event_get_ok (event))
+        continue;
+
+      /* A serve step both receives and sends: the first direction names it. */
+      if (*kind == SP_EVENT_CALL)
+        *kind = event_kind;
+      *total += sp_event_get_bytes (event);
+
+      payload = sp_event_get_payload (event);
+      if (payload == NULL)
+        continue;
+      data = g_bytes_get_data (payload, &size);
+      if (shown->len < limit)
+        g_byte_array_append (shown, data, MIN (size, limit - shown->len));
+    }
+}
+
+/* The hex lines of `data`, 16 bytes a line as in the traffic log's dump. */
+static char *
+format_hex_lines (const guint8 *data,
+                  gsize         length)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (gsize offset = 0; offset < length; offset += SP_HEX_DUMP_BYTES_PER_LINE)
+    {
+      g_autofree char *line = sp_data_format_hex (data + offset,
+                                                  MIN (SP_HEX_DUMP_BYTES_PER_LINE,
+                                                       length - offset));
+
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+      g_string_append (out, line);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Shows the bytes of step `index`, or hides the lines for a step that
+ * moved none. */
+static void
+update_bytes (SpCaption *self,
+              int        index)
+{
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  g_autoptr(SpDecoded) decoded = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *more = NULL;
+  SpEventKind kind = SP_EVENT_CALL;
+  gsize total = 0;
+
+  if (index >= 0)
+    collect_bytes (self, (guint) index, MAX_SHOWN_BYTES, shown, &total, &kind);
+
+  gtk_widget_set_visible (self->bytes_box, total > 0);
+  if (total == 0)
+    {
+      gtk_label_set_text (self->bytes_label, "");
+      gtk_label_set_text (self->hex_label, "");
+      gtk_label_set_text (self->text_label, "");
+      gtk_label_set_text (self->more_label, "");
+      return;
+    }
+
+  if (kind == SP_EVENT_SENT)
+    /* Translators: above the hex of what a step sent, "11 bytes sent" */
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'zu byte sent", "%'zu bytes sent",
+                                            total),
+                               total);
+  else
+    /* Translators: above the hex of what a step received */
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'zu byte received",
+                                            "%'zu bytes received", total),
+                               total);
+
+  if (shown->len > 0)
+    {
+      hex = format_hex_lines (shown->data, shown->len);
+      decoded = sp_decode (shown->data, shown->len, SP_ENCODING_UTF8, SP_DECODE_REPLACE);
+      text = sp_decode_make_visible (decoded->text, decoded->length, SP_VISIBLE_NONE);
+    }
+  else
+    {
+      hex = g_strdup (_("(bytes dropped by the log limit)"));
+    }
+
+  if (total > shown->len)
+    /* Translators: under a payload cut short, "… 1,024 more bytes" */
+    more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "… %'zu more byte", "… %'zu more bytes",
+                                         total - shown->len),
+                            total - shown->len);
+
+  gtk_label_set_text (self->bytes_label, heading);
+  gtk_label_set_text (self->hex_label, hex);
+  gtk_label_set_text (self->text_label, text != NULL ? text : "");
+  set_line (self->more_label, more);
+}
+
 /* "client · connect", or the call alone for a call on no socket. */
 static char *
 step_title (SpStep *step)
@@ -109,14 +267,6 @@ step_title (SpStep *step)
 
   return step->socket != NULL ? g_strdup_printf ("%s · %s", step->socket, call)
                               : g_strdup (call);
-}
-
-static void
-set_line (GtkLabel   *label,
-          const char *text)
-{
-  gtk_label_set_text (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && text[0] != '\0');
 }
 
 static void
@@ -143,6 +293,7 @@ update (SpCaption *self)
       set_line (self->note_label, NULL);
       set_line (self->problem_label, NULL);
       set_line (self->next_label, NULL);
+      update_bytes (self, -1);
       return;
     }
 
@@ -189,6 +340,7 @@ update (SpCaption *self)
   set_line (self->note_label, note);
   set_line (self->problem_label, problem);
   set_line (self->next_label, next);
+  update_bytes (self, step->call != SP_CALL_NOTE && !upcoming ? index : -1);
 
   description = sp_caption_describe (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -259,6 +411,11 @@ sp_caption_class_init (SpCaptionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpCaption, counter_label);
   gtk_widget_class_bind_template_child (widget_class, SpCaption, title_label);
   gtk_widget_class_bind_template_child (widget_class, SpCaption, code_label);
+  gtk_widget_class_bind_template_child (widget_class, SpCaption, bytes_box);
+  gtk_widget_class_bind_template_child (widget_class, SpCaption, bytes_label);
+  gtk_widget_class_bind_template_child (widget_class, SpCaption, hex_label);
+  gtk_widget_class_bind_template_child (widget_class, SpCaption, text_label);
+  gtk_widget_class_bind_template_child (widget_class, SpCaption, more_label);
   gtk_widget_class_bind_template_child (widget_class, SpCaption, note_label);
   gtk_widget_class_bind_template_child (widget_class, SpCaption, problem_label);
   gtk_widget_class_bind_template_child (widget_class, SpCaption, next_label);
@@ -270,7 +427,14 @@ sp_caption_class_init (SpCaptionClass *klass)
 static void
 sp_caption_init (SpCaption *self)
 {
+  PangoAttrList *attributes = pango_attr_list_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Bytes cut at any character must not look as if a '-' were among them. */
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (self->text_label, attributes);
+  pango_attr_list_unref (attributes);
 
   self->player_signals = g_signal_group_new (SP_TYPE_PLAYER);
   g_signal_group_connect_swapped (self->player_signals, "step-started",
@@ -332,8 +496,9 @@ char *
 sp_caption_describe (SpCaption *self)
 {
   GtkLabel *lines[] = {
-    self->counter_label, self->title_label, self->code_label, self->note_label,
-    self->problem_label, self->next_label,
+    self->counter_label, self->title_label, self->code_label,
+    self->bytes_label, self->hex_label, self->text_label, self->more_label,
+    self->note_label, self->problem_label, self->next_label,
   };
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -348,7 +513,9 @@ sp_caption_describe (SpCaption *self)
       /* TRANSLATORS: between the parts of the caption read out as one line */
       if (out->len > 0)
         g_string_append (out, i >= 3 ? _(" — ") : _(" · "));
-      g_string_append (out, text);
+      /* The hex comes in lines of 16 bytes. */
+      for (const char *c = text; *c != '\0'; c++)
+        g_string_append_c (out, *c == '\n' ? ' ' : *c);
     }
 
   return g_string_free (g_steal_pointer (&out), FALSE);

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpCaption, sp_caption, SP, CAPTION, AdwBin)
 
 /* The presentation caption: the step a lecture is at, in large text. "Step
- * 3 of 12", the socket and call, the Python it amounts to, the step's note
+ * 3 of 12", the socket and call, the Python it amounts to, the bytes it
+ * sent or received (hex and text, the first few lines), the step's note
  * and, when it failed, the kernel's error. The step is the one running, or
  * else the last one run, which the diagram shows; before the first, the
  * first ("Next: step 1 of 12"). It reads the player; it never acts. */

@@ -283,7 +283,7 @@ main (int   argc,
 
   /* Presentation mode on a 1920×1080 projector (the window's default size
    * counts 10 pixels more than it draws): the echo a few steps in, the
-   * client's connect just made. */
+   * client's sendall just made, its bytes in the caption. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1920 + 10, 1080 + 10);
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
                                   g_variant_new_string ("tcp-echo"));
@@ -291,7 +291,7 @@ main (int   argc,
   g_action_group_change_action_state (G_ACTION_GROUP (window), "presentation",
                                       g_variant_new_boolean (TRUE));
   settle (400);
-  step_to (window, 3);
+  step_to (window, 5);
   settle (400);
   save_png (GTK_WIDGET (window), argv[1], "presentation.png");
   g_action_group_change_action_state (G_ACTION_GROUP (window), "presentation",

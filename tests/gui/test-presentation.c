@@ -342,6 +342,137 @@ font_size (GtkWidget *widget)
   return pango_font_description_get_size (font) / (double) PANGO_SCALE;
 }
 
+/* Numbers are grouped as the locale groups them. */
+static void
+assert_caption_has_either (Fixture    *fixture,
+                           const char *text,
+                           const char *other)
+{
+  g_autofree char *caption = caption_text (fixture);
+
+  if (strstr (caption, text) == NULL && strstr (caption, other) == NULL)
+    g_error ("the caption “%s” says neither “%s” nor “%s”", caption, text, other);
+}
+
+static gboolean
+is_label_starting_with (GtkWidget *widget,
+                        gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), data);
+}
+
+/* The caption's label that shows `text` first; it must be on screen. */
+static GtkWidget *
+find_caption_label (Fixture    *fixture,
+                    const char *text)
+{
+  GtkWidget *label = sp_gui_find_matching (find (fixture, SP_TYPE_CAPTION),
+                                           is_label_starting_with, (gpointer) text);
+
+  if (label == NULL)
+    g_error ("the caption has no label that starts with “%s”", text);
+  g_assert_true (gtk_widget_get_mapped (label));
+  return label;
+}
+
+static void
+step_in_presentation (Fixture *fixture,
+                      guint    position)
+{
+  g_assert_true (press (fixture, GDK_KEY_space));
+  wait_at (fixture, position);
+  sp_gui_wait_for_frame (find (fixture, SP_TYPE_CAPTION));
+}
+
+static void
+open_session (Fixture    *fixture,
+              const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  sp_window_open (fixture->window, file);
+  sp_gui_wait_for ("the session", has_new_player,
+                   &(Reopen) { fixture->window, sp_window_get_player (fixture->window) });
+  sp_gui_iterate_for (100);
+}
+
+/* A step that sent or received shows its bytes, hex and text, as large as
+ * its Python; a long payload shows its start and how much more there is. */
+static void
+test_presentation_bytes (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *long_text = g_strnfill (1068, 'A');
+  g_autofree char *long_json = g_strdup_printf (
+    "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"long\",\n"
+    "  \"sockets\": [ { \"id\": \"a\", \"family\": \"inet\", \"type\": \"dgram\",\n"
+    "                   \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                 { \"id\": \"b\", \"family\": \"inet\", \"type\": \"dgram\" } ],\n"
+    "  \"steps\": [ { \"socket\": \"a\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"b\", \"call\": \"sendto\", \"to\": \"a\",\n"
+    "      \"data\": { \"text\": \"Hi\\r\\n%s\" } } ] }\n", long_text);
+  g_autofree char *long_path = g_build_filename (fixture->dir, "long.sockplay", NULL);
+  g_autofree char *caption = NULL;
+  g_auto(GStrv) lines = NULL;
+  GtkWidget *hex;
+  GtkWidget *text;
+  double normal = font_size (find (fixture, SP_TYPE_LOG_VIEW));
+  SpPlayer *old_player = sp_window_get_player (fixture->window);
+  g_autoptr(GtkCssProvider) style = gtk_css_provider_new ();
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (fixture->window));
+
+  /* The application's style, which AdwApplication would load. */
+  gtk_css_provider_load_from_resource (style, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (style),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "open-preset",
+                                  g_variant_new_string ("tcp-echo"));
+  sp_gui_wait_for ("the preset", has_new_player, &(Reopen) { fixture->window, old_player });
+  g_action_group_change_action_state (G_ACTION_GROUP (fixture->window), "presentation",
+                                      g_variant_new_boolean (TRUE));
+  sp_gui_iterate_for (100);
+
+  /* bind moves no bytes: none are shown. */
+  step_in_presentation (fixture, 1);
+  caption = caption_text (fixture);
+  g_assert_null (strstr (caption, "bytes"));
+  g_clear_pointer (&caption, g_free);
+
+  for (guint position = 2; position <= 5; position++)
+    step_in_presentation (fixture, position);
+  assert_caption_has (fixture, "client · sendall");
+  assert_caption_has (fixture, "11 bytes sent");
+  assert_caption_has (fixture, "48 65 6c 6c 6f 20 57 6f 72 6c 64");
+  assert_caption_has (fixture, "Hello World");
+  hex = find_caption_label (fixture, "48 65 6c 6c 6f");
+  text = find_caption_label (fixture, "Hello");
+  /* Larger again than the presentation's text, itself larger than the window's. */
+  g_assert_cmpfloat (font_size (hex), >, normal * 2);
+  g_assert_cmpfloat (font_size (text), ==, font_size (hex));
+
+  step_in_presentation (fixture, 6);
+  assert_caption_has (fixture, "conn · recv");
+  assert_caption_has (fixture, "11 bytes received");
+  assert_caption_has (fixture, "48 65 6c 6c 6f");
+
+  /* 1,072 bytes: three lines of them, the control characters visible. */
+  g_assert_true (g_file_set_contents (long_path, long_json, -1, NULL));
+  open_session (fixture, long_path);
+  step_in_presentation (fixture, 1);
+  step_in_presentation (fixture, 2);
+  assert_caption_has_either (fixture, "1,072 bytes sent", "1072 bytes sent");
+  assert_caption_has (fixture, "48 69 0d 0a 41 41");
+  assert_caption_has (fixture, "Hi␍␊AAA");
+  assert_caption_has_either (fixture, "… 1,024 more bytes", "… 1024 more bytes");
+  hex = find_caption_label (fixture, "48 69 0d 0a");
+  lines = g_strsplit (gtk_label_get_text (GTK_LABEL (hex)), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_unlink (long_path);
+
+  gtk_style_context_remove_provider_for_display (display, GTK_STYLE_PROVIDER (style));
+}
+
 /* Zoom sizes the window's text, the diagram's with it, and is kept in the
  * settings; presentation mode is larger again. */
 static void
@@ -494,6 +625,8 @@ main (int   argc,
 
   g_test_add ("/Sp/Presentation/mode", Fixture, NULL,
               fixture_set_up, test_presentation, fixture_tear_down);
+  g_test_add ("/Sp/Presentation/bytes", Fixture, NULL,
+              fixture_set_up, test_presentation_bytes, fixture_tear_down);
   g_test_add ("/Sp/Presentation/zoom", Fixture, NULL,
               fixture_set_up, test_zoom, fixture_tear_down);
   g_test_add ("/Sp/Window/recent-sessions", Fixture, NULL,
