@@ -970,6 +970,473 @@ test_option_names (void)
   g_assert_cmpuint (g_strv_length ((char **) names), ==, 8);
 }
 
+/* Notifications by property name, in the order they came. */
+typedef struct
+{
+  GPtrArray      *names;
+  SpSocketConfig *config;
+  /* What the config held when "family" was notified. */
+  gint            port_at_family;
+} Notes;
+
+static void
+note_notify (GObject    *object,
+             GParamSpec *pspec,
+             Notes      *notes)
+{
+  g_ptr_array_add (notes->names, g_strdup (pspec->name));
+  if (g_str_equal (pspec->name, "family"))
+    notes->port_at_family = SP_SOCKET_CONFIG (object)->port;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Sorted: notifications held back by a freeze come in no set order. */
+static char *
+notes_take (Notes *notes)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_ptr_array_sort (notes->names, compare_names);
+  for (guint i = 0; i < notes->names->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? " " : "",
+                            (const char *) notes->names->pdata[i]);
+  g_ptr_array_set_size (notes->names, 0);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+#define assert_notes(notes, expected) \
+  G_STMT_START { \
+    g_autofree char *taken = notes_take (notes); \
+    g_assert_cmpstr (taken, ==, expected); \
+  } G_STMT_END
+
+static void
+notes_init (Notes          *notes,
+            SpSocketConfig *config)
+{
+  notes->names = g_ptr_array_new_with_free_func (g_free);
+  notes->config = config;
+  notes->port_at_family = G_MININT;
+  g_signal_connect (config, "notify", G_CALLBACK (note_notify), notes);
+}
+
+static void
+notes_clear (Notes *notes)
+{
+  g_signal_handlers_disconnect_by_func (notes->config, note_notify, notes);
+  g_clear_pointer (&notes->names, g_ptr_array_unref);
+}
+
+/* Each setter notifies its property once when the value changes, and
+ * never when it does not. */
+static void
+test_config_notify (void)
+{
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("web", SP_FAMILY_INET,
+                                                            SP_SOCKET_TYPE_STREAM);
+  g_autofree char *id = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *protocol_name = NULL;
+  guint family;
+  guint type;
+  int protocol;
+  int port;
+  Notes notes;
+
+  notes_init (&notes, config);
+
+  sp_socket_config_set_port (config, 8080);
+  sp_socket_config_set_port (config, 8080);
+  assert_notes (&notes, "port");
+  g_assert_cmpint (config->port, ==, 8080);
+  sp_socket_config_set_port (config, -1);
+  assert_notes (&notes, "port");
+
+  sp_socket_config_set_address (config, "127.0.0.1");
+  sp_socket_config_set_address (config, "127.0.0.1");
+  assert_notes (&notes, "address");
+  /* "" (INADDR_ANY) and NULL (unset) are different values. */
+  sp_socket_config_set_address (config, "");
+  assert_notes (&notes, "address");
+  sp_socket_config_set_address (config, NULL);
+  assert_notes (&notes, "address");
+  g_assert_null (config->address);
+
+  sp_socket_config_set_protocol (config, 6, "tcp");
+  assert_notes (&notes, "protocol protocol-name");
+  sp_socket_config_set_protocol (config, 6, "tcp");
+  assert_notes (&notes, "");
+  sp_socket_config_set_protocol (config, 6, NULL);
+  assert_notes (&notes, "protocol-name");
+  g_assert_cmpint (config->protocol, ==, 6);
+  g_assert_null (config->protocol_name);
+
+  sp_socket_config_set_socket_type (config, SP_SOCKET_TYPE_STREAM);
+  sp_socket_config_set_family (config, SP_FAMILY_INET);
+  assert_notes (&notes, "");
+  sp_socket_config_set_socket_type (config, SP_SOCKET_TYPE_DGRAM);
+  assert_notes (&notes, "socket-type");
+  sp_socket_config_set_family (config, SP_FAMILY_INET6);
+  assert_notes (&notes, "family");
+
+  /* The same through GObject, as a binding sets them. */
+  g_object_set (config, "port", 53, "address", "::1", NULL);
+  assert_notes (&notes, "address port");
+  g_object_set (config, "port", 53, "address", "::1", NULL);
+  assert_notes (&notes, "");
+  g_object_set (config, "protocol-name", "udp", NULL);
+  assert_notes (&notes, "protocol protocol-name");
+  g_assert_cmpint (config->protocol, ==, 17);
+  /* A number the name still names keeps it; another number drops it. */
+  g_object_set (config, "protocol", 17, NULL);
+  assert_notes (&notes, "");
+  g_object_set (config, "protocol", 0, NULL);
+  assert_notes (&notes, "protocol protocol-name");
+  g_assert_null (config->protocol_name);
+
+  g_object_get (config,
+                "id", &id, "family", &family, "socket-type", &type, "protocol", &protocol,
+                "protocol-name", &protocol_name, "address", &address, "port", &port,
+                NULL);
+  g_assert_cmpstr (id, ==, "web");
+  g_assert_cmpuint (family, ==, SP_FAMILY_INET6);
+  g_assert_cmpuint (type, ==, SP_SOCKET_TYPE_DGRAM);
+  g_assert_cmpint (protocol, ==, 0);
+  g_assert_null (protocol_name);
+  g_assert_cmpstr (address, ==, "::1");
+  g_assert_cmpint (port, ==, 53);
+
+  notes_clear (&notes);
+  g_assert_finalize_object (g_steal_pointer (&config));
+}
+
+/* A configuration made with g_object_new() is the same as one made with
+ * sp_socket_config_new(). */
+static void
+test_config_construct (void)
+{
+  g_autoptr(SpSocketConfig) config = NULL;
+
+  config = g_object_new (SP_TYPE_SOCKET_CONFIG,
+                         "id", "local", "family", SP_FAMILY_UNIX,
+                         "socket-type", SP_SOCKET_TYPE_SEQPACKET, "address", "@name",
+                         NULL);
+  g_assert_cmpstr (config->id, ==, "local");
+  g_assert_cmpint (config->family, ==, SP_FAMILY_UNIX);
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_SEQPACKET);
+  g_assert_cmpstr (config->address, ==, "@name");
+  g_assert_cmpint (config->port, ==, -1);
+  g_assert_cmpuint (config->options->len, ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&config));
+}
+
+/* A UNIX socket has no port, and only IP datagram sockets are impaired:
+ * whoever hears of the new family or type sees the rest follow it. */
+static void
+test_config_family_and_type (void)
+{
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("s", SP_FAMILY_INET,
+                                                            SP_SOCKET_TYPE_DGRAM);
+  SpImpairmentSettings settings = { .drop = 10, .delay_ms = 5, .seed = 7 };
+  SpImpairmentSettings other = settings;
+  Notes notes;
+
+  notes_init (&notes, config);
+
+  sp_socket_config_set_port (config, 9000);
+  sp_socket_config_set_impair (config, TRUE, &settings);
+  assert_notes (&notes, "impair port");
+  sp_socket_config_set_impair (config, TRUE, &settings);
+  sp_socket_config_set_impair (config, TRUE, NULL);
+  assert_notes (&notes, "");
+  other.reorder = 30;
+  sp_socket_config_set_impair (config, TRUE, &other);
+  assert_notes (&notes, "impair");
+  g_assert_cmpuint (config->impair.reorder, ==, 30);
+  /* Off keeps the settings for when it is turned on again. */
+  sp_socket_config_set_impair (config, FALSE, NULL);
+  assert_notes (&notes, "impair");
+  g_assert_false (config->has_impair);
+  g_assert_cmpuint (config->impair.reorder, ==, 30);
+  sp_socket_config_set_impair (config, TRUE, NULL);
+  assert_notes (&notes, "impair");
+
+  sp_socket_config_set_family (config, SP_FAMILY_INET6);
+  assert_notes (&notes, "family");
+  g_assert_true (config->has_impair);
+  g_assert_cmpint (config->port, ==, 9000);
+
+  sp_socket_config_set_family (config, SP_FAMILY_UNIX);
+  g_assert_cmpint (config->port, ==, -1);
+  g_assert_false (config->has_impair);
+  g_assert_cmpint (notes.port_at_family, ==, -1);
+  assert_notes (&notes, "family impair port");
+
+  /* Nothing comes back with the family. */
+  sp_socket_config_set_family (config, SP_FAMILY_INET);
+  assert_notes (&notes, "family");
+  g_assert_cmpint (config->port, ==, -1);
+  g_assert_false (config->has_impair);
+
+  /* A port set again survives a change of type; the impairment does not. */
+  sp_socket_config_set_port (config, 9001);
+  sp_socket_config_set_impair (config, TRUE, NULL);
+  assert_notes (&notes, "impair port");
+  sp_socket_config_set_socket_type (config, SP_SOCKET_TYPE_STREAM);
+  assert_notes (&notes, "impair socket-type");
+  g_assert_cmpint (config->port, ==, 9001);
+  g_assert_false (config->has_impair);
+  g_object_set (config, "socket-type", SP_SOCKET_TYPE_DGRAM, NULL);
+  assert_notes (&notes, "socket-type");
+
+  notes_clear (&notes);
+  g_assert_finalize_object (g_steal_pointer (&config));
+}
+
+static void
+test_config_options (void)
+{
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("s", SP_FAMILY_INET,
+                                                            SP_SOCKET_TYPE_STREAM);
+  gint64 value = -5;
+  guint count;
+  Notes notes;
+
+  notes_init (&notes, config);
+
+  g_assert_false (sp_socket_config_get_option (config, "SO_RCVBUF", &value));
+  g_assert_cmpint (value, ==, -5);
+
+  sp_socket_config_set_option (config, "SO_RCVBUF", 4096, FALSE);
+  sp_socket_config_set_option (config, "SO_REUSEADDR", 1, TRUE);
+  assert_notes (&notes, "options options");
+  sp_socket_config_set_option (config, "SO_RCVBUF", 4096, FALSE);
+  assert_notes (&notes, "");
+  sp_socket_config_set_option (config, "SO_RCVBUF", 8192, FALSE);
+  assert_notes (&notes, "options");
+
+  g_assert_true (sp_socket_config_get_option (config, "SO_RCVBUF", &value));
+  g_assert_cmpint (value, ==, 8192);
+  g_assert_true (sp_socket_config_get_option (config, "SO_REUSEADDR", NULL));
+  g_object_get (config, "options", &count, NULL);
+  g_assert_cmpuint (count, ==, 2);
+
+  sp_socket_config_unset_option (config, "SO_KEEPALIVE");
+  assert_notes (&notes, "");
+  sp_socket_config_unset_option (config, "SO_RCVBUF");
+  assert_notes (&notes, "options");
+  g_assert_false (sp_socket_config_get_option (config, "SO_RCVBUF", NULL));
+  g_assert_cmpuint (config->options->len, ==, 1);
+
+  /* Set again, it goes last: the file's order is the order of setting. */
+  sp_socket_config_set_option (config, "SO_RCVBUF", 1024, FALSE);
+  g_assert_cmpstr (g_array_index (config->options, SpSocketOption, 0).name, ==, "SO_REUSEADDR");
+  g_assert_cmpstr (g_array_index (config->options, SpSocketOption, 1).name, ==, "SO_RCVBUF");
+  assert_notes (&notes, "options");
+
+  notes_clear (&notes);
+  g_assert_finalize_object (g_steal_pointer (&config));
+}
+
+typedef struct
+{
+  GPtrArray *changes;  /* "id property" */
+} Changes;
+
+static void
+on_socket_changed (SpSession      *session,
+                   SpSocketConfig *config,
+                   const char     *property,
+                   GPtrArray      *changes)
+{
+  g_ptr_array_add (changes, g_strdup_printf ("%s %s", config->id, property));
+}
+
+/* Sorted, as notes_take() is. */
+static char *
+changes_take (GPtrArray *changes)
+{
+  g_autofree char *joined = NULL;
+
+  g_ptr_array_sort (changes, compare_names);
+  g_ptr_array_add (changes, NULL);
+  joined = g_strjoinv (", ", (char **) changes->pdata);
+  g_ptr_array_set_size (changes, 0);
+
+  return g_steal_pointer (&joined);
+}
+
+#define assert_changes(changes, expected) \
+  G_STMT_START { \
+    g_autofree char *taken = changes_take (changes); \
+    g_assert_cmpstr (taken, ==, expected); \
+  } G_STMT_END
+
+/* The session says which of its sockets changed, for as long as it holds
+ * them, however they came and went. */
+static void
+test_socket_changed (void)
+{
+  g_autoptr(SpSession) session = sp_session_new ();
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ports = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SpSocketConfig) server = sp_socket_config_new ("server", SP_FAMILY_INET,
+                                                            SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) client = sp_socket_config_new ("client", SP_FAMILY_INET,
+                                                            SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) replacement = sp_socket_config_new ("server", SP_FAMILY_INET6,
+                                                                 SP_SOCKET_TYPE_STREAM);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) loaded = NULL;
+  g_autoptr(GListModel) kept = NULL;
+  SpSocketConfig *config;
+
+  g_signal_connect (session, "socket-changed", G_CALLBACK (on_socket_changed), changes);
+  g_signal_connect (session, "socket-changed::port", G_CALLBACK (on_socket_changed), ports);
+
+  /* Not in the session yet. */
+  sp_socket_config_set_port (server, 1);
+  assert_changes (changes, "");
+
+  sp_session_add_socket (session, server);
+  sp_session_add_socket (session, client);
+  sp_socket_config_set_port (server, 2);
+  sp_socket_config_set_address (client, "127.0.0.1");
+  sp_socket_config_set_family (client, SP_FAMILY_UNIX);
+  sp_socket_config_set_option (server, "SO_REUSEADDR", 1, TRUE);
+  assert_changes (changes, "client address, client family, server options, server port");
+  assert_changes (ports, "server port");
+
+  /* A socket with a port loses it as a UNIX socket: two changes. */
+  sp_socket_config_set_family (server, SP_FAMILY_UNIX);
+  assert_changes (changes, "server family, server port");
+
+  /* The replaced socket is no longer the session's; its successor is. */
+  sp_session_add_socket (session, replacement);
+  sp_socket_config_set_port (server, 3);
+  sp_socket_config_set_port (replacement, 4);
+  assert_changes (changes, "server port");
+  g_assert_true (sp_session_find_socket (session, "server") == replacement);
+
+  sp_session_remove_socket (session, "client");
+  sp_socket_config_set_address (client, "@gone");
+  sp_socket_config_set_address (replacement, "::1");
+  assert_changes (changes, "server address");
+
+  /* Adding the same object again replaces it with itself: still heard
+   * once, not twice. */
+  sp_session_add_socket (session, replacement);
+  sp_socket_config_set_port (replacement, 5);
+  assert_changes (changes, "server port");
+
+  /* Sockets read from a file are followed as well. */
+  loaded = sp_session_new_from_data ("{ \"format\": \"socket-playground-session\", "
+                                     "\"version\": 1, \"sockets\": [ { \"id\": \"a\" }, "
+                                     "{ \"id\": \"b\", \"type\": \"dgram\" } ] }",
+                                     -1, "x", &error);
+  g_assert_no_error (error);
+  g_signal_connect (loaded, "socket-changed", G_CALLBACK (on_socket_changed), changes);
+  sp_socket_config_set_port (sp_session_find_socket (loaded, "b"), 7);
+  sp_socket_config_set_address (sp_session_find_socket (loaded, "a"), "");
+  assert_changes (changes, "a address, b port");
+
+  /* A session gone leaves its sockets, and its store, unwatched. */
+  config = g_object_ref (sp_session_find_socket (loaded, "a"));
+  kept = g_object_ref (sp_session_get_sockets (loaded));
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  sp_socket_config_set_port (config, 8);
+  assert_changes (changes, "");
+  g_clear_object (&kept);
+  g_assert_finalize_object (config);
+
+  /* The port a UNIX family took away, then the replacement's two. */
+  assert_changes (ports, "server port, server port, server port");
+  g_signal_handlers_disconnect_by_func (session, on_socket_changed, changes);
+  g_signal_handlers_disconnect_by_func (session, on_socket_changed, ports);
+  g_assert_finalize_object (g_steal_pointer (&session));
+  g_assert_finalize_object (g_steal_pointer (&server));
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&replacement));
+}
+
+/* A session edited through the setters saves what was set and reads back
+ * the same. */
+static void
+test_setters_round_trip (void)
+{
+  g_autoptr(SpSession) session = sp_session_new ();
+  g_autoptr(SpSession) again = NULL;
+  g_autoptr(SpSocketConfig) udp = sp_socket_config_new ("udp", SP_FAMILY_INET,
+                                                         SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) local = sp_socket_config_new ("local", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  SpImpairmentSettings settings = { .drop = 20, .duplicate = 5, .reorder = 1,
+                                    .delay_ms = 250, .seed = 99 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *data_again = NULL;
+  SpSocketConfig *config;
+  gint64 value;
+
+  sp_session_add_socket (session, udp);
+  sp_session_add_socket (session, local);
+
+  sp_socket_config_set_family (udp, SP_FAMILY_INET6);
+  sp_socket_config_set_socket_type (udp, SP_SOCKET_TYPE_DGRAM);
+  sp_socket_config_set_protocol (udp, 17, "udp");
+  sp_socket_config_set_address (udp, "::1");
+  sp_socket_config_set_port (udp, 9999);
+  sp_socket_config_set_option (udp, "SO_BROADCAST", 1, TRUE);
+  sp_socket_config_set_option (udp, "SO_RCVBUF", 65536, FALSE);
+  sp_socket_config_set_option (udp, "IPV6_V6ONLY", 1, TRUE);
+  sp_socket_config_unset_option (udp, "SO_BROADCAST");
+  sp_socket_config_set_impair (udp, TRUE, &settings);
+
+  sp_socket_config_set_port (local, 80);
+  sp_socket_config_set_family (local, SP_FAMILY_UNIX);
+  sp_socket_config_set_socket_type (local, SP_SOCKET_TYPE_SEQPACKET);
+  sp_socket_config_set_address (local, "@playground");
+  sp_socket_config_set_protocol (local, 0, NULL);
+
+  data = sp_session_to_data (session, NULL);
+  again = sp_session_new_from_data (data, -1, "saved", &error);
+  g_assert_no_error (error);
+  data_again = sp_session_to_data (again, NULL);
+  g_assert_cmpstr (data, ==, data_again);
+
+  config = sp_session_find_socket (again, "udp");
+  g_assert_cmpint (config->family, ==, SP_FAMILY_INET6);
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_DGRAM);
+  g_assert_cmpint (config->protocol, ==, 17);
+  g_assert_cmpstr (config->protocol_name, ==, "udp");
+  g_assert_cmpstr (config->address, ==, "::1");
+  g_assert_cmpint (config->port, ==, 9999);
+  g_assert_cmpuint (config->options->len, ==, 2);
+  g_assert_false (sp_socket_config_get_option (config, "SO_BROADCAST", NULL));
+  g_assert_true (sp_socket_config_get_option (config, "SO_RCVBUF", &value));
+  g_assert_cmpint (value, ==, 65536);
+  g_assert_true (sp_socket_config_get_option (config, "IPV6_V6ONLY", &value));
+  g_assert_cmpint (value, ==, 1);
+  g_assert_true (g_array_index (config->options, SpSocketOption, 1).is_bool);
+  g_assert_true (config->has_impair);
+  g_assert_true (sp_impairment_settings_equal (&config->impair, &settings));
+
+  config = sp_session_find_socket (again, "local");
+  g_assert_cmpint (config->family, ==, SP_FAMILY_UNIX);
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_SEQPACKET);
+  g_assert_cmpint (config->port, ==, -1);
+  g_assert_cmpstr (config->address, ==, "@playground");
+  g_assert_null (config->protocol_name);
+  g_assert_null (strstr (data, "\"port\" : 80"));
+}
+
 /* A device that never ends is refused after the size limit, not read
  * until memory runs out. */
 static void
@@ -1011,6 +1478,12 @@ main (int   argc,
   g_test_add_func ("/Sp/Session/model", test_model);
   g_test_add_func ("/Sp/Session/id-syntax", test_id_syntax);
   g_test_add_func ("/Sp/Session/option-names", test_option_names);
+  g_test_add_func ("/Sp/Session/config-notify", test_config_notify);
+  g_test_add_func ("/Sp/Session/config-construct", test_config_construct);
+  g_test_add_func ("/Sp/Session/config-family-and-type", test_config_family_and_type);
+  g_test_add_func ("/Sp/Session/config-options", test_config_options);
+  g_test_add_func ("/Sp/Session/socket-changed", test_socket_changed);
+  g_test_add_func ("/Sp/Session/setters-round-trip", test_setters_round_trip);
 
   return g_test_run ();
 }
