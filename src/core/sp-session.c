@@ -41,6 +41,7 @@ enum {
 
 static GParamSpec *config_properties[N_CONFIG_PROPS];
 
+/* Made from the table once, and kept for the life of the program. */
 const char * const *
 sp_socket_option_names (void)
 {

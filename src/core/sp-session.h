@@ -62,47 +62,47 @@ struct _SpSocketConfig
   SpImpairmentSettings impair;
 };
 
-SpSocketConfig *sp_socket_config_new          (const char     *id,
-                                               SpFamily        family,
-                                               SpSocketType    type);
-SpSocketConfig *sp_socket_config_copy         (SpSocketConfig *self);
+SpSocketConfig *sp_socket_config_new             (const char                 *id,
+                                                  SpFamily                    family,
+                                                  SpSocketType                type);
+SpSocketConfig *sp_socket_config_copy            (SpSocketConfig             *self);
 
 /* A family or type whose datagrams cannot be impaired turns "impair" off;
  * a UNIX socket has no port, so family unix unsets it. */
-void            sp_socket_config_set_family   (SpSocketConfig *self,
-                                               SpFamily        family);
-void            sp_socket_config_set_socket_type (SpSocketConfig *self,
-                                               SpSocketType    type);
+void            sp_socket_config_set_family      (SpSocketConfig             *self,
+                                                  SpFamily                    family);
+void            sp_socket_config_set_socket_type (SpSocketConfig             *self,
+                                                  SpSocketType                type);
 /* `name` is NULL or the canonical name of `number`
  * (sp_protocol_get_name()), which the session file then writes. */
-void            sp_socket_config_set_protocol (SpSocketConfig *self,
-                                               int             number,
-                                               const char     *name);
-void            sp_socket_config_set_address  (SpSocketConfig *self,
-                                               const char     *address);
+void            sp_socket_config_set_protocol    (SpSocketConfig             *self,
+                                                  int                         number,
+                                                  const char                 *name);
+void            sp_socket_config_set_address     (SpSocketConfig             *self,
+                                                  const char                 *address);
 /* -1 unsets it. */
-void            sp_socket_config_set_port     (SpSocketConfig *self,
-                                               int             port);
+void            sp_socket_config_set_port        (SpSocketConfig             *self,
+                                                  int                         port);
 /* `settings` NULL keeps the current settings. */
-void            sp_socket_config_set_impair   (SpSocketConfig *self,
-                                               gboolean        enabled,
-                                               const SpImpairmentSettings *settings);
+void            sp_socket_config_set_impair      (SpSocketConfig             *self,
+                                                  gboolean                    enabled,
+                                                  const SpImpairmentSettings *settings);
 
 /* Options keep the order they were first set in (the file's order). */
-void            sp_socket_config_set_option   (SpSocketConfig *self,
-                                               const char     *name,
-                                               gint64          value,
-                                               gboolean        is_bool);
-void            sp_socket_config_unset_option (SpSocketConfig *self,
-                                               const char     *name);
+void            sp_socket_config_set_option      (SpSocketConfig             *self,
+                                                  const char                 *name,
+                                                  gint64                      value,
+                                                  gboolean                    is_bool);
+void            sp_socket_config_unset_option    (SpSocketConfig             *self,
+                                                  const char                 *name);
 /* FALSE when the option is not set; `value` may be NULL. */
-gboolean        sp_socket_config_get_option   (SpSocketConfig *self,
-                                               const char     *name,
-                                               gint64         *value);
+gboolean        sp_socket_config_get_option      (SpSocketConfig             *self,
+                                                  const char                 *name,
+                                                  gint64                     *value);
 
 /* Whether the socket's datagrams can be impaired: a datagram socket of
  * family inet or inet6. */
-gboolean        sp_socket_config_can_impair (SpSocketConfig *self);
+gboolean        sp_socket_config_can_impair      (SpSocketConfig             *self);
 
 /* Option names the session format knows, NULL-terminated, in the order
  * of sp_socket_option_get_nth(). */
