@@ -89,3 +89,18 @@ sp_every_interface_hint (void)
 {
   return _("Every interface: reachable from other machines on your network");
 }
+
+char *
+sp_default_unix_address (const char *id)
+{
+  return g_strdup_printf ("@socket-playground-%s", id != NULL ? id : "socket");
+}
+
+char *
+sp_default_address (SpFamily    family,
+                    const char *id)
+{
+  if (family == SP_FAMILY_UNIX)
+    return sp_default_unix_address (id);
+  return sp_default_bind_address (family);
+}

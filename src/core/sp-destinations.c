@@ -167,3 +167,12 @@ sp_destinations_find (SpPlayer     *player,
 
   return found;
 }
+
+gboolean
+sp_destinations_is_server (SpSession  *session,
+                           const char *id)
+{
+  g_return_val_if_fail (SP_IS_SESSION (session), FALSE);
+
+  return steps_make_ready (session, id, SP_SOCKET_TYPE_STREAM);
+}

@@ -33,4 +33,9 @@ GPtrArray *sp_destinations_find  (SpPlayer      *player,
                                   SpSocketType   type,
                                   SpCall         call);
 
+/* Whether the session's steps make socket `id` listen (listen or serve):
+ * a server, which connects nowhere itself. */
+gboolean   sp_destinations_is_server (SpSession     *session,
+                                      const char    *id);
+
 G_END_DECLS

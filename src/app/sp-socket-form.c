@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-address-defaults.h"
+#include "sp-endpoint.h"
+#include "sp-field.h"
+#include "sp-socket-form.h"
+#include "sp-socket-options.h"
+
+/* One option of the core's table, as the form shows it: a switch, or a
+ * size typed in and applied. */
+typedef struct
+{
+  const SpSocketOptionInfo *info;
+  GtkWidget                *row;
+  GtkSwitch                *toggle;   /* a switch option */
+  GtkWidget                *error;    /* a size option's message */
+} OptionRow;
+
+/* The spin buttons of the impairment, in the order of its settings. */
+typedef enum
+{
+  IMPAIR_DROP,
+  IMPAIR_DUPLICATE,
+  IMPAIR_REORDER,
+  IMPAIR_DELAY,
+  IMPAIR_SEED,
+  N_IMPAIR
+} Impair;
+
+struct _SpSocketForm
+{
+  AdwBin            parent_instance;
+
+  AdwPreferencesGroup *form_group;
+  AdwActionRow     *lock_note;
+  AdwComboRow      *family_row;
+  AdwComboRow      *type_row;
+  AdwEntryRow      *protocol_row;
+  AdwActionRow     *protocol_error;
+  AdwEntryRow      *address_row;
+  AdwActionRow     *address_error;
+  AdwActionRow     *address_hint;
+  AdwEntryRow      *port_row;
+  AdwActionRow     *port_error;
+  AdwPreferencesGroup *options_group;
+  GtkWidget        *impair_group;
+  AdwExpanderRow   *impair_row;
+  GtkSpinButton    *impair_spins[N_IMPAIR];
+
+  GArray           *options;          /* OptionRow */
+
+  SpSocketConfig   *config;
+  SpSocket         *socket;
+  GBindingGroup    *bindings;
+  GSignalGroup     *config_signals;
+  GSignalGroup     *socket_signals;
+  /* The family the address was last made to fit. */
+  SpFamily          family;
+};
+
+G_DEFINE_FINAL_TYPE (SpSocketForm, sp_socket_form, ADW_TYPE_BIN)
+
+enum {
+  PERFORM,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The kernel holds an open socket: its family, type and protocol are fixed. */
+static gboolean
+is_open (SpSocketForm *self)
+{
+  SpState state = self->socket != NULL ? sp_socket_get_state (self->socket) : SP_STATE_UNCREATED;
+
+  return state != SP_STATE_UNCREATED && state != SP_STATE_CLOSED;
+}
+
+static gboolean
+is_bound (SpSocketForm *self)
+{
+  return is_open (self) && sp_socket_get_local_address (self->socket) != NULL;
+}
+
+static const char *
+row_text (AdwEntryRow *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+static void
+set_row_text (AdwEntryRow *row,
+              const char  *text)
+{
+  /* Rewriting equal text would move the cursor of someone typing. */
+  if (g_strcmp0 (row_text (row), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+/* Address and port: the text a config's value shows as, and back */
+
+/* An unset address binds loopback, so that is what the form shows. */
+static gboolean
+address_to_text (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  SpSocketForm *self = user_data;
+  const char *address = g_value_get_string (from);
+
+  if (address == NULL && self->config != NULL)
+    address = self->config->family == SP_FAMILY_UNIX
+              ? "" : sp_endpoint_loopback_text (self->config->family);
+  g_value_set_string (to, address != NULL ? address : "");
+  return TRUE;
+}
+
+static gboolean
+text_to_address (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  SpSocketForm *self = user_data;
+  const char *text = g_value_get_string (from);
+
+  if (self->config == NULL)
+    return FALSE;
+  /* A UNIX socket without a path stays unnamed until it connects. */
+  if (text[0] == '\0' && self->config->family == SP_FAMILY_UNIX)
+    {
+      g_value_set_string (to, NULL);
+      return TRUE;
+    }
+  if (!sp_field_check_address (self->config->family, text, _("Address"), NULL))
+    return FALSE;
+  g_value_set_string (to, text);
+  return TRUE;
+}
+
+static gboolean
+port_to_text (GBinding     *binding,
+              const GValue *from,
+              GValue       *to,
+              gpointer      user_data)
+{
+  int port = g_value_get_int (from);
+
+  g_value_take_string (to, port >= 0 ? g_strdup_printf ("%d", port) : g_strdup (""));
+  return TRUE;
+}
+
+static gboolean
+text_to_port (GBinding     *binding,
+              const GValue *from,
+              GValue       *to,
+              gpointer      user_data)
+{
+  const char *text = g_value_get_string (from);
+  guint16 port;
+
+  if (text[0] == '\0')
+    g_value_set_int (to, -1);
+  else if (sp_endpoint_parse_port (text, _("Port"), &port, NULL))
+    g_value_set_int (to, port);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Validation: each field's message, shown beneath it */
+
+static void
+validate_address (SpSocketForm *self)
+{
+  g_autoptr(GError) error = NULL;
+  SpFamily family = self->config != NULL ? self->config->family : SP_FAMILY_INET;
+  const char *text = row_text (self->address_row);
+  gboolean every;
+
+  if (!(text[0] == '\0' && family == SP_FAMILY_UNIX))
+    sp_field_check_address (family, text, _("Address"), &error);
+  sp_field_set_error (GTK_WIDGET (self->address_row), GTK_WIDGET (self->address_error),
+                      error != NULL ? error->message : NULL);
+
+  /* Binding every interface is allowed, and said plainly beneath the field. */
+  every = error == NULL && sp_address_is_every_interface (family, text);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->address_hint),
+                                 every ? sp_every_interface_hint () : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->address_hint), every);
+}
+
+static void
+validate_port (SpSocketForm *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *text = row_text (self->port_row);
+  guint16 port;
+
+  if (text[0] != '\0' && (self->config == NULL || self->config->family != SP_FAMILY_UNIX))
+    sp_endpoint_parse_port (text, _("Port"), &port, &error);
+  sp_field_set_error (GTK_WIDGET (self->port_row), GTK_WIDGET (self->port_error),
+                      error != NULL ? error->message : NULL);
+}
+
+/* Protocol: a number and a name in the config, one field in the form */
+
+static char *
+protocol_text (SpSocketConfig *config)
+{
+  if (config->protocol_name != NULL)
+    return g_strdup (config->protocol_name);
+  if (config->protocol != 0)
+    return g_strdup_printf ("%d", config->protocol);
+  return g_strdup ("");
+}
+
+static void
+on_protocol_typed (SpSocketForm *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *name = NULL;
+  int number = 0;
+
+  sp_protocol_parse (row_text (self->protocol_row), _("Protocol"), &number, &name, &error);
+  sp_field_set_error (GTK_WIDGET (self->protocol_row), GTK_WIDGET (self->protocol_error),
+                      error != NULL ? error->message : NULL);
+  if (error == NULL && self->config != NULL)
+    sp_socket_config_set_protocol (self->config, number, name);
+}
+
+static void
+on_config_protocol (SpSocketForm *self)
+{
+  const char *name = NULL;
+  int number = -1;
+  g_autofree char *text = NULL;
+
+  /* What is typed stays as typed ("TCP") while it means the same. */
+  if (sp_protocol_parse (row_text (self->protocol_row), NULL, &number, &name, NULL) &&
+      number == self->config->protocol)
+    return;
+
+  text = protocol_text (self->config);
+  set_row_text (self->protocol_row, text);
+}
+
+/* Family: an address that belonged to the old family gives way */
+
+static void
+on_config_family (SpSocketForm *self)
+{
+  SpSocketConfig *config = self->config;
+  SpFamily old = self->family;
+  g_autofree char *old_default = sp_default_address (old, config->id);
+  const char *address = config->address;
+
+  self->family = config->family;
+  if (old == config->family)
+    return;
+
+  /* Its default, the loopback an unset address stands for, or anything the
+   * new family cannot use becomes the new family's own default. */
+  if (address == NULL || g_strcmp0 (address, old_default) == 0 ||
+      g_str_equal (address, sp_endpoint_loopback_text (old)) ||
+      !sp_field_check_address (config->family, address, NULL, NULL))
+    {
+      g_autofree char *wanted = sp_default_address (config->family, config->id);
+
+      sp_socket_config_set_address (config, wanted);
+    }
+
+  validate_address (self);
+  validate_port (self);
+}
+
+/* Options */
+
+static OptionRow *
+option_row (SpSocketForm *self,
+            guint         i)
+{
+  return &g_array_index (self->options, OptionRow, i);
+}
+
+static void
+perform_setsockopt (SpSocketForm             *self,
+                    const SpSocketOptionInfo *info,
+                    gint64                    value)
+{
+  g_autoptr(SpStep) step = sp_step_new (self->config->id, SP_CALL_SETSOCKOPT);
+
+  step->option = g_strdup (info->name);
+  step->value = value;
+  step->value_is_bool = info->is_bool;
+  g_signal_emit (self, signals[PERFORM], 0, step);
+}
+
+/* The option as the config has it, shown; sizes of 0 are unset. */
+static void
+refresh_options (SpSocketForm *self)
+{
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      OptionRow *row = option_row (self, i);
+      gint64 value = 0;
+      gboolean set = self->config != NULL &&
+                     sp_socket_config_get_option (self->config, row->info->name, &value);
+
+      if (row->toggle != NULL)
+        {
+          g_signal_handlers_block_matched (row->toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                           self);
+          gtk_switch_set_active (row->toggle, set && value > 0);
+          g_signal_handlers_unblock_matched (row->toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                             self);
+        }
+      else
+        {
+          g_autofree char *text = set && value > 0 ? g_strdup_printf ("%lld", (long long) value)
+                                                   : g_strdup ("");
+
+          set_row_text (ADW_ENTRY_ROW (row->row), text);
+        }
+    }
+}
+
+static void
+on_option_toggled (GtkSwitch    *toggle,
+                   GParamSpec   *pspec,
+                   SpSocketForm *self)
+{
+  const SpSocketOptionInfo *info = g_object_get_data (G_OBJECT (toggle), "option");
+
+  if (self->config == NULL)
+    return;
+
+  /* Before the socket exists an option is part of its configuration, set
+   * when it is created; after, it is a call of its own. */
+  if (is_open (self))
+    perform_setsockopt (self, info, gtk_switch_get_active (toggle));
+  else if (gtk_switch_get_active (toggle))
+    sp_socket_config_set_option (self->config, info->name, 1, TRUE);
+  else
+    sp_socket_config_unset_option (self->config, info->name);
+}
+
+static gboolean
+parse_size (OptionRow  *row,
+            gint64     *value,
+            GError    **error)
+{
+  const char *text = row_text (ADW_ENTRY_ROW (row->row));
+
+  *value = 0;
+  return text[0] == '\0' ||
+         sp_field_parse_number (text, row->info->name, 1, G_MAXINT32, value, error);
+}
+
+static void
+on_size_changed (AdwEntryRow  *entry,
+                 SpSocketForm *self)
+{
+  OptionRow *row = g_object_get_data (G_OBJECT (entry), "option-row");
+  g_autoptr(GError) error = NULL;
+  gint64 value;
+
+  parse_size (row, &value, &error);
+  sp_field_set_error (row->row, row->error, error != NULL ? error->message : NULL);
+}
+
+/* A size is applied with Enter or the apply button: each keystroke would
+ * otherwise be a setsockopt call. */
+static void
+on_size_applied (AdwEntryRow  *entry,
+                 SpSocketForm *self)
+{
+  OptionRow *row = g_object_get_data (G_OBJECT (entry), "option-row");
+  gint64 value;
+
+  if (self->config == NULL || !parse_size (row, &value, NULL))
+    return;
+
+  if (is_open (self))
+    {
+      if (value > 0)
+        perform_setsockopt (self, row->info, value);
+    }
+  else if (value > 0)
+    sp_socket_config_set_option (self->config, row->info->name, value, FALSE);
+  else
+    sp_socket_config_unset_option (self->config, row->info->name);
+}
+
+static void
+add_option_rows (SpSocketForm *self)
+{
+  for (guint i = 0; i < sp_socket_option_get_count (); i++)
+    {
+      const SpSocketOptionInfo *info = sp_socket_option_get_nth (i);
+      OptionRow row = { .info = info };
+
+      if (info->is_bool)
+        {
+          row.row = adw_action_row_new ();
+          row.toggle = GTK_SWITCH (gtk_switch_new ());
+          gtk_widget_set_valign (GTK_WIDGET (row.toggle), GTK_ALIGN_CENTER);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row.row), GTK_WIDGET (row.toggle));
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row.row),
+                                                 GTK_WIDGET (row.toggle));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row.row), _(info->summary));
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row.row), info->name);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (row.toggle),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, info->name,
+                                          -1);
+          g_object_set_data (G_OBJECT (row.toggle), "option", (gpointer) info);
+          g_signal_connect (row.toggle, "notify::active", G_CALLBACK (on_option_toggled), self);
+          adw_preferences_group_add (self->options_group, row.row);
+        }
+      else
+        {
+          /* TRANSLATORS: %s is an option's name, SO_RCVBUF */
+          g_autofree char *title = g_strdup_printf (_("%s in bytes (empty: the kernel’s default)"),
+                                                    info->name);
+
+          row.row = adw_entry_row_new ();
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row.row), title);
+          adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row.row), TRUE);
+          adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (row.row), GTK_INPUT_PURPOSE_DIGITS);
+          row.error = adw_action_row_new ();
+          adw_action_row_set_icon_name (ADW_ACTION_ROW (row.error), "dialog-error-symbolic");
+          adw_action_row_set_title_lines (ADW_ACTION_ROW (row.error), 0);
+          gtk_widget_add_css_class (row.error, "error");
+          gtk_widget_set_visible (row.error, FALSE);
+          g_signal_connect (row.row, "changed", G_CALLBACK (on_size_changed), self);
+          g_signal_connect (row.row, "apply", G_CALLBACK (on_size_applied), self);
+          adw_preferences_group_add (self->options_group, row.row);
+          adw_preferences_group_add (self->options_group, row.error);
+        }
+
+      g_array_append_val (self->options, row);
+    }
+
+  /* The rows know their place once the array stops growing. */
+  for (guint i = 0; i < self->options->len; i++)
+    g_object_set_data (G_OBJECT (option_row (self, i)->row), "option-row", option_row (self, i));
+}
+
+/* Impairment: the session's, read by the player at each step, so a change
+ * applies from the next datagram on, socket open or not. */
+
+static void
+on_impair_changed (SpSocketForm *self)
+{
+  SpImpairmentSettings settings = { 0, };
+
+  if (self->config == NULL)
+    return;
+
+  settings.drop = gtk_spin_button_get_value_as_int (self->impair_spins[IMPAIR_DROP]);
+  settings.duplicate = gtk_spin_button_get_value_as_int (self->impair_spins[IMPAIR_DUPLICATE]);
+  settings.reorder = gtk_spin_button_get_value_as_int (self->impair_spins[IMPAIR_REORDER]);
+  settings.delay_ms = gtk_spin_button_get_value_as_int (self->impair_spins[IMPAIR_DELAY]);
+  settings.seed = (guint32) gtk_spin_button_get_value (self->impair_spins[IMPAIR_SEED]);
+  sp_socket_config_set_impair (self->config,
+                               adw_expander_row_get_enable_expansion (self->impair_row),
+                               &settings);
+}
+
+static void
+refresh_impair (SpSocketForm *self)
+{
+  const SpImpairmentSettings *impair;
+
+  gtk_widget_set_visible (self->impair_group,
+                          self->config != NULL && sp_socket_config_can_impair (self->config));
+  if (self->config == NULL)
+    return;
+
+  impair = &self->config->impair;
+  g_signal_handlers_block_by_func (self->impair_row, on_impair_changed, self);
+  for (guint i = 0; i < N_IMPAIR; i++)
+    g_signal_handlers_block_by_func (self->impair_spins[i], on_impair_changed, self);
+
+  adw_expander_row_set_enable_expansion (self->impair_row, self->config->has_impair);
+  gtk_spin_button_set_value (self->impair_spins[IMPAIR_DROP], impair->drop);
+  gtk_spin_button_set_value (self->impair_spins[IMPAIR_DUPLICATE], impair->duplicate);
+  gtk_spin_button_set_value (self->impair_spins[IMPAIR_REORDER], impair->reorder);
+  gtk_spin_button_set_value (self->impair_spins[IMPAIR_DELAY], impair->delay_ms);
+  gtk_spin_button_set_value (self->impair_spins[IMPAIR_SEED], impair->seed);
+
+  g_signal_handlers_unblock_by_func (self->impair_row, on_impair_changed, self);
+  for (guint i = 0; i < N_IMPAIR; i++)
+    g_signal_handlers_unblock_by_func (self->impair_spins[i], on_impair_changed, self);
+}
+
+/* Locks: what the kernel has fixed cannot change, and the form says why */
+
+static void
+refresh_locks (SpSocketForm *self)
+{
+  const char *fixed = _("Family, type and protocol are fixed: socket() has made the socket.");
+  const char *bound = _("The address and port are fixed: the socket is bound.");
+  SpFamily family = self->config != NULL ? self->config->family : SP_FAMILY_INET;
+  SpSocketType type = self->config != NULL ? self->config->type : SP_SOCKET_TYPE_STREAM;
+  gboolean open = is_open (self);
+  gboolean bound_now = is_bound (self);
+  g_autoptr(GString) note = g_string_new (NULL);
+
+  sp_field_set_locked (GTK_WIDGET (self->family_row), open, fixed);
+  sp_field_set_locked (GTK_WIDGET (self->type_row), open, fixed);
+  sp_field_set_locked (GTK_WIDGET (self->protocol_row), open, fixed);
+  sp_field_set_locked (GTK_WIDGET (self->address_row), bound_now, bound);
+  sp_field_set_locked (GTK_WIDGET (self->port_row), bound_now || family == SP_FAMILY_UNIX,
+                       family == SP_FAMILY_UNIX ? _("A UNIX socket has a path, not a port")
+                                                : bound);
+
+  if (open)
+    g_string_append (note, fixed);
+  if (bound_now)
+    g_string_append_printf (note, "%s%s", note->len > 0 ? " " : "", bound);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->lock_note), note->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_note), note->len > 0);
+
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      OptionRow *row = option_row (self, i);
+      const char *why_not = sp_socket_option_why_not (row->info, family, type);
+
+      sp_field_set_locked (row->row, why_not != NULL, why_not);
+    }
+}
+
+static void
+on_socket_state (SpSocketForm *self)
+{
+  refresh_locks (self);
+}
+
+static void
+on_config_options (SpSocketForm *self)
+{
+  /* Once the socket is open the switches say what was asked of the
+   * kernel since, which the configuration no longer records. */
+  if (!is_open (self))
+    refresh_options (self);
+}
+
+static void
+on_config_kind (SpSocketForm *self)
+{
+  refresh_locks (self);
+  refresh_impair (self);
+}
+
+/* The widget */
+
+static void
+sp_socket_form_dispose (GObject *object)
+{
+  SpSocketForm *self = SP_SOCKET_FORM (object);
+
+  if (self->bindings != NULL)
+    g_binding_group_set_source (self->bindings, NULL);
+  if (self->config_signals != NULL)
+    {
+      g_signal_group_set_target (self->config_signals, NULL);
+      g_signal_group_set_target (self->socket_signals, NULL);
+    }
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->config_signals);
+  g_clear_object (&self->socket_signals);
+  g_clear_object (&self->config);
+  g_clear_object (&self->socket);
+
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_SOCKET_FORM);
+
+  G_OBJECT_CLASS (sp_socket_form_parent_class)->dispose (object);
+}
+
+static void
+sp_socket_form_finalize (GObject *object)
+{
+  SpSocketForm *self = SP_SOCKET_FORM (object);
+
+  g_array_unref (self->options);
+
+  G_OBJECT_CLASS (sp_socket_form_parent_class)->finalize (object);
+}
+
+static void
+sp_socket_form_class_init (SpSocketFormClass *klass)
+{
+  static const char *impair_ids[N_IMPAIR] = {
+    "impair_drop_spin", "impair_duplicate_spin", "impair_reorder_spin", "impair_delay_spin",
+    "impair_seed_spin",
+  };
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sp_socket_form_dispose;
+  object_class->finalize = sp_socket_form_finalize;
+
+  signals[PERFORM] =
+    g_signal_new ("perform", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_STEP);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/ui/sp-socket-form.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, form_group);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, lock_note);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, family_row);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, type_row);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, protocol_row);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, protocol_error);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, address_row);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, address_error);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, address_hint);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, port_row);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, port_error);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, options_group);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, impair_group);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, impair_row);
+  for (guint i = 0; i < N_IMPAIR; i++)
+    gtk_widget_class_bind_template_child_full (widget_class, impair_ids[i], FALSE,
+                                               G_STRUCT_OFFSET (SpSocketForm, impair_spins)
+                                               + i * sizeof (gpointer));
+}
+
+static void
+sp_socket_form_init (SpSocketForm *self)
+{
+  self->options = g_array_new (FALSE, TRUE, sizeof (OptionRow));
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  add_option_rows (self);
+
+  /* The config's values show in the fields, and what is typed goes back
+   * into the config once it is valid. */
+  self->bindings = g_binding_group_new ();
+  g_binding_group_bind (self->bindings, "family", self->family_row, "selected",
+                        G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->bindings, "socket-type", self->type_row, "selected",
+                        G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_binding_group_bind_full (self->bindings, "address", self->address_row, "text",
+                             G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                             address_to_text, text_to_address, self, NULL);
+  g_binding_group_bind_full (self->bindings, "port", self->port_row, "text",
+                             G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                             port_to_text, text_to_port, self, NULL);
+
+  self->config_signals = g_signal_group_new (SP_TYPE_SOCKET_CONFIG);
+  g_signal_group_connect_swapped (self->config_signals, "notify::family",
+                                  G_CALLBACK (on_config_family), self);
+  g_signal_group_connect_swapped (self->config_signals, "notify::family",
+                                  G_CALLBACK (on_config_kind), self);
+  g_signal_group_connect_swapped (self->config_signals, "notify::socket-type",
+                                  G_CALLBACK (on_config_kind), self);
+  g_signal_group_connect_swapped (self->config_signals, "notify::protocol",
+                                  G_CALLBACK (on_config_protocol), self);
+  g_signal_group_connect_swapped (self->config_signals, "notify::protocol-name",
+                                  G_CALLBACK (on_config_protocol), self);
+  g_signal_group_connect_swapped (self->config_signals, "notify::options",
+                                  G_CALLBACK (on_config_options), self);
+  g_signal_group_connect_swapped (self->config_signals, "notify::impair",
+                                  G_CALLBACK (refresh_impair), self);
+
+  self->socket_signals = g_signal_group_new (SP_TYPE_SOCKET);
+  g_signal_group_connect_swapped (self->socket_signals, "notify::state",
+                                  G_CALLBACK (on_socket_state), self);
+
+  g_signal_connect_swapped (self->protocol_row, "changed", G_CALLBACK (on_protocol_typed), self);
+  g_signal_connect_swapped (self->address_row, "changed", G_CALLBACK (validate_address), self);
+  g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (validate_port), self);
+  g_signal_connect_swapped (self->impair_row, "notify::enable-expansion",
+                            G_CALLBACK (on_impair_changed), self);
+  for (guint i = 0; i < N_IMPAIR; i++)
+    g_signal_connect_swapped (self->impair_spins[i], "value-changed",
+                              G_CALLBACK (on_impair_changed), self);
+}
+
+GtkWidget *
+sp_socket_form_new (void)
+{
+  return g_object_new (SP_TYPE_SOCKET_FORM, NULL);
+}
+
+void
+sp_socket_form_set_config (SpSocketForm   *self,
+                           SpSocketConfig *config)
+{
+  g_autofree char *protocol = NULL;
+
+  g_return_if_fail (SP_IS_SOCKET_FORM (self));
+  g_return_if_fail (config == NULL || SP_IS_SOCKET_CONFIG (config));
+
+  if (!g_set_object (&self->config, config))
+    return;
+
+  if (config != NULL)
+    self->family = config->family;
+  g_signal_group_set_target (self->config_signals, config);
+  g_binding_group_set_source (self->bindings, config);
+
+  if (config != NULL)
+    {
+      protocol = protocol_text (config);
+      set_row_text (self->protocol_row, protocol);
+    }
+  validate_address (self);
+  validate_port (self);
+  refresh_options (self);
+  refresh_impair (self);
+  refresh_locks (self);
+}
+
+void
+sp_socket_form_set_socket (SpSocketForm *self,
+                           SpSocket     *socket)
+{
+  g_return_if_fail (SP_IS_SOCKET_FORM (self));
+  g_return_if_fail (socket == NULL || SP_IS_SOCKET (socket));
+
+  if (!g_set_object (&self->socket, socket))
+    return;
+
+  g_signal_group_set_target (self->socket_signals, socket);
+  /* A socket chosen afresh shows the options as they were configured. */
+  refresh_options (self);
+  refresh_locks (self);
+}
