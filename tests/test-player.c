@@ -628,6 +628,76 @@ test_unix_session (void)
   finalize_player (player, log);
 }
 
+/* Item 7 of the by-hand report: a UNIX accept failed with ETIMEDOUT long
+ * before its timeout-ms. An accept on an abstract name waits its own
+ * timeout, replayed or performed, no less and not much more. */
+static void
+assert_accept_waited (Recorder     *recorder,
+                      SpTrafficLog *log,
+                      guint         n_started,
+                      guint         timeout_ms)
+{
+  StepResult *result = result_at (recorder, recorder->results->len - 1);
+  gint64 waited_ms = (result->time_us -
+                      g_array_index (recorder->started_us, gint64, n_started - 1)) / 1000;
+  g_autofree char *detail = g_strdup_printf ("no answer within %u ms", timeout_ms);
+  g_autoptr(SpEvent) timeout = NULL;
+
+  g_test_message ("accept waited %" G_GINT64_FORMAT " ms of %u", waited_ms, timeout_ms);
+  g_assert_false (result->passed);
+  g_assert_cmpint (result->step->call, ==, SP_CALL_ACCEPT);
+  assert_contains (result->message, "ETIMEDOUT");
+  g_assert_cmpint (waited_ms, >=, timeout_ms);
+  g_assert_cmpint (waited_ms, <, timeout_ms + 1000);
+
+  sp_traffic_log_flush (log);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (log)); i > 0 && timeout == NULL; i--)
+    {
+      g_autoptr(SpEvent) event = g_list_model_get_item (G_LIST_MODEL (log), i - 1);
+
+      if (sp_event_get_call (event) == SP_CALL_ACCEPT && sp_event_get_error_code (event) != 0)
+        timeout = g_steal_pointer (&event);
+    }
+  g_assert_nonnull (timeout);
+  g_assert_cmpint (sp_event_get_error_code (timeout), ==, ETIMEDOUT);
+  g_assert_cmpstr (sp_event_get_detail (timeout), ==, detail);
+}
+
+static void
+test_unix_accept_timeout (void)
+{
+  g_autofree char *name = g_strdup_printf ("@sp-test-player-timeout-%d", (int) getpid ());
+  g_autofree char *json = g_strdup_printf (
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"server\", \"family\": \"unix\", \"address\": \"%s\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"server\", \"call\": \"listen\" },\n"
+    "    { \"socket\": \"server\", \"call\": \"accept\", \"timeout-ms\": 2500 }\n"
+    "  ] }\n", name);
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  g_autoptr(SpStep) accept = sp_step_new ("server", SP_CALL_ACCEPT);
+  Recorder recorder;
+
+  recorder_init (&recorder, player);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  g_assert_cmpuint (recorder.results->len, ==, 3);
+  assert_accept_waited (&recorder, log, 3, 2500);
+
+  /* As the window's accept button makes it. */
+  accept->as = g_strdup ("conn");
+  accept->timeout_ms = 2000;
+  sp_player_perform (player, accept);
+  wait_results (&recorder, 4);
+  assert_accept_waited (&recorder, log, 4, 2000);
+  assert_contains (result_at (&recorder, 3)->message, "step 4 (server accept)");
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
 static void
 test_restart (void)
 {
@@ -1705,6 +1775,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/unexpected-results", test_unexpected_results);
   g_test_add_func ("/Sp/Player/repeats", test_repeats);
   g_test_add_func ("/Sp/Player/unix-session", test_unix_session);
+  g_test_add_func ("/Sp/Player/unix-accept-timeout", test_unix_accept_timeout);
   g_test_add_func ("/Sp/Player/restart", test_restart);
   g_test_add_func ("/Sp/Player/restart-while-waiting", test_restart_while_waiting);
   g_test_add_func ("/Sp/Player/non-blocking", test_non_blocking);
