@@ -352,6 +352,7 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   SpWindow   *self)
 {
   if (!passed && message != NULL)

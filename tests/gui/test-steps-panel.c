@@ -57,6 +57,7 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   Fixture    *fixture)
 {
   fixture->n_finished++;
