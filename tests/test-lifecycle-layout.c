@@ -152,6 +152,107 @@ test_datagram_path (void)
   g_assert_cmpint (edge_of (layout, SP_LIFECYCLE_ACTION_SHUTDOWN, 2), ==, -1);
 }
 
+/* A stream socket that has neither listened nor connected: after bind the
+ * path forks, listening above the row and connected under it, in the same
+ * column; each way goes on as the server's and the client's do. */
+static void
+test_undecided_path (void)
+{
+  g_autoptr(SpLifecycleLayout) layout =
+    sp_lifecycle_layout_new (SP_SOCKET_TYPE_STREAM, SP_LIFECYCLE_PATH_UNDECIDED);
+  const SpState states[] = {
+    SP_STATE_CREATED, SP_STATE_BOUND, SP_STATE_LISTENING, SP_STATE_CONNECTED,
+    SP_STATE_SHUT_BOTH, SP_STATE_CLOSED,
+  };
+  guint created = node_of (layout, SP_STATE_CREATED);
+  guint bound = node_of (layout, SP_STATE_BOUND);
+  guint listening = node_of (layout, SP_STATE_LISTENING);
+  guint connected = node_of (layout, SP_STATE_CONNECTED);
+  guint shut = node_of (layout, SP_STATE_SHUT_WRITE);
+  guint closed = node_of (layout, SP_STATE_CLOSED);
+  const SpLifecycleNode *listening_node;
+  const SpLifecycleNode *connected_node;
+
+  assert_nodes (layout, states, G_N_ELEMENTS (states));
+  g_assert_cmpuint (node_of (layout, SP_STATE_CONNECTING), ==, connected);
+
+  /* create → bind on the row, then the fork. */
+  g_assert_cmpint (sp_lifecycle_layout_get_node (layout, created)->lane, ==, 0);
+  g_assert_cmpint (sp_lifecycle_layout_get_node (layout, bound)->lane, ==, 0);
+  g_assert_cmpuint (sp_lifecycle_layout_get_node (layout, bound)->column, ==,
+                    sp_lifecycle_layout_get_node (layout, created)->column + 1);
+  listening_node = sp_lifecycle_layout_get_node (layout, listening);
+  connected_node = sp_lifecycle_layout_get_node (layout, connected);
+  g_assert_cmpint (listening_node->lane, ==, -1);
+  g_assert_cmpint (connected_node->lane, ==, 1);
+  g_assert_cmpuint (listening_node->column, ==, connected_node->column);
+  g_assert_cmpuint (listening_node->column, ==,
+                    sp_lifecycle_layout_get_node (layout, bound)->column + 1);
+  g_assert_cmpint (sp_lifecycle_layout_get_node (layout, shut)->lane, ==, 1);
+  g_assert_cmpuint (sp_lifecycle_layout_get_node (layout, shut)->column, ==,
+                    connected_node->column + 1);
+  g_assert_cmpint (sp_lifecycle_layout_get_node (layout, closed)->lane, ==, 0);
+
+  /* Both ways on from bound. */
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_BIND, created))->to,
+                    ==, bound);
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_LISTEN, bound))->to,
+                    ==, listening);
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_CONNECT, bound))->to,
+                    ==, connected);
+  /* connect needs no bind; listen does, in the table. */
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_CONNECT,
+                                              created))->to, ==, connected);
+  g_assert_cmpint (edge_of (layout, SP_LIFECYCLE_ACTION_LISTEN, created), ==, -1);
+
+  /* The server's way goes on to accept, the client's to data and shutdown. */
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_ACCEPT,
+                                              listening))->to, ==, listening);
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_SEND,
+                                              connected))->to, ==, connected);
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_RECEIVE,
+                                              connected))->to, ==, connected);
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_SHUTDOWN,
+                                              connected))->to, ==, shut);
+  g_assert_cmpint (edge_of (layout, SP_LIFECYCLE_ACTION_SEND, listening), ==, -1);
+  g_assert_cmpint (edge_of (layout, SP_LIFECYCLE_ACTION_ACCEPT, connected), ==, -1);
+
+  /* close leaves every node but closed. */
+  g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_CLOSE,
+                                              listening))->from_nodes, ==,
+                    0x3fu & ~(1u << closed));
+
+  /* A connect refused before the socket decided is marked on its way. */
+  sp_lifecycle_layout_record (layout, SP_EVENT_CALL, SP_CALL_SOCKET, TRUE, 0,
+                              SP_STATE_CREATED, 0);
+  sp_lifecycle_layout_record (layout, SP_EVENT_CALL, SP_CALL_BIND, TRUE, 0, SP_STATE_BOUND, 0);
+  g_assert_cmpuint (node_of (layout, sp_lifecycle_layout_get_state (layout)), ==, bound);
+  sp_lifecycle_layout_record (layout, SP_EVENT_CALL, SP_CALL_CONNECT, FALSE, ECONNREFUSED,
+                              SP_STATE_BOUND, 0);
+  g_assert_cmpint (sp_lifecycle_layout_get_failed_edge (layout), ==,
+                   edge_of (layout, SP_LIFECYCLE_ACTION_CONNECT, bound));
+}
+
+/* The paths that do not fork keep one node to a column, on the row. */
+static void
+test_paths_in_a_row (void)
+{
+  for (SpLifecyclePath path = SP_LIFECYCLE_PATH_SERVER; path <= SP_LIFECYCLE_PATH_DATAGRAM;
+       path++)
+    {
+      g_autoptr(SpLifecycleLayout) layout =
+        sp_lifecycle_layout_new (path == SP_LIFECYCLE_PATH_DATAGRAM ? SP_SOCKET_TYPE_DGRAM
+                                                                    : SP_SOCKET_TYPE_STREAM,
+                                 path);
+
+      for (guint i = 0; i < sp_lifecycle_layout_get_n_nodes (layout); i++)
+        {
+          g_assert_cmpuint (sp_lifecycle_layout_get_node (layout, i)->column, ==, i);
+          g_assert_cmpint (sp_lifecycle_layout_get_node (layout, i)->lane, ==, 0);
+        }
+    }
+}
+
 /* Every drawn edge is a transition the table allows, and every legal call
  * that moves a socket along its path has an edge from its state: the
  * diagram is the table, not a second copy of it. */
@@ -163,6 +264,8 @@ test_edges_follow_table (void)
     { SP_SOCKET_TYPE_STREAM, SP_LIFECYCLE_PATH_CLIENT },
     { SP_SOCKET_TYPE_STREAM, SP_LIFECYCLE_PATH_ACCEPTED },
     { SP_SOCKET_TYPE_SEQPACKET, SP_LIFECYCLE_PATH_CLIENT },
+    { SP_SOCKET_TYPE_STREAM, SP_LIFECYCLE_PATH_UNDECIDED },
+    { SP_SOCKET_TYPE_SEQPACKET, SP_LIFECYCLE_PATH_UNDECIDED },
     { SP_SOCKET_TYPE_DGRAM, SP_LIFECYCLE_PATH_DATAGRAM },
     { SP_SOCKET_TYPE_RAW, SP_LIFECYCLE_PATH_DATAGRAM },
   };
@@ -246,6 +349,14 @@ test_failed_calls (void)
   /* connect_ex reports the errno as its result. */
   sp_lifecycle_layout_record (layout, SP_EVENT_CALL, SP_CALL_CONNECT_EX, TRUE, ECONNREFUSED,
                               SP_STATE_CREATED, 0);
+  g_assert_cmpint (sp_lifecycle_layout_get_failed_edge (layout), ==, connect);
+
+  /* A connect drawn while it was under way, then refused: the socket is
+   * where the call left it. */
+  sp_lifecycle_layout_set_state (layout, SP_STATE_CONNECTING);
+  sp_lifecycle_layout_record (layout, SP_EVENT_CALL, SP_CALL_CONNECT, FALSE, ECONNREFUSED,
+                              SP_STATE_CREATED, 0);
+  g_assert_cmpint (sp_lifecycle_layout_get_state (layout), ==, SP_STATE_CREATED);
   g_assert_cmpint (sp_lifecycle_layout_get_failed_edge (layout), ==, connect);
 
   /* The next call clears the mark. */
@@ -346,15 +457,23 @@ test_echo_session (void)
 static void
 test_path_for (void)
 {
-  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, FALSE, TRUE), ==,
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, FALSE, TRUE, FALSE), ==,
                    SP_LIFECYCLE_PATH_SERVER);
-  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, FALSE, FALSE), ==,
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, FALSE, FALSE, TRUE), ==,
                    SP_LIFECYCLE_PATH_CLIENT);
-  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, TRUE, FALSE), ==,
+  /* Neither yet: both ways on. */
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, FALSE, FALSE, FALSE), ==,
+                   SP_LIFECYCLE_PATH_UNDECIDED);
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_SEQPACKET, FALSE, FALSE, FALSE), ==,
+                   SP_LIFECYCLE_PATH_UNDECIDED);
+  /* A session that does both with one socket makes it a listener first. */
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, FALSE, TRUE, TRUE), ==,
+                   SP_LIFECYCLE_PATH_SERVER);
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_STREAM, TRUE, FALSE, FALSE), ==,
                    SP_LIFECYCLE_PATH_ACCEPTED);
-  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_DGRAM, FALSE, FALSE), ==,
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_DGRAM, FALSE, FALSE, FALSE), ==,
                    SP_LIFECYCLE_PATH_DATAGRAM);
-  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_RAW, FALSE, TRUE), ==,
+  g_assert_cmpint (sp_lifecycle_path_for (SP_SOCKET_TYPE_RAW, FALSE, TRUE, FALSE), ==,
                    SP_LIFECYCLE_PATH_DATAGRAM);
 }
 
@@ -367,6 +486,8 @@ main (int   argc,
   g_test_add_func ("/Sp/LifecycleLayout/server-path", test_server_path);
   g_test_add_func ("/Sp/LifecycleLayout/client-path", test_client_path);
   g_test_add_func ("/Sp/LifecycleLayout/datagram-path", test_datagram_path);
+  g_test_add_func ("/Sp/LifecycleLayout/undecided-path", test_undecided_path);
+  g_test_add_func ("/Sp/LifecycleLayout/paths-in-a-row", test_paths_in_a_row);
   g_test_add_func ("/Sp/LifecycleLayout/edges-follow-table", test_edges_follow_table);
   g_test_add_func ("/Sp/LifecycleLayout/failed-calls", test_failed_calls);
   g_test_add_func ("/Sp/LifecycleLayout/echo-session", test_echo_session);

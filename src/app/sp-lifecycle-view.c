@@ -39,6 +39,7 @@ typedef struct
   double height;
   double start_x;        /* the dot the first edge leaves */
   double row_y;          /* the middle of the row of nodes */
+  double lane_gap;       /* from the row to the lanes of a fork, above and under it */
   double loop_top;       /* the top of the labels over the loops */
   double bus_y;          /* the line close takes */
   double extras_y;       /* a listener's queue and accepted sockets */
@@ -119,8 +120,9 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void     rebuild       (SpLifecycleView *self);
-static gboolean read_children (SpLifecycleView *self);
+static void            rebuild       (SpLifecycleView *self);
+static gboolean        read_children (SpLifecycleView *self);
+static SpLifecyclePath current_path  (SpLifecycleView *self);
 
 /* Text */
 
@@ -273,22 +275,41 @@ is_loop (const SpLifecycleEdge *edge)
   return edge->from == edge->to && edge->action != SP_LIFECYCLE_ACTION_CLOSE;
 }
 
-/* The edge drawn as the straight arrow from node `from` to `from` + 1, -1
- * for none: the first the layout lists; others between them are arcs. */
+static guint
+column_of (SpLifecycleLayout *layout,
+           guint              node)
+{
+  return sp_lifecycle_layout_get_node (layout, node)->column;
+}
+
+/* The edge drawn as the straight arrow into node `to` from a node in the
+ * column before it, -1 for none: the first the layout lists; others
+ * between the same nodes are arcs. The first edge comes from the start
+ * dot. */
 static int
-straight_edge (SpLifecycleLayout *layout,
-               guint              from)
+straight_edge_into (SpLifecycleLayout *layout,
+                    guint              to)
 {
   for (guint i = 0; i < sp_lifecycle_layout_get_n_edges (layout); i++)
     {
       const SpLifecycleEdge *edge = sp_lifecycle_layout_get_edge (layout, i);
 
-      if (edge->action != SP_LIFECYCLE_ACTION_CLOSE && edge->from == from &&
-          edge->to == from + 1)
+      if (i == 0 && to == 0)
+        return edge->from == SP_LIFECYCLE_NO_NODE ? 0 : -1;
+      if (edge->action != SP_LIFECYCLE_ACTION_CLOSE && edge->from != SP_LIFECYCLE_NO_NODE &&
+          edge->to == to && column_of (layout, to) == column_of (layout, edge->from) + 1)
         return (int) i;
     }
 
   return -1;
+}
+
+static gboolean
+is_straight (SpLifecycleLayout *layout,
+             guint              index)
+{
+  return straight_edge_into (layout, sp_lifecycle_layout_get_edge (layout, index)->to) ==
+         (int) index;
 }
 
 static int
@@ -299,7 +320,33 @@ compare_spans (gconstpointer a,
   const SpLifecycleEdge *edge_a = sp_lifecycle_layout_get_edge (user_data, *(const int *) a);
   const SpLifecycleEdge *edge_b = sp_lifecycle_layout_get_edge (user_data, *(const int *) b);
 
-  return (int) (edge_a->to - edge_a->from) - (int) (edge_b->to - edge_b->from);
+  return (int) (column_of (user_data, edge_a->to) - column_of (user_data, edge_a->from)) -
+         (int) (column_of (user_data, edge_b->to) - column_of (user_data, edge_b->from));
+}
+
+/* How many loops node `node` has. */
+static guint
+n_loops_at (SpLifecycleLayout *layout,
+            guint              node)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < sp_lifecycle_layout_get_n_edges (layout); i++)
+    {
+      const SpLifecycleEdge *edge = sp_lifecycle_layout_get_edge (layout, i);
+
+      if (is_loop (edge) && edge->from == node)
+        n++;
+    }
+
+  return n;
+}
+
+/* The horizontal run a forking edge takes to reach its lane. */
+static double
+fork_run (const Geometry *g)
+{
+  return 2.0 * g->unit;
 }
 
 static void
@@ -307,11 +354,13 @@ compute_geometry (SpLifecycleView *self)
 {
   Geometry *g = &self->geometry;
   SpLifecycleLayout *layout = self->layout;
-  guint n_nodes = sp_lifecycle_layout_get_n_nodes (layout);
+  guint n_nodes = MIN (sp_lifecycle_layout_get_n_nodes (layout), MAX_NODES);
   SpSocketType type = sp_lifecycle_layout_get_socket_type (layout);
   g_autoptr(PangoLayout) probe = make_layout (self, "Mg", 1.0, FALSE);
   /* Room over the loops of the last node for a count with bytes. */
   double count_room = text_width (self, "×00 · 000 bytes", 0.8);
+  gboolean loops_above = FALSE, loops_under = FALSE, forks = FALSE;
+  guint n_columns = 0;
   double u, x;
   int height;
 
@@ -327,16 +376,42 @@ compute_geometry (SpLifecycleView *self)
       if (is_loop (edge))
         g->has_loops = TRUE;
       else if (edge->action != SP_LIFECYCLE_ACTION_CLOSE && edge->from != SP_LIFECYCLE_NO_NODE &&
-               straight_edge (layout, edge->from) != (int) i && g->n_arcs < MAX_ARCS)
+               !is_straight (layout, i) && g->n_arcs < MAX_ARCS)
         g->arc_edges[g->n_arcs++] = (int) i;
     }
   /* Short arcs nearest the row, so that longer ones go round them. */
   g_qsort_with_data (g->arc_edges, g->n_arcs, sizeof (int), compare_spans, layout);
 
-  /* Header (states), loops over the nodes, the row, arcs, the close line. */
+  for (guint i = 0; i < n_nodes; i++)
+    {
+      const SpLifecycleNode *node = sp_lifecycle_layout_get_node (layout, i);
+
+      n_columns = MAX (n_columns, node->column + 1);
+      if (node->lane != 0)
+        forks = TRUE;
+      if (node->lane < 0 && n_loops_at (layout, i) > 0)
+        loops_above = TRUE;
+      if (node->lane > 0 && n_loops_at (layout, i) > 0)
+        loops_under = TRUE;
+    }
+
+  /* Header (states), loops over the nodes, the row, arcs, the close line.
+   * A fork puts its lanes above and under the row, the lower one far
+   * enough down for its loops to clear the upper lane's nodes. */
   g->loop_top = 2.0 * u;
-  g->row_y = g->loop_top + (g->has_loops ? 3.2 * u : 0.4 * u) + 0.95 * u;
-  g->arcs_top = g->row_y + 0.95 * u;
+  if (forks)
+    {
+      double upper_y = g->loop_top + (loops_above ? 3.2 * u : 0.4 * u) + 0.95 * u;
+
+      g->lane_gap = (0.95 * u + (loops_under ? 3.6 * u : 0.8 * u) + 0.95 * u) / 2;
+      g->row_y = upper_y + g->lane_gap;
+    }
+  else
+    {
+      g->lane_gap = 0;
+      g->row_y = g->loop_top + (g->has_loops ? 3.2 * u : 0.4 * u) + 0.95 * u;
+    }
+  g->arcs_top = g->row_y + g->lane_gap + 0.95 * u;
   g->bus_y = g->arcs_top + g->n_arcs * ARC_SPACING * u + 0.9 * u;
   g->extras_y = g->bus_y + 1.5 * u;
   g->height = g->extras_y + (sp_lifecycle_layout_get_path (layout) == SP_LIFECYCLE_PATH_SERVER
@@ -348,35 +423,55 @@ compute_geometry (SpLifecycleView *self)
                                    sp_lifecycle_layout_get_edge (layout, 0)->action, type), 0.8)
                                  + 1.6 * u);
 
-  for (guint i = 0; i < n_nodes && i < MAX_NODES; i++)
+  /* Column by column: the nodes of one column start at the same x, and the
+   * gap after it is as wide as what its arrows say now, the name over an
+   * arrow and the count or error under it. */
+  for (guint c = 0; c < n_columns; c++)
     {
-      const SpLifecycleNode *node = sp_lifecycle_layout_get_node (layout, i);
-      double label = text_width (self, sp_state_label (node->state), 1.0);
-      int next = i + 1 < n_nodes ? straight_edge (layout, i) : -1;
+      double column_width = 0;
       double gap = 2.2 * u;
+      gboolean any_next = FALSE;
 
-      if (node->state == SP_STATE_SHUT_BOTH)
-        label = text_width (self, _("shut down"), 1.0);
-      if (node->states & (1u << SP_STATE_CONNECTING))
-        label = MAX (label, text_width (self, sp_state_label (SP_STATE_CONNECTING), 1.0));
-
-      g->nodes[i].x = x;
-      g->nodes[i].w = label + 1.6 * u;
-      g->nodes[i].h = 1.9 * u;
-      g->nodes[i].y = g->row_y - g->nodes[i].h / 2;
-      x += g->nodes[i].w;
-
-      /* As wide as what the edge says now: the name over the arrow and
-       * the count or error under it. */
-      if (next >= 0)
+      for (guint i = 0; i < n_nodes; i++)
         {
-          const SpLifecycleEdge *edge = sp_lifecycle_layout_get_edge (layout, next);
-          g_autofree char *below = edge_note (self, (guint) next, edge);
+          const SpLifecycleNode *node = sp_lifecycle_layout_get_node (layout, i);
+          double label = text_width (self, sp_state_label (node->state), 1.0);
 
-          gap = MAX (text_width (self, sp_lifecycle_action_name (edge->action, type), 0.8),
-                     text_width (self, below, 0.8)) + 1.4 * u;
+          if (node->column != c)
+            continue;
+          if (node->state == SP_STATE_SHUT_BOTH)
+            label = text_width (self, _("shut down"), 1.0);
+          if (node->states & (1u << SP_STATE_CONNECTING))
+            label = MAX (label, text_width (self, sp_state_label (SP_STATE_CONNECTING), 1.0));
+
+          g->nodes[i].x = x;
+          g->nodes[i].w = label + 1.6 * u;
+          g->nodes[i].h = 1.9 * u;
+          g->nodes[i].y = g->row_y + node->lane * g->lane_gap - g->nodes[i].h / 2;
+          column_width = MAX (column_width, g->nodes[i].w);
         }
-      if (i + 1 < n_nodes)
+      x += column_width;
+
+      for (guint i = 0; i < n_nodes; i++)
+        {
+          int next = straight_edge_into (layout, i);
+          const SpLifecycleEdge *edge;
+          g_autofree char *below = NULL;
+          double room;
+
+          if (next < 0 || column_of (layout, i) != c + 1)
+            continue;
+          edge = sp_lifecycle_layout_get_edge (layout, (guint) next);
+          below = edge_note (self, (guint) next, edge);
+          room = MAX (text_width (self, sp_lifecycle_action_name (edge->action, type), 0.8),
+                      text_width (self, below, 0.8)) + 1.4 * u;
+          if (sp_lifecycle_layout_get_node (layout, edge->from)->lane !=
+              sp_lifecycle_layout_get_node (layout, i)->lane)
+            room += fork_run (g);
+          gap = any_next ? MAX (gap, room) : room;
+          any_next = TRUE;
+        }
+      if (c + 1 < n_columns)
         x += gap;
     }
 
@@ -583,12 +678,13 @@ draw_nodes (SpLifecycleView *self,
       Box *box = &g->nodes[i];
 
       draw_text (self, snapshot, node_label (self->layout, i, state), box->x + box->w / 2,
-                 g->row_y - g->unit / 2, 1.0, FALSE, &text);
+                 box->y + box->h / 2 - g->unit / 2, 1.0, FALSE, &text);
     }
 }
 
 /* The straight arrows between neighbours, with the call over the arrow
- * and what it did under it. */
+ * and what it did under it. An arrow into another lane (a fork) bends
+ * into it first. */
 static void
 draw_straight_edges (SpLifecycleView *self,
                      GtkSnapshot     *snapshot,
@@ -601,23 +697,32 @@ draw_straight_edges (SpLifecycleView *self,
 
   for (guint i = 0; i < n_nodes; i++)
     {
-      int index = i == 0 ? 0 : straight_edge (self->layout, i - 1);
+      int index = straight_edge_into (self->layout, i);
       const SpLifecycleEdge *edge;
-      double x0, x1, mid;
+      double x0, y0, x1, y1, mid;
       GdkRGBA color;
       g_autofree char *below = NULL;
       cairo_t *cr;
 
       if (index < 0)
         continue;
-      /* The first edge comes from the start dot. */
-      edge = sp_lifecycle_layout_get_edge (self->layout, (guint) index);
-      if (i == 0 && edge->from != SP_LIFECYCLE_NO_NODE)
-        continue;
 
-      x0 = i == 0 ? g->start_x + g->unit * 0.4 : g->nodes[i - 1].x + g->nodes[i - 1].w;
+      edge = sp_lifecycle_layout_get_edge (self->layout, (guint) index);
       x1 = g->nodes[i].x;
-      mid = (x0 + x1) / 2;
+      y1 = g->nodes[i].y + g->nodes[i].h / 2;
+      /* The first edge comes from the start dot. */
+      if (edge->from == SP_LIFECYCLE_NO_NODE)
+        {
+          x0 = g->start_x + g->unit * 0.4;
+          y0 = g->row_y;
+        }
+      else
+        {
+          const Box *from = &g->nodes[MIN (edge->from, MAX_NODES - 1)];
+
+          x0 = from->x + from->w;
+          y0 = from->y + from->h / 2;
+        }
       color = edge_color (self, colors, (guint) index, edge);
 
       cr = gtk_snapshot_append_cairo (snapshot, &bounds);
@@ -625,17 +730,25 @@ draw_straight_edges (SpLifecycleView *self,
       cairo_set_line_width (cr, MAX (1.0, g->unit / ((int) index ==
                                       sp_lifecycle_layout_get_last_edge (self->layout)
                                       ? 7.0 : 11.0)));
-      cairo_move_to (cr, x0 + g->unit * 0.15, g->row_y);
-      cairo_line_to (cr, x1 - g->unit * 0.3, g->row_y);
+      cairo_move_to (cr, x0 + g->unit * 0.15, y0);
+      if (y1 != y0)
+        {
+          double run = fork_run (g);
+
+          cairo_curve_to (cr, x0 + run * 0.6, y0, x0 + run * 0.4, y1, x0 + run, y1);
+          x0 += run;
+        }
+      cairo_line_to (cr, x1 - g->unit * 0.3, y1);
       cairo_stroke (cr);
-      arrow_head (cr, x1 - g->unit * 0.1, g->row_y, 0, g->unit * 0.38);
+      arrow_head (cr, x1 - g->unit * 0.1, y1, 0, g->unit * 0.38);
       cairo_destroy (cr);
 
+      mid = (x0 + x1) / 2;
       draw_text (self, snapshot, sp_lifecycle_action_name (edge->action, type), mid,
-                 g->row_y - g->unit * 1.05, 0.8, TRUE, &color);
+                 y1 - g->unit * 1.05, 0.8, TRUE, &color);
 
       below = edge_note (self, (guint) index, edge);
-      draw_text (self, snapshot, below, mid, g->row_y + g->unit * 0.2, 0.8, FALSE, &color);
+      draw_text (self, snapshot, below, mid, y1 + g->unit * 0.2, 0.8, FALSE, &color);
     }
 }
 
@@ -769,6 +882,22 @@ draw_close (SpLifecycleView *self,
 
       if (!(edge->from_nodes & (1u << i)))
         continue;
+
+      /* A node above the row would cross the lane under it on the way
+       * down: it goes right, over the others, and into closed from above. */
+      if (sp_lifecycle_layout_get_node (self->layout, i)->lane < 0)
+        {
+          double y = g->nodes[i].y + g->nodes[i].h / 2;
+          double x1 = closed->x + closed->w / 2;
+
+          cairo_move_to (cr, g->nodes[i].x + g->nodes[i].w, y);
+          cairo_line_to (cr, x1, y);
+          cairo_line_to (cr, x1, closed->y - g->unit * 0.35);
+          cairo_stroke (cr);
+          arrow_head (cr, x1, closed->y - g->unit * 0.02, G_PI / 2, g->unit * 0.34);
+          continue;
+        }
+
       first_x = MIN (first_x, x);
       cairo_move_to (cr, x, g->nodes[i].y + g->nodes[i].h);
       cairo_line_to (cr, x, g->bus_y);
@@ -859,7 +988,9 @@ draw_listener_extras (SpLifecycleView *self,
   g_autofree char *waiting = NULL;
   int queued = MAX (self->accept_queue, 0);
 
-  if (listening == SP_LIFECYCLE_NO_NODE)
+  /* A socket that may still listen has no queue yet. */
+  if (listening == SP_LIFECYCLE_NO_NODE ||
+      sp_lifecycle_layout_get_path (self->layout) != SP_LIFECYCLE_PATH_SERVER)
     return;
 
   x = g->nodes[listening].x;
@@ -923,8 +1054,9 @@ draw_stray_failure (SpLifecycleView *self,
                                                    sp_lifecycle_layout_get_state (self->layout));
   const char *name = sp_errno_name (error);
   g_autofree char *text = NULL;
-  double x = node == SP_LIFECYCLE_NO_NODE ? g->start_x
-                                          : g->nodes[MIN (node, MAX_NODES - 1)].x;
+  const Box *box = node == SP_LIFECYCLE_NO_NODE ? NULL : &g->nodes[MIN (node, MAX_NODES - 1)];
+  double x = box == NULL ? g->start_x : box->x;
+  double y = box == NULL ? g->row_y : box->y + box->h / 2;
 
   if (error == 0 || sp_lifecycle_layout_get_failed_edge (self->layout) >= 0)
     return;
@@ -932,7 +1064,7 @@ draw_stray_failure (SpLifecycleView *self,
   text = g_strdup_printf ("%s ✕ %s", sp_call_to_string (sp_lifecycle_layout_get_failed_call (
                                                           self->layout)),
                           name != NULL ? name : _("failed"));
-  draw_pill (self, snapshot, text, x, g->row_y + g->unit * 1.1, &colors->error,
+  draw_pill (self, snapshot, text, x, y + g->unit * 1.1, &colors->error,
              &colors->accent_fg);
 }
 
@@ -1008,6 +1140,7 @@ draw_highlight (SpLifecycleView *self,
       double e = ease_out (t);
 
       box.x = self->slide_from.x + (box.x - self->slide_from.x) * e;
+      box.y = self->slide_from.y + (box.y - self->slide_from.y) * e;
       box.w = self->slide_from.w + (box.w - self->slide_from.w) * e;
     }
 
@@ -1023,7 +1156,8 @@ draw_highlight (SpLifecycleView *self,
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float) box.x, (float) box.y,
                                                          (float) box.w, (float) box.h));
   draw_text (self, snapshot, node_label (self->layout, node, state),
-             g->nodes[node].x + g->nodes[node].w / 2, g->row_y - g->unit / 2, 1.0, TRUE,
+             g->nodes[node].x + g->nodes[node].w / 2,
+             g->nodes[node].y + g->nodes[node].h / 2 - g->unit / 2, 1.0, TRUE,
              &colors->accent_fg);
   gtk_snapshot_pop (snapshot);
 }
@@ -1086,11 +1220,44 @@ follow_state (SpLifecycleView *self)
 
 /* Accessibility */
 
+/* On a path that forks, the two calls that lead on from the current node
+ * (bind or connect from created, listen or connect from bound), as the
+ * diagram shows them. */
+static gboolean
+ways_on (SpLifecycleView  *self,
+         SpState           state,
+         const char      **first,
+         const char      **second)
+{
+  SpLifecycleLayout *layout = self->layout;
+  SpSocketType type = sp_lifecycle_layout_get_socket_type (layout);
+  guint node = sp_lifecycle_layout_node_for_state (layout, state);
+  guint n = 0;
+
+  if (sp_lifecycle_layout_get_path (layout) != SP_LIFECYCLE_PATH_UNDECIDED ||
+      node == SP_LIFECYCLE_NO_NODE)
+    return FALSE;
+
+  for (guint i = 0; i < sp_lifecycle_layout_get_n_edges (layout) && n < 2; i++)
+    {
+      const SpLifecycleEdge *edge = sp_lifecycle_layout_get_edge (layout, i);
+
+      if (edge->from != node || is_loop (edge) || edge->action == SP_LIFECYCLE_ACTION_CLOSE)
+        continue;
+      *(n == 0 ? first : second) = sp_lifecycle_action_name (edge->action, type);
+      n++;
+    }
+
+  return n == 2;
+}
+
 char *
 sp_lifecycle_view_describe (SpLifecycleView *self)
 {
   GString *text;
   SpState state;
+  const char *first = NULL;
+  const char *second = NULL;
   int error;
 
   g_return_val_if_fail (SP_IS_LIFECYCLE_VIEW (self), NULL);
@@ -1100,8 +1267,14 @@ sp_lifecycle_view_describe (SpLifecycleView *self)
 
   state = sp_lifecycle_layout_get_state (self->layout);
   text = g_string_new (NULL);
-  /* TRANSLATORS: a socket and its state, "server: listening" */
-  g_string_append_printf (text, _("%s: %s"), self->socket_id, sp_state_label (state));
+  if (ways_on (self, state, &first, &second))
+    /* TRANSLATORS: a socket, its state and the two calls the diagram shows
+     * it can take next, "server: bound: next listen or connect" */
+    g_string_append_printf (text, _("%s: %s: next %s or %s"), self->socket_id,
+                            sp_state_label (state), first, second);
+  else
+    /* TRANSLATORS: a socket and its state, "server: listening" */
+    g_string_append_printf (text, _("%s: %s"), self->socket_id, sp_state_label (state));
 
   if (state == SP_STATE_LISTENING)
     {
@@ -1215,13 +1388,21 @@ on_log_items_changed (SpLifecycleView *self,
   if (self->layout == NULL)
     return;
   read_events (self);
+  /* A call made by hand decides the way a socket goes, even one that
+   * failed without moving it (a connect refused at once). */
+  if (current_path (self) != sp_lifecycle_layout_get_path (self->layout))
+    {
+      rebuild (self);
+      return;
+    }
   /* The sockets accept returned change state by their own calls. */
   if (sp_lifecycle_layout_get_path (self->layout) == SP_LIFECYCLE_PATH_SERVER &&
       read_children (self))
     changed (self);
 }
 
-/* Whether the socket is, or is meant to be, a listener. */
+/* Whether the socket is, or is meant to be, a listener: it listens now,
+ * or a step of the session makes it one. */
 static gboolean
 socket_listens (SpLifecycleView *self)
 {
@@ -1243,6 +1424,46 @@ socket_listens (SpLifecycleView *self)
   return FALSE;
 }
 
+/* Whether the socket has connected, or is meant to: it is connected (or
+ * shut down) now, or a step of the session connects it. */
+static gboolean
+socket_connects (SpLifecycleView *self)
+{
+  SpSession *session = sp_player_get_session (self->player);
+
+  if (self->socket != NULL)
+    {
+      switch (sp_socket_get_state (self->socket))
+        {
+        case SP_STATE_CONNECTING:
+        case SP_STATE_CONNECTED:
+        case SP_STATE_SHUT_READ:
+        case SP_STATE_SHUT_WRITE:
+        case SP_STATE_SHUT_BOTH:
+          return TRUE;
+        case SP_STATE_UNCREATED:
+        case SP_STATE_CREATED:
+        case SP_STATE_BOUND:
+        case SP_STATE_LISTENING:
+        case SP_STATE_CLOSED:
+        case SP_N_STATES:
+        default:
+          break;
+        }
+    }
+
+  for (guint i = 0; i < sp_session_get_n_steps (session); i++)
+    {
+      SpStep *step = sp_session_get_step (session, i);
+
+      if (g_strcmp0 (step->socket, self->socket_id) == 0 &&
+          (step->call == SP_CALL_CONNECT || step->call == SP_CALL_CONNECT_EX))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static SpSocketType
 socket_type (SpLifecycleView *self)
 {
@@ -1253,6 +1474,15 @@ socket_type (SpLifecycleView *self)
 
   config = sp_session_find_socket (sp_player_get_session (self->player), self->socket_id);
   return config != NULL ? config->type : SP_SOCKET_TYPE_STREAM;
+}
+
+static SpLifecyclePath
+current_path (SpLifecycleView *self)
+{
+  return sp_lifecycle_path_for (socket_type (self),
+                                self->socket != NULL &&
+                                sp_socket_get_listener (self->socket) != NULL,
+                                socket_listens (self), socket_connects (self));
 }
 
 /* The sockets accept returned, as shown; whether that changed. */
@@ -1351,8 +1581,6 @@ lookup_socket (SpLifecycleView *self)
 static void
 rebuild (SpLifecycleView *self)
 {
-  SpLifecyclePath path;
-
   lookup_socket (self);
   g_clear_pointer (&self->layout, sp_lifecycle_layout_free);
   self->processed = 0;
@@ -1361,11 +1589,7 @@ rebuild (SpLifecycleView *self)
 
   if (self->player != NULL && self->socket_id != NULL)
     {
-      path = sp_lifecycle_path_for (socket_type (self),
-                                    self->socket != NULL &&
-                                    sp_socket_get_listener (self->socket) != NULL,
-                                    socket_listens (self));
-      self->layout = sp_lifecycle_layout_new (socket_type (self), path);
+      self->layout = sp_lifecycle_layout_new (socket_type (self), current_path (self));
       read_events (self);
       /* Where no event says it (an accepted socket, a restart), the socket does. */
       if (self->socket != NULL)
@@ -1396,16 +1620,12 @@ on_sockets_changed (SpLifecycleView *self)
 static void
 on_socket_state (SpLifecycleView *self)
 {
-  SpLifecyclePath path;
-
   if (self->layout == NULL || self->socket == NULL)
     return;
 
-  /* A stream socket that starts listening is a server after all. */
-  path = sp_lifecycle_path_for (sp_socket_get_socket_type (self->socket),
-                                sp_socket_get_listener (self->socket) != NULL,
-                                socket_listens (self));
-  if (path != sp_lifecycle_layout_get_path (self->layout))
+  /* A stream socket that starts listening is a server after all, one
+   * that connects a client. */
+  if (current_path (self) != sp_lifecycle_layout_get_path (self->layout))
     {
       rebuild (self);
       return;

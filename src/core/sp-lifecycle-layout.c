@@ -15,26 +15,33 @@ typedef struct
 {
   SpState state;
   guint   states;
+  guint   column;
+  int     lane;
 } NodeSpec;
 
-#define NODE(s) { SP_STATE_##s, STATE_BIT (s) }
-#define END { SP_N_STATES, 0 }
+#define NODE(s, column) { SP_STATE_##s, STATE_BIT (s), column, 0 }
+#define CONNECTED(column, lane) { SP_STATE_CONNECTED, CONNECTED_STATES, column, lane }
+#define SHUT(column, lane) { SP_STATE_SHUT_BOTH, SHUT_STATES, column, lane }
+#define END { SP_N_STATES, 0, 0, 0 }
 
 /* The nodes of each path, in the order the lecture notes list the calls. */
 static const NodeSpec path_nodes[][MAX_NODES] = {
   [SP_LIFECYCLE_PATH_SERVER] = {
-    NODE (CREATED), NODE (BOUND), NODE (LISTENING), NODE (CLOSED), END,
+    NODE (CREATED, 0), NODE (BOUND, 1), NODE (LISTENING, 2), NODE (CLOSED, 3), END,
   },
   [SP_LIFECYCLE_PATH_CLIENT] = {
-    NODE (CREATED), NODE (BOUND), { SP_STATE_CONNECTED, CONNECTED_STATES },
-    { SP_STATE_SHUT_BOTH, SHUT_STATES }, NODE (CLOSED), END,
+    NODE (CREATED, 0), NODE (BOUND, 1), CONNECTED (2, 0), SHUT (3, 0), NODE (CLOSED, 4), END,
   },
   [SP_LIFECYCLE_PATH_ACCEPTED] = {
-    { SP_STATE_CONNECTED, CONNECTED_STATES }, { SP_STATE_SHUT_BOTH, SHUT_STATES },
-    NODE (CLOSED), END,
+    CONNECTED (0, 0), SHUT (1, 0), NODE (CLOSED, 2), END,
   },
   [SP_LIFECYCLE_PATH_DATAGRAM] = {
-    NODE (CREATED), NODE (BOUND), { SP_STATE_CONNECTED, CONNECTED_STATES }, NODE (CLOSED), END,
+    NODE (CREATED, 0), NODE (BOUND, 1), CONNECTED (2, 0), NODE (CLOSED, 3), END,
+  },
+  /* The server's way on above the row, the client's under it. */
+  [SP_LIFECYCLE_PATH_UNDECIDED] = {
+    NODE (CREATED, 0), NODE (BOUND, 1), { SP_STATE_LISTENING, STATE_BIT (LISTENING), 2, -1 },
+    CONNECTED (2, 1), SHUT (3, 1), NODE (CLOSED, 4),
   },
 };
 
@@ -56,13 +63,16 @@ struct _SpLifecycleLayout
 SpLifecyclePath
 sp_lifecycle_path_for (SpSocketType type,
                        gboolean     accepted,
-                       gboolean     listens)
+                       gboolean     listens,
+                       gboolean     connects)
 {
   if (accepted)
     return SP_LIFECYCLE_PATH_ACCEPTED;
   if (type == SP_SOCKET_TYPE_DGRAM || type == SP_SOCKET_TYPE_RAW)
     return SP_LIFECYCLE_PATH_DATAGRAM;
-  return listens ? SP_LIFECYCLE_PATH_SERVER : SP_LIFECYCLE_PATH_CLIENT;
+  if (listens)
+    return SP_LIFECYCLE_PATH_SERVER;
+  return connects ? SP_LIFECYCLE_PATH_CLIENT : SP_LIFECYCLE_PATH_UNDECIDED;
 }
 
 SpLifecycleAction
@@ -226,7 +236,8 @@ build_edges (SpLifecycleLayout *self)
       if (from == to && !draws_loop (action))
         continue;
       /* accept is the listener's loop; the accepted path starts with it. */
-      if (action == SP_LIFECYCLE_ACTION_ACCEPT && self->path != SP_LIFECYCLE_PATH_SERVER)
+      if (action == SP_LIFECYCLE_ACTION_ACCEPT && self->path != SP_LIFECYCLE_PATH_SERVER &&
+          self->path != SP_LIFECYCLE_PATH_UNDECIDED)
         continue;
 
       add_edge (self, from, to, action);
@@ -240,7 +251,7 @@ sp_lifecycle_layout_new (SpSocketType    type,
   SpLifecycleLayout *self;
 
   g_return_val_if_fail ((guint) type <= SP_SOCKET_TYPE_SEQPACKET, NULL);
-  g_return_val_if_fail ((guint) path <= SP_LIFECYCLE_PATH_DATAGRAM, NULL);
+  g_return_val_if_fail ((guint) path <= SP_LIFECYCLE_PATH_UNDECIDED, NULL);
 
   self = g_new0 (SpLifecycleLayout, 1);
   self->type = type;
@@ -251,6 +262,8 @@ sp_lifecycle_layout_new (SpSocketType    type,
     {
       self->nodes[i].state = path_nodes[path][i].state;
       self->nodes[i].states = path_nodes[path][i].states;
+      self->nodes[i].column = path_nodes[path][i].column;
+      self->nodes[i].lane = path_nodes[path][i].lane;
       self->n_nodes++;
     }
 
@@ -420,6 +433,10 @@ sp_lifecycle_layout_record (SpLifecycleLayout *self,
       self->failed_edge = edge;
       self->failed_error = error_code != 0 ? error_code : -1;
       self->failed_call = call;
+      /* The socket's state after it: a refused connect is created again,
+       * though the diagram may have been drawn while it was connecting. */
+      if ((guint) state_after < SP_N_STATES && state_after != SP_STATE_UNCREATED)
+        self->state = state_after;
       return TRUE;
     }
 

@@ -18,7 +18,11 @@ G_BEGIN_DECLS
  * come in the order the notes list the calls; the edges are the table's
  * transitions between those states, grouped by what a call does (send and
  * sendall are one "send" edge). Calls that do not move a socket along its
- * life cycle (setsockopt, getsockname…) are not drawn. */
+ * life cycle (setsockopt, getsockname…) are not drawn.
+ *
+ * Nodes stand in columns, left to right. Where a path forks (a stream
+ * socket that may still listen or connect), the two ways on take lanes of
+ * their own above and under the row, in the same columns. */
 
 typedef enum
 {
@@ -26,6 +30,9 @@ typedef enum
   SP_LIFECYCLE_PATH_CLIENT,    /* stream: create → (bind) → connect → send/recv → shutdown → close */
   SP_LIFECYCLE_PATH_ACCEPTED,  /* what accept returned: send/recv → shutdown → close */
   SP_LIFECYCLE_PATH_DATAGRAM,  /* create → bind → sendto/recvfrom → close */
+  /* stream, before it has listened or connected: create → (bind), then
+   * either listen (accept) or connect → send/recv → shutdown; close */
+  SP_LIFECYCLE_PATH_UNDECIDED,
 } SpLifecyclePath;
 
 /* What a call does, as one edge shows it. */
@@ -51,6 +58,8 @@ typedef struct
 {
   SpState  state;   /* the state the node is named after */
   guint    states;  /* bit (1 << SpState) for each state it stands for */
+  guint    column;  /* left to right, from 0 */
+  int      lane;    /* 0 on the row, -1 above it, 1 under it */
 } SpLifecycleNode;
 
 typedef struct
@@ -69,10 +78,12 @@ typedef struct _SpLifecycleLayout SpLifecycleLayout;
 
 /* The path the diagram shows: an accepted socket's own, a datagram one, a
  * stream socket that has listened (or whose session makes it listen) the
- * server's, any other stream socket the client's. */
+ * server's, one that has connected (or is meant to) the client's, and any
+ * other stream socket both ways on. */
 SpLifecyclePath        sp_lifecycle_path_for (SpSocketType  type,
                                               gboolean      accepted,
-                                              gboolean      listens);
+                                              gboolean      listens,
+                                              gboolean      connects);
 /* The name of the call an action stands for on this type: "send", or
  * "sendto" on a datagram socket. */
 const char            *sp_lifecycle_action_name (SpLifecycleAction action,

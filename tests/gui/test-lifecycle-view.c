@@ -322,6 +322,80 @@ test_accept_queue (void)
   bench_free (bench);
 }
 
+/* Runs `step` as the window's buttons do, and renders every view after it. */
+static void
+perform (Bench  *bench,
+         SpStep *step)
+{
+  sp_player_perform (bench->player, step);
+  sp_gui_wait_for ("the call", player_is_idle, bench->player);
+  sp_traffic_log_flush (sp_player_get_log (bench->player));
+  g_object_unref (step);
+
+  for (guint i = 0; i < bench->views->len; i++)
+    render (g_ptr_array_index (bench->views, i), NULL);
+}
+
+/* A stream socket that has neither listened nor connected shows both ways
+ * on from bound, and becomes a server or a client once it takes one. */
+static void
+test_undecided (void)
+{
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,\n"
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                { \"id\": \"client\" }, { \"id\": \"probe\" } ],\n"
+    "  \"steps\": [ { \"socket\": \"server\", \"call\": \"bind\" },\n"
+    "              { \"socket\": \"client\", \"call\": \"socket\" },\n"
+    "              { \"socket\": \"probe\", \"call\": \"socket\" } ] }\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_session_new_from_data (json, -1, "undecided", &error);
+  const char *const ids[] = { "server", "client", "probe", NULL };
+  SpStep *step;
+  Bench *bench;
+
+  g_assert_no_error (error);
+  bench = bench_new (session, ids);
+  assert_describes (bench, 0, "server: not created yet");
+  render (g_ptr_array_index (bench->views, 0), "undecided-uncreated");
+
+  step_to (bench, 3);
+  assert_describes (bench, 0, "server: bound: next listen or connect");
+  assert_describes (bench, 1, "client: created: next bind or connect");
+  render (g_ptr_array_index (bench->views, 0), "undecided-bound");
+  render (g_ptr_array_index (bench->views, 1), "undecided-created");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  render (g_ptr_array_index (bench->views, 0), "undecided-bound-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* A connect refused before it decided shows on the connect way. */
+  step = sp_step_new ("probe", SP_CALL_CONNECT);
+  step->address = g_strdup ("127.0.0.1");
+  step->port = 9;
+  step->expect.error = g_strdup ("ECONNREFUSED");
+  step->has_expect = TRUE;
+  perform (bench, step);
+  assert_describes (bench, 2, "connect failed with ECONNREFUSED");
+  render (g_ptr_array_index (bench->views, 2), "undecided-refused");
+
+  /* listen: a server's path, with its queue. */
+  perform (bench, sp_step_new ("server", SP_CALL_LISTEN));
+  assert_describes (bench, 0, "server: listening, 0 connections waiting");
+  g_assert_null (strstr (describe (bench, 0), "next"));
+
+  /* connect: a client's. */
+  step = sp_step_new ("client", SP_CALL_CONNECT);
+  step->to = g_strdup ("server");
+  perform (bench, step);
+  assert_describes (bench, 1, "client: connected");
+  g_assert_null (strstr (describe (bench, 1), "next"));
+  render (g_ptr_array_index (bench->views, 1), "decided-client");
+
+  bench_free (bench);
+}
+
 /* The view follows the socket's one watcher of kernel facts while it is
  * shown, and lets go of it when hidden. */
 static void
@@ -369,6 +443,7 @@ main (int   argc,
   g_test_add_func ("/Sp/LifecycleView/unix", test_unix);
   g_test_add_func ("/Sp/LifecycleView/failed-connect", test_failed_connect);
   g_test_add_func ("/Sp/LifecycleView/accept-queue", test_accept_queue);
+  g_test_add_func ("/Sp/LifecycleView/undecided", test_undecided);
   g_test_add_func ("/Sp/LifecycleView/watch", test_watch);
 
   return g_test_run ();
