@@ -19,6 +19,19 @@
 /* How close to the bottom, in pixels, still counts as being at the end. */
 #define FOLLOW_SLACK 8.0
 
+/* A cell's room beside its text: libadwaita pads a cell by 6 pixels on
+ * each side and draws a 1-pixel border between cells. */
+#define CELL_PADDING 14
+
+/* Characters a call keeps however narrow the log is: a bind or connect
+ * with its whole IPv4 address and port ("bind(('127.0.0.1', 55555))").
+ * Longer calls (socket, setsockopt) have the room the window can spare. */
+#define CALL_CHARS 27
+
+/* Characters of a preview that ask for room before the log is wide enough
+ * to spare more: the peer's address comes first. */
+#define PREVIEW_CHARS 10
+
 struct _SpLogView
 {
   AdwBin              parent_instance;
@@ -44,6 +57,7 @@ struct _SpLogView
   SpRowRamp          *ramp;
   GtkSingleSelection *selection;
   GtkColumnViewColumn *time_column;
+  GtkColumnViewColumn *direction_column;
   GtkStringList      *socket_names;  /* "All Sockets", then the ids */
   char               *search_error;
 
@@ -74,6 +88,49 @@ on_text_cell_setup (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+/* A call's arguments end in what matters most, the port: a call too long
+ * for its column loses its middle. Its column is never narrower than a
+ * bind on an IPv4 address takes, and it grows with the window. */
+static void
+on_call_cell_setup (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    SpLogView                *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_width_chars (GTK_LABEL (label), CALL_CHARS);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), CALL_CHARS);
+  gtk_list_item_set_child (item, label);
+}
+
+/* An address ends in its port, too. */
+static void
+on_peer_cell_setup (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    SpLogView                *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+on_preview_cell_setup (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       SpLogView                *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), PREVIEW_CHARS);
   gtk_list_item_set_child (item, label);
 }
 
@@ -164,38 +221,35 @@ on_socket_cell_bind (GtkSignalListItemFactory *factory,
   set_cell (item, sp_event_get_socket_id (gtk_list_item_get_item (item)));
 }
 
+static const char *
+direction_text (SpEventKind kind)
+{
+  switch (kind)
+    {
+    case SP_EVENT_SENT:
+      return _("→ sent");
+
+    case SP_EVENT_RECEIVED:
+      return _("← received");
+
+    case SP_EVENT_NOTE:
+      return _("note");
+
+    case SP_EVENT_DROPPED:
+      return _("log limit");
+
+    case SP_EVENT_CALL:
+    default:
+      return _("lifecycle");
+    }
+}
+
 static void
 on_direction_cell_bind (GtkSignalListItemFactory *factory,
                         GtkListItem              *item,
                         SpLogView                *self)
 {
-  const char *text;
-
-  switch (sp_event_get_kind (gtk_list_item_get_item (item)))
-    {
-    case SP_EVENT_SENT:
-      text = _("→ sent");
-      break;
-
-    case SP_EVENT_RECEIVED:
-      text = _("← received");
-      break;
-
-    case SP_EVENT_NOTE:
-      text = _("note");
-      break;
-
-    case SP_EVENT_DROPPED:
-      text = _("log limit");
-      break;
-
-    case SP_EVENT_CALL:
-    default:
-      text = _("lifecycle");
-      break;
-    }
-
-  set_cell (item, text);
+  set_cell (item, direction_text (sp_event_get_kind (gtk_list_item_get_item (item))));
 }
 
 static void
@@ -307,23 +361,50 @@ on_preview_cell_bind (GtkSignalListItemFactory *factory,
 typedef struct
 {
   const char *title;
+  GCallback   setup;
   GCallback   bind;
-  gboolean    numeric;
   gboolean    expand;
-  int         width;  /* in characters, 0: as wide as its cells */
 } Column;
 
+/* Numbers are never cut and take only the room they need. The Call and
+ * Preview columns share what the others leave. */
 static const Column columns[] = {
   /* Translators: the column of event numbers */
-  { N_("#"), G_CALLBACK (on_seq_cell_bind), TRUE, FALSE, 0 },
-  { N_("Time"), G_CALLBACK (on_time_cell_bind), TRUE, FALSE, 0 },
-  { N_("Socket"), G_CALLBACK (on_socket_cell_bind), FALSE, FALSE, 0 },
-  { N_("Direction"), G_CALLBACK (on_direction_cell_bind), FALSE, FALSE, 0 },
-  { N_("Call"), G_CALLBACK (on_call_cell_bind), FALSE, FALSE, 18 },
-  { N_("Bytes"), G_CALLBACK (on_bytes_cell_bind), TRUE, FALSE, 0 },
-  { N_("Peer"), G_CALLBACK (on_peer_cell_bind), FALSE, FALSE, 0 },
-  { N_("Preview"), G_CALLBACK (on_preview_cell_bind), FALSE, TRUE, 0 },
+  { N_("#"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_seq_cell_bind), FALSE },
+  { N_("Time"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_time_cell_bind), FALSE },
+  { N_("Socket"), G_CALLBACK (on_text_cell_setup), G_CALLBACK (on_socket_cell_bind), FALSE },
+  { N_("Direction"), G_CALLBACK (on_text_cell_setup), G_CALLBACK (on_direction_cell_bind),
+    FALSE },
+  { N_("Call"), G_CALLBACK (on_call_cell_setup), G_CALLBACK (on_call_cell_bind), TRUE },
+  { N_("Bytes"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_bytes_cell_bind), FALSE },
+  { N_("Peer"), G_CALLBACK (on_peer_cell_setup), G_CALLBACK (on_peer_cell_bind), FALSE },
+  { N_("Preview"), G_CALLBACK (on_preview_cell_setup), G_CALLBACK (on_preview_cell_bind),
+    TRUE },
 };
+
+/* The Direction column shows one of a few words: as wide as the widest,
+ * whichever rows are on screen. It follows the font, which zoom and
+ * presentation mode change. */
+static void
+update_direction_width (SpLogView *self)
+{
+  int widest = 0;
+
+  if (self->direction_column == NULL)
+    return;
+
+  for (SpEventKind kind = SP_EVENT_CALL; kind <= SP_EVENT_DROPPED; kind++)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (
+                                        GTK_WIDGET (self->column_view), direction_text (kind));
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      widest = MAX (widest, width);
+    }
+
+  gtk_column_view_column_set_fixed_width (self->direction_column, widest + CELL_PADDING);
+}
 
 static void
 add_columns (SpLogView *self)
@@ -333,22 +414,21 @@ add_columns (SpLogView *self)
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       GtkColumnViewColumn *column;
 
-      g_signal_connect_object (factory, "setup",
-                               columns[i].numeric ? G_CALLBACK (on_number_cell_setup)
-                                                  : G_CALLBACK (on_text_cell_setup),
-                               self, 0);
+      g_signal_connect_object (factory, "setup", columns[i].setup, self, 0);
       g_signal_connect_object (factory, "bind", columns[i].bind, self, 0);
 
       column = gtk_column_view_column_new (_(columns[i].title), factory);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_expand (column, columns[i].expand);
-      if (columns[i].width > 0)
-        gtk_column_view_column_set_fixed_width (column, columns[i].width * 9);
       gtk_column_view_append_column (self->column_view, column);
       if (columns[i].bind == G_CALLBACK (on_time_cell_bind))
         self->time_column = column;
+      else if (columns[i].bind == G_CALLBACK (on_direction_cell_bind))
+        self->direction_column = column;
       g_object_unref (column);
     }
+
+  update_direction_width (self);
 }
 
 /* Following */
@@ -725,6 +805,15 @@ sp_log_view_finalize (GObject *object)
 }
 
 static void
+sp_log_view_css_changed (GtkWidget         *widget,
+                         GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (sp_log_view_parent_class)->css_changed (widget, change);
+
+  update_direction_width (SP_LOG_VIEW (widget));
+}
+
+static void
 sp_log_view_class_init (SpLogViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -734,6 +823,8 @@ sp_log_view_class_init (SpLogViewClass *klass)
   object_class->set_property = sp_log_view_set_property;
   object_class->dispose = sp_log_view_dispose;
   object_class->finalize = sp_log_view_finalize;
+
+  widget_class->css_changed = sp_log_view_css_changed;
 
   /* "relative" or "wall", as the log-time-display setting names them. */
   properties[PROP_TIME_DISPLAY] =

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sp-gui-test-util.h"
@@ -9,6 +10,7 @@
 #include "sp-log-view.h"
 #include "sp-presets.h"
 #include "sp-stream-view.h"
+#include "sp-window.h"
 
 /* The traffic log view over a real run: its columns, filters, search,
  * the detail pane's hex dump, decoding and copy, follow stream, and the
@@ -386,6 +388,248 @@ test_dropped_banner (void)
   g_assert_finalize_object (view);
 }
 
+/* The Call column */
+
+/* One application for the tests that need the window: GApplication
+ * registers once a process. */
+static GtkApplication *shared_application;
+
+/* The application's style, which AdwApplication would load: it decides
+ * the room the log's columns have. Remove it when done. */
+static GtkCssProvider *
+add_app_style (void)
+{
+  GtkCssProvider *style = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (style, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (style),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  return style;
+}
+
+static void
+remove_app_style (GtkCssProvider *style)
+{
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (style));
+  g_object_unref (style);
+}
+
+/* What `label` shows of its text: an ellipsized run is "…". */
+static char *
+visible_text (GtkLabel *label)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  const char *text = pango_layout_get_text (layout);
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (pango_layout_get_line_count (layout), ==, 1);
+  for (GSList *l = pango_layout_get_line_readonly (layout, 0)->runs; l != NULL; l = l->next)
+    {
+      PangoGlyphItem *run = l->data;
+
+      if (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS)
+        g_string_append (out, "…");
+      else
+        g_string_append_len (out, text + run->item->offset, run->item->length);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_label_with_text (GtkWidget *widget,
+                    gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), data);
+}
+
+/* What the log's cell that holds `text`, the call of `log`'s event
+ * `call`, shows of it once the log scrolled to it; it must be within the
+ * part of the log on screen. */
+static char *
+cell_shows (GtkWidget    *log_view,
+            SpTrafficLog *log,
+            SpCall        call,
+            const char   *text)
+{
+  GtkWidget *column_view = sp_gui_find_descendant (log_view, GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (column_view, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *label;
+  graphene_rect_t bounds;
+
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if (sp_event_get_call (event) == call)
+        {
+          sp_log_view_select_event (SP_LOG_VIEW (log_view), i);
+          break;
+        }
+    }
+  sp_gui_iterate_for (100);
+
+  label = sp_gui_find_matching (scrolled, is_label_with_text, (gpointer) text);
+  if (label == NULL)
+    g_error ("no cell of the log shows “%s”", text);
+  sp_gui_wait_for_frame (label);
+  g_assert_true (gtk_widget_compute_bounds (label, scrolled, &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (scrolled));
+
+  return visible_text (GTK_LABEL (label));
+}
+
+/* A port nothing listens on now, five digits as the kernel's ephemeral
+ * ones are. */
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_DEFAULT, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+  if (port < 10000)
+    g_test_skip ("the kernel gave a port of fewer than five digits");
+  return port;
+}
+
+static char *
+bind_session (guint16 port)
+{
+  return g_strdup_printf (
+    "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"bind\",\n"
+    "  \"sockets\": [ { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\",\n"
+    "                   \"address\": \"127.0.0.1\", \"port\": %u,\n"
+    "                   \"options\": { \"SO_REUSEADDR\": true } } ],\n"
+    "  \"steps\": [ { \"socket\": \"server\", \"call\": \"bind\" },\n"
+    "               { \"socket\": \"server\", \"call\": \"listen\" },\n"
+    "               { \"socket\": \"server\", \"call\": \"close\" } ] }\n", port);
+}
+
+static gboolean
+window_has_new_player (gpointer data)
+{
+  gpointer *args = data;
+
+  return sp_window_get_player (args[0]) != args[1];
+}
+
+/* In the window at its default size, 1280×800, a bind shows whole, port
+ * and all, beside a setsockopt as long as calls get. */
+static void
+test_call_column_window (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = free_port ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json = bind_session (port);
+  g_autofree char *call = g_strdup_printf ("bind(('127.0.0.1', %u))", port);
+  g_autofree char *shown = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkCssProvider *style;
+  SpWindow *window;
+  SpPlayer *player;
+
+  if (port < 10000)
+    return;
+  style = add_app_style ();
+  dir = g_dir_make_tmp ("sp-log-view-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "bind.sockplay", NULL);
+  file = g_file_new_for_path (path);
+  if (shared_application == NULL)
+    {
+      shared_application = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (shared_application), NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+
+  window = g_object_ref (sp_window_new (shared_application));
+  gtk_window_present (GTK_WINDOW (window));
+  player = sp_window_get_player (window);
+  sp_window_open (window, file);
+  sp_gui_wait_for ("the session", window_has_new_player, (gpointer[]) { window, player });
+  player = sp_window_get_player (window);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
+  sp_gui_wait_for ("the end of the session", player_is_finished, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  sp_gui_iterate_for (100);
+
+  /* As it opens: 1280×800, less the 10 pixels its frame counts. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1280);
+  shown = cell_shows (sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW),
+                      sp_player_get_log (player), SP_CALL_BIND, call);
+  g_assert_cmpstr (shown, ==, call);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_unlink (path);
+  g_rmdir (dir);
+  remove_app_style (style);
+}
+
+/* Narrower, as the log is in a window of 800×600, the calls keep their
+ * ends: a bind its port, a setsockopt its value. */
+static void
+test_call_column_narrow (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = free_port ();
+  g_autofree char *json = bind_session (port);
+  g_autoptr(SpSession) session = sp_session_new_from_data (json, -1, "bind.json", &error);
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpPlayer) player = NULL;
+  g_autofree char *call = g_strdup_printf ("bind(('127.0.0.1', %u))", port);
+  g_autofree char *port_text = g_strdup_printf ("%u))", port);
+  g_autofree char *bind_shown = NULL;
+  g_autofree char *option_shown = NULL;
+  GtkCssProvider *style;
+  GtkWidget *view;
+  GtkWindow *window;
+
+  g_assert_no_error (error);
+  if (port < 10000)
+    return;
+  style = add_app_style ();
+  player = sp_player_new (session, log);
+  view = g_object_ref_sink (sp_log_view_new ());
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 800, 300);
+  gtk_window_set_child (window, view);
+  sp_log_view_set_player (SP_LOG_VIEW (view), player);
+  gtk_window_present (window);
+  sp_player_run (player);
+  sp_gui_wait_for ("the end of the session", player_is_finished, player);
+  sp_traffic_log_flush (log);
+  sp_gui_iterate_for (100);
+
+  bind_shown = cell_shows (view, log, SP_CALL_BIND, call);
+  if (!g_str_has_suffix (bind_shown, port_text))
+    g_error ("the bind shows “%s”, without its port %u", bind_shown, port);
+  option_shown = cell_shows (view, log, SP_CALL_SETSOCKOPT,
+                             "setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
+  g_assert_true (g_str_has_prefix (option_shown, "setsockopt("));
+  g_assert_true (g_str_has_suffix (option_shown, ", 1)"));
+  g_assert_nonnull (strstr (option_shown, "…"));
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+  remove_app_style (style);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -402,6 +646,8 @@ main (int   argc,
   g_test_add ("/Sp/LogView/follow-stream", Fixture, "partial-reads",
               fixture_set_up, test_follow_stream, fixture_tear_down);
   g_test_add_func ("/Sp/LogView/dropped-banner", test_dropped_banner);
+  g_test_add_func ("/Sp/LogView/call-column/window", test_call_column_window);
+  g_test_add_func ("/Sp/LogView/call-column/narrow", test_call_column_narrow);
 
   return g_test_run ();
 }
