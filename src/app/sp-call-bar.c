@@ -41,6 +41,7 @@ struct _SpCallBar
 
   SpComposer            *composer;
   SpDestinationChooser  *destination;
+  SpSocketForm          *form;
   SpPlayer              *player;
   char                  *socket_id;
   SpSocket              *socket;
@@ -59,6 +60,7 @@ enum {
   PROP_0,
   PROP_COMPOSER,
   PROP_DESTINATION,
+  PROP_FORM,
   PROP_AUTO_RECEIVE,
   PROP_LET_FAIL,
   N_PROPS
@@ -109,6 +111,10 @@ arguments_valid (SpCallBar *self,
   gboolean data = self->composer != NULL && sp_composer_get_valid (self->composer);
   gboolean destination = self->destination != NULL &&
                          sp_destination_chooser_get_valid (self->destination);
+
+  /* What socket() and bind take from the socket's settings. */
+  if (self->form != NULL && !sp_socket_form_is_valid_for (self->form, call))
+    return FALSE;
 
   switch ((int) call)
     {
@@ -341,6 +347,10 @@ sp_call_bar_get_property (GObject    *object,
       g_value_set_object (value, self->destination);
       break;
 
+    case PROP_FORM:
+      g_value_set_object (value, self->form);
+      break;
+
     case PROP_AUTO_RECEIVE:
       g_value_set_boolean (value, sp_call_bar_get_auto_receive (self));
       break;
@@ -372,6 +382,10 @@ sp_call_bar_set_property (GObject      *object,
       set_part (self, (gpointer *) &self->destination, g_value_get_object (value));
       break;
 
+    case PROP_FORM:
+      set_part (self, (gpointer *) &self->form, g_value_get_object (value));
+      break;
+
     case PROP_LET_FAIL:
       if (self->let_fail != g_value_get_boolean (value))
         {
@@ -393,6 +407,7 @@ sp_call_bar_dispose (GObject *object)
 
   set_part (self, (gpointer *) &self->composer, NULL);
   set_part (self, (gpointer *) &self->destination, NULL);
+  set_part (self, (gpointer *) &self->form, NULL);
   g_clear_object (&self->player);
   g_clear_object (&self->socket);
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -427,6 +442,9 @@ sp_call_bar_class_init (SpCallBarClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_DESTINATION] =
     g_param_spec_object ("destination", NULL, NULL, SP_TYPE_DESTINATION_CHOOSER,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FORM] =
+    g_param_spec_object ("form", NULL, NULL, SP_TYPE_SOCKET_FORM,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_AUTO_RECEIVE] =
     g_param_spec_boolean ("auto-receive", NULL, NULL, FALSE,

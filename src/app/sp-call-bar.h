@@ -6,6 +6,7 @@
 #include "sp-composer.h"
 #include "sp-destination-chooser.h"
 #include "sp-player.h"
+#include "sp-socket-form.h"
 
 G_BEGIN_DECLS
 
@@ -20,7 +21,7 @@ G_DECLARE_FINAL_TYPE (SpCallBar, sp_call_bar, SP, CALL_BAR, AdwBin)
  * bytes to send come from the composer and where they go from the
  * destination chooser. A click makes a step and hands it to the player.
  *
- * Properties "composer" and "destination" (construct: set them in the
+ * Properties "composer", "destination" and "form" (set them in the
  * page's template); "auto-receive": the user asked for recv whenever
  * bytes are waiting. */
 

@@ -59,6 +59,8 @@ struct _SpSocketForm
   GSignalGroup     *socket_signals;
   /* The family the address was last made to fit. */
   SpFamily          family;
+  /* The fields whose text the config cannot take (Invalid flags). */
+  guint             invalid;
 };
 
 G_DEFINE_FINAL_TYPE (SpSocketForm, sp_socket_form, ADW_TYPE_BIN)
@@ -69,6 +71,34 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_VALID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  INVALID_PROTOCOL = 1 << 0,
+  INVALID_ADDRESS  = 1 << 1,
+  INVALID_PORT     = 1 << 2,
+} Invalid;
+
+/* Keeps one field's validity, and says when the form's changed. */
+static void
+set_invalid (SpSocketForm *self,
+             Invalid       field,
+             gboolean      invalid)
+{
+  guint before = self->invalid;
+
+  self->invalid = invalid ? (self->invalid | field) : (self->invalid & ~field);
+  if (before != self->invalid)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALID]);
+}
 
 /* The kernel holds an open socket: its family, type and protocol are fixed. */
 static gboolean
@@ -186,6 +216,7 @@ validate_address (SpSocketForm *self)
     sp_field_check_address (family, text, _("Address"), &error);
   sp_field_set_error (GTK_WIDGET (self->address_row), GTK_WIDGET (self->address_error),
                       error != NULL ? error->message : NULL);
+  set_invalid (self, INVALID_ADDRESS, error != NULL);
 
   /* Binding every interface is allowed, and said plainly beneath the field. */
   every = error == NULL && sp_address_is_every_interface (family, text);
@@ -205,6 +236,7 @@ validate_port (SpSocketForm *self)
     sp_endpoint_parse_port (text, _("Port"), &port, &error);
   sp_field_set_error (GTK_WIDGET (self->port_row), GTK_WIDGET (self->port_error),
                       error != NULL ? error->message : NULL);
+  set_invalid (self, INVALID_PORT, error != NULL);
 }
 
 /* Protocol: a number and a name in the config, one field in the form */
@@ -229,6 +261,7 @@ on_protocol_typed (SpSocketForm *self)
   sp_protocol_parse (row_text (self->protocol_row), _("Protocol"), &number, &name, &error);
   sp_field_set_error (GTK_WIDGET (self->protocol_row), GTK_WIDGET (self->protocol_error),
                       error != NULL ? error->message : NULL);
+  set_invalid (self, INVALID_PROTOCOL, error != NULL);
   if (error == NULL && self->config != NULL)
     sp_socket_config_set_protocol (self->config, number, name);
 }
@@ -241,7 +274,7 @@ on_config_protocol (SpSocketForm *self)
   g_autofree char *text = NULL;
 
   /* What is typed stays as typed ("TCP") while it means the same. */
-  if (sp_protocol_parse (row_text (self->protocol_row), NULL, &number, &name, NULL) &&
+  if (sp_protocol_parse (row_text (self->protocol_row), _("Protocol"), &number, &name, NULL) &&
       number == self->config->protocol)
     return;
 
@@ -560,6 +593,23 @@ on_config_kind (SpSocketForm *self)
 /* The widget */
 
 static void
+sp_socket_form_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_VALID:
+      g_value_set_boolean (value, sp_socket_form_get_valid (SP_SOCKET_FORM (object)));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 sp_socket_form_dispose (GObject *object)
 {
   SpSocketForm *self = SP_SOCKET_FORM (object);
@@ -603,8 +653,14 @@ sp_socket_form_class_init (SpSocketFormClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = sp_socket_form_get_property;
   object_class->dispose = sp_socket_form_dispose;
   object_class->finalize = sp_socket_form_finalize;
+
+  properties[PROP_VALID] =
+    g_param_spec_boolean ("valid", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PERFORM] =
     g_signal_new ("perform", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -733,4 +789,26 @@ sp_socket_form_set_socket (SpSocketForm *self,
   /* A socket chosen afresh shows the options as they were configured. */
   refresh_options (self);
   refresh_locks (self);
+}
+
+gboolean
+sp_socket_form_get_valid (SpSocketForm *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET_FORM (self), FALSE);
+  return self->config == NULL || self->invalid == 0;
+}
+
+gboolean
+sp_socket_form_is_valid_for (SpSocketForm *self,
+                             SpCall        call)
+{
+  g_return_val_if_fail (SP_IS_SOCKET_FORM (self), FALSE);
+
+  if (self->config == NULL)
+    return TRUE;
+  if (call == SP_CALL_SOCKET)
+    return (self->invalid & INVALID_PROTOCOL) == 0;
+  if (call == SP_CALL_BIND)
+    return (self->invalid & (INVALID_ADDRESS | INVALID_PORT)) == 0;
+  return TRUE;
 }

@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (SpSocketForm, sp_socket_form, SP, SOCKET_FORM, AdwBin)
  * locked, and say why.
  *
  * Once the socket is open an option is no longer configuration but a call:
- * the form then emits "perform" (SpStep *step) with a setsockopt step. */
+ * the form then emits "perform" (SpStep *step) with a setsockopt step.
+ * Property "valid": every field holds a value the config can take. */
 
 GtkWidget *sp_socket_form_new         (void);
 void       sp_socket_form_set_config  (SpSocketForm   *self,
@@ -27,5 +28,11 @@ void       sp_socket_form_set_config  (SpSocketForm   *self,
 /* The live socket of the config's id, NULL when it has none (yet). */
 void       sp_socket_form_set_socket  (SpSocketForm   *self,
                                        SpSocket       *socket);
+
+gboolean   sp_socket_form_get_valid   (SpSocketForm   *self);
+/* Whether what `call` takes from the form (the protocol for socket, the
+ * address and port for bind) is valid as typed. */
+gboolean   sp_socket_form_is_valid_for (SpSocketForm  *self,
+                                        SpCall         call);
 
 G_END_DECLS

@@ -343,6 +343,9 @@ on_step_finished (SpSocketPage *self,
                   SpStep       *step)
 {
   g_hash_table_remove (self->in_flight, step);
+  /* Another socket that now listens, or is bound, is somewhere to go. */
+  if (self->socket_id != NULL)
+    sp_destination_chooser_refresh (self->destination);
   if (g_strcmp0 (step->socket, self->socket_id) != 0)
     return;
 

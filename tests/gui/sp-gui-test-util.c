@@ -76,6 +76,30 @@ sp_gui_find_by_tooltip (GtkWidget  *widget,
 }
 
 static gboolean
+has_label (GtkWidget     *widget,
+           gconstpointer  type,
+           gconstpointer  label)
+{
+  g_autofree char *problem = NULL;
+
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type)) ||
+      !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return FALSE;
+
+  problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+  return problem == NULL;
+}
+
+GtkWidget *
+sp_gui_find_by_label (GtkWidget  *widget,
+                      GType       type,
+                      const char *label)
+{
+  return find (widget, has_label, GSIZE_TO_POINTER (type), label);
+}
+
+static gboolean
 has_action (GtkWidget     *widget,
             gconstpointer  action_name,
             gconstpointer  target)

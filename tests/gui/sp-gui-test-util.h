@@ -26,6 +26,11 @@ GtkWidget *sp_gui_find_by_tooltip   (GtkWidget   *widget,
 GtkWidget *sp_gui_find_actionable   (GtkWidget   *widget,
                                      const char  *action_name,
                                      const char  *target);
+/* The first widget of `type` whose accessible label is `label`, as a
+ * screen reader finds it (the tests run with GTK_A11Y=test). */
+GtkWidget *sp_gui_find_by_label     (GtkWidget   *widget,
+                                     GType        type,
+                                     const char  *label);
 /* Runs the default main context for `ms` milliseconds: layout and drawing
  * happen, and rows exist only once they have. */
 void       sp_gui_iterate_for       (guint        ms);

@@ -3,6 +3,9 @@
 
 #include <adwaita.h>
 
+#include <string.h>
+
+#include "sp-gui-test-util.h"
 #include "sp-socket-page.h"
 
 typedef struct
@@ -84,28 +87,7 @@ find_widget (GtkWidget *widget,
              gboolean (*match) (GtkWidget *widget, gconstpointer data),
              gconstpointer data)
 {
-  if (match (widget, data))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_button_labelled (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) &&
-         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+  return sp_gui_find_matching (widget, (SpGuiMatch) match, (gpointer) data);
 }
 
 static gboolean
@@ -148,38 +130,91 @@ is_label_exactly (GtkWidget     *widget,
          g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
 }
 
-static gboolean
-is_switch (GtkWidget     *widget,
-           gconstpointer  data)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static gboolean
-is_actionable_for (GtkWidget     *widget,
-                   gconstpointer  data)
-{
-  return GTK_IS_ACTIONABLE (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
-}
-
+/* An error message shown beneath a field: an error row of the form, or an
+ * error label of the calls' arguments. */
 static gboolean
 is_shown_error (GtkWidget     *widget,
                 gconstpointer  data)
 {
-  return ADW_IS_ACTION_ROW (widget) && gtk_widget_has_css_class (widget, "error") &&
-         gtk_widget_get_visible (widget) &&
-         g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data);
+  const char *text;
+
+  if (!gtk_widget_has_css_class (widget, "error") || !gtk_widget_get_visible (widget))
+    return FALSE;
+  if (ADW_IS_ACTION_ROW (widget))
+    text = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+  else if (GTK_IS_LABEL (widget))
+    text = gtk_label_get_text (GTK_LABEL (widget));
+  else
+    return FALSE;
+  return g_str_has_prefix (text, data);
 }
 
+/* The button of `call`, as its accessible name says. */
 static GtkWidget *
 button (Fixture    *fixture,
         const char *call)
 {
-  GtkWidget *found = find_widget (GTK_WIDGET (fixture->page), is_button_labelled, call);
+  g_autofree char *action = g_strconcat ("call.", call, NULL);
+  GtkWidget *found = sp_gui_find_actionable (GTK_WIDGET (fixture->page), action, NULL);
 
   g_assert_nonnull (found);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (found), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       call);
   return found;
+}
+
+/* A field of the calls' arguments, by its accessible name. */
+static GtkWidget *
+field (Fixture    *fixture,
+       GType       type,
+       const char *label)
+{
+  GtkWidget *found = sp_gui_find_by_label (GTK_WIDGET (fixture->page), type, label);
+
+  if (found == NULL)
+    g_error ("no %s labelled “%s”", g_type_name (type), label);
+  return found;
+}
+
+static GtkEditable *
+entry (Fixture    *fixture,
+       const char *label)
+{
+  return GTK_EDITABLE (field (fixture, GTK_TYPE_ENTRY, label));
+}
+
+static GtkDropDown *
+dropdown (Fixture    *fixture,
+          const char *label)
+{
+  return GTK_DROP_DOWN (field (fixture, GTK_TYPE_DROP_DOWN, label));
+}
+
+static void
+select_string (GtkDropDown *dropdown,
+               const char  *text)
+{
+  GListModel *model = gtk_drop_down_get_model (dropdown);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (gtk_string_object_get_string (item), text))
+        {
+          gtk_drop_down_set_selected (dropdown, i);
+          return;
+        }
+    }
+  g_error ("no “%s” to choose", text);
+}
+
+static const char *
+dropdown_text (GtkDropDown *dropdown)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
+
+  return item != NULL ? gtk_string_object_get_string (item) : NULL;
 }
 
 static GtkEditable *
@@ -216,9 +251,13 @@ static const char *
 shown_error (Fixture    *fixture,
              const char *prefix)
 {
-  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_shown_error, prefix);
+  GtkWidget *widget = find_widget (GTK_WIDGET (fixture->page), is_shown_error, prefix);
 
-  return row != NULL ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) : NULL;
+  if (widget == NULL)
+    return NULL;
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
 }
 
 static gboolean
@@ -235,22 +274,23 @@ state_shown (Fixture       *fixture,
   return find_widget (GTK_WIDGET (fixture->page), is_label_exactly, text) != NULL;
 }
 
-/* Whether the page's action is enabled, as the button bound to it shows. */
+/* Whether the call's button can be clicked: for a split button, its main
+ * part (its arrow opens the arguments, always). */
 static gboolean
-action_enabled (Fixture    *fixture,
-                const char *action)
+enabled (Fixture    *fixture,
+         const char *call)
 {
-  GtkWidget *widget = find_widget (GTK_WIDGET (fixture->page), is_actionable_for, action);
+  GtkWidget *widget = button (fixture, call);
 
-  g_assert_nonnull (widget);
+  if (ADW_IS_SPLIT_BUTTON (widget))
+    widget = sp_gui_find_descendant (widget, GTK_TYPE_BUTTON);
   return gtk_widget_is_sensitive (widget);
 }
 
-/* The "Let it fail" switch comes first on the page. */
 static GtkSwitch *
 let_fail_switch (Fixture *fixture)
 {
-  return GTK_SWITCH (find_widget (GTK_WIDGET (fixture->page), is_switch, NULL));
+  return GTK_SWITCH (field (fixture, GTK_TYPE_SWITCH, "Let it fail"));
 }
 
 static gboolean
@@ -267,11 +307,34 @@ wait_for_label (Fixture    *fixture,
   wait_until (fixture, label_shown, text, text);
 }
 
+/* What a click on the call's button does. */
 static void
-activate (Fixture    *fixture,
-          const char *action)
+call (Fixture    *fixture,
+      const char *name)
 {
-  gtk_widget_activate_action (GTK_WIDGET (fixture->page), action, NULL);
+  g_autofree char *action = g_strconcat ("call.", name, NULL);
+
+  gtk_widget_activate_action (button (fixture, name), action, NULL);
+}
+
+static SpStep *
+last_step (Fixture *fixture)
+{
+  return sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+}
+
+static gboolean
+is_check_labelled (GtkWidget     *widget,
+                   gconstpointer  data)
+{
+  return GTK_IS_CHECK_BUTTON (widget) &&
+         g_str_has_prefix (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), data);
+}
+
+static void
+count_change (guint *n_changes)
+{
+  (*n_changes)++;
 }
 
 /* Set up */
@@ -281,6 +344,7 @@ on_step_finished (SpPlayer   *player,
                   guint       index,
                   gboolean    passed,
                   const char *message,
+                  SpStep     *step,
                   Fixture    *fixture)
 {
   fixture->n_finished++;
@@ -362,7 +426,7 @@ test_empty (Fixture       *fixture,
   sp_socket_page_set_socket_id (fixture->page, NULL);
   g_assert_null (sp_socket_page_get_socket_id (fixture->page));
   g_assert_true (label_shown (fixture, "No Socket Selected"));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
+  g_assert_false (gtk_widget_get_sensitive (button (fixture, "socket")));
 
   /* An id nothing knows shows nothing either. */
   sp_socket_page_set_socket_id (fixture->page, "nobody");
@@ -374,6 +438,7 @@ test_empty (Fixture       *fixture,
   g_assert_true (label_shown (fixture, "IPv4 · stream"));
 }
 
+/* Every call's button says its call, and every argument field its name. */
 static void
 test_accessible_names (Fixture       *fixture,
                        gconstpointer  data)
@@ -382,16 +447,23 @@ test_accessible_names (Fixture       *fixture,
     "socket", "setsockopt", "bind", "listen", "accept", "connect", "connect_ex", "send",
     "sendall", "sendto", "recv", "recvfrom", "shutdown", "close", "getsockname", "getpeername",
   };
+  static const struct { GType (*type) (void); const char *label; } fields[] = {
+    { gtk_drop_down_get_type, "Destination" },
+    { gtk_entry_get_type, "Data to send" },
+    { gtk_drop_down_get_type, "Written as" },
+    { gtk_drop_down_get_type, "Encoding" },
+    { gtk_entry_get_type, "Backlog for listen" },
+    { gtk_spin_button_get_type, "Buffer size in bytes" },
+    { gtk_spin_button_get_type, "Times to send" },
+    { gtk_drop_down_get_type, "Option setsockopt sets" },
+    { gtk_switch_get_type, "Let it fail" },
+  };
 
+  sp_socket_page_set_socket_id (fixture->page, "client");
   for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
-    {
-      GtkWidget *widget = button (fixture, calls[i]);
-      g_autofree char *action = g_strconcat ("socket.", calls[i], NULL);
-
-      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (widget),
-                                           GTK_ACCESSIBLE_PROPERTY_LABEL, calls[i]);
-      g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), ==, action);
-    }
+    button (fixture, calls[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    field (fixture, fields[i].type (), fields[i].label);
 }
 
 /* The buttons follow the lifecycle table, step by step, through a whole
@@ -405,61 +477,65 @@ test_server (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *port_text = NULL;
   g_autofree char *script = NULL;
+  g_autofree char *spoken = NULL;
   SpStep *step;
   SpSocket *server;
   SpSocket *conn;
-  GtkWidget *header;
   guint16 port;
 
   /* Only socket() is legal before the socket exists. */
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "socket")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "bind")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "listen")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_true (enabled (fixture, "socket"));
+  g_assert_false (enabled (fixture, "bind"));
+  g_assert_false (enabled (fixture, "listen"));
+  g_assert_false (enabled (fixture, "recv"));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (combo_row (fixture, "Family"))));
 
-  activate (fixture, "socket.socket");
+  call (fixture, "socket");
   wait_for_state (fixture, "server", SP_STATE_CREATED);
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "bind")));
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "connect")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "listen")));
+  g_assert_false (enabled (fixture, "socket"));
+  g_assert_true (enabled (fixture, "bind"));
+  g_assert_false (enabled (fixture, "listen"));
   g_assert_true (state_shown (fixture, "created"));
 
-  /* The kernel fixed family and type; they lock and say why. */
+  /* The kernel fixed family and type; they lock and say why, in words on
+   * the page and to the pointer. */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (combo_row (fixture, "Family"))));
   g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (combo_row (fixture, "Family"))));
+  g_assert_true (label_shown (fixture, "socket() has made the socket"));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (entry_row (fixture, "Port"))));
 
-  activate (fixture, "socket.bind");
+  call (fixture, "bind");
   wait_for_state (fixture, "server", SP_STATE_BOUND);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (entry_row (fixture, "Port"))));
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "listen")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "bind")));
+  g_assert_true (label_shown (fixture, "the socket is bound"));
+  g_assert_true (enabled (fixture, "listen"));
+  g_assert_false (enabled (fixture, "bind"));
 
   server = live_socket (fixture, "server");
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
                                            sp_socket_get_local_address (server)));
-  port_text = g_strdup_printf ("%u", port);
+  port_text = g_strdup_printf ("127.0.0.1:%u", port);
   wait_for_label (fixture, port_text);
   g_assert_true (label_shown (fixture, "An ephemeral port chosen by the kernel"));
   wait_for_label (fixture, "0x7F000001 · ::ffff:127.0.0.1");
 
-  gtk_editable_set_text (entry_row (fixture, "Backlog"), "2");
-  activate (fixture, "socket.listen");
+  gtk_editable_set_text (entry (fixture, "Backlog for listen"), "2");
+  call (fixture, "listen");
   wait_for_state (fixture, "server", SP_STATE_LISTENING);
-  step = sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+  step = last_step (fixture);
   g_assert_cmpint (step->call, ==, SP_CALL_LISTEN);
   g_assert_cmpint (step->backlog, ==, 2);
   g_assert_true (state_shown (fixture, "listening"));
-  header = gtk_widget_get_parent (find_widget (GTK_WIDGET (fixture->page), is_label_exactly,
-                                               "server"));
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                       "Socket server, IPv4 stream, listening");
+  spoken = g_strdup_printf ("Socket server, IPv4 · stream, listening, %s", port_text);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (field (fixture, GTK_TYPE_BOX, spoken)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, spoken);
   wait_for_label (fixture, "0 connections waiting");
   wait_for_label (fixture, "LISTEN");
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "accept")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_true (enabled (fixture, "accept"));
+  g_assert_false (enabled (fixture, "recv"));
+  /* A listener connects nowhere and sends nothing. */
+  g_assert_false (gtk_widget_is_visible (field (fixture, GTK_TYPE_DROP_DOWN, "Destination")));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (entry (fixture, "Data to send"))));
 
   if (python == NULL)
     {
@@ -478,9 +554,9 @@ test_server (Fixture       *fixture,
 
   wait_for_label (fixture, "1 connection waiting");
 
-  activate (fixture, "socket.accept");
+  call (fixture, "accept");
   wait_until (fixture, socket_exists, "conn", "accept");
-  step = sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+  step = last_step (fixture);
   g_assert_cmpint (step->call, ==, SP_CALL_ACCEPT);
   g_assert_cmpstr (step->as, ==, "conn");
   g_assert_cmpint (step->timeout_ms, ==, 30000);
@@ -488,34 +564,34 @@ test_server (Fixture       *fixture,
 
   /* The accepted socket: no form, facts; the bytes wait in the kernel. */
   sp_socket_page_set_socket_id (fixture->page, "conn");
-  g_assert_true (label_shown (fixture, "Made by accept"));
+  g_assert_true (label_shown (fixture, "accepted by server"));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (combo_row (fixture, "Family"))));
   g_assert_true (state_shown (fixture, "connected"));
-  g_assert_true (label_shown (fixture, "ESTABLISHED"));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "accept")));
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "recv")));
+  wait_for_label (fixture, "ESTABLISHED");
+  g_assert_false (enabled (fixture, "accept"));
+  g_assert_true (enabled (fixture, "recv"));
   wait_for_label (fixture, "17 bytes waiting");
 
-  activate (fixture, "socket.receive-once");
+  call (fixture, "recv");
   conn = live_socket (fixture, "conn");
   wait_for_label (fixture, "nothing waiting");
   g_assert_cmpuint (sp_socket_get_bytes_received (conn), ==, 17);
 
-  /* The next accept names its socket afresh. */
   sp_socket_page_set_socket_id (fixture->page, "server");
-  g_assert_false (label_shown (fixture, "Made by accept"));
+  g_assert_false (label_shown (fixture, "accepted by"));
 
   sp_socket_page_set_socket_id (fixture->page, "conn");
-  activate (fixture, "socket.close");
+  call (fixture, "close");
   wait_for_state (fixture, "conn", SP_STATE_CLOSED);
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "close")));
+  g_assert_false (enabled (fixture, "recv"));
+  g_assert_false (enabled (fixture, "close"));
 
   g_subprocess_wait (client, NULL, &error);
   g_assert_no_error (error);
 }
 
-/* A client made from the page connects to the other socket, chosen in the
- * Peer group, and sends what the composer says. */
+/* A client made from the page connects to the listener the destination
+ * offers first, and sends what the composer says. */
 static void
 test_client (Fixture       *fixture,
              gconstpointer  data)
@@ -523,37 +599,43 @@ test_client (Fixture       *fixture,
   g_autoptr(SpStep) bind = sp_step_new ("server", SP_CALL_BIND);
   g_autoptr(SpStep) listen = sp_step_new ("server", SP_CALL_LISTEN);
   g_autoptr(SpStep) accept = sp_step_new ("server", SP_CALL_ACCEPT);
-  AdwComboRow *peer;
   SpStep *step;
+
+  sp_socket_page_set_socket_id (fixture->page, "client");
+  /* Nothing listens yet: an address and port is all there is. */
+  g_assert_cmpstr (dropdown_text (dropdown (fixture, "Destination")), ==,
+                   "An address and port…");
+  g_assert_false (enabled (fixture, "connect"));
 
   sp_player_perform (fixture->player, bind);
   sp_player_perform (fixture->player, listen);
   wait_for_state (fixture, "server", SP_STATE_LISTENING);
+  iterate_for (20);
+  g_assert_true (g_str_has_prefix (dropdown_text (dropdown (fixture, "Destination")),
+                                   "server · listening on 127.0.0.1:"));
 
-  sp_socket_page_set_socket_id (fixture->page, "client");
-  peer = combo_row (fixture, "Destination");
-  g_assert_cmpstr (gtk_string_object_get_string (adw_combo_row_get_selected_item (peer)), ==,
-                   "server");
-
-  activate (fixture, "socket.socket");
+  call (fixture, "socket");
   wait_for_state (fixture, "client", SP_STATE_CREATED);
-  activate (fixture, "socket.connect");
+  call (fixture, "connect");
   wait_for_state (fixture, "client", SP_STATE_CONNECTED);
-  step = sp_session_get_step (fixture->session, sp_session_get_n_steps (fixture->session) - 1);
+  step = last_step (fixture);
   g_assert_cmpint (step->call, ==, SP_CALL_CONNECT);
   g_assert_cmpstr (step->to, ==, "server");
   g_assert_cmpint (step->timeout_ms, ==, 30000);
 
   /* connect without bind: the kernel chose the port. */
   wait_for_label (fixture, "An ephemeral port chosen by the kernel");
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "send")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "connect")));
+  g_assert_true (enabled (fixture, "send"));
+  g_assert_false (enabled (fixture, "connect"));
 
-  gtk_editable_set_text (entry_row (fixture, "Data"), "Hello\\r\\n");
+  gtk_editable_set_text (entry (fixture, "Data to send"), "Hello\\r\\n");
   g_assert_true (label_shown (fixture, "7 bytes: 48 65 6c 6c 6f 0d 0a"));
-  gtk_editable_set_text (entry_row (fixture, "Times to send"), "3");
-  gtk_editable_set_text (entry_row (fixture, "Pause"), "10");
-  activate (fixture, "socket.sendall");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (fixture, GTK_TYPE_SPIN_BUTTON,
+                                                     "Times to send")), 3);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (fixture, GTK_TYPE_SPIN_BUTTON,
+                                                     "Pause between sends in milliseconds")),
+                             10);
+  call (fixture, "sendall");
   wait_until (fixture, step_count_is, GUINT_TO_POINTER (5), "sendall step");
   step = sp_session_get_step (fixture->session, 4);
   g_assert_cmpint (step->call, ==, SP_CALL_SENDALL);
@@ -571,7 +653,11 @@ test_client (Fixture       *fixture,
   wait_until (fixture, socket_exists, "conn", "accept");
   sp_socket_page_set_socket_id (fixture->page, "conn");
   wait_for_label (fixture, "21 bytes waiting");
-  gtk_switch_set_active (switch_of_row (fixture, "Auto-receive"), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (
+                                 sp_gui_find_matching (GTK_WIDGET (fixture->page),
+                                                       (SpGuiMatch) is_check_labelled,
+                                                       (gpointer) "_Auto-receive")),
+                               TRUE);
   wait_for_label (fixture, "nothing waiting");
   g_assert_cmpuint (sp_socket_get_bytes_received (live_socket (fixture, "conn")), ==, 21);
 }
@@ -581,34 +667,41 @@ static void
 test_form (Fixture       *fixture,
            gconstpointer  data)
 {
-  SpSocketConfig *config;
+  SpSocketConfig *config = sp_session_find_socket (fixture->session, "server");
   guint n_steps = sp_session_get_n_steps (fixture->session);
+  guint n_changes = 0;
+
+  g_signal_connect_swapped (fixture->session, "socket-changed", G_CALLBACK (count_change),
+                            &n_changes);
 
   gtk_editable_set_text (entry_row (fixture, "Port"), "5555");
   gtk_editable_set_text (entry_row (fixture, "Address"), "0x7F000001");
   gtk_editable_set_text (entry_row (fixture, "Protocol"), "tcp");
   gtk_switch_set_active (switch_of_row (fixture, "SO_REUSEADDR"), TRUE);
 
-  config = sp_session_find_socket (fixture->session, "server");
+  /* The form edits the session's own config: nothing is replaced. */
+  g_assert_true (sp_session_find_socket (fixture->session, "server") == config);
   g_assert_cmpint (config->port, ==, 5555);
   g_assert_cmpstr (config->address, ==, "0x7F000001");
   g_assert_cmpint (config->protocol, ==, 6);
   g_assert_cmpstr (config->protocol_name, ==, "tcp");
   g_assert_cmpuint (config->options->len, ==, 1);
   g_assert_cmpstr (g_array_index (config->options, SpSocketOption, 0).name, ==, "SO_REUSEADDR");
+  g_assert_cmpuint (n_changes, >=, 4);
 
   /* An empty port lets the kernel choose. */
   gtk_editable_set_text (entry_row (fixture, "Port"), "");
-  config = sp_session_find_socket (fixture->session, "server");
   g_assert_cmpint (config->port, ==, -1);
 
   gtk_switch_set_active (switch_of_row (fixture, "SO_REUSEADDR"), FALSE);
-  config = sp_session_find_socket (fixture->session, "server");
   g_assert_cmpuint (config->options->len, ==, 0);
+
+  /* A change made elsewhere shows in the form. */
+  sp_socket_config_set_port (config, 6000);
+  g_assert_cmpstr (gtk_editable_get_text (entry_row (fixture, "Port")), ==, "6000");
 
   /* A family change brings its own loopback address. */
   adw_combo_row_set_selected (combo_row (fixture, "Family"), SP_FAMILY_INET6);
-  config = sp_session_find_socket (fixture->session, "server");
   g_assert_cmpint (config->family, ==, SP_FAMILY_INET6);
   g_assert_cmpstr (gtk_editable_get_text (entry_row (fixture, "Address")), ==, "0x7F000001");
   gtk_editable_set_text (entry_row (fixture, "Address"), "127.0.0.1");
@@ -621,9 +714,12 @@ test_form (Fixture       *fixture,
                                             ADW_TYPE_ACTION_ROW)));
 
   adw_combo_row_set_selected (combo_row (fixture, "Type"), SP_SOCKET_TYPE_DGRAM);
-  config = sp_session_find_socket (fixture->session, "server");
   g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_DGRAM);
   g_assert_true (label_shown (fixture, "IPv6 · datagram"));
+  /* TCP_NODELAY is for TCP: locked, with the table's reason. */
+  g_assert_false (gtk_widget_get_sensitive (
+                    gtk_widget_get_ancestor (GTK_WIDGET (switch_of_row (fixture, "TCP_NODELAY")),
+                                             ADW_TYPE_ACTION_ROW)));
 
   /* tcp is no protocol for datagrams. */
   gtk_editable_set_text (entry_row (fixture, "Protocol"), "");
@@ -632,7 +728,7 @@ test_form (Fixture       *fixture,
   g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, n_steps);
 
   /* Once created, an option is a setsockopt step. */
-  activate (fixture, "socket.socket");
+  call (fixture, "socket");
   wait_for_state (fixture, "server", SP_STATE_CREATED);
   gtk_switch_set_active (switch_of_row (fixture, "SO_BROADCAST"), TRUE);
   wait_until (fixture, step_count_is, GUINT_TO_POINTER (n_steps + 2), "setsockopt");
@@ -644,6 +740,18 @@ test_form (Fixture       *fixture,
     g_assert_cmpint (step->value, ==, 1);
     g_assert_true (step->value_is_bool);
   }
+
+  /* And so is the setsockopt button, with its popover's option and value. */
+  select_string (dropdown (fixture, "Option setsockopt sets"), "SO_RCVBUF");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (fixture, GTK_TYPE_SPIN_BUTTON,
+                                                     "Value setsockopt sets")), 8192);
+  call (fixture, "setsockopt");
+  wait_until (fixture, step_count_is, GUINT_TO_POINTER (n_steps + 3), "setsockopt");
+  g_assert_cmpstr (last_step (fixture)->option, ==, "SO_RCVBUF");
+  g_assert_cmpint (last_step (fixture)->value, ==, 8192);
+  g_assert_false (last_step (fixture)->value_is_bool);
+
+  g_signal_handlers_disconnect_by_func (fixture->session, count_change, &n_changes);
 }
 
 static gboolean
@@ -729,9 +837,20 @@ typedef struct
   const char *field;
   const char *bad;
   const char *error;
-  const char *action;   /* a call the bad value disables */
+  const char *call;     /* a call the bad value disables, or NULL */
   const char *good;
 } BadValue;
+
+/* A text field: a row of the form by its title, else an argument's entry
+ * by its accessible name. */
+static GtkEditable *
+text_field (Fixture    *fixture,
+            const char *name)
+{
+  GtkWidget *row = find_widget (GTK_WIDGET (fixture->page), is_entry_row_titled, name);
+
+  return row != NULL ? GTK_EDITABLE (row) : entry (fixture, name);
+}
 
 /* Every field says what is wrong beneath it, and no step is made. */
 static void
@@ -739,63 +858,60 @@ test_validation (Fixture       *fixture,
                  gconstpointer  data)
 {
   static const BadValue cases[] = {
-    { "Port", "99999", "Port: 99999 is out of range", "socket.bind", "" },
-    { "Port", "http", "Port: “http” is not a number", "socket.bind", "8080" },
-    { "Address", "not an address!", "Address: ", "socket.bind", "127.0.0.1" },
-    { "Protocol", "banana", "Protocol: must be a number from 0 to 255", "socket.socket", "" },
-    { "Backlog", "-1", "Backlog: must be a whole number from 0 to 65535", "socket.listen", "" },
-    { "Peer address", "no such thing!", "Peer address: ", "socket.connect", "127.0.0.1" },
-    { "Peer address", "", "Peer address: give the address", "socket.connect", "127.0.0.1" },
-    { "Peer port", "seven", "Peer port: ", "socket.connect", "7" },
-    { "SO_RCVBUF", "0", "SO_RCVBUF: must be a whole number from 1 to 2147483647",
-      "socket.setsockopt", "4096" },
-    { "SO_SNDBUF", "lots", "SO_SNDBUF: must be a whole number", "socket.setsockopt", "4096" },
-    { "Data", "bad \\q escape", "Data: ", "socket.send", "Hello" },
-    { "Times to send", "0", "Times to send: must be a whole number from 1", "socket.send", "1" },
-    { "Pause", "-5", "Pause: must be a whole number from 0", "socket.sendall", "0" },
-    { "Buffer size", "big", "Buffer size: must be a whole number from 1", "socket.recv",
-      "1024" },
+    { "Port", "99999", "Port: 99999 is out of range", "bind", "" },
+    { "Port", "http", "Port: “http” is not a number", "bind", "8080" },
+    { "Address", "not an address!", "Address: ", "bind", "127.0.0.1" },
+    { "Protocol", "banana", "Protocol: must be a number from 0 to 255", "socket", "" },
+    { "Backlog for listen", "-1", "Backlog: must be a whole number from 0 to 65535", "listen",
+      "" },
+    { "Destination address", "no such thing!", "Destination address: ", "connect",
+      "127.0.0.1" },
+    { "Destination port", "seven", "Destination port: ", "connect", "7" },
+    { "SO_RCVBUF", "0", "SO_RCVBUF: must be a whole number from 1 to 2147483647", NULL, "4096" },
+    { "SO_SNDBUF", "lots", "SO_SNDBUF: must be a whole number", NULL, "4096" },
+    { "Data to send", "bad \\q escape", "Data: ", "send", "Hello" },
   };
-  g_autoptr(SpStep) connect = NULL;
   SpSocketConfig *config;
   guint n_steps;
 
   /* Let it fail, so that only the bad value can disable a call. */
   gtk_switch_set_active (let_fail_switch (fixture), TRUE);
-  adw_combo_row_set_selected (combo_row (fixture, "Destination"), 0);
-  adw_combo_row_set_selected (combo_row (fixture, "Option setsockopt sets"), 5);
-  gtk_editable_set_text (entry_row (fixture, "SO_RCVBUF"), "4096");
-  gtk_editable_set_text (entry_row (fixture, "SO_SNDBUF"), "4096");
-  gtk_editable_set_text (entry_row (fixture, "Peer port"), "7");
+  gtk_drop_down_set_selected (dropdown (fixture, "Destination"),
+                              g_list_model_get_n_items (
+                                gtk_drop_down_get_model (dropdown (fixture, "Destination"))) - 1);
+  gtk_editable_set_text (entry (fixture, "Destination port"), "7");
   n_steps = sp_session_get_n_steps (fixture->session);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const BadValue *c = &cases[i];
-      GtkEditable *row = entry_row (fixture, c->field);
+      GtkEditable *text = text_field (fixture, c->field);
       const char *shown;
 
-      if (g_str_equal (c->field, "SO_SNDBUF"))
-        adw_combo_row_set_selected (combo_row (fixture, "Option setsockopt sets"), 6);
-
       g_test_message ("%s = “%s”", c->field, c->bad);
-      g_assert_true (action_enabled (fixture, c->action));
-      gtk_editable_set_text (row, c->bad);
+      if (c->call != NULL)
+        g_assert_true (enabled (fixture, c->call));
+      gtk_editable_set_text (text, c->bad);
 
       shown = shown_error (fixture, c->error);
       if (shown == NULL)
-        g_error ("%s = “%s”: no error row starting “%s”", c->field, c->bad, c->error);
-      g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
-      g_assert_false (action_enabled (fixture, c->action));
-
-      activate (fixture, c->action);
+        g_error ("%s = “%s”: no error starting “%s”", c->field, c->bad, c->error);
+      g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (text), "error"));
+      if (c->call != NULL)
+        {
+          g_assert_false (enabled (fixture, c->call));
+          call (fixture, c->call);
+        }
+      else
+        g_signal_emit_by_name (text, "apply");
       iterate_for (20);
       g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, n_steps);
 
-      gtk_editable_set_text (row, c->good);
+      gtk_editable_set_text (text, c->good);
       g_assert_null (shown_error (fixture, c->error));
-      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
-      g_assert_true (action_enabled (fixture, c->action));
+      g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (text), "error"));
+      if (c->call != NULL)
+        g_assert_true (enabled (fixture, c->call));
     }
 
   /* A bad value never reached the session; the good one after it did. */
@@ -803,21 +919,26 @@ test_validation (Fixture       *fixture,
   g_assert_cmpint (config->port, ==, 8080);
   g_assert_cmpstr (config->address, ==, "127.0.0.1");
 
+  /* An empty destination is not filled in yet: no error, but no connect. */
+  gtk_editable_set_text (entry (fixture, "Destination port"), "");
+  g_assert_null (shown_error (fixture, "Destination port: "));
+  g_assert_false (enabled (fixture, "connect"));
+
   /* Hex mode has its own errors, and the preview says what is sent. */
-  adw_combo_row_set_selected (combo_row (fixture, "Written as"), 1);
-  gtk_editable_set_text (entry_row (fixture, "Data"), "48 6");
+  gtk_drop_down_set_selected (dropdown (fixture, "Written as"), 1);
+  gtk_editable_set_text (entry (fixture, "Data to send"), "48 6");
   g_assert_nonnull (shown_error (fixture, "Data: "));
-  gtk_editable_set_text (entry_row (fixture, "Data"), "48 69");
+  gtk_editable_set_text (entry (fixture, "Data to send"), "48 69");
   g_assert_null (shown_error (fixture, "Data: "));
   g_assert_true (label_shown (fixture, "2 bytes: 48 69"));
 
   /* An encoding that cannot hold the text is an error too. */
-  adw_combo_row_set_selected (combo_row (fixture, "Written as"), 0);
-  gtk_editable_set_text (entry_row (fixture, "Data"), "naïve");
+  gtk_drop_down_set_selected (dropdown (fixture, "Written as"), 0);
+  gtk_editable_set_text (entry (fixture, "Data to send"), "naïve");
   g_assert_true (label_shown (fixture, "6 bytes: 6e 61 c3 af 76 65"));
-  adw_combo_row_set_selected (combo_row (fixture, "Encoding"), 1);
+  gtk_drop_down_set_selected (dropdown (fixture, "Encoding"), 1);
   g_assert_nonnull (shown_error (fixture, "Data: "));
-  adw_combo_row_set_selected (combo_row (fixture, "Encoding"), 2);
+  gtk_drop_down_set_selected (dropdown (fixture, "Encoding"), 2);
   g_assert_true (label_shown (fixture, "5 bytes: 6e 61 ef 76 65"));
 }
 
@@ -829,20 +950,20 @@ test_let_it_fail (Fixture       *fixture,
   GtkSwitch *let_fail = let_fail_switch (fixture);
 
   sp_socket_page_set_socket_id (fixture->page, "client");
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "listen")));
+  g_assert_false (enabled (fixture, "recv"));
+  g_assert_false (enabled (fixture, "listen"));
 
   gtk_switch_set_active (let_fail, TRUE);
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "recv")));
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "listen")));
+  g_assert_true (enabled (fixture, "recv"));
+  g_assert_true (enabled (fixture, "listen"));
 
-  activate (fixture, "socket.recv");
+  call (fixture, "recv");
   wait_until (fixture, all_steps_finished, NULL, "recv to fail");
   g_assert_cmpuint (fixture->n_failed, ==, 1);
   g_assert_true (state_shown (fixture, "created"));
 
   gtk_switch_set_active (let_fail, FALSE);
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "recv")));
+  g_assert_false (enabled (fixture, "recv"));
 }
 
 /* A new session: a new player; the old one's sockets are gone. */
@@ -856,19 +977,19 @@ test_new_player (Fixture       *fixture,
   g_autoptr(SpSocketConfig) config = sp_socket_config_new ("server", SP_FAMILY_UNIX,
                                                            SP_SOCKET_TYPE_DGRAM);
 
-  activate (fixture, "socket.socket");
+  call (fixture, "socket");
   wait_for_state (fixture, "server", SP_STATE_CREATED);
 
   sp_session_add_socket (session, config);
   sp_socket_page_set_player (fixture->page, player);
   g_assert_true (label_shown (fixture, "UNIX · datagram"));
   g_assert_true (state_shown (fixture, "not created yet"));
-  g_assert_true (gtk_widget_is_sensitive (button (fixture, "socket")));
+  g_assert_true (enabled (fixture, "socket"));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (entry_row (fixture, "Port"))));
 
   sp_socket_page_set_player (fixture->page, NULL);
   g_assert_true (label_shown (fixture, "No Socket Selected"));
-  g_assert_false (gtk_widget_is_sensitive (button (fixture, "socket")));
+  g_assert_false (gtk_widget_get_sensitive (button (fixture, "socket")));
 }
 
 static gboolean
