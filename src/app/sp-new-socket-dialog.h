@@ -12,10 +12,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpNewSocketDialog, sp_new_socket_dialog, SP, NEW_SOCKET_DIALOG,
                       AdwMessageDialog)
 
-/* Asks for a new socket's name, kind and (for IP) address, which starts at
- * the default bind address (loopback unless the preferences say otherwise);
- * "Add" is enabled only for a valid name the session does not use yet and a
- * valid address. */
+/* Asks for a new socket's name, family, type, address and port. The address
+ * starts at the default bind address (loopback unless the preferences say
+ * otherwise; for UNIX an abstract name after the socket's), the port at 0,
+ * which lets the kernel pick one. "Add" is enabled only for a valid name the
+ * session does not use yet, a valid address and port. */
 SpNewSocketDialog *sp_new_socket_dialog_new         (GtkWindow         *parent,
                                                      SpSession         *session);
 /* The socket the dialog describes, or NULL while its name is not valid. */

@@ -55,17 +55,43 @@ hint_shown (SpNewSocketDialog *dialog)
 }
 
 static void
+choose (SpNewSocketDialog *dialog,
+        const char        *title,
+        guint              position)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, title);
+
+  g_assert_nonnull (row);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), position);
+}
+
+/* The kinds, as family and type (the dialog lists them in enum order). */
+enum { TCP4, UDP4, TCP6, UNIX_STREAM };
+
+static void
 choose_kind (SpNewSocketDialog *dialog,
              guint              kind)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, "Kind");
+  static const struct { SpFamily family; SpSocketType type; } kinds[] = {
+    [TCP4] = { SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM },
+    [UDP4] = { SP_FAMILY_INET, SP_SOCKET_TYPE_DGRAM },
+    [TCP6] = { SP_FAMILY_INET6, SP_SOCKET_TYPE_STREAM },
+    [UNIX_STREAM] = { SP_FAMILY_UNIX, SP_SOCKET_TYPE_STREAM },
+  };
 
-  g_assert_nonnull (row);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (row), kind);
+  choose (dialog, "Family", kinds[kind].family);
+  choose (dialog, "Type", kinds[kind].type);
 }
 
-/* The kinds, in the order the dialog lists them. */
-enum { TCP4, UDP4, TCP6, UDP6, UNIX_STREAM };
+static GtkEditable *
+port_row (SpNewSocketDialog *dialog)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW,
+                             "Port (0: the kernel picks one)");
+
+  g_assert_nonnull (row);
+  return GTK_EDITABLE (row);
+}
 
 static SpNewSocketDialog *
 new_dialog (SpSession *session)
@@ -126,11 +152,51 @@ test_loopback_by_default (void)
   g_assert_false (hint_shown (dialog));
   g_assert_null (sp_new_socket_dialog_get_config (dialog));
 
-  /* A UNIX socket has a name of its own, not an IP address. */
+  /* A UNIX socket has a name of its own, not an IP address, and no port;
+   * the name follows the socket's while the user has not typed another. */
   choose_kind (dialog, UNIX_STREAM);
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (address_row (dialog))));
+  g_assert_cmpstr (address (dialog), ==, "@socket-playground-server");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (port_row (dialog))));
+  sp_new_socket_dialog_set_name (dialog, "echo");
+  g_assert_cmpstr (address (dialog), ==, "@socket-playground-echo");
   config = sp_new_socket_dialog_get_config (dialog);
-  g_assert_cmpstr (config->address, ==, "@socket-playground-server");
+  g_assert_cmpint (config->family, ==, SP_FAMILY_UNIX);
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_STREAM);
+  g_assert_cmpstr (config->address, ==, "@socket-playground-echo");
+  g_assert_cmpint (config->port, ==, -1);
+  g_clear_object (&config);
+  gtk_editable_set_text (address_row (dialog), "/tmp/echo.sock");
+  sp_new_socket_dialog_set_name (dialog, "other");
+  g_assert_cmpstr (address (dialog), ==, "/tmp/echo.sock");
+
+  destroy_dialog (dialog);
+}
+
+/* The port starts at 0, which lets the kernel pick; a bad one says why. */
+static void
+test_port (void)
+{
+  g_autoptr(SpSession) session = sp_session_new ();
+  g_autoptr(SpSocketConfig) config = NULL;
+  SpNewSocketDialog *dialog = new_dialog (session);
+
+  g_assert_cmpstr (gtk_editable_get_text (port_row (dialog)), ==, "0");
+  config = sp_new_socket_dialog_get_config (dialog);
+  g_assert_cmpint (config->port, ==, 0);
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_STREAM);
+  g_clear_object (&config);
+
+  gtk_editable_set_text (port_row (dialog), "70000");
+  g_assert_null (sp_new_socket_dialog_get_config (dialog));
+  g_assert_nonnull (find_row (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW,
+                              "Port: 70000 is out of range; use 0–65535 (0 asks for an "
+                              "ephemeral port)"));
+
+  choose_kind (dialog, UDP4);
+  gtk_editable_set_text (port_row (dialog), "5005");
+  config = sp_new_socket_dialog_get_config (dialog);
+  g_assert_cmpint (config->type, ==, SP_SOCKET_TYPE_DGRAM);
+  g_assert_cmpint (config->port, ==, 5005);
 
   destroy_dialog (dialog);
 }
@@ -175,6 +241,7 @@ main (int   argc,
 
   g_test_add_func ("/Sp/NewSocketDialog/loopback-by-default", test_loopback_by_default);
   g_test_add_func ("/Sp/NewSocketDialog/default-from-settings", test_default_from_settings);
+  g_test_add_func ("/Sp/NewSocketDialog/port", test_port);
 
   return g_test_run ();
 }
