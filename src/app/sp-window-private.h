@@ -46,6 +46,8 @@ struct _SpWindow
   GSignalGroup         *steps_signals;
   GSignalGroup         *sockets_signals;
   GSignalGroup         *player_signals;
+  /* The player's live sockets. */
+  GSignalGroup         *live_signals;
 
   /* Where the session was loaded from or saved to; NULL for a new one. */
   GFile                *file;

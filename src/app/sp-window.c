@@ -58,11 +58,29 @@ update_progress (SpWindow *self)
 {
   guint n_steps = sp_session_get_n_steps (self->session);
   guint position = sp_player_get_position (self->player);
+  guint n_stale = sp_player_get_n_stale (self->player);
   g_autofree char *text = NULL;
 
   /* TRANSLATORS: replay progress in the header bar, "3 of 12 steps run" */
   text = g_strdup_printf (_("%u of %u steps run"), MIN (position, n_steps), n_steps);
+  if (n_stale > 0)
+    {
+      /* A step edited after it ran has not run as it reads now. */
+      g_autofree char *longer = NULL;
+
+      /* TRANSLATORS: replay progress when steps that ran were changed since,
+       * "7 of 7 steps run, 1 changed since" */
+      longer = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u changed since",
+                                             "%s, %u changed since", n_stale),
+                                text, n_stale);
+      g_free (text);
+      text = g_steal_pointer (&longer);
+    }
   gtk_label_set_label (self->progress_label, n_steps > 0 ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_label),
+                               n_stale > 0 ? _("Restart to run the changed steps as they "
+                                               "read now")
+                                           : NULL);
   _sp_window_update_actions (self);
 }
 
@@ -347,6 +365,18 @@ on_sockets_changed (SpWindow *self)
   queue_rebuild (self);
 }
 
+/* A socket's settings were edited in place: its row says what it is now. */
+static void
+on_socket_changed (SpWindow       *self,
+                   SpSocketConfig *config)
+{
+  GtkListBoxRow *row = find_socket_row (self, config->id);
+
+  _sp_window_set_dirty (self, TRUE);
+  if (row != NULL)
+    update_socket_row (self, GTK_WIDGET (row));
+}
+
 static void
 on_step_finished (SpPlayer   *player,
                   guint       index,
@@ -403,6 +433,7 @@ _sp_window_set_session (SpWindow  *self,
   g_signal_group_set_target (self->steps_signals, sp_session_get_steps (session));
   g_signal_group_set_target (self->sockets_signals, sp_session_get_sockets (session));
   g_signal_group_set_target (self->player_signals, self->player);
+  g_signal_group_set_target (self->live_signals, sp_player_get_sockets (self->player));
 
   if (self->socket_page != NULL)
     sp_socket_page_set_player (self->socket_page, self->player);
@@ -532,6 +563,7 @@ sp_window_dispose (GObject *object)
   g_clear_object (&self->steps_signals);
   g_clear_object (&self->sockets_signals);
   g_clear_object (&self->player_signals);
+  g_clear_object (&self->live_signals);
   g_clear_object (&self->player);
   g_clear_object (&self->log);
   g_clear_object (&self->session);
@@ -644,6 +676,8 @@ sp_window_init (SpWindow *self)
   self->session_signals = g_signal_group_new (SP_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::title",
                                   G_CALLBACK (on_session_changed), self);
+  g_signal_group_connect_swapped (self->session_signals, "socket-changed",
+                                  G_CALLBACK (on_socket_changed), self);
 
   self->steps_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->steps_signals, "items-changed",
@@ -664,6 +698,14 @@ sp_window_init (SpWindow *self)
                                   G_CALLBACK (update_progress), self);
   g_signal_group_connect_swapped (self->player_signals, "notify::position",
                                   G_CALLBACK (update_progress), self);
+  g_signal_group_connect_swapped (self->player_signals, "notify::n-stale",
+                                  G_CALLBACK (update_progress), self);
+
+  /* Sockets come and go with restarts as well as with calls: a restart
+   * takes them all, and the rows then say "not created yet" again. */
+  self->live_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->live_signals, "items-changed",
+                                  G_CALLBACK (queue_rebuild), self);
 
   g_signal_connect (self->socket_list, "row-selected", G_CALLBACK (on_row_selected), self);
   g_signal_connect (self->steps_panel, "step-activated", G_CALLBACK (on_step_activated), self);
