@@ -7,17 +7,8 @@
 #include "sp-endpoint.h"
 #include "sp-field.h"
 #include "sp-socket-form.h"
+#include "sp-option-group.h"
 #include "sp-socket-options.h"
-
-/* One option of the core's table, as the form shows it: a switch, or a
- * size typed in and applied. */
-typedef struct
-{
-  const SpSocketOptionInfo *info;
-  GtkWidget                *row;
-  GtkSwitch                *toggle;   /* a switch option */
-  GtkWidget                *error;    /* a size option's message */
-} OptionRow;
 
 /* The spin buttons of the impairment, in the order of its settings. */
 typedef enum
@@ -45,12 +36,11 @@ struct _SpSocketForm
   AdwActionRow     *address_hint;
   AdwEntryRow      *port_row;
   AdwActionRow     *port_error;
-  AdwPreferencesGroup *options_group;
+  SpOptionGroup    *option_group;
   GtkWidget        *impair_group;
   AdwExpanderRow   *impair_row;
   GtkSpinButton    *impair_spins[N_IMPAIR];
 
-  GArray           *options;          /* OptionRow */
 
   SpSocketConfig   *config;
   SpSocket         *socket;
@@ -311,178 +301,6 @@ on_config_family (SpSocketForm *self)
   validate_port (self);
 }
 
-/* Options */
-
-static OptionRow *
-option_row (SpSocketForm *self,
-            guint         i)
-{
-  return &g_array_index (self->options, OptionRow, i);
-}
-
-static void
-perform_setsockopt (SpSocketForm             *self,
-                    const SpSocketOptionInfo *info,
-                    gint64                    value)
-{
-  g_autoptr(SpStep) step = sp_step_new (self->config->id, SP_CALL_SETSOCKOPT);
-
-  step->option = g_strdup (info->name);
-  step->value = value;
-  step->value_is_bool = info->is_bool;
-  g_signal_emit (self, signals[PERFORM], 0, step);
-}
-
-/* The option as the config has it, shown; sizes of 0 are unset. */
-static void
-refresh_options (SpSocketForm *self)
-{
-  for (guint i = 0; i < self->options->len; i++)
-    {
-      OptionRow *row = option_row (self, i);
-      gint64 value = 0;
-      gboolean set = self->config != NULL &&
-                     sp_socket_config_get_option (self->config, row->info->name, &value);
-
-      if (row->toggle != NULL)
-        {
-          g_signal_handlers_block_matched (row->toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
-                                           self);
-          gtk_switch_set_active (row->toggle, set && value > 0);
-          g_signal_handlers_unblock_matched (row->toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
-                                             self);
-        }
-      else
-        {
-          g_autofree char *text = set && value > 0 ? g_strdup_printf ("%lld", (long long) value)
-                                                   : g_strdup ("");
-
-          set_row_text (ADW_ENTRY_ROW (row->row), text);
-        }
-    }
-}
-
-static void
-on_option_toggled (GtkSwitch    *toggle,
-                   GParamSpec   *pspec,
-                   SpSocketForm *self)
-{
-  const SpSocketOptionInfo *info = g_object_get_data (G_OBJECT (toggle), "option");
-
-  if (self->config == NULL)
-    return;
-
-  /* Before the socket exists an option is part of its configuration, set
-   * when it is created; after, it is a call of its own. */
-  if (is_open (self))
-    perform_setsockopt (self, info, gtk_switch_get_active (toggle));
-  else if (gtk_switch_get_active (toggle))
-    sp_socket_config_set_option (self->config, info->name, 1, TRUE);
-  else
-    sp_socket_config_unset_option (self->config, info->name);
-}
-
-static gboolean
-parse_size (OptionRow  *row,
-            gint64     *value,
-            GError    **error)
-{
-  const char *text = row_text (ADW_ENTRY_ROW (row->row));
-
-  *value = 0;
-  return text[0] == '\0' ||
-         sp_field_parse_number (text, row->info->name, 1, G_MAXINT32, value, error);
-}
-
-static void
-on_size_changed (AdwEntryRow  *entry,
-                 SpSocketForm *self)
-{
-  OptionRow *row = g_object_get_data (G_OBJECT (entry), "option-row");
-  g_autoptr(GError) error = NULL;
-  gint64 value;
-
-  parse_size (row, &value, &error);
-  sp_field_set_error (row->row, row->error, error != NULL ? error->message : NULL);
-}
-
-/* A size is applied with Enter or the apply button: each keystroke would
- * otherwise be a setsockopt call. */
-static void
-on_size_applied (AdwEntryRow  *entry,
-                 SpSocketForm *self)
-{
-  OptionRow *row = g_object_get_data (G_OBJECT (entry), "option-row");
-  gint64 value;
-
-  if (self->config == NULL || !parse_size (row, &value, NULL))
-    return;
-
-  if (is_open (self))
-    {
-      if (value > 0)
-        perform_setsockopt (self, row->info, value);
-    }
-  else if (value > 0)
-    sp_socket_config_set_option (self->config, row->info->name, value, FALSE);
-  else
-    sp_socket_config_unset_option (self->config, row->info->name);
-}
-
-static void
-add_option_rows (SpSocketForm *self)
-{
-  for (guint i = 0; i < sp_socket_option_get_count (); i++)
-    {
-      const SpSocketOptionInfo *info = sp_socket_option_get_nth (i);
-      OptionRow row = { .info = info };
-
-      if (info->is_bool)
-        {
-          row.row = adw_action_row_new ();
-          row.toggle = GTK_SWITCH (gtk_switch_new ());
-          gtk_widget_set_valign (GTK_WIDGET (row.toggle), GTK_ALIGN_CENTER);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row.row), GTK_WIDGET (row.toggle));
-          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row.row),
-                                                 GTK_WIDGET (row.toggle));
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row.row), _(info->summary));
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row.row), info->name);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (row.toggle),
-                                          GTK_ACCESSIBLE_PROPERTY_LABEL, info->name,
-                                          -1);
-          g_object_set_data (G_OBJECT (row.toggle), "option", (gpointer) info);
-          g_signal_connect (row.toggle, "notify::active", G_CALLBACK (on_option_toggled), self);
-          adw_preferences_group_add (self->options_group, row.row);
-        }
-      else
-        {
-          /* TRANSLATORS: %s is an option's name, SO_RCVBUF */
-          g_autofree char *title = g_strdup_printf (_("%s in bytes (empty: the kernel’s default)"),
-                                                    info->name);
-
-          row.row = adw_entry_row_new ();
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row.row), title);
-          adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row.row), TRUE);
-          adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (row.row), GTK_INPUT_PURPOSE_DIGITS);
-          row.error = adw_action_row_new ();
-          adw_action_row_set_icon_name (ADW_ACTION_ROW (row.error), "dialog-error-symbolic");
-          adw_action_row_set_title_lines (ADW_ACTION_ROW (row.error), 0);
-          gtk_widget_add_css_class (row.error, "error");
-          gtk_widget_set_visible (row.error, FALSE);
-          g_signal_connect (row.row, "changed", G_CALLBACK (on_size_changed), self);
-          g_signal_connect (row.row, "apply", G_CALLBACK (on_size_applied), self);
-          adw_preferences_group_add (self->options_group, row.row);
-          adw_preferences_group_add (self->options_group, row.error);
-        }
-
-      g_array_append_val (self->options, row);
-    }
-
-  /* The rows know their place once the array stops growing. */
-  for (guint i = 0; i < self->options->len; i++)
-    g_object_set_data (G_OBJECT (option_row (self, i)->row), "option-row", option_row (self, i));
-}
-
 /* Impairment: the session's, read by the player at each step, so a change
  * applies from the next datagram on, socket open or not. */
 
@@ -539,7 +357,6 @@ refresh_locks (SpSocketForm *self)
   const char *fixed = _("Family, type and protocol are fixed: socket() has made the socket.");
   const char *bound = _("The address and port are fixed: the socket is bound.");
   SpFamily family = self->config != NULL ? self->config->family : SP_FAMILY_INET;
-  SpSocketType type = self->config != NULL ? self->config->type : SP_SOCKET_TYPE_STREAM;
   gboolean open = is_open (self);
   gboolean bound_now = is_bound (self);
   g_autoptr(GString) note = g_string_new (NULL);
@@ -558,14 +375,6 @@ refresh_locks (SpSocketForm *self)
     g_string_append_printf (note, "%s%s", note->len > 0 ? " " : "", bound);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->lock_note), note->str);
   gtk_widget_set_visible (GTK_WIDGET (self->lock_note), note->len > 0);
-
-  for (guint i = 0; i < self->options->len; i++)
-    {
-      OptionRow *row = option_row (self, i);
-      const char *why_not = sp_socket_option_why_not (row->info, family, type);
-
-      sp_field_set_locked (row->row, why_not != NULL, why_not);
-    }
 }
 
 static void
@@ -575,19 +384,17 @@ on_socket_state (SpSocketForm *self)
 }
 
 static void
-on_config_options (SpSocketForm *self)
-{
-  /* Once the socket is open the switches say what was asked of the
-   * kernel since, which the configuration no longer records. */
-  if (!is_open (self))
-    refresh_options (self);
-}
-
-static void
 on_config_kind (SpSocketForm *self)
 {
   refresh_locks (self);
   refresh_impair (self);
+}
+
+static void
+on_option_perform (SpSocketForm *self,
+                   SpStep       *step)
+{
+  g_signal_emit (self, signals[PERFORM], 0, step);
 }
 
 /* The widget */
@@ -634,16 +441,6 @@ sp_socket_form_dispose (GObject *object)
 }
 
 static void
-sp_socket_form_finalize (GObject *object)
-{
-  SpSocketForm *self = SP_SOCKET_FORM (object);
-
-  g_array_unref (self->options);
-
-  G_OBJECT_CLASS (sp_socket_form_parent_class)->finalize (object);
-}
-
-static void
 sp_socket_form_class_init (SpSocketFormClass *klass)
 {
   static const char *impair_ids[N_IMPAIR] = {
@@ -655,7 +452,6 @@ sp_socket_form_class_init (SpSocketFormClass *klass)
 
   object_class->get_property = sp_socket_form_get_property;
   object_class->dispose = sp_socket_form_dispose;
-  object_class->finalize = sp_socket_form_finalize;
 
   properties[PROP_VALID] =
     g_param_spec_boolean ("valid", NULL, NULL, TRUE,
@@ -665,6 +461,8 @@ sp_socket_form_class_init (SpSocketFormClass *klass)
   signals[PERFORM] =
     g_signal_new ("perform", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SP_TYPE_STEP);
+
+  g_type_ensure (SP_TYPE_OPTION_GROUP);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/ui/sp-socket-form.ui");
@@ -679,7 +477,7 @@ sp_socket_form_class_init (SpSocketFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, address_hint);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, port_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, port_error);
-  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, options_group);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, option_group);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, impair_group);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, impair_row);
   for (guint i = 0; i < N_IMPAIR; i++)
@@ -691,10 +489,9 @@ sp_socket_form_class_init (SpSocketFormClass *klass)
 static void
 sp_socket_form_init (SpSocketForm *self)
 {
-  self->options = g_array_new (FALSE, TRUE, sizeof (OptionRow));
-
   gtk_widget_init_template (GTK_WIDGET (self));
-  add_option_rows (self);
+  /* The options' setsockopt calls are the form's to hand on. */
+  g_signal_connect_swapped (self->option_group, "perform", G_CALLBACK (on_option_perform), self);
 
   /* The config's values show in the fields, and what is typed goes back
    * into the config once it is valid. */
@@ -721,8 +518,6 @@ sp_socket_form_init (SpSocketForm *self)
                                   G_CALLBACK (on_config_protocol), self);
   g_signal_group_connect_swapped (self->config_signals, "notify::protocol-name",
                                   G_CALLBACK (on_config_protocol), self);
-  g_signal_group_connect_swapped (self->config_signals, "notify::options",
-                                  G_CALLBACK (on_config_options), self);
   g_signal_group_connect_swapped (self->config_signals, "notify::impair",
                                   G_CALLBACK (refresh_impair), self);
 
@@ -770,7 +565,7 @@ sp_socket_form_set_config (SpSocketForm   *self,
     }
   validate_address (self);
   validate_port (self);
-  refresh_options (self);
+  sp_option_group_set_config (self->option_group, config);
   refresh_impair (self);
   refresh_locks (self);
 }
@@ -786,8 +581,7 @@ sp_socket_form_set_socket (SpSocketForm *self,
     return;
 
   g_signal_group_set_target (self->socket_signals, socket);
-  /* A socket chosen afresh shows the options as they were configured. */
-  refresh_options (self);
+  sp_option_group_set_socket (self->option_group, socket);
   refresh_locks (self);
 }
 
