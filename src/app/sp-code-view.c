@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sp-code-view.h"
 #include "sp-codegen.h"
@@ -10,6 +11,10 @@
 /* How far back from the newest event a finished step's failed call is
  * looked for: a step makes a handful of events, a repeated one a few more. */
 #define MAX_EVENTS_SCANNED 256
+
+/* The modules a step's Python may use besides socket, imported in this
+ * order after it, as the exported scripts import them. */
+static const char * const modules[] = { "errno", "os", "random", "threading", "time" };
 
 struct _SpCodeView
 {
@@ -24,6 +29,13 @@ struct _SpCodeView
   /* Stays at the end as text is added, so the view can follow it. */
   GtkTextMark     *end_mark;
   GtkTextTag      *comment_tag;
+
+  /* The view is a program that runs as pasted: the imports it needs
+   * (characters at the start of the buffer, a bit per module), and the
+   * sockets it has made so far, each before its first call. */
+  guint            header_chars;
+  guint            used_modules;
+  GHashTable      *created;
   /* Puts the copy button back after it said "Copied". */
   guint            copied_id;
 };
@@ -52,7 +64,63 @@ static void
 clear (SpCodeView *self)
 {
   gtk_text_buffer_set_text (get_buffer (self), "", 0);
+  self->header_chars = 0;
+  self->used_modules = 0;
+  g_hash_table_remove_all (self->created);
   update_empty (self);
+}
+
+/* Whether `code` calls into `module` ("time.sleep(1)"). */
+static gboolean
+uses_module (const char *code,
+             const char *module)
+{
+  gsize length = strlen (module);
+
+  for (const char *p = strstr (code, module); p != NULL; p = strstr (p + 1, module))
+    {
+      if (p[length] == '.' &&
+          (p == code || !(g_ascii_isalnum (p[-1]) || p[-1] == '_' || p[-1] == '.')))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* `import socket`, then what `used_modules` names, then a blank line:
+ * written again in place when a step needs another module. */
+static void
+update_header (SpCodeView *self,
+               const char *code)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  g_autoptr(GString) header = g_string_new ("import socket\n");
+  guint used = self->used_modules;
+  GtkTextIter start, end;
+
+  for (guint i = 0; i < G_N_ELEMENTS (modules); i++)
+    {
+      if (uses_module (code, modules[i]))
+        used |= 1u << i;
+    }
+
+  if (self->header_chars > 0 && used == self->used_modules)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (modules); i++)
+    {
+      if (used & (1u << i))
+        g_string_append_printf (header, "import %s\n", modules[i]);
+    }
+  g_string_append_c (header, '\n');
+
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 0);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, self->header_chars);
+  gtk_text_buffer_delete (buffer, &start, &end);
+  gtk_text_buffer_insert (buffer, &start, header->str, header->len);
+
+  self->header_chars = g_utf8_strlen (header->str, header->len);
+  self->used_modules = used;
 }
 
 /* The latest event of step `index` that `matches`, among the last few. */
@@ -93,73 +161,205 @@ has_destination (SpEvent *event)
          sp_event_get_args (event) != NULL;
 }
 
-/* What Python does where the call failed: the exception it raises, as a
- * comment under the line; NULL when the call succeeded. */
+/* In Python a failed call raises: the program catches what it raised
+ * ("ConnectionRefusedError") and prints it, which `comment` shows, so that
+ * it runs on as the session did. NULL when the call succeeded, or when it
+ * failed without raising (connect_ex returns the errno; `comment` says
+ * which). */
 static char *
-failure_comment (SpCodeView *self,
-                 guint       index,
-                 const char *message)
+failure_exception (SpCodeView  *self,
+                   guint        index,
+                   const char  *message,
+                   char       **comment)
 {
   g_autoptr(SpEvent) event = find_step_event (sp_player_get_log (self->player), index,
                                               is_failed_call);
   g_autofree char *flat = NULL;
   int code;
 
+  *comment = NULL;
+
   if (event != NULL)
     {
       code = sp_event_get_error_code (event);
 
-      /* connect_ex returns the errno instead of raising it. */
       if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
-        return g_strdup_printf ("# -> %d (%s)", code,
-                                sp_errno_name (code) != NULL ? sp_errno_name (code) : "?");
+        {
+          *comment = g_strdup_printf ("# -> %d (%s)", code,
+                                      sp_errno_name (code) != NULL ? sp_errno_name (code) : "?");
+          return NULL;
+        }
 
-      return g_strdup_printf ("# %s: [Errno %d] %s", sp_errno_python_exception (code), code,
-                              sp_errno_message (code));
+      *comment = g_strdup_printf ("# [Errno %d] %s", code, sp_errno_message (code));
+      return g_strdup (sp_errno_python_exception (code));
     }
 
-  if (message == NULL)
+  if (message != NULL)
+    {
+      flat = g_strdelimit (g_strdup (message), "\r\n", ' ');
+      *comment = g_strdup_printf ("# %s", flat);
+    }
+
+  return NULL;
+}
+
+/* The lines that make the socket of `step` before its first call, as the
+ * session makes it (with its options), or NULL when the program has it. */
+static char *
+creation_python (SpCodeView *self,
+                 SpSession  *session,
+                 SpStep     *step)
+{
+  g_autoptr(SpStep) create = NULL;
+
+  if (step->socket == NULL || sp_call_is_global (step->call) ||
+      g_hash_table_contains (self->created, step->socket))
     return NULL;
 
-  flat = g_strdelimit (g_strdup (message), "\r\n", ' ');
-  return g_strdup_printf ("# %s", flat);
+  g_hash_table_add (self->created, g_strdup (step->socket));
+  if (step->call == SP_CALL_SOCKET)
+    return NULL;
+
+  create = sp_step_new (step->socket, SP_CALL_SOCKET);
+  return sp_codegen_step_python (session, create);
+}
+
+/* The Python that asks socket `id` for its address, "server.getsockname()",
+ * in the names the code generator gives sockets. */
+static char *
+getsockname_python (SpSession  *session,
+                    const char *id)
+{
+  g_autoptr(SpStep) step = sp_step_new (id, SP_CALL_GETSOCKNAME);
+  g_autofree char *line = sp_codegen_step_python (session, step);
+  gsize length = strlen (line);
+
+  /* The code view's line prints it: "print(server.getsockname())". */
+  if (!g_str_has_prefix (line, "print(") || length < 7 || line[length - 1] != ')')
+    return NULL;
+  return g_strndup (line + 6, length - 7);
+}
+
+/* The Python of a step that went to an address: the destination as the
+ * session names it, which a program run again finds again. A peer of this
+ * program that the kernel gave a port is asked for it; the port it had
+ * this time is `went_to`, a comment. */
+static char *
+destination_python (SpCodeView  *self,
+                    SpSession   *session,
+                    SpStep      *step,
+                    const char  *destination,
+                    char       **went_to)
+{
+  g_autofree char *implied = sp_codegen_step_python (session, step);
+  g_autofree char *there = sp_codegen_step_python_to (session, step, destination);
+  g_autofree char *peer = NULL;
+
+  *went_to = NULL;
+  if (g_strcmp0 (implied, there) == 0)
+    return g_steal_pointer (&implied);
+
+  if (step->to == NULL || !g_hash_table_contains (self->created, step->to) ||
+      (peer = getsockname_python (session, step->to)) == NULL)
+    return g_steal_pointer (&there);
+
+  *went_to = g_strdup_printf ("# %s", destination);
+  return sp_codegen_step_python_to (session, step, peer);
+}
+
+static void
+insert_lines (GtkTextBuffer *buffer,
+              GtkTextIter   *end,
+              const char    *text,
+              GtkTextTag    *tag)
+{
+  gtk_text_buffer_insert_with_tags (buffer, end, text, -1, tag, NULL);
+  gtk_text_buffer_insert (buffer, end, "\n", 1);
+}
+
+/* `python` with every line indented by four spaces, for a block. */
+static char *
+indent (const char *python)
+{
+  g_auto(GStrv) lines = g_strsplit (python, "\n", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_string_append_printf (out, "%s%s%s", i > 0 ? "\n" : "", lines[i][0] != '\0' ? "    " : "",
+                            lines[i]);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static void
 append_step (SpCodeView *self,
              guint       index,
+             SpStep     *step,
              gboolean    passed,
              const char *message)
 {
   SpSession *session = sp_player_get_session (self->player);
-  SpStep *step = sp_session_get_step (session, index);
   GtkTextBuffer *buffer = get_buffer (self);
   g_autoptr(SpEvent) destination = NULL;
+  g_autofree char *creation = NULL;
   g_autofree char *python = NULL;
+  g_autofree char *went_to = NULL;
+  g_autofree char *exception = NULL;
   g_autofree char *comment = NULL;
+  g_autofree char *code = NULL;
   GtkTextIter end;
 
   if (step == NULL)
     return;
 
-  /* The port a peer bound to port 0 got is known now, so the line shows it. */
+  creation = creation_python (self, session, step);
+  if (step->call == SP_CALL_ACCEPT)
+    g_hash_table_add (self->created, g_strdup (step->as != NULL ? step->as : "conn"));
+
   destination = find_step_event (sp_player_get_log (self->player), index, has_destination);
-  python = sp_codegen_step_python_to (session, step,
-                                      destination != NULL ? sp_event_get_args (destination)
-                                                          : NULL);
-  comment = failure_comment (self, index, passed ? NULL : message);
+  if (destination != NULL)
+    python = destination_python (self, session, step, sp_event_get_args (destination), &went_to);
+  else
+    python = sp_codegen_step_python (session, step);
+
+  exception = failure_exception (self, index, passed ? NULL : message, &comment);
+  code = g_strjoin ("\n", creation != NULL ? creation : "", python != NULL ? python : "", NULL);
+  update_header (self, code);
 
   gtk_text_buffer_get_end_iter (buffer, &end);
+  if (creation != NULL && creation[0] != '\0')
+    insert_lines (buffer, &end, creation, NULL);
+
   if (python != NULL && python[0] != '\0')
     {
-      gtk_text_buffer_insert (buffer, &end, python, -1);
-      gtk_text_buffer_insert (buffer, &end, "\n", 1);
+      if (exception != NULL)
+        {
+          g_autofree char *block = indent (python);
+          g_autofree char *except = NULL;
+
+          insert_lines (buffer, &end, "try:", NULL);
+          insert_lines (buffer, &end, block, NULL);
+          except = g_strdup_printf ("except %s as e:", exception);
+          insert_lines (buffer, &end, except, NULL);
+          gtk_text_buffer_insert (buffer, &end, "    print(e)  ", -1);
+          insert_lines (buffer, &end, comment, self->comment_tag);
+          g_clear_pointer (&comment, g_free);
+        }
+      else if (went_to != NULL && strchr (python, '\n') == NULL)
+        {
+          gtk_text_buffer_insert (buffer, &end, python, -1);
+          gtk_text_buffer_insert (buffer, &end, "  ", -1);
+          insert_lines (buffer, &end, went_to, self->comment_tag);
+        }
+      else
+        {
+          insert_lines (buffer, &end, python, NULL);
+          if (went_to != NULL)
+            insert_lines (buffer, &end, went_to, self->comment_tag);
+        }
     }
   if (comment != NULL)
-    {
-      gtk_text_buffer_insert_with_tags (buffer, &end, comment, -1, self->comment_tag, NULL);
-      gtk_text_buffer_insert (buffer, &end, "\n", 1);
-    }
+    insert_lines (buffer, &end, comment, self->comment_tag);
 
   update_empty (self);
   gtk_text_view_scroll_to_mark (self->text_view, self->end_mark, 0.0, TRUE, 0.0, 1.0);
@@ -169,9 +369,10 @@ static void
 on_step_finished (SpCodeView *self,
                   guint       index,
                   gboolean    passed,
-                  const char *message)
+                  const char *message,
+                  SpStep     *step)
 {
-  append_step (self, index, passed, message);
+  append_step (self, index, step, passed, message);
 }
 
 static void
@@ -224,12 +425,23 @@ sp_code_view_dispose (GObject *object)
 }
 
 static void
+sp_code_view_finalize (GObject *object)
+{
+  SpCodeView *self = SP_CODE_VIEW (object);
+
+  g_hash_table_unref (self->created);
+
+  G_OBJECT_CLASS (sp_code_view_parent_class)->finalize (object);
+}
+
+static void
 sp_code_view_class_init (SpCodeViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = sp_code_view_dispose;
+  object_class->finalize = sp_code_view_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-code-view.ui");
   gtk_widget_class_bind_template_child (widget_class, SpCodeView, copy_button);
@@ -251,6 +463,7 @@ sp_code_view_init (SpCodeView *self)
   gtk_text_buffer_get_end_iter (buffer, &end);
   self->end_mark = gtk_text_buffer_create_mark (buffer, NULL, &end, FALSE);
   self->comment_tag = gtk_text_buffer_create_tag (buffer, NULL, "style", PANGO_STYLE_ITALIC, NULL);
+  self->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   self->player_signals = g_signal_group_new (SP_TYPE_PLAYER);
   g_signal_group_connect_swapped (self->player_signals, "step-finished",
@@ -289,7 +502,7 @@ sp_code_view_set_player (SpCodeView *self,
   /* The steps this player already ran, as they would have appeared. */
   position = sp_player_get_position (player);
   for (guint i = 0; i < position; i++)
-    append_step (self, i, TRUE, NULL);
+    append_step (self, i, sp_session_get_step (sp_player_get_session (player), i), TRUE, NULL);
 }
 
 char *

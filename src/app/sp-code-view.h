@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpCodeView, sp_code_view, SP, CODE_VIEW, AdwBin)
 
-/* The Python of each step, in the order the steps finish. */
+/* The Python of each step, in the order the steps finish: one program
+ * that runs as pasted, `import socket` (and what else it uses) first, each
+ * socket made before its first call, a failed call caught and printed. */
 
 GtkWidget *sp_code_view_new        (void);
 /* NULL clears the view. */

@@ -646,8 +646,8 @@ main (int   argc,
   g_test_add ("/Sp/LogView/follow-stream", Fixture, "partial-reads",
               fixture_set_up, test_follow_stream, fixture_tear_down);
   g_test_add_func ("/Sp/LogView/dropped-banner", test_dropped_banner);
-  g_test_add_func ("/Sp/LogView/call-column/window", test_call_column_window);
   g_test_add_func ("/Sp/LogView/call-column/narrow", test_call_column_narrow);
+  g_test_add_func ("/Sp/LogView/call-column/window", test_call_column_window);
 
   return g_test_run ();
 }
