@@ -329,6 +329,9 @@ on_row_setup (GtkSignalListItemFactory *factory,
 
   row->spinner = gtk_spinner_new ();
   gtk_widget_set_valign (row->spinner, GTK_ALIGN_START);
+  /* A screen reader says what the turning wheel shows. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->spinner),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Running"), -1);
   gtk_box_append (GTK_BOX (box), row->spinner);
 
   row->icon = gtk_image_new ();
