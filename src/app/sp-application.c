@@ -153,6 +153,8 @@ sp_application_startup (GApplication *application)
     { "win.search-log", { "<Control>f", NULL } },
     { "win.presentation", { "F5", NULL } },
     { "win.fullscreen", { "F11", NULL } },
+    { "win.show-sidebar", { "F9", NULL } },
+    { "win.show-panels", { "<Shift>F9", NULL } },
     /* Plus is Shift+= on many keyboards: Ctrl+= is taken as Ctrl+Plus. */
     { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },
     { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },

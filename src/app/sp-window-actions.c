@@ -741,6 +741,23 @@ presentation_action (GSimpleAction *action,
   _sp_window_set_presentation (SP_WINDOW (user_data), g_variant_get_boolean (state));
 }
 
+/* The sidebar and the panels, which a narrow window folds away. */
+static void
+show_sidebar_action (GSimpleAction *action,
+                     GVariant      *state,
+                     gpointer       user_data)
+{
+  adw_flap_set_reveal_flap (SP_WINDOW (user_data)->sidebar_flap, g_variant_get_boolean (state));
+}
+
+static void
+show_panels_action (GSimpleAction *action,
+                    GVariant      *state,
+                    gpointer       user_data)
+{
+  adw_flap_set_reveal_flap (SP_WINDOW (user_data)->panels_flap, g_variant_get_boolean (state));
+}
+
 static void
 fullscreen_action (GSimpleAction *action,
                    GVariant      *state,
@@ -830,6 +847,8 @@ static const GActionEntry window_actions[] = {
   /* Stateful without `activate`: activating toggles them. */
   { .name = "presentation", .change_state = presentation_action, .state = "false" },
   { .name = "fullscreen", .change_state = fullscreen_action, .state = "false" },
+  { .name = "show-sidebar", .change_state = show_sidebar_action, .state = "true" },
+  { .name = "show-panels", .change_state = show_panels_action, .state = "true" },
   { .name = "zoom-in", .activate = zoom_in_action },
   { .name = "zoom-out", .activate = zoom_out_action },
   { .name = "zoom-reset", .activate = zoom_reset_action },
@@ -837,11 +856,30 @@ static const GActionEntry window_actions[] = {
   { .name = "show-help-overlay", .activate = show_help_overlay_action },
 };
 
+/* The toggles say what the flaps show, folded or not. */
+static void
+on_flap_revealed (AdwFlap    *flap,
+                  GParamSpec *pspec,
+                  SpWindow   *self)
+{
+  const char *name = flap == self->sidebar_flap ? "show-sidebar" : "show-panels";
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action),
+                             g_variant_new_boolean (adw_flap_get_reveal_flap (flap)));
+}
+
 void
 _sp_window_add_actions (SpWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
                                    G_N_ELEMENTS (window_actions), self);
+  g_signal_connect_object (self->sidebar_flap, "notify::reveal-flap",
+                           G_CALLBACK (on_flap_revealed), self, 0);
+  g_signal_connect_object (self->panels_flap, "notify::reveal-flap",
+                           G_CALLBACK (on_flap_revealed), self, 0);
+  on_flap_revealed (self->sidebar_flap, NULL, self);
+  on_flap_revealed (self->panels_flap, NULL, self);
 }
 
 void

@@ -45,18 +45,45 @@ follow_step (SpWindow *self,
 }
 
 /* Presentation mode keeps the diagram's share as the window changes size
- * (full screen comes after presentation mode, as often as not). */
+ * (full screen comes after presentation mode, as often as not): the panels
+ * below it get the rest. */
 static void
 place_divider (SpWindow *self)
 {
-  int max;
+  int height = gtk_widget_get_height (GTK_WIDGET (self->panels_flap));
 
-  if (!self->presentation || self->inner_paned == NULL)
+  if (!self->presentation || height <= 0)
     return;
 
-  g_object_get (self->inner_paned, "max-position", &max, NULL);
-  if (max > 0)
-    gtk_paned_set_position (self->inner_paned, (int) (max * PRESENTATION_DIAGRAM_SHARE));
+  gtk_widget_set_size_request (self->panels_box, -1,
+                               (int) (height * (1.0 - PRESENTATION_DIAGRAM_SHARE)));
+}
+
+static gboolean
+on_resized_idle (gpointer user_data)
+{
+  SpWindow *self = user_data;
+
+  self->divider_id = 0;
+  place_divider (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The new size is known once the window has been laid out at it. */
+static void
+on_surface_resized (SpWindow *self)
+{
+  if (self->presentation && self->divider_id == 0)
+    self->divider_id = g_idle_add (on_resized_idle, self);
+}
+
+static void
+on_realize (SpWindow *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+
+  g_signal_connect_object (surface, "notify::height", G_CALLBACK (on_surface_resized), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -88,11 +115,12 @@ _sp_window_set_presentation (SpWindow *self,
   if (presentation)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
-      self->normal_inner_position = gtk_paned_get_position (self->inner_paned);
-      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->inner_paned),
+      /* The panels go under the diagram, always shown. */
+      self->normal_panels_revealed = adw_flap_get_reveal_flap (self->panels_flap);
+      adw_flap_set_fold_policy (self->panels_flap, ADW_FLAP_FOLD_POLICY_NEVER);
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->panels_flap),
                                       GTK_ORIENTATION_VERTICAL);
-      /* The panels scroll: they may be shorter than they would like. */
-      gtk_paned_set_shrink_end_child (self->inner_paned, TRUE);
+      adw_flap_set_reveal_flap (self->panels_flap, TRUE);
       place_divider (self);
       gtk_event_controller_set_propagation_phase (self->presentation_keys, GTK_PHASE_CAPTURE);
       follow_step (self, sp_caption_get_step (self->caption));
@@ -100,10 +128,11 @@ _sp_window_set_presentation (SpWindow *self,
   else
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
-      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->inner_paned),
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->panels_flap),
                                       GTK_ORIENTATION_HORIZONTAL);
-      gtk_paned_set_shrink_end_child (self->inner_paned, FALSE);
-      gtk_paned_set_position (self->inner_paned, self->normal_inner_position);
+      gtk_widget_set_size_request (self->panels_box, 360, -1);
+      adw_flap_set_fold_policy (self->panels_flap, ADW_FLAP_FOLD_POLICY_AUTO);
+      adw_flap_set_reveal_flap (self->panels_flap, self->normal_panels_revealed);
       gtk_event_controller_set_propagation_phase (self->presentation_keys, GTK_PHASE_NONE);
     }
 }
@@ -305,6 +334,5 @@ _sp_window_init_presentation (SpWindow *self)
   g_signal_group_connect_swapped (self->player_signals, "step-finished",
                                   G_CALLBACK (on_step_finished), self);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened), NULL);
-  g_signal_connect_swapped (self->inner_paned, "notify::max-position",
-                            G_CALLBACK (place_divider), self);
+  g_signal_connect (self, "realize", G_CALLBACK (on_realize), NULL);
 }

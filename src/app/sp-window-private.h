@@ -35,7 +35,9 @@ struct _SpWindow
   GtkMenuButton        *primary_menu_button;
   GMenu                *file_section;
   GtkWidget            *sidebar;
-  GtkPaned             *inner_paned;
+  AdwFlap              *sidebar_flap;
+  AdwFlap              *panels_flap;
+  GtkWidget            *panels_box;
   GtkLabel             *diagram_title;
   SpCaption            *caption;
 
@@ -63,8 +65,10 @@ struct _SpWindow
   GtkWidget            *zoom_control;
   /* Space, the arrows and Escape, on only in presentation mode. */
   GtkEventController   *presentation_keys;
-  /* Where the diagram and the panels met before presentation mode. */
-  int                   normal_inner_position;
+  /* Whether the panels were shown before presentation mode. */
+  gboolean              normal_panels_revealed;
+  /* Places the diagram and the panels once a resize is laid out. */
+  guint                 divider_id;
   /* Going back a step replays up to this position, one step at a time. */
   guint                 replay_target;
   guint                 replay_id;

@@ -551,10 +551,14 @@ sp_window_dispose (GObject *object)
 {
   SpWindow *self = SP_WINDOW (object);
 
-  g_clear_handle_id (&self->rebuild_id, g_source_remove);
-  g_clear_handle_id (&self->replay_id, g_source_remove);
+  /* The sockets that close now need no sidebar any more. */
+  if (self->live_signals != NULL)
+    g_signal_group_set_target (self->live_signals, NULL);
   if (self->player != NULL)
     sp_player_restart (self->player);
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  g_clear_handle_id (&self->replay_id, g_source_remove);
+  g_clear_handle_id (&self->divider_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_WINDOW);
   self->socket_page = NULL;
@@ -618,7 +622,9 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, file_section);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar);
-  gtk_widget_class_bind_template_child (widget_class, SpWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar_flap);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, panels_flap);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, panels_box);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, diagram_title);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, caption);
 

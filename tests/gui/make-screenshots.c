@@ -114,12 +114,32 @@ find_descendant (GtkWidget *widget,
   return NULL;
 }
 
+/* The list of sockets: the sidebar's list, not a list inside a page. */
+static GtkWidget *
+find_sidebar (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar"))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_sidebar (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 /* Selects socket `id` in the sidebar, as a click on its row does. */
 static void
 select_socket (SpWindow   *window,
                const char *id)
 {
-  GtkWidget *list = find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+  GtkWidget *list = find_sidebar (GTK_WIDGET (window));
 
   for (GtkWidget *row = gtk_widget_get_first_child (list);
        row != NULL;

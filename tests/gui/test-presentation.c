@@ -237,7 +237,8 @@ static void
 test_presentation (Fixture       *fixture,
                    gconstpointer  data)
 {
-  GtkWidget *sidebar = find (fixture, GTK_TYPE_LIST_BOX);
+  GtkWidget *sidebar = sp_gui_find_by_label (GTK_WIDGET (fixture->window), GTK_TYPE_LIST_BOX,
+                                             "Sockets");
   GtkWidget *log_view = find (fixture, SP_TYPE_LOG_VIEW);
   GtkWidget *socket_page = find (fixture, SP_TYPE_SOCKET_PAGE);
   GtkWidget *caption = find (fixture, SP_TYPE_CAPTION);
@@ -568,32 +569,10 @@ test_recent (Fixture       *fixture,
   g_assert_false (g_strv_contains ((const char * const *) after, uri));
 }
 
-/* The composer's row of `title`, depth first. */
-static AdwComboRow *
-find_combo_row (GtkWidget  *widget,
-                const char *title)
-{
-  if (ADW_IS_COMBO_ROW (widget) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return ADW_COMBO_ROW (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      AdwComboRow *found = find_combo_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static const char *
-selected_string (AdwComboRow *row)
+selected_string (GtkDropDown *dropdown)
 {
-  GtkStringObject *item = adw_combo_row_get_selected_item (row);
+  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
 
   return item != NULL ? gtk_string_object_get_string (item) : NULL;
 }
@@ -604,7 +583,8 @@ test_default_encoding (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autoptr(GSettings) settings = app_settings ();
-  AdwComboRow *row = find_combo_row (find (fixture, SP_TYPE_SOCKET_PAGE), "Encoding");
+  GtkDropDown *row = GTK_DROP_DOWN (sp_gui_find_by_label (find (fixture, SP_TYPE_SOCKET_PAGE),
+                                                          GTK_TYPE_DROP_DOWN, "Encoding"));
 
   g_assert_nonnull (row);
   g_assert_cmpstr (selected_string (row), ==, "utf-8");
