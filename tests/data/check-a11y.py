@@ -25,22 +25,9 @@ import xml.etree.ElementTree as ET
 
 BUTTON_CLASSES = {'GtkButton', 'GtkToggleButton', 'GtkMenuButton'}
 
-# Known offenders, as (file, icon name), in files that other work on the
-# window is rewriting: fixed by the window/socket page work. Nothing else
-# may be added here; an entry that no longer matches is reported, to be
-# removed.
-ALLOWED = {
-    ('sp-window.ui', 'document-open-symbolic'),
-    ('sp-window.ui', 'document-save-symbolic'),
-    ('sp-window.ui', 'view-refresh-symbolic'),
-    ('sp-window.ui', 'media-skip-backward-symbolic'),
-    ('sp-window.ui', 'media-skip-forward-symbolic'),
-    ('sp-window.ui', 'media-playback-start-symbolic'),
-    ('sp-window.ui', 'media-playback-pause-symbolic'),
-    ('sp-window.ui', 'preferences-system-time-symbolic'),
-    ('sp-window.ui', 'list-add-symbolic'),
-    ('sp-window.ui', 'view-more-symbolic'),
-}
+# Known offenders, as (file, icon name); none may be added. An entry that
+# no longer matches is reported, to be removed.
+ALLOWED = set()
 
 
 def has_name(obj):
