@@ -259,6 +259,29 @@ update_bytes (SpCaption *self,
   set_line (self->more_label, more);
 }
 
+/* Where step `index` went, as Python writes an address ("('127.0.0.1',
+ * 43483)"): a peer bound to port 0 has the port the kernel gave it only
+ * once it ran. NULL for a step that went nowhere, or not yet. */
+static char *
+find_destination (SpCaption *self,
+                  guint      index)
+{
+  SpTrafficLog *log = sp_player_get_log (self->player);
+  guint n = sp_traffic_log_get_n_appended (log);
+
+  for (guint i = n; i > 0 && n - i < MAX_EVENTS_SCANNED; i--)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i - 1);
+      SpCall call = sp_event_get_call (event);
+
+      if (sp_event_get_step (event) == (int) index && sp_event_get_args (event) != NULL &&
+          (call == SP_CALL_CONNECT || call == SP_CALL_CONNECT_EX || call == SP_CALL_SENDTO))
+        return g_strdup (sp_event_get_args (event));
+    }
+
+  return NULL;
+}
+
 /* "client · connect", or the call alone for a call on no socket. */
 static char *
 step_title (SpStep *step)
@@ -316,8 +339,10 @@ update (SpCaption *self)
     }
   else
     {
+      g_autofree char *destination = !upcoming ? find_destination (self, (guint) index) : NULL;
+
       title = step_title (step);
-      code = sp_codegen_step_python (session, step);
+      code = sp_codegen_step_python_to (session, step, destination);
       note = step->note;
       if (!upcoming)
         problem = find_problem (self, (guint) index);
