@@ -240,6 +240,34 @@ getsockname_python (SpSession  *session,
   return g_strndup (line + 6, length - 7);
 }
 
+/* The name the code generator gives socket `id` in Python ("server"). */
+static char *
+socket_python_name (SpSession  *session,
+                    const char *id)
+{
+  g_autofree char *address = getsockname_python (session, id);
+
+  if (address == NULL || !g_str_has_suffix (address, ".getsockname()"))
+    return NULL;
+  return g_strndup (address, strlen (address) - strlen (".getsockname()"));
+}
+
+/* Seconds as Python writes them: 0.2, 1.5, 30. */
+static char *
+format_seconds (guint ms)
+{
+  char *text;
+  gsize length;
+
+  if (ms % 1000 == 0)
+    return g_strdup_printf ("%u", ms / 1000);
+
+  text = g_strdup_printf ("%u.%03u", ms / 1000, ms % 1000);
+  for (length = strlen (text); text[length - 1] == '0'; length--)
+    text[length - 1] = '\0';
+  return text;
+}
+
 /* The Python of a step that went to an address: the destination as the
  * session names it, which a program run again finds again. A peer of this
  * program that the kernel gave a port is asked for it; the port it had
@@ -291,6 +319,51 @@ indent (const char *python)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* `python` in a block that catches the `exception` it raised in the
+ * session and prints it (what `comment` shows), so that the program goes
+ * on as the session did. A call that timed out waits as long in the
+ * program, where Python raises TimeoutError('timed out'), not for ever. */
+static void
+insert_caught (SpCodeView  *self,
+               GtkTextIter *end,
+               SpSession   *session,
+               SpStep      *step,
+               const char  *python,
+               const char  *exception,
+               const char  *comment)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  g_autofree char *block = indent (python);
+  g_autofree char *except = g_strdup_printf ("except %s as e:", exception);
+  g_autofree char *name = NULL;
+
+  if (g_str_equal (exception, "TimeoutError") && step->socket != NULL &&
+      !sp_call_is_global (step->call))
+    name = socket_python_name (session, step->socket);
+
+  if (name != NULL)
+    {
+      g_autofree char *seconds = format_seconds (sp_step_get_timeout_ms (step));
+      g_autofree char *timeout = g_strdup_printf ("%s.settimeout(%s)", name, seconds);
+
+      insert_lines (buffer, end, timeout, NULL);
+      comment = "# timed out";
+    }
+
+  insert_lines (buffer, end, "try:", NULL);
+  insert_lines (buffer, end, block, NULL);
+  insert_lines (buffer, end, except, NULL);
+  gtk_text_buffer_insert (buffer, end, "    print(e)  ", -1);
+  insert_lines (buffer, end, comment, self->comment_tag);
+
+  if (name != NULL)
+    {
+      g_autofree char *blocking = g_strdup_printf ("%s.settimeout(None)", name);
+
+      insert_lines (buffer, end, blocking, NULL);
+    }
+}
+
 static void
 append_step (SpCodeView *self,
              guint       index,
@@ -334,15 +407,7 @@ append_step (SpCodeView *self,
     {
       if (exception != NULL)
         {
-          g_autofree char *block = indent (python);
-          g_autofree char *except = NULL;
-
-          insert_lines (buffer, &end, "try:", NULL);
-          insert_lines (buffer, &end, block, NULL);
-          except = g_strdup_printf ("except %s as e:", exception);
-          insert_lines (buffer, &end, except, NULL);
-          gtk_text_buffer_insert (buffer, &end, "    print(e)  ", -1);
-          insert_lines (buffer, &end, comment, self->comment_tag);
+          insert_caught (self, &end, session, step, python, exception, comment);
           g_clear_pointer (&comment, g_free);
         }
       else if (went_to != NULL && strchr (python, '\n') == NULL)

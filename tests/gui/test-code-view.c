@@ -34,6 +34,21 @@ static const char echo_session[] =
   "    { \"socket\": \"conn\", \"call\": \"close\" },\n"
   "    { \"socket\": \"server\", \"call\": \"close\" } ] }\n";
 
+/* A recv that nothing answers: it times out, as the program must too. */
+static const char timeout_session[] =
+  "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"silence\",\n"
+  "  \"sockets\": [ { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\",\n"
+  "                   \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+  "                 { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\" } ],\n"
+  "  \"steps\": [\n"
+  "    { \"socket\": \"server\", \"call\": \"bind\" },\n"
+  "    { \"socket\": \"server\", \"call\": \"listen\" },\n"
+  "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },\n"
+  "    { \"socket\": \"server\", \"call\": \"accept\", \"as\": \"conn\" },\n"
+  "    { \"socket\": \"conn\", \"call\": \"recv\", \"bufsize\": 16, \"timeout-ms\": 200,\n"
+  "      \"expect\": { \"error\": \"ETIMEDOUT\" } },\n"
+  "    { \"socket\": \"client\", \"call\": \"close\" } ] }\n";
+
 typedef struct
 {
   SpSession    *session;
@@ -53,13 +68,14 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  const char *preset = data;
+  const char *source = data;
   g_autoptr(GError) error = NULL;
 
-  if (preset != NULL)
-    fixture->session = sp_presets_load (preset, &error);
+  /* A preset's id, or a session's JSON. */
+  if (source[0] != '{')
+    fixture->session = sp_presets_load (source, &error);
   else
-    fixture->session = sp_session_new_from_data (echo_session, -1, "echo.json", &error);
+    fixture->session = sp_session_new_from_data (source, -1, "session.json", &error);
   g_assert_no_error (error);
 
   fixture->log = sp_traffic_log_new ();
@@ -227,6 +243,24 @@ test_errors_run_on (Fixture       *fixture,
   assert_runs (pasted);
 }
 
+/* A call that timed out in the session times out in the program, after
+ * as long, instead of waiting for ever. */
+static void
+test_timeout_runs_on (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *pasted = copy (fixture);
+
+  g_assert_nonnull (strstr (pasted, "conn.settimeout(0.2)\n"
+                                    "try:\n"
+                                    "    data = conn.recv(16)\n"
+                                    "except TimeoutError as e:\n"
+                                    "    print(e)  # timed out\n"
+                                    "conn.settimeout(None)\n"));
+
+  assert_runs (pasted);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -234,10 +268,12 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  g_test_add ("/Sp/CodeView/runs-as-pasted", Fixture, NULL,
+  g_test_add ("/Sp/CodeView/runs-as-pasted", Fixture, echo_session,
               fixture_set_up, test_runs_as_pasted, fixture_tear_down);
   g_test_add ("/Sp/CodeView/errors-run-on", Fixture, "errors",
               fixture_set_up, test_errors_run_on, fixture_tear_down);
+  g_test_add ("/Sp/CodeView/timeout-runs-on", Fixture, timeout_session,
+              fixture_set_up, test_timeout_runs_on, fixture_tear_down);
 
   return g_test_run ();
 }
