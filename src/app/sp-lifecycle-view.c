@@ -642,7 +642,10 @@ sp_lifecycle_view_measure (GtkWidget      *widget,
     {
       double scale = for_size >= 0 ? _sp_lifecycle_view_fit_scale (self, for_size) : 1.0;
 
-      *minimum = *natural = (int) ceil (g->height * scale);
+      /* A short window gives the calls below the room, and the diagram
+       * draws smaller (see the snapshot); filling, it takes what it gets. */
+      *natural = (int) ceil (g->height * scale);
+      *minimum = self->fill ? *natural : (int) ceil (g->height * MIN (scale, MIN_SCALE));
     }
 }
 
@@ -678,7 +681,10 @@ sp_lifecycle_view_snapshot (GtkWidget   *widget,
     }
   else
     {
+      /* As wide as fits, and no taller than the height it was given. */
       scale = _sp_lifecycle_view_fit_scale (self, width);
+      if (self->geometry.height > 0)
+        scale = MIN (scale, MAX (MIN_SCALE, height / self->geometry.height));
     }
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "sp-composer.h"
 #include "sp-lifecycle-view.h"
 #include "sp-log-detail.h"
 #include "sp-log-view.h"
@@ -30,6 +31,27 @@ settle (guint ms)
 }
 
 static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Draws the window once more, so that what it shows is up to date. */
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+}
+
+static void
 save_png (GtkWidget  *widget,
           const char *directory,
           const char *name)
@@ -39,9 +61,12 @@ save_png (GtkWidget  *widget,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (directory, name, NULL);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width;
+  int height;
 
+  wait_for_frame (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
@@ -195,6 +220,56 @@ select_bytes_event (SpWindow   *window,
   settle (400);
 }
 
+static void
+perform (SpPlayer   *player,
+         const char *socket,
+         SpCall      call,
+         const char *to)
+{
+  g_autoptr(SpStep) step = sp_step_new (socket, call);
+
+  step->to = g_strdup (to);
+  if (call == SP_CALL_ACCEPT)
+    step->as = g_strdup ("conn");
+  sp_player_perform (player, step);
+  while (sp_player_get_state (player) == SP_PLAYER_RUNNING && call != SP_CALL_ACCEPT)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+make_by_hand (SpWindow *window)
+{
+  g_autoptr(SpSocketConfig) server = sp_socket_config_new ("server", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) client = sp_socket_config_new ("client", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  SpPlayer *player;
+  SpSession *session;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "new-session", NULL);
+  settle (300);
+  player = sp_window_get_player (window);
+  session = sp_player_get_session (player);
+  sp_session_set_title (session, "Echo, by hand");
+  server->address = g_strdup ("127.0.0.1");
+  server->port = 0;
+  client->address = g_strdup ("127.0.0.1");
+  client->port = 0;
+  sp_session_add_socket (session, server);
+  sp_session_add_socket (session, client);
+  settle (300);
+
+  perform (player, "server", SP_CALL_BIND, NULL);
+  perform (player, "server", SP_CALL_LISTEN, NULL);
+  perform (player, "server", SP_CALL_ACCEPT, NULL);
+  perform (player, "client", SP_CALL_CONNECT, "server");
+  settle (400);
+  select_socket (window, "client");
+  sp_composer_set_text (SP_COMPOSER (find_descendant (GTK_WIDGET (window), SP_TYPE_COMPOSER)),
+                        "Hello\\r\\n");
+  settle (400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -284,7 +359,7 @@ main (int   argc,
   gtk_paned_set_position (GTK_PANED (gtk_widget_get_ancestor (
                             find_descendant (GTK_WIDGET (window), SP_TYPE_LOG_VIEW),
                             GTK_TYPE_PANED)),
-                          470);
+                          500);
 
   /* What the kernel answers to a connect nobody listens for. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-preset",
@@ -316,6 +391,25 @@ main (int   argc,
   save_png (GTK_WIDGET (window), argv[1], "presentation.png");
   g_action_group_change_action_state (G_ACTION_GROUP (window), "presentation",
                                       g_variant_new_boolean (FALSE));
+
+  /* By hand, as a student works: a server made to listen, a client that
+   * connected to it by its default destination, "Hello" in the composer. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280 + 10, 800 + 10);
+  make_by_hand (window);
+  save_png (GTK_WIDGET (window), argv[1], "window-by-hand.png");
+
+  /* The same in dark style. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  settle (400);
+  save_png (GTK_WIDGET (window), argv[1], "window-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* At 800×600 the panels fold away behind their toggle. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800 + 10, 600 + 10);
+  settle (600);
+  save_png (GTK_WIDGET (window), argv[1], "window-800x600.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
