@@ -20,7 +20,8 @@
 #define FOLLOW_SLACK 8.0
 
 /* A cell's room beside its text: libadwaita pads a cell by 6 pixels on
- * each side and draws a 1-pixel border between cells. */
+ * each side and draws a 1-pixel border between cells; one more pixel
+ * keeps rounding from cutting the widest word. */
 #define CELL_PADDING 14
 
 /* Characters a call keeps however narrow the log is: a bind or connect
