@@ -614,6 +614,10 @@ export_python_action (GSimpleAction *action,
 
 /* Sockets */
 
+/* The new socket's page shows at once. Setting only `selected_id` left it
+ * to the sidebar's rebuild, which selects the row but shows a page only for
+ * a socket other than the selected one: the row was highlighted, the page
+ * still said "No Socket Yet", and a click on the row changed nothing. */
 static void
 add_config (SpWindow       *self,
             SpSocketConfig *config)
@@ -621,8 +625,7 @@ add_config (SpWindow       *self,
   g_autofree char *id = g_strdup (config->id);
 
   sp_session_add_socket (self->session, config);
-  g_free (self->selected_id);
-  self->selected_id = g_steal_pointer (&id);
+  _sp_window_select_socket (self, id);
 }
 
 static void

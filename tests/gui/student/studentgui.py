@@ -2,7 +2,8 @@
 """Plays a student's tasks in the real Socket Playground window.
 
 The program ($SP_EXECUTABLE) runs with its accessibility bridge on, in a home
-of its own, on a session bus of its own. Widgets are found by accessible name
+of its own, on an X display (Xvfb) and a session bus of its own, so that tests
+running side by side never take each other's clicks. Widgets are found by accessible name
 over AT-SPI; input is real: xdotool moves the pointer, clicks and presses keys
 through the X server, and the window receives them as it would from a person.
 
@@ -35,6 +36,7 @@ What GTK 4.8 tells and does not tell, and what is done about it:
   with every question of one level sent at once; Atspi names roles and states.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -50,6 +52,8 @@ gi.require_version('Atspi', '2.0')
 from gi.repository import Atspi, Gio, GLib  # noqa: E402
 
 DEFAULT_TIMEOUT = 10.0
+# Starting under load (a parallel build, other tests) takes longer.
+START_TIMEOUT = 40.0
 POLL_INTERVAL = 0.05
 
 ROOT_PATH = '/org/a11y/atspi/accessible/root'
@@ -59,6 +63,7 @@ COMPONENT = 'org.a11y.atspi.Component'
 TEXT = 'org.a11y.atspi.Text'
 PROPERTIES = 'org.freedesktop.DBus.Properties'
 COORD_WINDOW = 1
+PR_SET_PDEATHSIG = 1
 # Objects that are a surface of their own inside the main window's tree.
 POPUP_ROLES = {'menu', 'popup menu', 'dialog', 'window', 'tool tip'}
 
@@ -197,6 +202,8 @@ class Student:
         self._app_bus_name = None
         self._window_id = None
         self._popup_windows = {}
+        self._xvfb = None
+        self.display = None
         self._stderr_path = None
 
     # Starting and stopping
@@ -214,9 +221,7 @@ class Student:
         return False
 
     def start(self):
-        if not os.environ.get('DISPLAY'):
-            raise unittest.SkipTest('no X display: run the gui suite under xvfb-run')
-        for tool in ('xdotool', 'dbus-daemon', 'xwd', 'xwininfo'):
+        for tool in ('Xvfb', 'xdotool', 'dbus-daemon', 'xwd', 'xwininfo'):
             if shutil.which(tool) is None:
                 raise unittest.SkipTest(f'{tool} is not installed (build-aux/debian-packages.txt)')
         executable = os.environ.get('SP_EXECUTABLE')
@@ -224,6 +229,7 @@ class Student:
             raise unittest.SkipTest('SP_EXECUTABLE is not set: run these tests with meson test')
 
         self._home = tempfile.mkdtemp(prefix='sp-student-')
+        self._start_display()
         self._start_buses()
 
         env = dict(os.environ)
@@ -250,11 +256,30 @@ class Student:
         self._stderr_path = os.path.join(self._home, 'stderr.txt')
         with open(self._stderr_path, 'w') as stderr:
             self.app = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
-                                        cwd=self._home)
+                                        cwd=self._home, preexec_fn=_die_with_parent)
 
         self._wait_for_app()
         self._wait_for_window()
         self.resize(*self.size)
+
+    def _start_display(self):
+        # A display of this run's own: tests run side by side, and real
+        # pointer and keyboard input on a shared screen would land in
+        # whichever window is on top.
+        read_fd, write_fd = os.pipe()
+        width, height = self.size
+        self._xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(write_fd), '-screen', '0',
+                                       f'{width}x{height}x24',
+                                       '-nolisten', 'tcp', '-noreset'],
+                                      pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            raise StudentError('Xvfb did not start')
+        self.display = f':{number}'
+        os.environ['DISPLAY'] = self.display
 
     def _connect(self, address):
         return Gio.DBusConnection.new_for_address_sync(
@@ -272,7 +297,7 @@ class Student:
                    XDG_CACHE_HOME=os.path.join(self._home, 'cache'))
         self._bus = subprocess.Popen(['dbus-daemon', '--session', '--nofork', '--print-address=1'],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                     env=env)
+                                     env=env, preexec_fn=_die_with_parent)
         self._bus_address = self._bus.stdout.readline().strip()
         if not self._bus_address:
             raise StudentError('dbus-daemon gave no address')
@@ -298,7 +323,7 @@ class Student:
         # process is ours. GTK 4.8 answers questions about its tree only
         # once the registry has taken it in: before that, it fails a
         # critical check.
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             self._check_alive()
             try:
@@ -315,7 +340,7 @@ class Student:
                     continue
             time.sleep(POLL_INTERVAL)
         raise StudentError(f'the program did not come on the accessibility bus within '
-                           f'{self.timeout:.0f} s{self._stderr_tail()}')
+                           f'{START_TIMEOUT:g} s{self._stderr_tail()}')
 
     def _wait_for_window(self):
         def shown():
@@ -324,7 +349,7 @@ class Student:
                 return False
             self._window_id = ids[0]
             return True
-        self.wait_until(shown, 'the window to show')
+        self.wait_until(shown, 'window showing', START_TIMEOUT)
         # No window manager gives it the keyboard.
         self._xdotool('windowfocus', '--sync', self._window_id)
 
@@ -352,6 +377,10 @@ class Student:
             self._bus.wait()
             self._bus.stdout.close()
             self._bus = None
+        if self._xvfb is not None:
+            self._xvfb.terminate()
+            self._xvfb.wait()
+            self._xvfb = None
         if self._home is not None:
             shutil.rmtree(self._home, ignore_errors=True)
             self._home = None
@@ -461,8 +490,12 @@ class Student:
             # around a label: the same thing to a person.
             if inside and hit.current_name() == node.name:
                 return True
-            return any(a.path == hit_path for a in node.ancestors()) and \
-                (hx, hy, hwidth, hheight) == (x, y, width, height)
+            near = [a.path for a in node.ancestors()][:3]
+            if hit_path not in near:
+                return False
+            # A greyed-out widget is never hit: what holds it is.
+            return (hx, hy, hwidth, hheight) == (x, y, width, height) or \
+                'sensitive' not in node.states()
         except StudentError:
             # Gone while it was looked at.
             return False
@@ -592,9 +625,21 @@ class Student:
         if focused != window_id:
             self._xdotool('windowfocus', '--sync', window_id)
 
+    def _settled_extents(self, node):
+        # Flaps and stacks slide: a widget is clicked where it has stopped.
+        last = node.extents()
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL)
+            now = node.extents()
+            if now == last:
+                return now
+            last = now
+        raise StudentError(f'{node!r} kept moving for {self.timeout:g} s')
+
     def center(self, node):
         """The screen position of the middle of `node`."""
-        x, y, width, height = node.extents()
+        x, y, width, height = self._settled_extents(node)
         if width <= 0 or height <= 0:
             raise StudentError(f'{node!r} has no area to click: {(x, y, width, height)}')
         _, (origin_x, origin_y) = self._surface_window(node.surface())
@@ -625,7 +670,13 @@ class Student:
         x, y = self.center(node)
         if node.surface() is node.toplevel():
             self._focus(node.toplevel())
-        self._xdotool('mousemove', '--sync', str(x), str(y), 'click', str(button))
+        # The server takes XTEST events in order: the button goes down where
+        # the pointer went. (--sync would wait forever for a pointer that is
+        # there already.) The pointer comes from beside the target, as a
+        # hand's does: a widget that saw no motion since a popover closed
+        # over it would not know the pointer is on it.
+        self._xdotool('mousemove', str(x + 1), str(y + 1), 'mousemove', str(x), str(y),
+                      'click', str(button))
         self.actions += 1
 
     def key(self, keys):
@@ -685,6 +736,13 @@ class Student:
         return path
 
 
+def _die_with_parent():
+    # Run in each child before it starts: when the test is killed (a meson
+    # timeout), what it started ends too.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _window_geometry(window_id):
     result = subprocess.run(['xdotool', 'getwindowgeometry', '--shell', window_id],
                             capture_output=True, text=True)
@@ -738,5 +796,11 @@ class TestCase(unittest.TestCase):
         self.addCleanup(self.student.stop)
 
 
+def _on_sigterm(signum, frame):
+    raise SystemExit(f'killed by signal {signum}')
+
+
 def main():
+    # meson ends a test that runs too long with SIGTERM: the cleanups run.
+    signal.signal(signal.SIGTERM, _on_sigterm)
     unittest.main(verbosity=2)
