@@ -51,30 +51,44 @@ static void
 place_divider (SpWindow *self)
 {
   int height = gtk_widget_get_height (GTK_WIDGET (self->panels_flap));
+  int width;
 
   if (!self->presentation || height <= 0)
     return;
 
-  gtk_widget_set_size_request (self->panels_box, -1,
-                               (int) (height * (1.0 - PRESENTATION_DIAGRAM_SHARE)));
+  /* The diagram's share is its minimum; the flap gives the panels the rest. */
+  gtk_widget_get_size_request (GTK_WIDGET (self->page_stack), &width, NULL);
+  gtk_widget_set_size_request (GTK_WIDGET (self->page_stack), width,
+                               (int) (height * PRESENTATION_DIAGRAM_SHARE));
 }
 
-static gboolean
-on_resized_idle (gpointer user_data)
+/* The new size is known once the window has been laid out at it: the
+ * share is set again after the next frame is painted (a tick callback would
+ * run before the layout). */
+static void
+on_painted (GdkFrameClock *clock,
+            SpWindow      *self)
 {
-  SpWindow *self = user_data;
-
-  self->divider_id = 0;
+  g_clear_signal_handler (&self->divider_id, clock);
   place_divider (self);
-  return G_SOURCE_REMOVE;
 }
 
-/* The new size is known once the window has been laid out at it. */
+static void
+place_divider_after_layout (SpWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (self->presentation && self->divider_id == 0 && clock != NULL)
+    {
+      self->divider_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_painted), self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
 static void
 on_surface_resized (SpWindow *self)
 {
-  if (self->presentation && self->divider_id == 0)
-    self->divider_id = g_idle_add (on_resized_idle, self);
+  place_divider_after_layout (self);
 }
 
 static void
@@ -121,7 +135,9 @@ _sp_window_set_presentation (SpWindow *self,
       gtk_orientable_set_orientation (GTK_ORIENTABLE (self->panels_flap),
                                       GTK_ORIENTATION_VERTICAL);
       adw_flap_set_reveal_flap (self->panels_flap, TRUE);
+      /* The sidebar and the log go: the panels' height is known after. */
       place_divider (self);
+      place_divider_after_layout (self);
       gtk_event_controller_set_propagation_phase (self->presentation_keys, GTK_PHASE_CAPTURE);
       follow_step (self, sp_caption_get_step (self->caption));
     }
@@ -130,7 +146,12 @@ _sp_window_set_presentation (SpWindow *self,
       gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
       gtk_orientable_set_orientation (GTK_ORIENTABLE (self->panels_flap),
                                       GTK_ORIENTATION_HORIZONTAL);
-      gtk_widget_set_size_request (self->panels_box, 360, -1);
+      {
+        int width;
+
+        gtk_widget_get_size_request (GTK_WIDGET (self->page_stack), &width, NULL);
+        gtk_widget_set_size_request (GTK_WIDGET (self->page_stack), width, -1);
+      }
       adw_flap_set_fold_policy (self->panels_flap, ADW_FLAP_FOLD_POLICY_AUTO);
       adw_flap_set_reveal_flap (self->panels_flap, self->normal_panels_revealed);
       gtk_event_controller_set_propagation_phase (self->presentation_keys, GTK_PHASE_NONE);

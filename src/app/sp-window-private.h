@@ -67,8 +67,9 @@ struct _SpWindow
   GtkEventController   *presentation_keys;
   /* Whether the panels were shown before presentation mode. */
   gboolean              normal_panels_revealed;
-  /* Places the diagram and the panels once a resize is laid out. */
-  guint                 divider_id;
+  /* Places the diagram and the panels once a resize is laid out (a
+   * handler of the frame clock's "after-paint"). */
+  gulong                divider_id;
   /* Going back a step replays up to this position, one step at a time. */
   guint                 replay_target;
   guint                 replay_id;

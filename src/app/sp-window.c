@@ -630,7 +630,8 @@ sp_window_dispose (GObject *object)
     sp_player_restart (self->player);
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   g_clear_handle_id (&self->replay_id, g_source_remove);
-  g_clear_handle_id (&self->divider_id, g_source_remove);
+  if (self->divider_id != 0)
+    g_clear_signal_handler (&self->divider_id, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_WINDOW);
   self->socket_page = NULL;
