@@ -1,0 +1,307 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The steps of a student's tasks, built on studentgui: adding a socket,
+making a call, choosing in a drop-down, reading the page and the traffic log
+back. Every step is real input, counted in `student.actions`; a Ledger says
+what each part of a task cost.
+
+    ledger = studentsteps.Ledger(student)
+    with ledger.part('add server'):
+        studentsteps.add_socket(student, 'server', suggested=True)
+    ...
+    self.assertLessEqual(student.actions, 15, ledger)
+"""
+
+import contextlib
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import studentgui  # noqa: E402
+
+# What the Add a Socket dialog offers, as its drop-downs read.
+FAMILIES = {
+    'IPv4': 'IPv4 (AF_INET)',
+    'IPv6': 'IPv6 (AF_INET6)',
+    'UNIX': 'UNIX (AF_UNIX)',
+}
+TYPES = {
+    'Stream': 'Stream (SOCK_STREAM): TCP',
+    'Datagram': 'Datagram (SOCK_DGRAM): UDP',
+}
+PORT_FIELD = 'Port (0: the kernel picks one)'
+# The traffic log's columns, left to right.
+LOG_COLUMNS = ('#', 'Time', 'Socket', 'Direction', 'Call', 'Bytes', 'Peer', 'Preview')
+
+
+class Ledger:
+    """What each part of a task cost in user actions."""
+
+    def __init__(self, student):
+        self.student = student
+        self.parts = []
+
+    @contextlib.contextmanager
+    def part(self, what):
+        before = self.student.actions
+        try:
+            yield
+        finally:
+            self.parts.append((what, self.student.actions - before))
+
+    def __str__(self):
+        lines = [f'{count:3}  {what}' for what, count in self.parts]
+        return '\n'.join([f'{self.student.actions} user actions:', *lines])
+
+
+# Finding
+
+def control(student, name, role, timeout=None):
+    """The showing control a person reads as `name`. GTK 4.8 adds the text
+    of a mnemonic label to an accessible label ("Destination To", "Data to
+    send Data"); the name starts with what the control is called."""
+    def found():
+        for node in student.find_all(name, role=role, exact=False):
+            if node.name == name or node.name.startswith(name + ' '):
+                return node
+        return None
+    return student.wait_until(found, f'{role} named {name!r}', timeout)
+
+
+def popover_of(node):
+    """The popover `node` is in, or None."""
+    for ancestor in node.ancestors():
+        if ancestor.name == 'GtkPopover':
+            return ancestor
+    return None
+
+
+def click_in_popover(student, node):
+    """Clicks `node` inside a drop-down's popover. GTK 4.8 gives a
+    popover the role of a plain filler, and its objects extents relative to
+    the window under it: the popover is an X window of its own, and what
+    counts is where in the popover `node` is."""
+    popover = popover_of(node)
+    if popover is None:
+        student.click(node)
+        return
+    x, y, width, height = student._settled_extents(node)
+    _, (origin_x, origin_y) = student._surface_window(popover)
+    student._xdotool('mousemove', '--sync', str(origin_x + x + width // 2),
+                     str(origin_y + y + height // 2), 'click', '1')
+    student.actions += 1
+
+
+def dropdown_text(dropdown):
+    """What a drop-down shows chosen (not what its open list offers)."""
+    labels = [node.name for node in dropdown.descendants()
+              if node.role == 'label' and popover_of(node) is None]
+    return ' '.join(name for name in labels if name not in ('', '(None)', 'GtkLabel'))
+
+
+def choose(student, dropdown_name, item):
+    """Opens the drop-down `dropdown_name` and clicks `item` in its list."""
+    dropdown = control(student, dropdown_name, 'combo box')
+    student.click(dropdown)
+
+    def offered():
+        for node in student.find_all(item, role='label', showing=False):
+            if popover_of(node) is not None:
+                return node
+        return None
+    click_in_popover(student, student.wait_until(offered, f'{item!r} offered'))
+    student.wait_until(lambda: dropdown_text(dropdown) == item, f'{item!r} chosen')
+
+
+def replace_text(student, entry, text):
+    """Clicks into `entry`, selects what it holds and types `text`."""
+    student.click(entry)
+    student.key('ctrl+a')
+    student.type_text(text)
+
+
+# The socket page
+
+def page(student, socket_id, state=None, timeout=None):
+    """The socket page's header as a screen reader speaks it, "Socket
+    client, IPv4 · stream, connected, 127.0.0.1:50132 → 127.0.0.1:47123",
+    once it shows `socket_id` (in `state`, if given), split in its parts:
+    (id, kind, state, where)."""
+    prefix = f'Socket {socket_id}, '
+
+    def shown():
+        for node in student.find_all(prefix, role='panel', exact=False):
+            parts = node.name[len('Socket '):].split(', ', 3)
+            if node.name.startswith(prefix) and (state is None or parts[2] == state):
+                return tuple(parts + [''] * (4 - len(parts)))
+        return None
+    return student.wait_until(shown, f'page of {socket_id!r}' +
+                              (f' in state {state!r}' if state else ''), timeout)
+
+
+def call(student, name):
+    """Clicks the call's button once it is enabled."""
+    button = student.find(name, role='push button')
+    student.wait_until(button.sensitive, f'{name} to be enabled')
+    student.click(button)
+
+
+def create_if_needed(student, socket_id, call_name):
+    """Clicks socket() first when `call_name` waits for the socket to exist
+    (its button is greyed out until then), as a student would."""
+    page(student, socket_id)
+    if not student.find(call_name, role='push button').sensitive():
+        call(student, 'socket')
+        page(student, socket_id, 'created')
+
+
+def select_socket(student, socket_id):
+    """Clicks the socket's row in the sidebar and waits for its page."""
+    rows = student.find('Sockets', role='list')
+
+    def row():
+        for node in rows.descendants():
+            if node.role == 'list item' and node.name == socket_id and node.showing():
+                return node
+        return None
+    student.click(student.wait_until(row, f'sidebar row {socket_id!r}'))
+    return page(student, socket_id)
+
+
+def add_socket(student, name, suggested=False, family=None, type=None, address=None,
+               port=None):
+    """Adds a socket with Ctrl+N. The dialog suggests a name and selects
+    it: `suggested` takes the suggestion (which must be `name`), else `name`
+    is typed over it. `family`, `type` ('UNIX', 'Datagram'...), `address`
+    and `port` change the dialog's defaults. Enter adds when the keyboard is
+    in a text field, else the Add button is clicked. Returns the new page's
+    header parts."""
+    student.key('ctrl+n')
+    add = student.find('Add', role='push button')
+    typing = True
+    if not suggested:
+        student.type_text(name)
+    if family is not None:
+        choose(student, 'Family', FAMILIES[family])
+        typing = False
+    if type is not None:
+        choose(student, 'Type', TYPES[type])
+        typing = False
+    if address is not None:
+        replace_text(student, student.find('Address', role='text'), address)
+        typing = True
+    if port is not None:
+        replace_text(student, student.find(PORT_FIELD, role='text'), str(port))
+        typing = True
+    student.wait_until(add.sensitive, 'Add to be enabled')
+    if typing:
+        student.key('Return')
+    else:
+        student.click(add)
+    student.wait_gone('Add a Socket', role='dialog')
+    return page(student, name)
+
+
+def destination(student):
+    """What the Destination drop-down shows chosen."""
+    return dropdown_text(control(student, 'Destination', 'combo box'))
+
+
+def compose(student, text):
+    """Clicks the composer's data, selects what it holds and types `text`;
+    waits until the preview counts its bytes."""
+    replace_text(student, control(student, 'Data to send', 'text'), text)
+    size = len(text.encode())
+    student.find(f'{size} byte' if size == 1 else f'{size} bytes:', role='label', exact=False)
+
+
+# The traffic log
+
+class LogRow:
+    def __init__(self, node, cells):
+        self.node = node
+        self.cells = dict(zip(LOG_COLUMNS, cells))
+
+    def __getitem__(self, column):
+        return self.cells[column]
+
+    def __repr__(self):
+        return repr(self.cells)
+
+
+def log_rows(student):
+    """The traffic log's rows that show, top to bottom."""
+    table = student.find('Traffic Log', role='tree table')
+    rows = []
+    for node in table.descendants():
+        if node.role != 'table row' or node.parent.role != 'list':
+            continue
+        cells = []
+        for cell in node.children:
+            labels = [n.name for n in cell.descendants() if n.role == 'label']
+            # An empty label is named after its class.
+            cells.append(' '.join(n for n in labels if n != 'GtkLabel'))
+        rows.append(LogRow(node, cells))
+    return rows
+
+
+def find_log_row(student, socket_id, call_prefix, timeout=None):
+    """The newest showing log row of `socket_id` whose call starts with
+    `call_prefix`, waiting for it."""
+    def found():
+        matching = [row for row in log_rows(student)
+                    if row['Socket'] == socket_id and row['Call'].startswith(call_prefix)]
+        return matching[-1] if matching and matching[-1].node.showing() else None
+    return student.wait_until(found, f'log row {socket_id} {call_prefix}', timeout)
+
+
+def hex_dump(student):
+    """The text of the log's hex pane."""
+    return student.find('Hex Dump', role='text').text()
+
+
+# Tasks more than one test plays
+
+def echo_by_hand(student, ledger):
+    """The TCP echo of the lecture by hand, up to the conn's recv: server
+    bound to 127.0.0.1 port 0 and listening, client connected to its
+    default destination, accepted, "Hello" sent with sendall and received
+    by conn. Returns the server's address as its page says it."""
+    with ledger.part('add server (Ctrl+N, Enter)'):
+        add_socket(student, 'server', suggested=True)
+    with ledger.part('socket() on server (bind is greyed out before)'):
+        create_if_needed(student, 'server', 'bind')
+    with ledger.part('bind'):
+        call(student, 'bind')
+        page(student, 'server', 'bound')
+    with ledger.part('listen'):
+        call(student, 'listen')
+        server_where = page(student, 'server', 'listening')[3]
+
+    with ledger.part('add client (Ctrl+N, Enter)'):
+        add_socket(student, 'client', suggested=True)
+    with ledger.part('socket() on client (connect is greyed out before)'):
+        create_if_needed(student, 'client', 'connect')
+    # The default destination is the listening server: nothing to choose.
+    chosen = destination(student)
+    if chosen != f'server · listening on {server_where}':
+        raise AssertionError(f'the destination is {chosen!r}, not the server at {server_where}')
+    with ledger.part('connect'):
+        call(student, 'connect')
+        page(student, 'client', 'connected')
+
+    with ledger.part('select server, accept'):
+        select_socket(student, 'server')
+        call(student, 'accept')
+        student.find('conn', role='list item')
+    with ledger.part('select client'):
+        select_socket(student, 'client')
+    with ledger.part('type "Hello" (click, Ctrl+A, type)'):
+        compose(student, 'Hello')
+    with ledger.part('sendall'):
+        call(student, 'sendall')
+        find_log_row(student, 'client', 'sendall')
+    with ledger.part('select conn, recv'):
+        select_socket(student, 'conn')
+        call(student, 'recv')
+        find_log_row(student, 'conn', 'recv')
+    return server_where
