@@ -91,11 +91,16 @@ def click_in_popover(student, node):
     student.actions += 1
 
 
-def dropdown_text(dropdown):
-    """What a drop-down shows chosen (not what its open list offers)."""
-    labels = [node.name for node in dropdown.descendants()
-              if node.role == 'label' and popover_of(node) is None]
-    return ' '.join(name for name in labels if name not in ('', '(None)', 'GtkLabel'))
+def dropdown_labels(student, name):
+    """The text the drop-down `name` shows now (not what its open list
+    offers): what is chosen, after the title of a row that has one."""
+    try:
+        labels = [node.name for node in control(student, name, 'combo box').descendants()
+                  if node.role == 'label' and popover_of(node) is None]
+    except studentgui.StudentError:
+        # Gone while it was read: a page rebuilt.
+        return []
+    return [name for name in labels if name not in ('', '(None)', 'GtkLabel')]
 
 
 def choose(student, dropdown_name, item):
@@ -109,7 +114,8 @@ def choose(student, dropdown_name, item):
                 return node
         return None
     click_in_popover(student, student.wait_until(offered, f'{item!r} offered'))
-    student.wait_until(lambda: dropdown_text(dropdown) == item, f'{item!r} chosen')
+    student.wait_until(lambda: dropdown_labels(student, dropdown_name)[-1:] == [item],
+                       f'{item!r} chosen')
 
 
 def replace_text(student, entry, text):
@@ -203,7 +209,7 @@ def add_socket(student, name, suggested=False, family=None, type=None, address=N
 
 def destination(student):
     """What the Destination drop-down shows chosen."""
-    return dropdown_text(control(student, 'Destination', 'combo box'))
+    return ' '.join(dropdown_labels(student, 'Destination'))
 
 
 def compose(student, text):
