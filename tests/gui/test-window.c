@@ -225,17 +225,11 @@ wait_for_socket_row (SpWindow   *window,
   return find_socket_row (window, id);
 }
 
-static gboolean
-is_primary_menu_button (GtkWidget *widget,
-                        gpointer   data)
-{
-  return GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget));
-}
-
+/* The main menu, as a screen reader names it. */
 static GtkWidget *
-find_primary_menu_button (GtkWidget *widget)
+find_main_menu_button (GtkWidget *widget)
 {
-  return sp_gui_find_matching (widget, is_primary_menu_button, NULL);
+  return sp_gui_find_by_label (widget, GTK_TYPE_MENU_BUTTON, "Main Menu");
 }
 
 static void
@@ -266,9 +260,10 @@ test_window_shell (void)
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "step"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-python"));
 
-  menu_button = find_primary_menu_button (GTK_WIDGET (window));
+  menu_button = find_main_menu_button (GTK_WIDGET (window));
   g_assert_nonnull (menu_button);
-  g_assert_true (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
+  /* F10 is the next step here, not GTK's key for the primary menu. */
+  g_assert_false (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                                   "app.about"));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
