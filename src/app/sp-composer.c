@@ -145,9 +145,13 @@ update_repeat (SpComposer *self)
   if (count == 1)
     spoken = g_strdup (_("Repeat: send once"));
   else if (interval == 0)
-    spoken = g_strdup_printf (_("Repeat: send %u times"), count);
+    spoken = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Repeat: send %u time",
+                                           "Repeat: send %u times", count),
+                              count);
   else
-    spoken = g_strdup_printf (_("Repeat: send %u times, %u ms apart"), count, interval);
+    spoken = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Repeat: send %u time, %u ms apart",
+                                           "Repeat: send %u times, %u ms apart", count),
+                              count, interval);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->repeat_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
                                   -1);

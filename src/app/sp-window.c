@@ -68,10 +68,10 @@ update_progress (SpWindow *self)
       /* A step edited after it ran has not run as it reads now. */
       g_autofree char *longer = NULL;
 
-      /* TRANSLATORS: replay progress when steps that ran were changed since,
-       * "7 of 7 steps run, 1 changed since" */
-      longer = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u changed since",
-                                             "%s, %u changed since", n_stale),
+      /* TRANSLATORS: replay progress when steps that ran were edited after,
+       * "7 of 7 steps run, 1 edited after it ran" */
+      longer = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u edited after it ran",
+                                             "%s, %u edited after they ran", n_stale),
                                 text, n_stale);
       g_free (text);
       text = g_steal_pointer (&longer);

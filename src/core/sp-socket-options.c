@@ -39,7 +39,7 @@ static const OptionEntry options[] = {
     ANY_FAMILY, ANY_TYPE, NULL, NULL },
   /* Linux refuses it on UNIX sockets: only IP sockets share a port. */
   { { "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, TRUE, "socket.SOL_SOCKET",
-      N_("Let several sockets bind the same address and port and share its traffic") },
+      N_("Let several sockets bind the same address and port and share their traffic") },
     IP_FAMILY, ANY_TYPE, N_("SO_REUSEPORT is an option of IPv4 and IPv6 sockets"), NULL },
   { { "SO_BROADCAST", SOL_SOCKET, SO_BROADCAST, TRUE, "socket.SOL_SOCKET",
       N_("Allow sending datagrams to a broadcast address") },
@@ -54,7 +54,7 @@ static const OptionEntry options[] = {
   /* A raw socket is bound to its protocol from the start, and the kernel
    * changes V6ONLY only on an unbound socket. */
   { { "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, TRUE, "socket.IPPROTO_IPV6",
-      N_("Take IPv6 only, not IPv4 peers as ::ffff: addresses") },
+      N_("Accept only IPv6 peers, not IPv4 ones as ::ffff: addresses") },
     FAMILY_BIT (SP_FAMILY_INET6), ANY_TYPE & ~TYPE_BIT (SP_SOCKET_TYPE_RAW),
     N_("IPV6_V6ONLY is an option of IPv6 sockets"),
     N_("IPV6_V6ONLY is an option of IPv6 stream and datagram sockets") },

@@ -252,7 +252,8 @@ test_edited_step_progress (void)
   sp_gui_iterate_for (50);
 
   g_assert_nonnull (progress_text (window));
-  g_assert_true (g_str_has_prefix (progress_text (window), "2 of 12 steps run, 1 changed since"));
+  g_assert_true (g_str_has_prefix (progress_text (window),
+                                   "2 of 12 steps run, 1 edited after it ran"));
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "restart", NULL);
   sp_gui_iterate_for (50);
