@@ -42,6 +42,14 @@ sp_field_set_error (GtkWidget  *field,
   gtk_widget_set_visible (message_widget, message != NULL);
 }
 
+void
+sp_field_set_text (GtkEditable *field,
+                   const char  *text)
+{
+  if (g_strcmp0 (gtk_editable_get_text (field), text) != 0)
+    gtk_editable_set_text (field, text);
+}
+
 gboolean
 sp_field_parse_number (const char  *text,
                        const char  *field,

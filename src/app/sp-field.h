@@ -16,6 +16,11 @@ void     sp_field_set_error       (GtkWidget   *field,
                                    GtkWidget   *message_widget,
                                    const char  *message);
 
+/* Sets an editable's text, unless it says that already: rewriting equal
+ * text would move the cursor of someone typing. */
+void     sp_field_set_text        (GtkEditable *field,
+                                   const char  *text);
+
 /* Parses a whole number from `min` to `max`; the error names `field`. */
 gboolean sp_field_parse_number    (const char  *text,
                                    const char  *field,

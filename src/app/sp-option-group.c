@@ -38,28 +38,10 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Once socket() has run, an option is a call. */
-static gboolean
-is_open (SpOptionGroup *self)
-{
-  SpState state = self->socket != NULL ? sp_socket_get_state (self->socket) : SP_STATE_UNCREATED;
-
-  return state != SP_STATE_UNCREATED && state != SP_STATE_CLOSED;
-}
-
 static const char *
 row_text (AdwEntryRow *row)
 {
   return gtk_editable_get_text (GTK_EDITABLE (row));
-}
-
-static void
-set_row_text (AdwEntryRow *row,
-              const char  *text)
-{
-  /* Rewriting equal text would move the cursor of someone typing. */
-  if (g_strcmp0 (row_text (row), text) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (row), text);
 }
 
 static OptionRow *
@@ -106,7 +88,7 @@ refresh_options (SpOptionGroup *self)
           g_autofree char *text = set && value > 0 ? g_strdup_printf ("%lld", (long long) value)
                                                    : g_strdup ("");
 
-          set_row_text (ADW_ENTRY_ROW (row->row), text);
+          sp_field_set_text (GTK_EDITABLE (row->row), text);
         }
     }
 }
@@ -123,7 +105,7 @@ on_option_toggled (GtkSwitch    *toggle,
 
   /* Before the socket exists an option is part of its configuration, set
    * when it is created; after, it is a call of its own. */
-  if (is_open (self))
+  if (sp_socket_is_open (self->socket))
     perform_setsockopt (self, info, gtk_switch_get_active (toggle));
   else if (gtk_switch_get_active (toggle))
     sp_socket_config_set_option (self->config, info->name, 1, TRUE);
@@ -167,7 +149,7 @@ on_size_applied (AdwEntryRow  *entry,
   if (self->config == NULL || !parse_size (row, &value, NULL))
     return;
 
-  if (is_open (self))
+  if (sp_socket_is_open (self->socket))
     {
       if (value > 0)
         perform_setsockopt (self, row->info, value);
@@ -254,7 +236,7 @@ on_config_options (SpOptionGroup *self)
 {
   /* Once the socket is open the switches say what was asked of the
    * kernel since, which the configuration no longer records. */
-  if (!is_open (self))
+  if (!sp_socket_is_open (self->socket))
     refresh_options (self);
 }
 

@@ -90,34 +90,16 @@ set_invalid (SpSocketForm *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALID]);
 }
 
-/* The kernel holds an open socket: its family, type and protocol are fixed. */
-static gboolean
-is_open (SpSocketForm *self)
-{
-  SpState state = self->socket != NULL ? sp_socket_get_state (self->socket) : SP_STATE_UNCREATED;
-
-  return state != SP_STATE_UNCREATED && state != SP_STATE_CLOSED;
-}
-
 static gboolean
 is_bound (SpSocketForm *self)
 {
-  return is_open (self) && sp_socket_get_local_address (self->socket) != NULL;
+  return sp_socket_is_open (self->socket) && sp_socket_get_local_address (self->socket) != NULL;
 }
 
 static const char *
 row_text (AdwEntryRow *row)
 {
   return gtk_editable_get_text (GTK_EDITABLE (row));
-}
-
-static void
-set_row_text (AdwEntryRow *row,
-              const char  *text)
-{
-  /* Rewriting equal text would move the cursor of someone typing. */
-  if (g_strcmp0 (row_text (row), text) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (row), text);
 }
 
 /* Address and port: the text a config's value shows as, and back */
@@ -269,7 +251,7 @@ on_config_protocol (SpSocketForm *self)
     return;
 
   text = protocol_text (self->config);
-  set_row_text (self->protocol_row, text);
+  sp_field_set_text (GTK_EDITABLE (self->protocol_row), text);
 }
 
 /* Family: an address that belonged to the old family gives way */
@@ -357,7 +339,8 @@ refresh_locks (SpSocketForm *self)
   const char *fixed = _("Family, type and protocol are fixed: socket() has made the socket.");
   const char *bound = _("The address and port are fixed: the socket is bound.");
   SpFamily family = self->config != NULL ? self->config->family : SP_FAMILY_INET;
-  gboolean open = is_open (self);
+  /* socket() has made it: its family, type and protocol are fixed. */
+  gboolean open = sp_socket_is_open (self->socket);
   gboolean bound_now = is_bound (self);
   g_autoptr(GString) note = g_string_new (NULL);
 
@@ -561,7 +544,7 @@ sp_socket_form_set_config (SpSocketForm   *self,
   if (config != NULL)
     {
       protocol = protocol_text (config);
-      set_row_text (self->protocol_row, protocol);
+      sp_field_set_text (GTK_EDITABLE (self->protocol_row), protocol);
     }
   validate_address (self);
   validate_port (self);

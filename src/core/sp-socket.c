@@ -478,6 +478,14 @@ sp_socket_get_state (SpSocket *self)
   return self->state;
 }
 
+gboolean
+sp_socket_is_open (SpSocket *self)
+{
+  g_return_val_if_fail (self == NULL || SP_IS_SOCKET (self), FALSE);
+
+  return self != NULL && self->state != SP_STATE_UNCREATED && self->state != SP_STATE_CLOSED;
+}
+
 SpSocket *
 sp_socket_get_listener (SpSocket *self)
 {

@@ -29,6 +29,8 @@ SpFamily        sp_socket_get_family           (SpSocket        *self);
 SpSocketType    sp_socket_get_socket_type      (SpSocket        *self);
 gint            sp_socket_get_protocol         (SpSocket        *self);
 SpState         sp_socket_get_state            (SpSocket        *self);
+/* Whether the kernel holds the socket: created and not closed. NULL is not. */
+gboolean        sp_socket_is_open              (SpSocket        *self);
 /* The listener this socket was accepted from, or NULL. */
 SpSocket       *sp_socket_get_listener         (SpSocket        *self);
 GSocket        *sp_socket_get_gsocket          (SpSocket        *self);

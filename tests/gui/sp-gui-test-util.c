@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "sp-gui-test-util.h"
 
 #define WAIT_SECONDS 15
@@ -97,6 +99,24 @@ sp_gui_find_by_label (GtkWidget  *widget,
                       const char *label)
 {
   return find (widget, has_label, GSIZE_TO_POINTER (type), label);
+}
+
+GtkWidget *
+sp_gui_find_socket_row (GtkWidget  *window,
+                        const char *id)
+{
+  GtkWidget *list = sp_gui_find_by_label (window, GTK_TYPE_LIST_BOX, "Sockets");
+
+  for (GtkWidget *row = list != NULL ? gtk_widget_get_first_child (list) : NULL;
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (ADW_IS_PREFERENCES_ROW (row) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), id) == 0)
+        return row;
+    }
+
+  return NULL;
 }
 
 static gboolean

@@ -31,6 +31,9 @@ GtkWidget *sp_gui_find_actionable   (GtkWidget   *widget,
 GtkWidget *sp_gui_find_by_label     (GtkWidget   *widget,
                                      GType        type,
                                      const char  *label);
+/* The sidebar's row of socket `id` in a window, or NULL. */
+GtkWidget *sp_gui_find_socket_row   (GtkWidget   *window,
+                                     const char  *id);
 /* Runs the default main context for `ms` milliseconds: layout and drawing
  * happen, and rows exist only once they have. */
 void       sp_gui_iterate_for       (guint        ms);

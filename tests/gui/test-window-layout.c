@@ -169,18 +169,9 @@ static const char *
 row_subtitle (SpWindow   *window,
               const char *id)
 {
-  GtkWidget *list = sp_gui_find_by_label (GTK_WIDGET (window), GTK_TYPE_LIST_BOX, "Sockets");
+  GtkWidget *row = sp_gui_find_socket_row (GTK_WIDGET (window), id);
 
-  for (GtkWidget *row = gtk_widget_get_first_child (list);
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      if (ADW_IS_ACTION_ROW (row) &&
-          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), id) == 0)
-        return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
-    }
-
-  return NULL;
+  return row != NULL ? adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) : NULL;
 }
 
 typedef struct

@@ -187,18 +187,7 @@ static GtkWidget *
 find_socket_row (SpWindow   *window,
                  const char *id)
 {
-  GtkWidget *list = sp_gui_find_by_label (GTK_WIDGET (window), GTK_TYPE_LIST_BOX, "Sockets");
-
-  for (GtkWidget *row = gtk_widget_get_first_child (list);
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      if (ADW_IS_PREFERENCES_ROW (row) &&
-          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), id) == 0)
-        return row;
-    }
-
-  return NULL;
+  return sp_gui_find_socket_row (GTK_WIDGET (window), id);
 }
 
 typedef struct
