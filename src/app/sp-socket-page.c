@@ -238,23 +238,29 @@ refresh_header (SpSocketPage *self)
 }
 
 /* The destination matters while the socket may still connect or send to
- * somewhere; the composer while it may still send. */
+ * somewhere; the composer while it may still send. With "Let it fail" on,
+ * any call may be tried, so both show. */
 static void
 refresh_visibility (SpSocketPage *self)
 {
   SpState state = get_state (self);
+  gboolean let_fail = FALSE;
   gboolean accepted = self->socket != NULL && sp_socket_get_listener (self->socket) != NULL;
   gboolean connected = state == SP_STATE_CONNECTED || state == SP_STATE_SHUT_READ ||
                        state == SP_STATE_SHUT_WRITE || state == SP_STATE_SHUT_BOTH;
+  gboolean server;
 
-  gboolean server = is_stream (self) &&
-                    (state == SP_STATE_LISTENING ||
-                     sp_destinations_is_server (get_session (self), self->socket_id));
+  if (self->player == NULL || self->socket_id == NULL)
+    return;
 
+  server = is_stream (self) &&
+           (state == SP_STATE_LISTENING ||
+            sp_destinations_is_server (get_session (self), self->socket_id));
+  g_object_get (self->call_bar, "let-fail", &let_fail, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->destination),
-                          !accepted && !server && !(is_stream (self) && connected));
+                          let_fail || (!accepted && !server && !(is_stream (self) && connected)));
   /* A listener sends nothing: what accept returns does. */
-  gtk_widget_set_visible (GTK_WIDGET (self->composer), !server);
+  gtk_widget_set_visible (GTK_WIDGET (self->composer), let_fail || !server);
   gtk_widget_set_visible (GTK_WIDGET (self->form), get_config (self) != NULL);
 }
 
@@ -501,6 +507,8 @@ sp_socket_page_init (SpSocketPage *self)
   g_signal_connect_swapped (self->form, "perform", G_CALLBACK (on_form_perform), self);
   g_signal_connect_swapped (self->call_bar, "notify::auto-receive",
                             G_CALLBACK (maybe_auto_receive), self);
+  g_signal_connect_swapped (self->call_bar, "notify::let-fail",
+                            G_CALLBACK (refresh_visibility), self);
 
   self->player_signals = g_signal_group_new (SP_TYPE_PLAYER);
   g_signal_group_connect_swapped (self->player_signals, "socket-added",
