@@ -220,6 +220,29 @@ def compose(student, text):
     student.find(f'{size} byte' if size == 1 else f'{size} bytes:', role='label', exact=False)
 
 
+def in_steps_panel(student, prefix, timeout=None):
+    """The text under a step in the steps panel that starts with `prefix`
+    (a failed step's explanation), waiting for it."""
+    def found():
+        steps = student.find('Steps', role='list')
+        for node in steps.descendants():
+            if node.role == 'label' and node.name.startswith(prefix) and node.showing():
+                return node.name
+        return None
+    return student.wait_until(found, f'{prefix!r} in the steps panel', timeout)
+
+
+def toast(student, prefix, timeout=None):
+    """A toast's text that starts with `prefix`, while it shows."""
+    def found():
+        for node in student.find_all(prefix, role='label', exact=False):
+            if node.name.startswith(prefix) and any(a.name == 'AdwToastWidget'
+                                                    for a in node.ancestors()):
+                return node.name
+        return None
+    return student.wait_until(found, f'a toast {prefix!r}', timeout)
+
+
 # The traffic log
 
 class LogRow:
