@@ -14,19 +14,21 @@ what each part of a task cost.
 import contextlib
 import os
 import sys
+import time
+import weakref
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import studentgui  # noqa: E402
 
-# What the Add a Socket dialog offers, as its drop-downs read.
+# What the Add a Socket dialog offers, as its drop-downs' items begin.
 FAMILIES = {
     'IPv4': 'IPv4 (AF_INET)',
     'IPv6': 'IPv6 (AF_INET6)',
     'UNIX': 'UNIX (AF_UNIX)',
 }
 TYPES = {
-    'Stream': 'Stream (SOCK_STREAM): TCP',
-    'Datagram': 'Datagram (SOCK_DGRAM): UDP',
+    'Stream': 'Stream (SOCK_STREAM)',
+    'Datagram': 'Datagram (SOCK_DGRAM)',
 }
 PORT_FIELD = 'Port (0: the kernel picks one)'
 # The traffic log's columns, left to right.
@@ -34,7 +36,8 @@ LOG_COLUMNS = ('#', 'Time', 'Socket', 'Direction', 'Call', 'Bytes', 'Peer', 'Pre
 
 
 class Ledger:
-    """What each part of a task cost in user actions."""
+    """What each part of a task cost in user actions (and took in
+    seconds)."""
 
     def __init__(self, student):
         self.student = student
@@ -43,13 +46,14 @@ class Ledger:
     @contextlib.contextmanager
     def part(self, what):
         before = self.student.actions
+        start = time.monotonic()
         try:
             yield
         finally:
-            self.parts.append((what, self.student.actions - before))
+            self.parts.append((what, self.student.actions - before, time.monotonic() - start))
 
     def __str__(self):
-        lines = [f'{count:3}  {what}' for what, count in self.parts]
+        lines = [f'{count:3}  {what} ({seconds:.1f} s)' for what, count, seconds in self.parts]
         return '\n'.join([f'{self.student.actions} user actions:', *lines])
 
 
@@ -104,18 +108,22 @@ def dropdown_labels(student, name):
 
 
 def choose(student, dropdown_name, item):
-    """Opens the drop-down `dropdown_name` and clicks `item` in its list."""
+    """Opens the drop-down `dropdown_name` and clicks the item of its list
+    that begins with `item`."""
     dropdown = control(student, dropdown_name, 'combo box')
     student.click(dropdown)
 
     def offered():
-        for node in student.find_all(item, role='label', showing=False):
-            if popover_of(node) is not None:
+        for node in student.find_all(item, role='label', exact=False, showing=False):
+            if node.name.startswith(item) and popover_of(node) is not None:
                 return node
         return None
     click_in_popover(student, student.wait_until(offered, f'{item!r} offered'))
-    student.wait_until(lambda: dropdown_labels(student, dropdown_name)[-1:] == [item],
-                       f'{item!r} chosen')
+
+    def chosen():
+        shown = dropdown_labels(student, dropdown_name)
+        return shown and shown[-1].startswith(item)
+    student.wait_until(chosen, f'{item!r} chosen')
 
 
 def replace_text(student, entry, text):
@@ -127,6 +135,32 @@ def replace_text(student, entry, text):
 
 # The socket page
 
+# Controls the window keeps while it lives, per student: found once in the
+# whole tree (a second or more on a loaded machine), then asked directly.
+_kept = weakref.WeakKeyDictionary()
+
+
+def kept(student, key, find):
+    """The control `find()` finds, remembered under `key`; found again
+    when the window has let it go."""
+    controls = _kept.setdefault(student, {})
+    node = controls.get(key)
+    if node is not None:
+        try:
+            node.states()
+            return node
+        except studentgui.StudentError:
+            pass
+    node = controls[key] = find()
+    return node
+
+
+def header(student):
+    """The socket page's header (its accessible name says it all)."""
+    return kept(student, 'header',
+                lambda: student.find('Socket ', role='panel', exact=False))
+
+
 def page(student, socket_id, state=None, timeout=None):
     """The socket page's header as a screen reader speaks it, "Socket
     client, IPv4 · stream, connected, 127.0.0.1:50132 → 127.0.0.1:47123",
@@ -135,18 +169,25 @@ def page(student, socket_id, state=None, timeout=None):
     prefix = f'Socket {socket_id}, '
 
     def shown():
-        for node in student.find_all(prefix, role='panel', exact=False):
-            parts = node.name[len('Socket '):].split(', ', 3)
-            if node.name.startswith(prefix) and (state is None or parts[2] == state):
-                return tuple(parts + [''] * (4 - len(parts)))
+        try:
+            name = header(student).current_name()
+        except studentgui.StudentError:
+            return None
+        parts = name[len('Socket '):].split(', ', 3)
+        if name.startswith(prefix) and (state is None or parts[2] == state):
+            return tuple(parts + [''] * (4 - len(parts)))
         return None
     return student.wait_until(shown, f'page of {socket_id!r}' +
                               (f' in state {state!r}' if state else ''), timeout)
 
 
+def call_button(student, name):
+    return kept(student, ('call', name), lambda: student.find(name, role='push button'))
+
+
 def call(student, name):
     """Clicks the call's button once it is enabled."""
-    button = student.find(name, role='push button')
+    button = call_button(student, name)
     student.wait_until(button.sensitive, f'{name} to be enabled')
     student.click(button)
 
@@ -155,18 +196,16 @@ def create_if_needed(student, socket_id, call_name):
     """Clicks socket() first when `call_name` waits for the socket to exist
     (its button is greyed out until then), as a student would."""
     page(student, socket_id)
-    if not student.find(call_name, role='push button').sensitive():
+    if not call_button(student, call_name).sensitive():
         call(student, 'socket')
         page(student, socket_id, 'created')
 
 
 def select_socket(student, socket_id):
     """Clicks the socket's row in the sidebar and waits for its page."""
-    rows = student.find('Sockets', role='list')
-
     def row():
-        for node in rows.descendants():
-            if node.role == 'list item' and node.name == socket_id and node.showing():
+        for node in student.find_all(socket_id, role='list item'):
+            if any(a.role == 'list' and a.name == 'Sockets' for a in node.ancestors()):
                 return node
         return None
     student.click(student.wait_until(row, f'sidebar row {socket_id!r}'))
@@ -214,10 +253,14 @@ def destination(student):
 
 def compose(student, text):
     """Clicks the composer's data, selects what it holds and types `text`;
-    waits until the preview counts its bytes."""
-    replace_text(student, control(student, 'Data to send', 'text'), text)
+    waits until the preview below counts its bytes."""
+    entry = kept(student, 'data', lambda: control(student, 'Data to send', 'text'))
+    preview = kept(student, 'preview', lambda: student.find(' bytes: ', role='label',
+                                                            exact=False))
+    replace_text(student, entry, text)
     size = len(text.encode())
-    student.find(f'{size} byte' if size == 1 else f'{size} bytes:', role='label', exact=False)
+    said = f'{size} byte: ' if size == 1 else f'{size} bytes: '
+    student.wait_until(lambda: preview.current_name().startswith(said), f'preview {said!r}')
 
 
 def in_steps_panel(student, prefix, timeout=None):
