@@ -246,6 +246,14 @@ def add_socket(student, name, suggested=False, family=None, type=None, address=N
     return page(student, name)
 
 
+def progress(student, done, total, timeout=None):
+    """Waits until the header says "`done` of `total` steps run"."""
+    said = f'{done} of {total} steps run'
+    label = kept(student, 'progress', lambda: student.find(' steps run', role='label',
+                                                           exact=False))
+    student.wait_until(lambda: label.current_name() == said, repr(said), timeout)
+
+
 def destination(student):
     """What the Destination drop-down shows chosen."""
     return ' '.join(dropdown_labels(student, 'Destination'))

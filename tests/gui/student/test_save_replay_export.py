@@ -46,9 +46,6 @@ class SaveReplayExportTests(studentgui.TestCase):
         self.folder = tempfile.mkdtemp(prefix='sp-student-save-')
         self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
 
-    def progress(self, done, total):
-        return self.student.find(f'{done} of {total} steps run', role='label')
-
     def test_save_reopen_replay_export(self):
         """A student makes the TCP echo by hand; saves it with Ctrl+S,
         typing its name in the file chooser; opens it again with Ctrl+O,
@@ -80,19 +77,19 @@ class SaveReplayExportTests(studentgui.TestCase):
         student.find('Open', role='push button')
         student.type_text(path)
         student.key('Return')
-        self.progress(0, total)
+        studentsteps.progress(student, 0, total)
         studentsteps.page(student, 'server', 'not created yet')
 
         for done in range(1, total + 1):
             student.key('F10')
-            self.progress(done, total)
+            studentsteps.progress(student, done, total)
         received = studentsteps.find_log_row(student, 'conn', 'recv')
         self.assertEqual((received['Bytes'], received['Preview']), ('5', 'Hello'))
 
         student.click(student.find('Restart', role='push button'))
-        self.progress(0, total)
+        studentsteps.progress(student, 0, total)
         student.key('ctrl+Return')
-        self.progress(total, total)
+        studentsteps.progress(student, total, total)
         received = studentsteps.find_log_row(student, 'conn', 'recv')
         self.assertEqual((received['Bytes'], received['Preview']), ('5', 'Hello'))
 
