@@ -54,6 +54,11 @@ struct _SpLogView
   SpPlayer           *player;
   SpTrafficLog       *log;
   GSignalGroup       *log_signals;
+  /* Until a row is selected the pane shows the newest bytes: the log's
+   * events up to here were looked at for them, and the timeout that looks
+   * at the next ones. */
+  guint               newest_scanned;
+  guint               newest_id;
   SpTrafficFilter    *filter;
   SpRowRamp          *ramp;
   GtkSingleSelection *selection;
@@ -611,6 +616,56 @@ on_time_display_changed (SpLogView *self)
 
 /* Selection */
 
+/* How often the newest bytes are looked for while events arrive: a burst
+ * must not redraw the hex pane at every batch. */
+#define NEWEST_INTERVAL_MS 250
+
+static gboolean
+on_newest_timeout (gpointer user_data)
+{
+  SpLogView *self = user_data;
+  guint n;
+
+  self->newest_id = 0;
+  if (self->log == NULL || gtk_single_selection_get_selected_item (self->selection) != NULL)
+    return G_SOURCE_REMOVE;
+
+  n = sp_traffic_log_get_n_appended (self->log);
+  for (guint i = n; i > self->newest_scanned; i--)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (self->log, i - 1);
+      g_autoptr(GBytes) payload = sp_event_get_payload (event);
+
+      if (payload != NULL && g_bytes_get_size (payload) > 0)
+        {
+          sp_log_detail_set_event (self->detail, self->log, i - 1);
+          break;
+        }
+    }
+  self->newest_scanned = n;
+  return G_SOURCE_REMOVE;
+}
+
+/* A student who just sent or received sees the bytes in the pane at once,
+ * without looking for their row. */
+static void
+on_log_items_changed (SpLogView *self,
+                      guint      position,
+                      guint      removed,
+                      guint      added)
+{
+  /* A restart cleared the log. */
+  if (removed > 0)
+    {
+      self->newest_scanned = 0;
+      if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+        sp_log_detail_set_event (self->detail, NULL, 0);
+    }
+
+  if (added > 0 && self->newest_id == 0)
+    self->newest_id = g_timeout_add (NEWEST_INTERVAL_MS, on_newest_timeout, self);
+}
+
 static void
 on_selection_changed (SpLogView *self)
 {
@@ -784,6 +839,7 @@ sp_log_view_dispose (GObject *object)
 {
   SpLogView *self = SP_LOG_VIEW (object);
 
+  g_clear_handle_id (&self->newest_id, g_source_remove);
   g_clear_object (&self->ramp);
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_VIEW);
   g_clear_object (&self->selection);
@@ -894,6 +950,8 @@ sp_log_view_init (SpLogView *self)
   self->log_signals = g_signal_group_new (SP_TYPE_TRAFFIC_LOG);
   g_signal_group_connect_object (self->log_signals, "notify::dropped-bytes",
                                  G_CALLBACK (update_dropped), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->log_signals, "items-changed",
+                                 G_CALLBACK (on_log_items_changed), self, G_CONNECT_SWAPPED);
 
   vadjustment = get_vadjustment (self);
   g_signal_connect_object (vadjustment, "value-changed",
@@ -926,6 +984,7 @@ sp_log_view_set_player (SpLogView *self,
   if (player != NULL)
     self->log = g_object_ref (sp_player_get_log (player));
   g_signal_group_set_target (self->log_signals, self->log);
+  self->newest_scanned = 0;
   set_follow (self, TRUE);
   sp_traffic_filter_set_log (self->filter, self->log);
   sp_log_detail_set_event (self->detail, NULL, 0);

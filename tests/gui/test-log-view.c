@@ -630,6 +630,36 @@ test_call_column_narrow (void)
   remove_app_style (style);
 }
 
+static gboolean
+hex_shows_bytes (gpointer data)
+{
+  g_autofree char *dump = text_of (data);
+
+  return strstr (dump, "63 61 66 e9 0d 0a") != NULL;
+}
+
+/* Until a row is selected the pane shows the newest bytes, so a student who
+ * just received sees them without looking for the row; a selected row then
+ * has the pane, and a cleared log empties it. */
+static void
+test_newest_bytes (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkTextView *hex_view = detail_text_view (fixture, "bytes");
+  guint first = position_of (fixture, "client", SP_EVENT_SENT);
+
+  g_assert_cmpint (sp_log_view_get_selected (fixture->view), ==, GTK_INVALID_LIST_POSITION);
+  sp_gui_wait_for ("the newest bytes", hex_shows_bytes, hex_view);
+
+  sp_log_view_select_event (fixture->view, first);
+  g_assert_cmpuint (sp_log_view_get_selected (fixture->view), ==, first);
+
+  sp_player_restart (fixture->player);
+  sp_traffic_log_flush (fixture->log);
+  sp_gui_iterate_for (50);
+  g_assert_false (hex_shows_bytes (hex_view));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -641,6 +671,8 @@ main (int   argc,
               fixture_set_up, test_columns_and_filters, fixture_tear_down);
   g_test_add ("/Sp/LogView/detail", Fixture, NULL,
               fixture_set_up, test_detail, fixture_tear_down);
+  g_test_add ("/Sp/LogView/newest-bytes", Fixture, NULL,
+              fixture_set_up, test_newest_bytes, fixture_tear_down);
   g_test_add ("/Sp/LogView/copy-as", Fixture, NULL,
               fixture_set_up, test_copy_as, fixture_tear_down);
   g_test_add ("/Sp/LogView/follow-stream", Fixture, "partial-reads",
