@@ -89,9 +89,13 @@ sp_call_bar_is_legal (SpCallBar *self,
   g_return_val_if_fail (SP_IS_CALL_BAR (self), FALSE);
 
   state = get_state (self);
-  /* The player makes a fresh socket for a socket() after close(). */
+  /* The player makes a fresh socket for a socket() after close(); and a
+   * socket's first call creates it, as the first step of a session does
+   * (Python creates it in the constructor): bind needs no socket() first. */
   if (call == SP_CALL_SOCKET && state == SP_STATE_CLOSED)
     state = SP_STATE_UNCREATED;
+  else if (call != SP_CALL_SOCKET && state == SP_STATE_UNCREATED)
+    state = SP_STATE_CREATED;
 
   return sp_lifecycle_is_legal (self->type, state, call);
 }
