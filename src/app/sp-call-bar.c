@@ -68,6 +68,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  PERFORMED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static char *
 action_name (SpCall call)
 {
@@ -286,6 +293,7 @@ call_activated (GtkWidget  *widget,
     step->until_eof = TRUE;
 
   sp_player_perform (self->player, step);
+  g_signal_emit (self, signals[PERFORMED], 0, step);
 }
 
 static void
@@ -457,6 +465,10 @@ sp_call_bar_class_init (SpCallBarClass *klass)
     g_param_spec_boolean ("let-fail", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[PERFORMED] =
+    g_signal_new ("performed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_STEP);
 
   g_type_ensure (SP_TYPE_WRAP_BOX);
 

@@ -49,15 +49,24 @@ struct _SpSocketPage
   GSignalGroup         *log_signals;
   GSignalGroup         *socket_signals;
 
-  /* Steps started and not finished yet. A step moves in the session when
-   * it finishes, so it is known by the object, never by its index. */
+  /* Steps started and not finished yet, and those of them the user made
+   * here. A step moves in the session when it finishes, so it is known by
+   * the object, never by its index. */
   GHashTable           *in_flight;
+  GHashTable           *clicked;
   guint                 facts_idle_id;
 
   guint                 auto_receive_pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SpSocketPage, sp_socket_page, ADW_TYPE_BIN)
+
+enum {
+  SHOW_SOCKET,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void refresh (SpSocketPage *self);
 
@@ -349,6 +358,17 @@ on_step_finished (SpSocketPage *self,
                   SpStep       *step)
 {
   g_hash_table_remove (self->in_flight, step);
+
+  /* What an accept clicked here returned is the socket to go on with, if
+   * the user is still on the listener's page. */
+  if (g_hash_table_remove (self->clicked, step) && passed && step->call == SP_CALL_ACCEPT &&
+      g_strcmp0 (step->socket, self->socket_id) == 0 && step->as != NULL &&
+      sp_player_lookup_socket (self->player, step->as) != NULL)
+    {
+      g_signal_emit (self, signals[SHOW_SOCKET], 0, step->as);
+      return;
+    }
+
   /* Another socket that now listens, or is bound, is somewhere to go. */
   if (self->socket_id != NULL)
     sp_destination_chooser_refresh (self->destination);
@@ -370,6 +390,7 @@ on_position_changed (SpSocketPage *self)
   if (sp_player_get_position (self->player) == 0)
     {
       g_hash_table_remove_all (self->in_flight);
+      g_hash_table_remove_all (self->clicked);
       self->auto_receive_pending = FALSE;
     }
 }
@@ -392,6 +413,13 @@ on_log_appended (SpSocketPage *self)
 {
   if (self->facts_idle_id == 0 && self->socket_id != NULL)
     self->facts_idle_id = g_idle_add (on_facts_idle, self);
+}
+
+static void
+on_call_performed (SpSocketPage *self,
+                   SpStep       *step)
+{
+  g_hash_table_add (self->clicked, g_object_ref (step));
 }
 
 static void
@@ -461,6 +489,7 @@ sp_socket_page_finalize (GObject *object)
   SpSocketPage *self = SP_SOCKET_PAGE (object);
 
   g_hash_table_unref (self->in_flight);
+  g_hash_table_unref (self->clicked);
   g_free (self->socket_id);
 
   G_OBJECT_CLASS (sp_socket_page_parent_class)->finalize (object);
@@ -476,6 +505,10 @@ sp_socket_page_class_init (SpSocketPageClass *klass)
   object_class->finalize = sp_socket_page_finalize;
   widget_class->map = sp_socket_page_map;
   widget_class->unmap = sp_socket_page_unmap;
+
+  signals[SHOW_SOCKET] =
+    g_signal_new ("show-socket", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (SP_TYPE_CALL_BAR);
   g_type_ensure (SP_TYPE_DESTINATION_CHOOSER);
@@ -501,10 +534,12 @@ static void
 sp_socket_page_init (SpSocketPage *self)
 {
   self->in_flight = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->clicked = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_signal_connect_swapped (self->form, "perform", G_CALLBACK (on_form_perform), self);
+  g_signal_connect_swapped (self->call_bar, "performed", G_CALLBACK (on_call_performed), self);
   g_signal_connect_swapped (self->call_bar, "notify::auto-receive",
                             G_CALLBACK (maybe_auto_receive), self);
   g_signal_connect_swapped (self->call_bar, "notify::let-fail",
@@ -558,6 +593,7 @@ sp_socket_page_set_player (SpSocketPage *self,
     return;
 
   g_hash_table_remove_all (self->in_flight);
+  g_hash_table_remove_all (self->clicked);
   self->auto_receive_pending = FALSE;
 
   session = get_session (self);

@@ -11,9 +11,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpSocketPage, sp_socket_page, SP, SOCKET_PAGE, AdwBin)
 
-/* The page of one socket: its form, one button per call, the data to send,
- * and what the kernel says about it. Every button makes an SpStep that the
- * player runs; the page never touches a socket itself. */
+/* The page of one socket: one button per call, where connect and sendto go,
+ * the data to send, its settings and what the kernel says about it. Every
+ * button makes an SpStep that the player runs; the page never touches a
+ * socket itself.
+ *
+ * Signal "show-socket" (const char *id): an accept clicked on this page
+ * returned socket `id`, which the window shows next. */
 
 GtkWidget  *sp_socket_page_new           (void);
 /* NULL clears the page. */

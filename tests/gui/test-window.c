@@ -478,6 +478,9 @@ test_save_reopen_replay (void)
   press (window, "client", "connect");
   wait_for ("accept", player_is_idle, player);
   g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  /* The accept returned while the user was on the client: they stay there. */
+  sp_gui_iterate_for (50);
+  g_assert_cmpstr (sp_window_get_selected_socket (window), ==, "client");
   press (window, "client", "sendall");
   wait_for ("sendall", player_is_idle, player);
   press (window, "conn", "recv");
@@ -875,6 +878,39 @@ test_size_remembered (void)
   g_assert_finalize_object (window);
 }
 
+/* An accept clicked on the listener's page shows what it returned, one
+ * click from the listener to the connection. */
+static void
+test_accept_shows_connection (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  SpPlayer *player = sp_window_get_player (window);
+  SpSession *session = sp_player_get_session (player);
+  g_autoptr(SpSocketConfig) server = sp_socket_config_new ("server", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocketConfig) client = sp_socket_config_new ("client", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_STREAM);
+
+  server->address = g_strdup ("127.0.0.1");
+  server->port = 0;
+  sp_session_add_socket (session, server);
+  sp_session_add_socket (session, client);
+  wait_for_socket_row (window, "client");
+
+  press (window, "server", "bind");
+  press (window, "server", "listen");
+  wait_for ("listen", player_is_idle, player);
+  press (window, "client", "connect");
+  wait_for ("connect", player_is_idle, player);
+  press (window, "server", "accept");
+  wait_for ("accept", player_is_idle, player);
+  sp_gui_iterate_for (50);
+  g_assert_cmpstr (sp_window_get_selected_socket (window), ==, "conn");
+
+  destroy_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -885,6 +921,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Window/shell", test_window_shell);
   g_test_add_func ("/Sp/Window/preset-replay", test_preset_replay);
   g_test_add_func ("/Sp/Window/save-reopen-replay", test_save_reopen_replay);
+  g_test_add_func ("/Sp/Window/accept-shows-connection", test_accept_shows_connection);
   g_test_add_func ("/Sp/Window/close-asks", test_close_asks);
   g_test_add_func ("/Sp/Window/open-bad-file", test_open_bad_file);
   g_test_add_func ("/Sp/Window/size-remembered", test_size_remembered);
