@@ -192,15 +192,6 @@ def call(student, name):
     student.click(button)
 
 
-def create_if_needed(student, socket_id, call_name):
-    """Clicks socket() first when `call_name` waits for the socket to exist
-    (its button is greyed out until then), as a student would."""
-    page(student, socket_id)
-    if not call_button(student, call_name).sensitive():
-        call(student, 'socket')
-        page(student, socket_id, 'created')
-
-
 def select_socket(student, socket_id):
     """Clicks the socket's row in the sidebar and waits for its page."""
     def row():
@@ -259,12 +250,17 @@ def destination(student):
     return ' '.join(dropdown_labels(student, 'Destination'))
 
 
+def kept_composer(student):
+    """The composer's data entry and the preview of its bytes below."""
+    return (kept(student, 'data', lambda: control(student, 'Data to send', 'text')),
+            kept(student, 'preview', lambda: student.find(' bytes: ', role='label',
+                                                          exact=False)))
+
+
 def compose(student, text):
     """Clicks the composer's data, selects what it holds and types `text`;
     waits until the preview below counts its bytes."""
-    entry = kept(student, 'data', lambda: control(student, 'Data to send', 'text'))
-    preview = kept(student, 'preview', lambda: student.find(' bytes: ', role='label',
-                                                            exact=False))
+    entry, preview = kept_composer(student)
     replace_text(student, entry, text)
     size = len(text.encode())
     said = f'{size} byte: ' if size == 1 else f'{size} bytes: '
@@ -342,14 +338,14 @@ def hex_dump(student):
 # Tasks more than one test plays
 
 def echo_by_hand(student, ledger):
-    """The TCP echo of the lecture by hand, up to the conn's recv: server
-    bound to 127.0.0.1 port 0 and listening, client connected to its
-    default destination, accepted, "Hello" sent with sendall and received
-    by conn. Returns the server's address as its page says it."""
+    """The TCP echo of the lecture by hand, in the order its programs run:
+    the server binds to 127.0.0.1 port 0 and listens; the client connects
+    to its default destination; the server accepts and the connection it
+    returns, conn, waits in recv; the client sends "Hello" with sendall,
+    and conn receives it. Returns the client's page's where, "127.0.0.1:C
+    → 127.0.0.1:S"."""
     with ledger.part('add server (Ctrl+N, Enter)'):
         add_socket(student, 'server', suggested=True)
-    with ledger.part('socket() on server (bind is greyed out before)'):
-        create_if_needed(student, 'server', 'bind')
     with ledger.part('bind'):
         call(student, 'bind')
         page(student, 'server', 'bound')
@@ -359,29 +355,29 @@ def echo_by_hand(student, ledger):
 
     with ledger.part('add client (Ctrl+N, Enter)'):
         add_socket(student, 'client', suggested=True)
-    with ledger.part('socket() on client (connect is greyed out before)'):
-        create_if_needed(student, 'client', 'connect')
     # The default destination is the listening server: nothing to choose.
     chosen = destination(student)
     if chosen != f'server · listening on {server_where}':
         raise AssertionError(f'the destination is {chosen!r}, not the server at {server_where}')
     with ledger.part('connect'):
         call(student, 'connect')
-        page(student, 'client', 'connected')
+        client_where = page(student, 'client', 'connected')[3]
+    # What the client's page will be used for, looked up while nothing
+    # waits (a waiting step's spinner makes the window slow to answer).
+    kept_composer(student)
+    call_button(student, 'sendall')
 
-    with ledger.part('select server, accept'):
+    with ledger.part('select server, accept (its page shows conn)'):
         select_socket(student, 'server')
         call(student, 'accept')
-        student.find('conn', role='list item')
+        page(student, 'conn', 'connected')
+    with ledger.part('recv on conn (it waits)'):
+        call(student, 'recv')
     with ledger.part('select client'):
         select_socket(student, 'client')
     with ledger.part('type "Hello" (click, Ctrl+A, type)'):
         compose(student, 'Hello')
-    with ledger.part('sendall'):
+    with ledger.part('sendall (conn receives)'):
         call(student, 'sendall')
-        find_log_row(student, 'client', 'sendall')
-    with ledger.part('select conn, recv'):
-        select_socket(student, 'conn')
-        call(student, 'recv')
         find_log_row(student, 'conn', 'recv')
-    return server_where
+    return client_where

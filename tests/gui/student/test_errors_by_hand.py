@@ -31,14 +31,13 @@ class ErrorsByHandTests(studentgui.TestCase):
         student = self.student
         port = unused_port()
         studentsteps.add_socket(student, 'client')
-        studentsteps.create_if_needed(student, 'client', 'connect')
         self.assertEqual(studentsteps.destination(student), 'An address and port…')
         student.click(studentsteps.control(student, 'Destination port', 'text'))
         student.type_text(str(port))
         studentsteps.call(student, 'connect')
 
         self.assertIn('ConnectionRefusedError',
-                      studentsteps.toast(student, 'step 2 (client connect): the call failed'))
+                      studentsteps.toast(student, 'step 1 (client connect): the call failed'))
         self.assertEqual(studentsteps.in_steps_panel(student, 'ECONNREFUSED'),
                          f'ECONNREFUSED: Nothing is listening on 127.0.0.1:{port}, so the '
                          'kernel refused the connection.')
@@ -53,17 +52,15 @@ class ErrorsByHandTests(studentgui.TestCase):
         a second socket with that port typed in the dialog and binds it."""
         student = self.student
         studentsteps.add_socket(student, 'server', suggested=True)
-        studentsteps.create_if_needed(student, 'server', 'bind')
         studentsteps.call(student, 'bind')
         where = studentsteps.page(student, 'server', 'bound')[3]
         port = where.rsplit(':', 1)[1]
 
         studentsteps.add_socket(student, 'second', port=port)
-        studentsteps.create_if_needed(student, 'second', 'bind')
         studentsteps.call(student, 'bind')
 
         self.assertIn('(EADDRINUSE)',
-                      studentsteps.toast(student, 'step 4 (second bind): the call failed'))
+                      studentsteps.toast(student, 'step 2 (second bind): the call failed'))
         self.assertEqual(studentsteps.in_steps_panel(student, 'EADDRINUSE'),
                          f'EADDRINUSE: Another socket is already bound to {where}; wait for it '
                          'to close, pick another port, or set SO_REUSEADDR.')
@@ -78,14 +75,13 @@ class ErrorsByHandTests(studentgui.TestCase):
         getpeername, before connecting."""
         student = self.student
         studentsteps.add_socket(student, 'client')
-        studentsteps.create_if_needed(student, 'client', 'connect')
         self.assertFalse(student.find('recv', role='push button').sensitive())
         let_fail = studentsteps.control(student, 'Let it fail', 'check box')
         student.click(let_fail)
         student.wait_until(let_fail.checked, '"Let it fail" on')
 
         studentsteps.call(student, 'recv')
-        self.assertIn('(ENOTCONN)', studentsteps.toast(student, 'step 2 (client recv): the call '
+        self.assertIn('(ENOTCONN)', studentsteps.toast(student, 'step 1 (client recv): the call '
                                                                 'failed'))
         self.assertEqual(studentsteps.in_steps_panel(student, 'ENOTCONN: The socket is not'),
                          'ENOTCONN: The socket is not connected: connect first, or use sendto '
@@ -94,7 +90,7 @@ class ErrorsByHandTests(studentgui.TestCase):
         self.assertEqual(row['Preview'], 'ENOTCONN: Transport endpoint is not connected')
 
         studentsteps.call(student, 'getpeername')
-        self.assertIn('(ENOTCONN)', studentsteps.toast(student, 'step 3 (client getpeername): '
+        self.assertIn('(ENOTCONN)', studentsteps.toast(student, 'step 2 (client getpeername): '
                                                                 'the call failed'))
         self.assertEqual(studentsteps.in_steps_panel(student, 'ENOTCONN: The socket is not '
                                                               'connected, so'),

@@ -25,8 +25,6 @@ class UdpByHandTests(studentgui.TestCase):
 
         with ledger.part('add rx (Ctrl+N, name, Type: Datagram, Add)'):
             studentsteps.add_socket(student, 'rx', type='Datagram')
-        with ledger.part('socket() on rx if bind waits for it'):
-            studentsteps.create_if_needed(student, 'rx', 'bind')
         with ledger.part('bind'):
             studentsteps.call(student, 'bind')
             _, kind, _, rx_where = studentsteps.page(student, 'rx', 'bound')
@@ -38,8 +36,6 @@ class UdpByHandTests(studentgui.TestCase):
         self.assertEqual(studentsteps.destination(student), f'rx · bound to {rx_where}')
         with ledger.part('type the message (click, Ctrl+A, type)'):
             studentsteps.compose(student, 'ping')
-        with ledger.part('socket() on tx if sendto waits for it'):
-            studentsteps.create_if_needed(student, 'tx', 'sendto')
         with ledger.part('sendto'):
             studentsteps.call(student, 'sendto')
             sent = studentsteps.find_log_row(student, 'tx', 'sendto')

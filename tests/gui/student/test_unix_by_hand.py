@@ -34,8 +34,6 @@ class UnixByHandTests(studentgui.TestCase):
             _, kind, _, _ = studentsteps.add_socket(student, server, family='UNIX',
                                                     address=address)
         self.assertEqual(kind, 'UNIX · stream')
-        with ledger.part('socket() if bind waits for it'):
-            studentsteps.create_if_needed(student, server, 'bind')
         with ledger.part('bind'):
             studentsteps.call(student, 'bind')
             studentsteps.page(student, server, 'bound')
@@ -45,8 +43,6 @@ class UnixByHandTests(studentgui.TestCase):
 
         with ledger.part('add client, UNIX stream'):
             studentsteps.add_socket(student, 'client', family='UNIX')
-        with ledger.part('socket() if connect waits for it'):
-            studentsteps.create_if_needed(student, 'client', 'connect')
         self.assertEqual(studentsteps.destination(student), f'{server} · listening on {where}')
         with ledger.part('connect'):
             studentsteps.call(student, 'connect')
