@@ -58,6 +58,7 @@ get_colors (SpLifecycleView *self,
 {
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
+  GdkRGBA window;
 
   gtk_style_context_get_color (context, &colors->fg);
   lookup_color (context, "accent_color", "#1c71d8", &colors->accent);
@@ -65,7 +66,18 @@ get_colors (SpLifecycleView *self,
   lookup_color (context, "accent_fg_color", "#ffffff", &colors->accent_fg);
   lookup_color (context, "error_color", "#c01c28", &colors->error);
   lookup_color (context, "card_bg_color", "#ffffff", &colors->card);
+  lookup_color (context, "window_bg_color", "#fafafa", &window);
   G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* The dark style's card is a translucent white over the window: the
+   * patches behind labels must be what the card looks like, opaque. */
+  colors->card.red = colors->card.red * colors->card.alpha +
+                     window.red * (1 - colors->card.alpha);
+  colors->card.green = colors->card.green * colors->card.alpha +
+                       window.green * (1 - colors->card.alpha);
+  colors->card.blue = colors->card.blue * colors->card.alpha +
+                      window.blue * (1 - colors->card.alpha);
+  colors->card.alpha = 1.0;
   colors->fade = self->fill ? FILL_FADE : 1.0;
 }
 
