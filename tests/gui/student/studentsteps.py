@@ -182,6 +182,7 @@ def page(student, socket_id, state=None, timeout=None):
 
 
 def call_button(student, name):
+    """The button of the call `name` ("bind", "recv"...)."""
     return kept(student, ('call', name), lambda: student.find(name, role='push button'))
 
 
