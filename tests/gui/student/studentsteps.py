@@ -193,14 +193,21 @@ def call(student, name):
     student.click(button)
 
 
-def select_socket(student, socket_id):
-    """Clicks the socket's row in the sidebar and waits for its page."""
+def sidebar_row(student, socket_id):
+    """The socket's row in the sidebar (until the sidebar is rebuilt, as it
+    is when a socket comes or goes)."""
     def row():
         for node in student.find_all(socket_id, role='list item'):
             if any(a.role == 'list' and a.name == 'Sockets' for a in node.ancestors()):
                 return node
         return None
-    student.click(student.wait_until(row, f'sidebar row {socket_id!r}'))
+    return student.wait_until(row, f'sidebar row {socket_id!r}')
+
+
+def select_socket(student, socket_id, row=None):
+    """Clicks the socket's row in the sidebar (`row`, if it was found
+    already) and waits for its page."""
+    student.click(row or sidebar_row(student, socket_id))
     return page(student, socket_id)
 
 
@@ -364,7 +371,8 @@ def echo_by_hand(student, ledger):
         call(student, 'connect')
         client_where = page(student, 'client', 'connected')[3]
     # What the client's page will be used for, looked up while nothing
-    # waits (a waiting step's spinner makes the window slow to answer).
+    # waits: a waiting step's spinner makes the window slow to answer, and
+    # conn's recv waits 30 s for the client's bytes.
     kept_composer(student)
     call_button(student, 'sendall')
 
@@ -372,10 +380,11 @@ def echo_by_hand(student, ledger):
         select_socket(student, 'server')
         call(student, 'accept')
         page(student, 'conn', 'connected')
+    client_row = sidebar_row(student, 'client')
     with ledger.part('recv on conn (it waits)'):
         call(student, 'recv')
     with ledger.part('select client'):
-        select_socket(student, 'client')
+        select_socket(student, 'client', client_row)
     with ledger.part('type "Hello" (click, Ctrl+A, type)'):
         compose(student, 'Hello')
     with ledger.part('sendall (conn receives)'):
