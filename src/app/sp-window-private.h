@@ -116,6 +116,24 @@ void     _sp_window_select_socket      (SpWindow             *self,
 void     _sp_window_show_socket        (SpWindow             *self,
                                         const char           *id);
 
+/* sp-window-sidebar.c: the sockets in the sidebar */
+GtkListBoxRow *_sp_window_find_socket_row   (SpWindow             *self,
+                                             const char           *id);
+/* The row's subtitle and what a screen reader says, from the socket now. */
+void     _sp_window_update_socket_row  (SpWindow             *self,
+                                        GtkWidget            *row);
+void     _sp_window_update_socket_rows (SpWindow             *self);
+void     _sp_window_rebuild_socket_list (SpWindow            *self);
+/* Many changes come at once (a restart closes every socket): rebuild once. */
+void     _sp_window_queue_rebuild      (SpWindow             *self);
+void     _sp_window_on_row_selected    (GtkListBox           *list,
+                                        GtkListBoxRow        *row,
+                                        SpWindow             *self);
+
+/* sp-window-menus.c: the presets menu, the main menu and its keys */
+void     _sp_window_class_init_menus   (GtkWidgetClass       *widget_class);
+void     _sp_window_init_menus         (SpWindow             *self);
+
 /* sp-window-presentation.c */
 void     _sp_window_init_presentation  (SpWindow             *self);
 void     _sp_window_set_presentation   (SpWindow             *self,

@@ -3,8 +3,6 @@
 
 #include <glib/gi18n.h>
 
-#include "sp-labels.h"
-#include "sp-presets.h"
 #include "sp-toast.h"
 #include "sp-window-private.h"
 
@@ -84,246 +82,6 @@ update_progress (SpWindow *self)
   _sp_window_update_actions (self);
 }
 
-/* The sidebar */
-
-static const char *
-row_socket_id (GtkListBoxRow *row)
-{
-  return row != NULL ? g_object_get_data (G_OBJECT (row), "socket-id") : NULL;
-}
-
-/* The sidebar's row of socket `id`, or NULL. */
-static GtkListBoxRow *
-find_socket_row (SpWindow   *self,
-                 const char *id)
-{
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      if (id != NULL && g_strcmp0 (row_socket_id (GTK_LIST_BOX_ROW (row)), id) == 0)
-        return GTK_LIST_BOX_ROW (row);
-    }
-
-  return NULL;
-}
-
-static char *
-socket_row_subtitle (SpSocketConfig *config,
-                     SpSocket       *socket)
-{
-  SpFamily family = socket != NULL ? sp_socket_get_family (socket) : config->family;
-  SpSocketType type = socket != NULL ? sp_socket_get_socket_type (socket) : config->type;
-  SpState state = socket != NULL ? sp_socket_get_state (socket) : SP_STATE_UNCREATED;
-  g_autofree char *kind = sp_socket_kind_label (family, type);
-
-  /* TRANSLATORS: a socket in the sidebar: its kind, then its state */
-  return g_strdup_printf (_("%s · %s"), kind, sp_state_label (state));
-}
-
-/* The row's subtitle and what a screen reader says, from the socket now. */
-static void
-update_socket_row (SpWindow  *self,
-                   GtkWidget *row)
-{
-  const char *id = row_socket_id (GTK_LIST_BOX_ROW (row));
-  SpSocketConfig *config = sp_session_find_socket (self->session, id);
-  SpSocket *socket = sp_player_lookup_socket (self->player, id);
-  g_autofree char *subtitle = NULL;
-  g_autofree char *description = NULL;
-
-  if (config == NULL && socket == NULL)
-    return;
-
-  subtitle = socket_row_subtitle (config, socket);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  /* TRANSLATORS: what a screen reader says for a socket in the sidebar */
-  description = g_strdup_printf (_("Socket %s: %s"), id, subtitle);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
-}
-
-static void
-update_socket_rows (SpWindow *self)
-{
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    update_socket_row (self, row);
-}
-
-static GtkWidget *
-make_socket_row (SpWindow   *self,
-                 const char *id,
-                 gboolean    nested)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), id);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  g_object_set_data_full (G_OBJECT (row), "socket-id", g_strdup (id), g_free);
-  if (nested)
-    {
-      /* Accepted sockets sit under their listener, as `conn` does under
-       * `sock` in the notes. */
-      gtk_widget_add_css_class (row, "accepted-socket");
-      adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "mail-reply-sender-symbolic");
-    }
-  update_socket_row (self, row);
-  return row;
-}
-
-static void
-append_accepted (SpWindow   *self,
-                 const char *listener_id,
-                 GHashTable *shown)
-{
-  GListModel *sockets = sp_player_get_sockets (self->player);
-
-  for (guint i = 0; i < g_list_model_get_n_items (sockets); i++)
-    {
-      g_autoptr(SpSocket) socket = g_list_model_get_item (sockets, i);
-      SpSocket *listener = sp_socket_get_listener (socket);
-      const char *id = sp_socket_get_id (socket);
-
-      if (listener == NULL || g_strcmp0 (sp_socket_get_id (listener), listener_id) != 0 ||
-          g_hash_table_contains (shown, id) ||
-          sp_player_lookup_socket (self->player, id) != socket)
-        continue;
-
-      g_hash_table_add (shown, g_strdup (id));
-      gtk_list_box_append (self->socket_list, make_socket_row (self, id, TRUE));
-    }
-}
-
-/* The log's socket filter offers the sockets the sidebar lists, in its order. */
-static void
-update_log_sockets (SpWindow *self)
-{
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-  GtkListBoxRow *row;
-
-  for (guint i = 0; (row = gtk_list_box_get_row_at_index (self->socket_list, i)) != NULL; i++)
-    g_ptr_array_add (ids, (gpointer) row_socket_id (row));
-  g_ptr_array_add (ids, NULL);
-
-  sp_log_view_set_socket_ids (self->log_view, (const char * const *) ids->pdata);
-}
-
-static void
-rebuild_socket_list (SpWindow *self)
-{
-  GListModel *configs = sp_session_get_sockets (self->session);
-  g_autoptr(GHashTable) shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *selected = g_strdup (self->selected_id);
-  GtkWidget *child;
-  GtkListBoxRow *select_row;
-
-  self->rebuilding = TRUE;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->socket_list))) != NULL)
-    gtk_list_box_remove (self->socket_list, child);
-
-  for (guint i = 0; i < g_list_model_get_n_items (configs); i++)
-    {
-      g_autoptr(SpSocketConfig) config = g_list_model_get_item (configs, i);
-
-      g_hash_table_add (shown, g_strdup (config->id));
-      gtk_list_box_append (self->socket_list, make_socket_row (self, config->id, FALSE));
-      append_accepted (self, config->id, shown);
-    }
-
-  update_log_sockets (self);
-
-  select_row = find_socket_row (self, selected);
-  if (select_row == NULL)
-    select_row = gtk_list_box_get_row_at_index (self->socket_list, 0);
-  gtk_list_box_select_row (self->socket_list, select_row);
-  self->rebuilding = FALSE;
-
-  if (g_strcmp0 (row_socket_id (select_row), self->selected_id) != 0 || select_row == NULL)
-    _sp_window_select_socket (self, row_socket_id (select_row));
-}
-
-static gboolean
-on_rebuild_idle (gpointer user_data)
-{
-  SpWindow *self = user_data;
-
-  self->rebuild_id = 0;
-  rebuild_socket_list (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Many changes come at once (a restart closes every socket): rebuild once. */
-static void
-queue_rebuild (SpWindow *self)
-{
-  if (self->rebuild_id == 0)
-    self->rebuild_id = g_idle_add (on_rebuild_idle, self);
-}
-
-/* The socket page is the largest part of the window and shows only once
- * there is a socket to show: made then, it is not built at start. */
-static void
-ensure_socket_page (SpWindow *self)
-{
-  if (self->socket_page != NULL)
-    return;
-
-  self->socket_page = SP_SOCKET_PAGE (sp_socket_page_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->socket_page), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->socket_page), !self->presentation);
-  sp_socket_page_set_player (self->socket_page, self->player);
-  g_signal_connect_object (self->socket_page, "show-socket", G_CALLBACK (_sp_window_show_socket),
-                           self, G_CONNECT_SWAPPED);
-  _sp_window_init_socket_page_settings (self);
-  gtk_box_append (self->socket_box, GTK_WIDGET (self->socket_page));
-}
-
-void
-_sp_window_select_socket (SpWindow   *self,
-                          const char *id)
-{
-  g_free (self->selected_id);
-  self->selected_id = g_strdup (id);
-
-  if (id != NULL)
-    ensure_socket_page (self);
-  if (self->socket_page != NULL)
-    sp_socket_page_set_socket_id (self->socket_page, id);
-  sp_lifecycle_view_set_socket_id (self->lifecycle_view, id);
-  gtk_label_set_label (self->diagram_title, id != NULL ? id : "");
-  gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");
-  _sp_window_update_actions (self);
-}
-
-void
-_sp_window_show_socket (SpWindow   *self,
-                        const char *id)
-{
-  GtkListBoxRow *row = find_socket_row (self, id);
-
-  /* A socket accept has just made gets its row on the next rebuild, which
-   * selects the socket selected by then. */
-  if (row != NULL)
-    gtk_list_box_select_row (self->socket_list, row);
-  else if (g_strcmp0 (id, self->selected_id) != 0)
-    _sp_window_select_socket (self, id);
-}
-
-static void
-on_row_selected (GtkListBox    *list,
-                 GtkListBoxRow *row,
-                 SpWindow      *self)
-{
-  /* A rebuild removes every row first; it selects again when done. */
-  if (self->rebuilding || row == NULL)
-    return;
-
-  _sp_window_select_socket (self, row_socket_id (row));
-}
-
 /* Settings */
 
 /* The application's settings. NULL where the schema is not installed (a
@@ -364,7 +122,7 @@ static void
 on_sockets_changed (SpWindow *self)
 {
   on_session_changed (self);
-  queue_rebuild (self);
+  _sp_window_queue_rebuild (self);
 }
 
 /* A socket's settings were edited in place: its row says what it is now. */
@@ -372,11 +130,11 @@ static void
 on_socket_changed (SpWindow       *self,
                    SpSocketConfig *config)
 {
-  GtkListBoxRow *row = find_socket_row (self, config->id);
+  GtkListBoxRow *row = _sp_window_find_socket_row (self, config->id);
 
   _sp_window_set_dirty (self, TRUE);
   if (row != NULL)
-    update_socket_row (self, GTK_WIDGET (row));
+    _sp_window_update_socket_row (self, GTK_WIDGET (row));
 }
 
 static void
@@ -397,9 +155,9 @@ on_socket_added (SpPlayer *player,
                  SpSocket *socket,
                  SpWindow *self)
 {
-  g_signal_connect_object (socket, "notify::state", G_CALLBACK (update_socket_rows), self,
+  g_signal_connect_object (socket, "notify::state", G_CALLBACK (_sp_window_update_socket_rows), self,
                            G_CONNECT_SWAPPED);
-  queue_rebuild (self);
+  _sp_window_queue_rebuild (self);
 }
 
 static void
@@ -449,7 +207,7 @@ _sp_window_set_session (SpWindow  *self,
   g_clear_pointer (&self->selected_id, g_free);
   _sp_window_set_dirty (self, FALSE);
   update_progress (self);
-  rebuild_socket_list (self);
+  _sp_window_rebuild_socket_list (self);
 }
 
 /* Closing */
@@ -539,83 +297,11 @@ on_sequence_event_activated (SpWindow *self,
 
   event = sp_traffic_log_get_event (log, position);
   id = sp_event_get_socket_id (event);
-  row = g_strcmp0 (id, self->selected_id) != 0 ? find_socket_row (self, id) : NULL;
+  row = g_strcmp0 (id, self->selected_id) != 0 ? _sp_window_find_socket_row (self, id) : NULL;
   if (row != NULL)
     gtk_list_box_select_row (self->socket_list, row);
 
   sp_log_view_select_event (self->log_view, position);
-}
-
-/* The main menu and the keyboard
- *
- * F10 runs the next step here, as the README, the tooltips and the shortcuts
- * window say; so the main menu is not GTK's "primary" menu, which takes F10,
- * and opens with Ctrl+F10 instead. While the menu shows, its popover has the
- * keyboard and the window's shortcuts never see a key: the popover gets the
- * application's accelerators itself, and a key closes the menu before its
- * action runs, as choosing one of the menu's items would. */
-
-static gboolean
-open_main_menu (GtkWidget *widget,
-                GVariant  *args,
-                gpointer   user_data)
-{
-  gtk_menu_button_popup (SP_WINDOW (widget)->primary_menu_button);
-  return TRUE;
-}
-
-static gboolean
-on_main_menu_accel (GtkWidget *popover,
-                    GVariant  *args,
-                    gpointer   user_data)
-{
-  SpWindow *self = user_data;
-  const char *detailed = g_variant_get_string (args, NULL);
-  g_autofree char *name = NULL;
-  g_autoptr(GVariant) target = NULL;
-
-  if (!g_action_parse_detailed_name (detailed, &name, &target, NULL))
-    return FALSE;
-
-  gtk_popover_popdown (GTK_POPOVER (popover));
-  return gtk_widget_activate_action_variant (GTK_WIDGET (self), name, target);
-}
-
-/* The application sets its accelerators after the window is made: they are
- * read when the menu first shows. */
-static void
-on_main_menu_show (GtkWidget *popover,
-                   SpWindow  *self)
-{
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-  GtkEventController *controller;
-  g_auto(GStrv) actions = NULL;
-
-  g_signal_handlers_disconnect_by_func (popover, on_main_menu_show, self);
-  if (application == NULL)
-    return;
-
-  controller = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  actions = gtk_application_list_action_descriptions (application);
-  for (guint i = 0; actions[i] != NULL; i++)
-    {
-      g_auto(GStrv) accels = gtk_application_get_accels_for_action (application, actions[i]);
-
-      for (guint j = 0; accels[j] != NULL; j++)
-        {
-          GtkShortcutTrigger *trigger = gtk_shortcut_trigger_parse_string (accels[j]);
-          GtkShortcutAction *action;
-
-          if (trigger == NULL)
-            continue;
-          action = gtk_callback_action_new (on_main_menu_accel, self, NULL);
-          gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                                gtk_shortcut_new_with_arguments (trigger, action,
-                                                                                 "s", actions[i]));
-        }
-    }
-  gtk_widget_add_controller (popover, controller);
 }
 
 /* The object */
@@ -703,46 +389,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, diagram_title);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, caption);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_CONTROL_MASK, open_main_menu, NULL);
-}
-
-static GMenuModel *
-make_presets_menu (void)
-{
-  g_auto(GStrv) ids = sp_presets_list_ids ();
-  GMenu *menu = g_menu_new ();
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      g_autoptr(SpSession) session = sp_presets_load (ids[i], NULL);
-      g_autoptr(GMenuItem) item = NULL;
-      const char *title = session != NULL ? sp_session_get_title (session) : ids[i];
-
-      /* A GMenu label takes "_" as a mnemonic: "connect_ex" would read
-       * "connectex". Doubled, it is shown as itself. */
-      g_autoptr(GString) label = g_string_new (title);
-
-      g_string_replace (label, "_", "__", 0);
-      item = g_menu_item_new (label->str, NULL);
-      g_menu_item_set_action_and_target (item, "win.open-preset", "s", ids[i]);
-      g_menu_append_item (menu, item);
-    }
-
-  return G_MENU_MODEL (menu);
-}
-
-/* Reading every preset for its title waits until the menu is first opened. */
-static void
-on_presets_popup (GtkMenuButton *button,
-                  gpointer       user_data)
-{
-  g_autoptr(GMenuModel) presets = NULL;
-
-  if (gtk_menu_button_get_menu_model (button) != NULL)
-    return;
-
-  presets = make_presets_menu ();
-  gtk_menu_button_set_menu_model (button, presets);
+  _sp_window_class_init_menus (widget_class);
 }
 
 static void
@@ -755,9 +402,7 @@ sp_window_init (SpWindow *self)
   restore_size (self);
   bind_log_settings (self);
 
-  gtk_menu_button_set_create_popup_func (self->presets_button, on_presets_popup, NULL, NULL);
-  g_signal_connect_object (gtk_menu_button_get_popover (self->primary_menu_button), "show",
-                           G_CALLBACK (on_main_menu_show), self, 0);
+  _sp_window_init_menus (self);
 
   g_signal_connect_swapped (self->sequence_view, "event-activated",
                             G_CALLBACK (on_sequence_event_activated), self);
@@ -794,9 +439,9 @@ sp_window_init (SpWindow *self)
    * takes them all, and the rows then say "not created yet" again. */
   self->live_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->live_signals, "items-changed",
-                                  G_CALLBACK (queue_rebuild), self);
+                                  G_CALLBACK (_sp_window_queue_rebuild), self);
 
-  g_signal_connect (self->socket_list, "row-selected", G_CALLBACK (on_row_selected), self);
+  g_signal_connect (self->socket_list, "row-selected", G_CALLBACK (_sp_window_on_row_selected), self);
   g_signal_connect (self->steps_panel, "step-activated", G_CALLBACK (on_step_activated), self);
 
   self->settings = window_settings ();
