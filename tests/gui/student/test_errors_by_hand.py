@@ -46,6 +46,7 @@ class ErrorsByHandTests(studentgui.TestCase):
         self.assertEqual(row['Preview'], 'ECONNREFUSED: Connection refused')
         # The socket stays as it was.
         studentsteps.page(student, 'client', 'created')
+        print(f'{student.actions} user actions', file=sys.stderr)
 
     def test_address_in_use(self):
         """A student binds a server to the port the kernel picks, then adds
@@ -68,6 +69,7 @@ class ErrorsByHandTests(studentgui.TestCase):
         self.assertEqual(row['Call'], f"bind(('127.0.0.1', {port}))")
         self.assertEqual(row['Preview'], 'EADDRINUSE: Address already in use')
         studentsteps.page(student, 'second', 'created')
+        print(f'{student.actions} user actions', file=sys.stderr)
 
     def test_not_connected(self):
         """A student makes a client, turns "Let it fail" on so that calls
@@ -99,6 +101,7 @@ class ErrorsByHandTests(studentgui.TestCase):
         row = studentsteps.find_log_row(student, 'client', 'getpeername')
         self.assertEqual(row['Preview'], 'ENOTCONN: Transport endpoint is not connected')
         studentsteps.page(student, 'client', 'created')
+        print(f'{student.actions} user actions', file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -53,56 +53,63 @@ class SaveReplayExportTests(studentgui.TestCase):
         Restart with Ctrl+Return; exports it as Python from the main menu
         into a folder; and runs server.py, then client.py."""
         student = self.student
-        studentsteps.echo_by_hand(student, studentsteps.Ledger(student))
+        ledger = studentsteps.Ledger(student)
+        studentsteps.echo_by_hand(student, ledger)
 
         # Save: the chooser suggests the session's title and selects it,
         # keeping the extension.
-        student.key('ctrl+s')
-        student.find('Save', role='push button')
-        student.type_text(os.path.join(self.folder, 'echo'))
-        student.key('Return')
-        path = os.path.join(self.folder, 'echo.sockplay')
-        student.find('New Session — Socket Playground', role='frame')
-        student.find('echo.sockplay', role='label')
+        with ledger.part('save (Ctrl+S, type a path, Enter)'):
+            student.key('ctrl+s')
+            student.find('Save', role='push button')
+            student.type_text(os.path.join(self.folder, 'echo'))
+            student.key('Return')
+            path = os.path.join(self.folder, 'echo.sockplay')
+            student.find('New Session — Socket Playground', role='frame')
+            student.find('echo.sockplay', role='label')
         with open(path) as f:
             saved = json.load(f)
         calls = [(step['socket'], step['call']) for step in saved['steps']]
-        self.assertEqual([call for call in calls if call[1] != 'socket'], [
+        self.assertEqual(calls, [
             ('server', 'bind'), ('server', 'listen'), ('client', 'connect'),
             ('server', 'accept'), ('client', 'sendall'), ('conn', 'recv')])
         total = len(calls)
 
         # Open it again in the same window: a fresh start of the session.
-        student.key('ctrl+o')
-        student.find('Open', role='push button')
-        student.type_text(path)
-        student.key('Return')
-        studentsteps.progress(student, 0, total)
-        studentsteps.page(student, 'server', 'not created yet')
+        with ledger.part('open (Ctrl+O, type the path, Enter)'):
+            student.key('ctrl+o')
+            student.find('Open', role='push button')
+            student.type_text(path)
+            student.key('Return')
+            studentsteps.progress(student, 0, total)
+            studentsteps.page(student, 'server', 'not created yet')
 
-        for done in range(1, total + 1):
-            student.key('F10')
-            studentsteps.progress(student, done, total)
+        with ledger.part(f'replay with F10 ×{total}'):
+            for done in range(1, total + 1):
+                student.key('F10')
+                studentsteps.progress(student, done, total)
         received = studentsteps.find_log_row(student, 'conn', 'recv')
         self.assertEqual((received['Bytes'], received['Preview']), ('5', 'Hello'))
 
-        student.click(student.find('Restart', role='push button'))
-        studentsteps.progress(student, 0, total)
-        student.key('ctrl+Return')
-        studentsteps.progress(student, total, total)
+        with ledger.part('Restart, replay with Ctrl+Return'):
+            student.click(student.find('Restart', role='push button'))
+            studentsteps.progress(student, 0, total)
+            student.key('ctrl+Return')
+            studentsteps.progress(student, total, total)
         received = studentsteps.find_log_row(student, 'conn', 'recv')
         self.assertEqual((received['Bytes'], received['Preview']), ('5', 'Hello'))
 
         # Export into a folder of its own.
         exported = os.path.join(self.folder, 'python')
         os.mkdir(exported)
-        student.click(student.find('Main Menu', role='push button'))
-        student.click(student.find('Export as Python…', role='menu item'))
-        student.find('Export', role='push button')
-        student.type_text(exported + '/')
-        student.key('Return')
-        studentsteps.toast(student, f'Wrote the Python to “{exported}”')
+        with ledger.part('export (Main Menu, Export as Python…, type a folder, Enter)'):
+            student.click(student.find('Main Menu', role='push button'))
+            student.click(student.find('Export as Python…', role='menu item'))
+            student.find('Export', role='push button')
+            student.type_text(exported + '/')
+            student.key('Return')
+            studentsteps.toast(student, f'Wrote the Python to “{exported}”')
         self.assertEqual(sorted(os.listdir(exported)), ['client.py', 'server.py'])
+        print(ledger, file=sys.stderr)
 
         self.run_exported(exported)
 
