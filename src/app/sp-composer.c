@@ -218,6 +218,9 @@ static void
 sp_composer_init (SpComposer *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* "_Data" is its mnemonic; its name is its own, said once. */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->data_entry),
+                                 GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 
   g_signal_connect_swapped (self->data_entry, "changed", G_CALLBACK (update), self);
   g_signal_connect_swapped (self->mode_dropdown, "notify::selected", G_CALLBACK (update), self);

@@ -256,6 +256,9 @@ sp_destination_chooser_init (SpDestinationChooser *self)
   self->destinations = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_destination_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* "_To" is its mnemonic; its name is its own, said once. */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->target_dropdown),
+                                 GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 
   g_signal_connect_swapped (self->target_dropdown, "notify::selected", G_CALLBACK (on_selected),
                             self);

@@ -29,6 +29,7 @@ struct _SpSocketPage
   GtkLabel             *kind_label;
   GtkLabel             *state_label;
   GtkLabel             *where_label;
+  GtkWidget            *let_fail_switch;
   SpCallBar            *call_bar;
   SpDestinationChooser *destination;
   SpComposer           *composer;
@@ -523,6 +524,7 @@ sp_socket_page_class_init (SpSocketPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, kind_label);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, where_label);
+  gtk_widget_class_bind_template_child (widget_class, SpSocketPage, let_fail_switch);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, call_bar);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, destination);
   gtk_widget_class_bind_template_child (widget_class, SpSocketPage, composer);
@@ -537,6 +539,9 @@ sp_socket_page_init (SpSocketPage *self)
   self->clicked = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Its label is its mnemonic too; its name is said once. */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->let_fail_switch),
+                                 GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 
   g_signal_connect_swapped (self->form, "perform", G_CALLBACK (on_form_perform), self);
   g_signal_connect_swapped (self->call_bar, "performed", G_CALLBACK (on_call_performed), self);

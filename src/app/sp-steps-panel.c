@@ -39,7 +39,7 @@ typedef struct
   GtkWidget   *args;
   GtkWidget   *note;
   GtkWidget   *problem;
-  GtkWidget   *spinner;
+  GtkWidget   *spinner;    /* the "running" mark */
   GtkWidget   *icon;
 } StepRow;
 
@@ -327,9 +327,13 @@ on_row_setup (GtkSignalListItemFactory *factory,
   gtk_widget_set_hexpand (text, TRUE);
   gtk_box_append (GTK_BOX (box), text);
 
-  row->spinner = gtk_spinner_new ();
+  /* A still icon, not a spinner: a step can wait for half a minute, and a
+   * turning wheel redraws the window at every frame for all that time,
+   * which software rendering pays for dearly. */
+  row->spinner = gtk_image_new_from_icon_name ("content-loading-symbolic");
   gtk_widget_set_valign (row->spinner, GTK_ALIGN_START);
-  /* A screen reader says what the turning wheel shows. */
+  gtk_widget_add_css_class (row->spinner, "accent");
+  gtk_widget_set_tooltip_text (row->spinner, _("Running"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->spinner),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Running"), -1);
   gtk_box_append (GTK_BOX (box), row->spinner);
@@ -399,7 +403,6 @@ row_update (SpStepsPanel *self,
     }
 
   gtk_widget_set_visible (row->spinner, state == STEP_RUNNING);
-  gtk_spinner_set_spinning (GTK_SPINNER (row->spinner), state == STEP_RUNNING);
 
   gtk_widget_remove_css_class (row->icon, "success");
   gtk_widget_remove_css_class (row->icon, "error");
