@@ -85,16 +85,25 @@ static GParamSpec *properties[N_PROPS];
 
 /* Cells */
 
+/* Every cell is a label, start-aligned unless it holds a number. */
+static GtkLabel *
+add_cell_label (GtkListItem        *item,
+                PangoEllipsizeMode  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), ellipsize);
+  gtk_list_item_set_child (item, label);
+  return GTK_LABEL (label);
+}
+
 static void
 on_text_cell_setup (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     SpLogView                *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
+  add_cell_label (item, PANGO_ELLIPSIZE_END);
 }
 
 /* A call's arguments end in what matters most, the port: a call too long
@@ -105,13 +114,10 @@ on_call_cell_setup (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     SpLogView                *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkLabel *label = add_cell_label (item, PANGO_ELLIPSIZE_MIDDLE);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_width_chars (GTK_LABEL (label), CALL_CHARS);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), CALL_CHARS);
-  gtk_list_item_set_child (item, label);
+  gtk_label_set_width_chars (label, CALL_CHARS);
+  gtk_label_set_max_width_chars (label, CALL_CHARS);
 }
 
 /* An address ends in its port, too. */
@@ -120,11 +126,7 @@ on_peer_cell_setup (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     SpLogView                *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_list_item_set_child (item, label);
+  add_cell_label (item, PANGO_ELLIPSIZE_MIDDLE);
 }
 
 static void
@@ -132,12 +134,7 @@ on_preview_cell_setup (GtkSignalListItemFactory *factory,
                        GtkListItem              *item,
                        SpLogView                *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), PREVIEW_CHARS);
-  gtk_list_item_set_child (item, label);
+  gtk_label_set_max_width_chars (add_cell_label (item, PANGO_ELLIPSIZE_END), PREVIEW_CHARS);
 }
 
 static void
@@ -145,11 +142,10 @@ on_number_cell_setup (GtkSignalListItemFactory *factory,
                       GtkListItem              *item,
                       SpLogView                *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkLabel *label = add_cell_label (item, PANGO_ELLIPSIZE_NONE);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
+  gtk_label_set_xalign (label, 1);
+  gtk_widget_add_css_class (GTK_WIDGET (label), "numeric");
 }
 
 /* Fills a cell: a failed call in the error colour, the cap's marker in
