@@ -410,6 +410,12 @@ main (int   argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 800 + 10, 600 + 10);
   settle (600);
   save_png (GTK_WIDGET (window), argv[1], "window-800x600.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  settle (400);
+  save_png (GTK_WIDGET (window), argv[1], "window-800x600-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
