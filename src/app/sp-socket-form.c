@@ -25,7 +25,6 @@ struct _SpSocketForm
 {
   AdwBin            parent_instance;
 
-  AdwPreferencesGroup *form_group;
   AdwActionRow     *lock_note;
   AdwComboRow      *family_row;
   AdwComboRow      *type_row;
@@ -449,7 +448,6 @@ sp_socket_form_class_init (SpSocketFormClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/ui/sp-socket-form.ui");
-  gtk_widget_class_bind_template_child (widget_class, SpSocketForm, form_group);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, lock_note);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, family_row);
   gtk_widget_class_bind_template_child (widget_class, SpSocketForm, type_row);
