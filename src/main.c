@@ -26,11 +26,28 @@ raise_file_limit (void)
     }
 }
 
+static int
+run_window (const SpCommandLine *command_line)
+{
+#ifdef SP_WITH_GUI
+  return sp_application_run (command_line->file);
+#else
+  g_printerr ("%s\n", _("This build has no window; use --headless FILE."));
+  return 2;
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  int status;
+  g_autoptr(SpCommandLine) command_line = NULL;
+  g_autoptr(GError) error = NULL;
+#ifdef SP_WITH_GUI
+  gboolean with_window = TRUE;
+#else
+  gboolean with_window = FALSE;
+#endif
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -38,16 +55,19 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   raise_file_limit ();
-  /* A peer that vanishes is an event to show, not a reason to die. */
+  /* A peer that vanishes is an event to show, not a reason to die; and a
+   * reader of our output that goes away is a failed write (sp-stdout.c). */
   signal (SIGPIPE, SIG_IGN);
 
-  if (sp_headless_handle_command_line (argc, argv, &status))
-    return status;
+  command_line = sp_command_line_parse (argc, argv, with_window, &error);
+  if (command_line == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
 
-#ifdef SP_WITH_GUI
-  return sp_application_run (argc, argv);
-#else
-  g_printerr ("%s\n", _("This build has no window; use --headless FILE."));
-  return 2;
-#endif
+  if (command_line->command == SP_COMMAND_WINDOW)
+    return run_window (command_line);
+
+  return sp_headless_run (command_line);
 }

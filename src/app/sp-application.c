@@ -197,17 +197,18 @@ sp_application_new (void)
                        NULL);
 }
 
+/* The command line is parsed already (sp-command-line.c): the application
+ * gets no options, only the session to open, as a URI so that a name
+ * starting with "-" is not taken for one. */
 int
-sp_application_run (int    argc,
-                    char **argv)
+sp_application_run (const char *file)
 {
   g_autoptr(SpApplication) application = sp_application_new ();
+  g_autoptr(GFile) session = file != NULL ? g_file_new_for_commandline_arg (file) : NULL;
+  g_autofree char *uri = session != NULL ? g_file_get_uri (session) : NULL;
+  char *argv[] = { (char *) g_get_prgname (), uri, NULL };
 
   g_set_application_name (_("Socket Playground"));
-  g_application_set_option_context_parameter_string (G_APPLICATION (application),
-                                                     _("[FILE]"));
-  g_application_set_option_context_summary (G_APPLICATION (application),
-                                            _("Open the window, optionally with a session file."));
 
-  return g_application_run (G_APPLICATION (application), argc, argv);
+  return g_application_run (G_APPLICATION (application), uri != NULL ? 2 : 1, argv);
 }

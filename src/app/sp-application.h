@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpApplication, sp_application, SP, APPLICATION, AdwApplication)
 
 SpApplication *sp_application_new (void);
-int            sp_application_run (int    argc,
-                                   char **argv);
+/* Opens the window, with the session `file` (a path or URI) if not NULL,
+ * and returns the exit status. */
+int            sp_application_run (const char *file);
 
 G_END_DECLS

@@ -12,37 +12,24 @@
 #include "sp-log-export.h"
 #include "sp-player.h"
 #include "sp-presets.h"
+#include "sp-stdout.h"
 
 /* How much of a payload a plain output line shows. */
 #define PREVIEW_BYTES 72
 
 typedef struct
 {
-  char         *headless;
-  char         *export_python;
-  char         *export_log;
-  char         *output;
-  gboolean      json;
-  gboolean      list_presets;
-  gboolean      version;
-  gboolean      allow_remote;
-  gint          step_delay;
-  gint64        data_limit;
-
-  SpTrafficLog *log;
-  GMainLoop    *loop;
-  int           id_width;
-  int           status;
-  GString      *line;
+  const SpCommandLine *command_line;
+  SpTrafficLog        *log;
+  GMainLoop           *loop;
+  int                  id_width;
+  int                  status;
+  GString             *line;
 } Headless;
 
 static void
 headless_clear (Headless *headless)
 {
-  g_clear_pointer (&headless->headless, g_free);
-  g_clear_pointer (&headless->export_python, g_free);
-  g_clear_pointer (&headless->export_log, g_free);
-  g_clear_pointer (&headless->output, g_free);
   g_clear_object (&headless->log);
   g_clear_pointer (&headless->loop, g_main_loop_unref);
   if (headless->line != NULL)
@@ -50,29 +37,6 @@ headless_clear (Headless *headless)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Headless, headless_clear)
-
-static gboolean
-wants_headless (int    argc,
-                char **argv)
-{
-  static const char *flags[] = {
-    "--headless", "--export-python", "--list-presets", "--version",
-  };
-
-  for (int i = 1; i < argc; i++)
-    {
-      for (guint j = 0; j < G_N_ELEMENTS (flags); j++)
-        {
-          gsize length = strlen (flags[j]);
-
-          if (g_str_has_prefix (argv[i], flags[j]) &&
-              (argv[i][length] == '\0' || argv[i][length] == '='))
-            return TRUE;
-        }
-    }
-
-  return FALSE;
-}
 
 /* Output: each line is built in one string, then written and flushed. A
  * burst of datagrams prints a line for each, so this path makes no
@@ -357,9 +321,10 @@ on_appended (SpTrafficLog *log,
     return;
 
   g_string_truncate (line, 0);
-  if (headless->json)
+  if (headless->command_line->json)
     {
-      g_autofree char *json = sp_log_export_event_to_json (event, headless->data_limit);
+      g_autofree char *json = sp_log_export_event_to_json (event,
+                                                           headless->command_line->data_limit);
 
       g_string_append (line, json);
     }
@@ -367,9 +332,13 @@ on_appended (SpTrafficLog *log,
     append_plain (line, headless, event);
   g_string_append_c (line, '\n');
 
-  /* Someone may be watching the output as it happens. */
-  fwrite (line->str, 1, line->len, stdout);
-  fflush (stdout);
+  /* Someone may be watching the output as it happens. When no one reads
+   * it any more, the run stops: the sockets close as after a failed step. */
+  if (!sp_stdout_write (line->str, line->len))
+    {
+      headless->status = 1;
+      g_main_loop_quit (headless->loop);
+    }
 }
 
 static void
@@ -439,82 +408,71 @@ export_log (Headless     *headless,
     return FALSE;
 
   data = g_bytes_get_data (bytes, &size);
-  return g_file_set_contents_full (headless->output, data != NULL ? data : "", size,
+  return g_file_set_contents_full (headless->command_line->output, data != NULL ? data : "", size,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
 static int
-run_headless (Headless *headless)
+run_headless (const SpCommandLine *command_line)
 {
+  g_auto(Headless) headless = { .command_line = command_line };
   g_autoptr(GError) error = NULL;
   g_autoptr(SpSession) session = NULL;
   g_autoptr(SpPlayer) player = NULL;
   SpLogFormat format = SP_LOG_FORMAT_JSONL;
 
-  if (headless->export_log != NULL)
+  if (command_line->export_log != NULL &&
+      !sp_log_format_from_string (command_line->export_log, &format))
     {
-      if (!sp_log_format_from_string (headless->export_log, &format))
-        {
-          g_printerr (_("--export-log: “%s” is not a format this build writes; "
-                        "use jsonl, csv or pcapng\n"),
-                      headless->export_log);
-          return 2;
-        }
-      if (headless->output == NULL)
-        {
-          g_printerr ("%s\n", _("--export-log needs --output FILE"));
-          return 2;
-        }
+      g_printerr (_("--export-log: “%s” is not a format this build writes; "
+                    "use jsonl, csv or pcapng\n"),
+                  command_line->export_log);
+      return 2;
     }
 
-  session = sp_presets_load_any (headless->headless, &error);
+  session = sp_presets_load_any (command_line->file, &error);
   if (session == NULL)
     {
       g_printerr ("%s\n", error->message);
       return 2;
     }
 
-  headless->log = sp_traffic_log_new ();
-  headless->loop = g_main_loop_new (NULL, FALSE);
-  headless->id_width = widest_id (session);
-  headless->line = g_string_new (NULL);
-  g_signal_connect (headless->log, "appended", G_CALLBACK (on_appended), headless);
+  headless.log = sp_traffic_log_new ();
+  headless.loop = g_main_loop_new (NULL, FALSE);
+  headless.id_width = widest_id (session);
+  headless.line = g_string_new (NULL);
+  g_signal_connect (headless.log, "appended", G_CALLBACK (on_appended), &headless);
 
-  player = sp_player_new (session, headless->log);
-  sp_player_set_step_delay (player, headless->step_delay);
-  sp_player_set_allow_remote (player, headless->allow_remote);
-  g_signal_connect (player, "step-finished", G_CALLBACK (on_step_finished), headless);
-  g_signal_connect (player, "finished", G_CALLBACK (on_finished), headless);
+  player = sp_player_new (session, headless.log);
+  sp_player_set_step_delay (player, command_line->step_delay);
+  sp_player_set_allow_remote (player, command_line->allow_remote);
+  g_signal_connect (player, "step-finished", G_CALLBACK (on_step_finished), &headless);
+  g_signal_connect (player, "finished", G_CALLBACK (on_finished), &headless);
 
   sp_player_run (player);
-  g_main_loop_run (headless->loop);
+  g_main_loop_run (headless.loop);
 
-  g_signal_handlers_disconnect_by_data (player, headless);
-  g_signal_handlers_disconnect_by_data (headless->log, headless);
+  g_signal_handlers_disconnect_by_data (player, &headless);
+  g_signal_handlers_disconnect_by_data (headless.log, &headless);
 
-  if (headless->export_log != NULL && !export_log (headless, format, &error))
+  if (command_line->export_log != NULL && !export_log (&headless, format, &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;
     }
 
-  return headless->status;
+  return headless.status;
 }
 
 static int
-run_export_python (Headless *headless)
+run_export_python (const SpCommandLine *command_line)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SpSession) session = NULL;
   g_autoptr(GPtrArray) scripts = NULL;
+  g_autoptr(GString) paths = g_string_new (NULL);
 
-  if (headless->output == NULL)
-    {
-      g_printerr ("%s\n", _("--export-python needs --output DIR"));
-      return 2;
-    }
-
-  session = sp_presets_load_any (headless->export_python, &error);
+  session = sp_presets_load_any (command_line->file, &error);
   if (session == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -522,7 +480,7 @@ run_export_python (Headless *headless)
     }
 
   scripts = sp_codegen_python_scripts (session, &error);
-  if (scripts == NULL || !sp_codegen_export_python (session, headless->output, &error))
+  if (scripts == NULL || !sp_codegen_export_python (session, command_line->output, &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;
@@ -531,18 +489,19 @@ run_export_python (Headless *headless)
   for (guint i = 0; i < scripts->len; i++)
     {
       SpScript *script = g_ptr_array_index (scripts, i);
-      g_autofree char *path = g_build_filename (headless->output, script->filename, NULL);
+      g_autofree char *path = g_build_filename (command_line->output, script->filename, NULL);
 
-      g_print ("%s\n", path);
+      g_string_append_printf (paths, "%s\n", path);
     }
 
-  return 0;
+  return sp_stdout_write (paths->str, paths->len) ? 0 : 1;
 }
 
 static int
 list_presets (void)
 {
   g_auto(GStrv) ids = sp_presets_list_ids ();
+  g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; ids[i] != NULL; i++)
     {
@@ -554,94 +513,43 @@ list_presets (void)
           g_printerr ("%s\n", error->message);
           return 2;
         }
-      g_print ("%-22s %s\n", ids[i], sp_session_get_title (session));
+      g_string_append_printf (text, "%-22s %s\n", ids[i], sp_session_get_title (session));
     }
 
-  return 0;
+  return sp_stdout_write (text->str, text->len) ? 0 : 1;
 }
 
-gboolean
-sp_headless_handle_command_line (int    argc,
-                                 char **argv,
-                                 int   *exit_status)
+static int
+print_text (const char *text)
 {
-  g_auto(Headless) headless = { .data_limit = 4096 };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) args = NULL;
-  int modes;
-  const GOptionEntry entries[] = {
-    { "headless", 0, 0, G_OPTION_ARG_FILENAME, &headless.headless,
-      N_("Replay a session without a window and print each event"), N_("FILE|preset:ID") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &headless.json,
-      N_("Print events as JSON Lines"), NULL },
-    { "step-delay", 0, 0, G_OPTION_ARG_INT, &headless.step_delay,
-      N_("Wait between steps"), N_("MS") },
-    { "data-limit", 0, 0, G_OPTION_ARG_INT64, &headless.data_limit,
-      N_("Show at most this many payload bytes per event in JSON (default 4096)"), N_("BYTES") },
-    { "export-log", 0, 0, G_OPTION_ARG_STRING, &headless.export_log,
-      N_("After the replay, write the traffic log (jsonl, csv or pcapng)"), N_("FORMAT") },
-    { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &headless.allow_remote,
-      N_("Let the replay reach addresses beyond this machine"), NULL },
-    { "export-python", 0, 0, G_OPTION_ARG_FILENAME, &headless.export_python,
-      N_("Write the session as Python scripts"), N_("FILE|preset:ID") },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &headless.output,
-      N_("Where --export-python or --export-log writes"), N_("PATH") },
-    { "list-presets", 0, 0, G_OPTION_ARG_NONE, &headless.list_presets,
-      N_("List the built-in sessions"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &headless.version,
-      N_("Print the version"), NULL },
-    G_OPTION_ENTRY_NULL
-  };
+  return sp_stdout_write (text, strlen (text)) ? 0 : 1;
+}
 
-  if (!wants_headless (argc, argv))
-    return FALSE;
+int
+sp_headless_run (const SpCommandLine *command_line)
+{
+  g_autofree char *version = NULL;
 
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-
-  context = g_option_context_new (_("— make real sockets one call at a time"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse_strv (context, &args, &error))
+  switch (command_line->command)
     {
-      g_printerr ("%s\n", error->message);
-      *exit_status = 2;
-      return TRUE;
-    }
+    case SP_COMMAND_HEADLESS:
+      return run_headless (command_line);
 
-  modes = (headless.headless != NULL) + (headless.export_python != NULL) +
-          !!headless.list_presets + !!headless.version;
-  if (modes != 1 || g_strv_length (args) > 1)
-    {
-      g_printerr ("%s\n", modes != 1
-                  ? _("Choose one of --headless, --export-python, --list-presets and --version.")
-                  : _("Unexpected argument; see --help."));
-      *exit_status = 2;
-      return TRUE;
-    }
+    case SP_COMMAND_EXPORT_PYTHON:
+      return run_export_python (command_line);
 
-  if (headless.step_delay < 0 || headless.data_limit < 0)
-    {
-      g_printerr ("%s\n", headless.step_delay < 0
-                  ? _("--step-delay: give a number of milliseconds, 0 or more")
-                  : _("--data-limit: give a number of bytes, 0 or more"));
-      *exit_status = 2;
-      return TRUE;
-    }
+    case SP_COMMAND_LIST_PRESETS:
+      return list_presets ();
 
-  if (headless.version)
-    {
-      g_print ("socket-playground %s\n", PACKAGE_VERSION);
-      *exit_status = 0;
-    }
-  else if (headless.list_presets)
-    *exit_status = list_presets ();
-  else if (headless.export_python != NULL)
-    *exit_status = run_export_python (&headless);
-  else
-    *exit_status = run_headless (&headless);
+    case SP_COMMAND_VERSION:
+      version = g_strdup_printf ("socket-playground %s\n", PACKAGE_VERSION);
+      return print_text (version);
 
-  return TRUE;
+    case SP_COMMAND_HELP:
+      return print_text (command_line->help);
+
+    case SP_COMMAND_WINDOW:
+    default:
+      g_return_val_if_reached (2);
+    }
 }

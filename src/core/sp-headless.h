@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include "sp-command-line.h"
 
 G_BEGIN_DECLS
 
-/* The command-line modes that need no display: --headless,
- * --export-python, --list-presets, --version. Returns TRUE and sets
- * `exit_status` when argv asked for one of them. */
-gboolean sp_headless_handle_command_line (int    argc,
-                                          char **argv,
-                                          int   *exit_status);
+/* Runs a command that needs no display: --headless, --export-python,
+ * --list-presets, --version, --help. Returns the exit status. */
+int sp_headless_run (const SpCommandLine *command_line);
 
 G_END_DECLS

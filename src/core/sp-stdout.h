@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Writes `text` to standard output and flushes it. SIGPIPE is ignored, so
+ * a reader that went away (`| head -1`) shows as a failed write, as does a
+ * full disk: the first failure is reported on standard error, as
+ * "write error: Broken pipe", and this and every later call return FALSE,
+ * so that the caller stops and exits with status 1 as other command-line
+ * tools do. */
+gboolean sp_stdout_write (const char *text,
+                          gsize       length);
+
+G_END_DECLS
