@@ -30,14 +30,14 @@ typedef gboolean (*SetFunc) (Parser        *parser,
  * describes it. A command option's `goes_with` is the command it picks. */
 struct _Option
 {
-  const char *name;
-  char        short_name;
-  GOptionFlags flags;
-  SetFunc     set;
-  gsize       offset;
-  guint       goes_with;
-  const char *description;
-  const char *arg_description;
+  const char   *name;
+  char          short_name;
+  GOptionFlags  flags;
+  SetFunc       set;
+  gsize         offset;
+  guint         goes_with;
+  const char   *description;
+  const char   *arg_description;
 };
 
 static gboolean
