@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include <stdio.h>
+#include <string.h>
 
 #include "sp-codegen.h"
 #include "sp-data.h"
