@@ -133,6 +133,7 @@ test_refused (void)
     { { "--headless", "s.json", "t.json" }, "t.json" },
     { { "--headless", "s.json", "--", "t.json" }, "t.json" },
     { { "--headless" }, "--headless" },
+    { { "a.sockplay", "b.sockplay" }, "b.sockplay" },
     { { "--version", "s.json" }, "s.json" },
     { { "--headless", "s.json", "--export-log", "csv" }, "--output" },
     { { "--export-python", "s.json" }, "--output" },
