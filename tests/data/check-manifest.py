@@ -61,9 +61,13 @@ def check_desktop(path, app_id, command, problems):
     if group.get('Icon') != app_id:
         problems.append(f'{path}: Icon is {group.get("Icon")!r}, expected {app_id!r}')
     mime_types = group.get('MimeType', '').split(';')
-    for wanted in ('application/x-socket-playground-session', 'application/json'):
-        if wanted not in mime_types:
-            problems.append(f'{path}: MimeType does not list {wanted}')
+    if 'application/x-socket-playground-session' not in mime_types:
+        problems.append(f'{path}: MimeType does not list application/x-socket-playground-session')
+    # Claiming a general type makes file managers offer the app for every
+    # file of it; a session is recognised by its own type (the MIME XML).
+    for general in ('application/json', 'text/plain'):
+        if general in mime_types:
+            problems.append(f'{path}: MimeType claims {general}: list only the session type')
 
 
 def check_metainfo(path, app_id, command, problems):
