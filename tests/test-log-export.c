@@ -21,6 +21,7 @@ make_log (void)
     .state = SP_STATE_CONNECTED, .step = 4, .socket_id = "client",
     .local = "127.0.0.1:40000", .remote = "127.0.0.1:5000",
     .bytes = sizeof payload, .payload = payload, .payload_len = sizeof payload,
+    .args = "b'Hi\\x00\\xff\"'", .detail = "5 bytes, \"all\"\nsent",
   };
   SpEventInfo refused = {
     .kind = SP_EVENT_CALL, .call = SP_CALL_CONNECT, .ok = FALSE, .error_code = 111,
@@ -140,6 +141,88 @@ test_csv_quoting (void)
                                                   "local"), ==, AWKWARD_PATH);
 }
 
+/* Every member of a JSON Lines record is a CSV column of the same name
+ * holding the same text; args and result come after data_hex, so that the
+ * columns older readers count by position stay where they were. */
+static void
+test_csv_has_the_jsonl_members (void)
+{
+  static const char reader[] =
+    "import csv, io, json, sys\n"
+    "rows = list(csv.reader(io.StringIO(sys.stdin.read(), newline='')))\n"
+    "print(json.dumps(rows))\n";
+  static const char * const appended[] = { "args", "result" };
+  g_autoptr(SpTrafficLog) log = make_log ();
+  g_autofree char *csv = export_text (log, SP_LOG_FORMAT_CSV);
+  g_autofree char *jsonl = export_text (log, SP_LOG_FORMAT_JSONL);
+  g_auto(GStrv) lines = g_strsplit (jsonl, "\n", -1);
+  g_autofree char *python = sp_test_find_python ();
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(GStrv) header = NULL;
+  g_autofree char *first_line = NULL;
+  JsonArray *rows;
+  guint n_columns;
+
+  first_line = g_strndup (sp_log_export_csv_header (),
+                          strcspn (sp_log_export_csv_header (), "\r"));
+  header = g_strsplit (first_line, ",", -1);
+  n_columns = g_strv_length (header);
+  g_assert_cmpuint (n_columns, ==, 15);
+  g_assert_cmpstr (header[n_columns - 3], ==, "data_hex");
+  for (guint i = 0; i < G_N_ELEMENTS (appended); i++)
+    g_assert_cmpstr (header[n_columns - 2 + i], ==, appended[i]);
+
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) line_parser = json_parser_new ();
+      g_autoptr(GList) members = NULL;
+
+      json_parser_load_from_data (line_parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      members = json_object_get_members (json_node_get_object (json_parser_get_root (line_parser)));
+      for (GList *m = members; m != NULL; m = m->next)
+        if (!g_strv_contains ((const char * const *) header, m->data))
+          g_error ("JSON Lines member %s is no CSV column", (const char *) m->data);
+    }
+
+  if (python == NULL)
+    return;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                              &error, python, "-c", reader, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, csv, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonParser) line_parser = json_parser_new ();
+      JsonArray *row = json_array_get_array_element (rows, i + 1);
+      JsonObject *record;
+
+      g_assert_cmpuint (json_array_get_length (row), ==, n_columns);
+      json_parser_load_from_data (line_parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      record = json_node_get_object (json_parser_get_root (line_parser));
+      for (guint a = 0; a < G_N_ELEMENTS (appended); a++)
+        {
+          const char *expected = json_object_get_string_member (record, appended[a]);
+
+          g_assert_cmpstr (json_array_get_string_element (row, n_columns - 2 + a), ==,
+                           expected != NULL ? expected : "");
+        }
+    }
+  g_assert_cmpstr (json_array_get_string_element (json_array_get_array_element (rows, 1),
+                                                  n_columns - 1), ==, "5 bytes, \"all\"\nsent");
+}
+
 static void
 test_formats (void)
 {
@@ -239,6 +322,7 @@ main (int   argc,
   g_test_add_func ("/Sp/LogExport/jsonl-parses-back", test_jsonl_parses_back);
   g_test_add_func ("/Sp/LogExport/jsonl-impaired", test_jsonl_impaired);
   g_test_add_func ("/Sp/LogExport/csv-quoting", test_csv_quoting);
+  g_test_add_func ("/Sp/LogExport/csv-has-the-jsonl-members", test_csv_has_the_jsonl_members);
   g_test_add_func ("/Sp/LogExport/formats", test_formats);
   g_test_add_func ("/Sp/LogExport/to-file-async", test_to_file_async);
 
