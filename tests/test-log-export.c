@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -268,6 +269,39 @@ test_to_file_async (void)
   g_unlink (path);
 }
 
+/* A bind to [::]:P beside an IPv4 socket on P fails with EADDRINUSE; the
+ * export's explanation, the one the window shows too, names IPV6_V6ONLY. */
+static void
+test_explain_ipv6_wildcard (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  SpEventInfo info = {
+    .kind = SP_EVENT_CALL, .call = SP_CALL_BIND, .ok = FALSE, .error_code = EADDRINUSE,
+    .state = SP_STATE_CREATED, .step = 2, .socket_id = "v6", .local = "[::]:5000",
+    .args = "('::', 5000, 0, 0)",
+  };
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *explanation = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *failure;
+
+  sp_traffic_log_append (log, &info);
+  event = sp_traffic_log_get_event (log, 0);
+  explanation = sp_log_export_explain_event (event);
+  g_assert_nonnull (strstr (explanation, "IPV6_V6ONLY"));
+  g_assert_null (strstr (explanation, "SO_REUSEADDR"));
+
+  line = sp_log_export_event_to_json (event, G_MAXINT64);
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  failure = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "error");
+  g_assert_cmpstr (json_object_get_string_member (failure, "name"), ==, "EADDRINUSE");
+  g_assert_cmpstr (json_object_get_string_member (failure, "explanation"), ==, explanation);
+}
+
 /* "impaired" appears only where an impairment did something, so every
  * other line stays as it always was. */
 static void
@@ -323,6 +357,7 @@ main (int   argc,
   g_test_add_func ("/Sp/LogExport/jsonl-impaired", test_jsonl_impaired);
   g_test_add_func ("/Sp/LogExport/csv-quoting", test_csv_quoting);
   g_test_add_func ("/Sp/LogExport/csv-has-the-jsonl-members", test_csv_has_the_jsonl_members);
+  g_test_add_func ("/Sp/LogExport/explain-ipv6-wildcard", test_explain_ipv6_wildcard);
   g_test_add_func ("/Sp/LogExport/formats", test_formats);
   g_test_add_func ("/Sp/LogExport/to-file-async", test_to_file_async);
 
