@@ -86,7 +86,6 @@ def metainfo_problems(root):
 
 
 def main(argv):
-    root = pathlib.Path(argv[1]).resolve() if len(argv) > 1 else None
     expected = None
     if len(argv) == 4 and argv[2] == '--expect':
         expected = sorted(line for line in
@@ -94,6 +93,7 @@ def main(argv):
     elif len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
+    root = pathlib.Path(argv[1]).resolve()
 
     in_readme, problems = readme_problems(root)
     in_metainfo, more = metainfo_problems(root)

@@ -13,8 +13,8 @@ preset says what the notes' client really sends. The client's PORT is set
 to the exported server's, the one line changed.
 """
 
-import json
 import importlib.util
+import json
 import os
 import re
 import subprocess
