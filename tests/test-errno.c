@@ -182,6 +182,12 @@ test_explain (void)
   g_assert_null (strstr (text, "SO_REUSEADDR"));
   g_free (text);
 
+  /* The other way round, the IPv6 socket came first. */
+  text = sp_errno_explain (EADDRINUSE, "bind", "0.0.0.0:5000");
+  g_assert_nonnull (strstr (text, "IPV6_V6ONLY"));
+  g_assert_nonnull (strstr (text, "0.0.0.0:5000"));
+  g_free (text);
+
   text = sp_errno_explain (EADDRINUSE, "bind", "[::1]:5000");
   g_assert_null (strstr (text, "IPV6_V6ONLY"));
   g_assert_nonnull (strstr (text, "SO_REUSEADDR"));
