@@ -959,6 +959,45 @@ test_roles_lonely_listener (void)
   assert_runs (session);
 }
 
+/* An IPv6 socket bound "to" an IPv4 one takes only its port, keeping its
+ * own address: Python cannot bind an AF_INET6 socket to ('0.0.0.0', P). */
+static void
+test_bind_beside_other_family (void)
+{
+  g_autoptr(SpSession) session = sp_session_new ();
+  g_autoptr(GPtrArray) scripts = NULL;
+  g_autofree char *bind_beside = NULL;
+  SpStep *step;
+
+  if (!have_ipv6_loopback ())
+    {
+      g_test_skip ("no IPv6 loopback");
+      return;
+    }
+
+  sp_session_set_title (session, "one port, two families");
+  add_socket (session, "v4", SP_FAMILY_INET, SP_SOCKET_TYPE_STREAM, "", 0);
+  add_socket (session, "v6", SP_FAMILY_INET6, SP_SOCKET_TYPE_STREAM, "", 0);
+  add_step (session, "v4", SP_CALL_BIND);
+  add_step (session, "v4", SP_CALL_LISTEN);
+  step = add_step (session, "v6", SP_CALL_SETSOCKOPT);
+  step->option = g_strdup ("IPV6_V6ONLY");
+  step->value = 1;
+  step->value_is_bool = TRUE;
+  step = add_step (session, "v6", SP_CALL_BIND);
+  step->to = g_strdup ("v4");
+  add_step (session, "v6", SP_CALL_CLOSE);
+  add_step (session, "v4", SP_CALL_CLOSE);
+
+  bind_beside = step_python (session, 3);
+  g_assert_cmpstr (bind_beside, ==, "v6.bind(('', v4.getsockname()[1]))");
+
+  scripts = scripts_of (session);
+  assert_contains (script_content (scripts, "client.py"),
+                   "        v6.bind(('', v4.getsockname()[1]))\n");
+  assert_runs (session);
+}
+
 /* Two messages sent one after the other, each read on its own in the
  * session: the exported sender pauses between them so that the reader
  * does not get both in one recv. */
@@ -1208,6 +1247,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Codegen/impaired-names", test_impaired_names);
   g_test_add_func ("/Sp/Codegen/roles/outside-peer", test_roles_outside_peer);
   g_test_add_func ("/Sp/Codegen/roles/lonely-listener", test_roles_lonely_listener);
+  g_test_add_func ("/Sp/Codegen/roles/bind-beside-other-family", test_bind_beside_other_family);
   g_test_add_func ("/Sp/Codegen/script/expectations", test_script_expectations);
   g_test_add_func ("/Sp/Codegen/script/globals", test_script_globals);
   g_test_add_func ("/Sp/Codegen/script/serve", test_script_serve);

@@ -173,6 +173,26 @@ test_explain (void)
                    "pick another port, or set SO_REUSEADDR.");
   g_free (text);
 
+  /* Bound to the IPv6 wildcard, a socket also takes its port over IPv4:
+   * beside an IPv4 socket on that port the answer is IPV6_V6ONLY, which
+   * SO_REUSEADDR does not replace. */
+  text = sp_errno_explain (EADDRINUSE, "bind", "[::]:5000");
+  g_assert_nonnull (strstr (text, "IPV6_V6ONLY"));
+  g_assert_nonnull (strstr (text, "[::]:5000"));
+  g_assert_null (strstr (text, "SO_REUSEADDR"));
+  g_free (text);
+
+  /* The other way round, the IPv6 socket came first. */
+  text = sp_errno_explain (EADDRINUSE, "bind", "0.0.0.0:5000");
+  g_assert_nonnull (strstr (text, "IPV6_V6ONLY"));
+  g_assert_nonnull (strstr (text, "0.0.0.0:5000"));
+  g_free (text);
+
+  text = sp_errno_explain (EADDRINUSE, "bind", "[::1]:5000");
+  g_assert_null (strstr (text, "IPV6_V6ONLY"));
+  g_assert_nonnull (strstr (text, "SO_REUSEADDR"));
+  g_free (text);
+
   text = sp_errno_explain (EACCES, "bind", "0.0.0.0:80");
   g_assert_nonnull (strstr (text, "below 1024"));
   g_assert_nonnull (strstr (text, "0.0.0.0:80"));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -21,6 +22,7 @@ make_log (void)
     .state = SP_STATE_CONNECTED, .step = 4, .socket_id = "client",
     .local = "127.0.0.1:40000", .remote = "127.0.0.1:5000",
     .bytes = sizeof payload, .payload = payload, .payload_len = sizeof payload,
+    .args = "b'Hi\\x00\\xff\"'", .detail = "5 bytes, \"all\"\nsent",
   };
   SpEventInfo refused = {
     .kind = SP_EVENT_CALL, .call = SP_CALL_CONNECT, .ok = FALSE, .error_code = 111,
@@ -140,6 +142,88 @@ test_csv_quoting (void)
                                                   "local"), ==, AWKWARD_PATH);
 }
 
+/* Every member of a JSON Lines record is a CSV column of the same name
+ * holding the same text; args and result come after data_hex, so that the
+ * columns older readers count by position stay where they were. */
+static void
+test_csv_has_the_jsonl_members (void)
+{
+  static const char reader[] =
+    "import csv, io, json, sys\n"
+    "rows = list(csv.reader(io.StringIO(sys.stdin.read(), newline='')))\n"
+    "print(json.dumps(rows))\n";
+  static const char * const appended[] = { "args", "result" };
+  g_autoptr(SpTrafficLog) log = make_log ();
+  g_autofree char *csv = export_text (log, SP_LOG_FORMAT_CSV);
+  g_autofree char *jsonl = export_text (log, SP_LOG_FORMAT_JSONL);
+  g_auto(GStrv) lines = g_strsplit (jsonl, "\n", -1);
+  g_autofree char *python = sp_test_find_python ();
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(GStrv) header = NULL;
+  g_autofree char *first_line = NULL;
+  JsonArray *rows;
+  guint n_columns;
+
+  first_line = g_strndup (sp_log_export_csv_header (),
+                          strcspn (sp_log_export_csv_header (), "\r"));
+  header = g_strsplit (first_line, ",", -1);
+  n_columns = g_strv_length (header);
+  g_assert_cmpuint (n_columns, ==, 15);
+  g_assert_cmpstr (header[n_columns - 3], ==, "data_hex");
+  for (guint i = 0; i < G_N_ELEMENTS (appended); i++)
+    g_assert_cmpstr (header[n_columns - 2 + i], ==, appended[i]);
+
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) line_parser = json_parser_new ();
+      g_autoptr(GList) members = NULL;
+
+      json_parser_load_from_data (line_parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      members = json_object_get_members (json_node_get_object (json_parser_get_root (line_parser)));
+      for (GList *m = members; m != NULL; m = m->next)
+        if (!g_strv_contains ((const char * const *) header, m->data))
+          g_error ("JSON Lines member %s is no CSV column", (const char *) m->data);
+    }
+
+  if (python == NULL)
+    return;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                              &error, python, "-c", reader, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, csv, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonParser) line_parser = json_parser_new ();
+      JsonArray *row = json_array_get_array_element (rows, i + 1);
+      JsonObject *record;
+
+      g_assert_cmpuint (json_array_get_length (row), ==, n_columns);
+      json_parser_load_from_data (line_parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      record = json_node_get_object (json_parser_get_root (line_parser));
+      for (guint a = 0; a < G_N_ELEMENTS (appended); a++)
+        {
+          const char *expected = json_object_get_string_member (record, appended[a]);
+
+          g_assert_cmpstr (json_array_get_string_element (row, n_columns - 2 + a), ==,
+                           expected != NULL ? expected : "");
+        }
+    }
+  g_assert_cmpstr (json_array_get_string_element (json_array_get_array_element (rows, 1),
+                                                  n_columns - 1), ==, "5 bytes, \"all\"\nsent");
+}
+
 static void
 test_formats (void)
 {
@@ -183,6 +267,39 @@ test_to_file_async (void)
   g_assert_no_error (error);
   g_assert_cmpstr (written, ==, expected);
   g_unlink (path);
+}
+
+/* A bind to [::]:P beside an IPv4 socket on P fails with EADDRINUSE; the
+ * export's explanation, the one the window shows too, names IPV6_V6ONLY. */
+static void
+test_explain_ipv6_wildcard (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  SpEventInfo info = {
+    .kind = SP_EVENT_CALL, .call = SP_CALL_BIND, .ok = FALSE, .error_code = EADDRINUSE,
+    .state = SP_STATE_CREATED, .step = 2, .socket_id = "v6", .local = "[::]:5000",
+    .args = "('::', 5000, 0, 0)",
+  };
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *explanation = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *failure;
+
+  sp_traffic_log_append (log, &info);
+  event = sp_traffic_log_get_event (log, 0);
+  explanation = sp_log_export_explain_event (event);
+  g_assert_nonnull (strstr (explanation, "IPV6_V6ONLY"));
+  g_assert_null (strstr (explanation, "SO_REUSEADDR"));
+
+  line = sp_log_export_event_to_json (event, G_MAXINT64);
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  failure = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "error");
+  g_assert_cmpstr (json_object_get_string_member (failure, "name"), ==, "EADDRINUSE");
+  g_assert_cmpstr (json_object_get_string_member (failure, "explanation"), ==, explanation);
 }
 
 /* "impaired" appears only where an impairment did something, so every
@@ -239,6 +356,8 @@ main (int   argc,
   g_test_add_func ("/Sp/LogExport/jsonl-parses-back", test_jsonl_parses_back);
   g_test_add_func ("/Sp/LogExport/jsonl-impaired", test_jsonl_impaired);
   g_test_add_func ("/Sp/LogExport/csv-quoting", test_csv_quoting);
+  g_test_add_func ("/Sp/LogExport/csv-has-the-jsonl-members", test_csv_has_the_jsonl_members);
+  g_test_add_func ("/Sp/LogExport/explain-ipv6-wildcard", test_explain_ipv6_wildcard);
   g_test_add_func ("/Sp/LogExport/formats", test_formats);
   g_test_add_func ("/Sp/LogExport/to-file-async", test_to_file_async);
 

@@ -59,8 +59,10 @@ on_discard_response (AdwMessageDialog *dialog,
 {
   SpWindow *self = pending->window;
 
+  /* Once the dialog has finished answering: closing the window destroys
+   * the dialog with it, which must not happen inside its own signal. */
   if (g_str_equal (response, "discard"))
-    pending_run (pending);
+    g_idle_add_once ((GSourceOnceFunc) pending_run, pending);
   else if (g_str_equal (response, "save") && self->file != NULL)
     sp_window_save_async (self, self->file, NULL, on_saved_then_continue, pending);
   else if (g_str_equal (response, "save"))

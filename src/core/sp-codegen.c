@@ -508,9 +508,20 @@ analysis_is_server (Analysis       *a,
          (first_send < 0 || first_receive < first_send);
 }
 
+/* IPv4 and IPv6: a bind "to" a socket of the other family shares only its
+ * port (the IPV6_V6ONLY lesson), as the player binds it. */
+static gboolean
+is_other_ip_family (SpFamily family,
+                    SpFamily other)
+{
+  return (family == SP_FAMILY_INET && other == SP_FAMILY_INET6) ||
+         (family == SP_FAMILY_INET6 && other == SP_FAMILY_INET);
+}
+
 /* Where socket `id` is bound: by `bind` (or its first bind step), falling
  * back to the socket's configuration. A bind "to" another socket binds
- * where that one is bound (the EADDRINUSE lesson). */
+ * where that one is bound (the EADDRINUSE lesson), or on its port when it
+ * is of the other IP family. */
 static gboolean
 bind_endpoint_at_depth (Analysis   *a,
                         const char *id,
@@ -529,10 +540,22 @@ bind_endpoint_at_depth (Analysis   *a,
   if (bind == NULL)
     bind = analysis_find_step (a, id, SP_CALL_BIND);
 
-  if (bind != NULL && bind->to != NULL && g_strcmp0 (bind->to, id) != 0)
-    return bind_endpoint_at_depth (a, bind->to, NULL, apply_fixed, depth + 1, endpoint);
-
   host = bind != NULL && bind->address != NULL ? bind->address : config->address;
+
+  if (bind != NULL && bind->to != NULL && g_strcmp0 (bind->to, id) != 0)
+    {
+      SpSocketConfig *other = analysis_config (a, bind->to);
+
+      if (!bind_endpoint_at_depth (a, bind->to, NULL, apply_fixed, depth + 1, endpoint))
+        return FALSE;
+      if (other != NULL && is_other_ip_family (config->family, other->family))
+        {
+          endpoint->family = config->family;
+          endpoint->host = host != NULL ? host : sp_endpoint_loopback_text (config->family);
+        }
+      return TRUE;
+    }
+
   port = bind != NULL && bind->port >= 0 ? bind->port : config->port;
 
   if (bind == NULL && host == NULL && port < 0)
@@ -1683,8 +1706,20 @@ write_action (Writer     *w,
              (endpoint.family == SP_FAMILY_UNIX ? endpoint.host[0] == '\0' : endpoint.port == 0)))
           {
             g_autofree char *peer = py_name (step->to);
+            SpSocketConfig *own = analysis_config (w->analysis, step->socket);
+            SpSocketConfig *other = analysis_config (w->analysis, step->to);
 
-            emit (w, "%s.bind(%s.getsockname())", sock, peer);
+            if (own != NULL && other != NULL && is_other_ip_family (own->family, other->family))
+              {
+                const char *host = step->address != NULL ? step->address : own->address;
+                g_autofree char *quoted = py_string (host != NULL
+                                                     ? host
+                                                     : sp_endpoint_loopback_text (own->family));
+
+                emit (w, "%s.bind((%s, %s.getsockname()[1]))", sock, quoted, peer);
+              }
+            else
+              emit (w, "%s.bind(%s.getsockname())", sock, peer);
             return NULL;
           }
 

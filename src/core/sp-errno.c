@@ -213,6 +213,20 @@ is_broadcast (const char *address)
   return g_str_has_suffix (host, ".255");
 }
 
+/* "[::]:P", the IPv6 wildcard as sp_endpoint_format writes it. */
+static gboolean
+is_inet6_any (const char *address)
+{
+  return address != NULL && g_str_has_prefix (address, "[::]:");
+}
+
+/* "0.0.0.0:P", the IPv4 wildcard. */
+static gboolean
+is_inet_any (const char *address)
+{
+  return address != NULL && g_str_has_prefix (address, "0.0.0.0:");
+}
+
 /* An address as sp_endpoint_format writes it that is not "host:port". */
 static gboolean
 is_unix_path (const char *address)
@@ -255,6 +269,21 @@ sp_errno_explain (int         code,
       if (is_unix_path (address))
         return g_strdup_printf (_("The socket file %s already exists (left over from an earlier "
                                   "run?); remove it with os.unlink before binding."),
+                                address);
+      /* Linux binds [::] for IPv4 too unless IPV6_V6ONLY is set, so an IPv4
+       * socket on the port is in the way, and SO_REUSEADDR does not help. */
+      if (is_inet6_any (address))
+        return g_strdup_printf (_("Another socket already has %s, or the same port over IPv4: "
+                                  "bound to [::], an IPv6 socket takes its port over IPv4 too "
+                                  "unless IPV6_V6ONLY is set before bind. Set IPV6_V6ONLY to "
+                                  "leave IPv4 to the other socket, or pick another port."),
+                                address);
+      /* The same clash the other way round: [::] took the port first. */
+      if (is_inet_any (address))
+        return g_strdup_printf (_("Another socket is already bound to %s; wait for it to close, "
+                                  "pick another port, or set SO_REUSEADDR. If it is an IPv6 "
+                                  "socket bound to [::], it has the port over IPv4 too: set "
+                                  "IPV6_V6ONLY on it before it binds."),
                                 address);
       return WITH_ADDRESS (_("Another socket is already bound to %s; wait for it to close, pick "
                              "another port, or set SO_REUSEADDR."),

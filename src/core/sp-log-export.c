@@ -219,10 +219,14 @@ sp_log_export_event_to_json (SpEvent *event,
 
 /* CSV */
 
+/* The columns are JSON Lines' members of the same names. args and result
+ * came later and are appended, so that a reader that counts columns by
+ * position still finds the first thirteen where they always were. */
 const char *
 sp_log_export_csv_header (void)
 {
-  return "seq,time,step,socket,kind,call,ok,state,local,remote,bytes,error,data_hex\r\n";
+  return "seq,time,step,socket,kind,call,ok,state,local,remote,bytes,error,data_hex,"
+         "args,result\r\n";
 }
 
 /* A text field quoted, with quotes doubled, as RFC 4180 has it. */
@@ -279,6 +283,10 @@ sp_log_export_append_csv_row (GString *out,
   append_csv_field (out, sp_errno_name (sp_event_get_error_code (event)));
   g_string_append_c (out, ',');
   append_csv_field (out, hex);
+  g_string_append_c (out, ',');
+  append_csv_field (out, sp_event_get_args (event));
+  g_string_append_c (out, ',');
+  append_csv_field (out, sp_event_get_detail (event));
   g_string_append (out, "\r\n");
 }
 

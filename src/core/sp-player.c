@@ -1324,17 +1324,25 @@ start_bind_then (Run          *run,
   SpFamily family = sp_socket_get_family (run->socket);
   const char *address = step->address;
   gint port = step->port;
+  GSocketAddress *taken = step->to != NULL ? bound_address (run->player, step->to) : NULL;
 
   /* Binding where another socket is bound shows EADDRINUSE. */
-  if (step->to != NULL && bound_address (run->player, step->to) != NULL)
+  if (taken != NULL &&
+      (!G_IS_INET_SOCKET_ADDRESS (taken) ||
+       g_socket_address_get_family (taken) == sp_family_to_gsocket_family (family)))
     {
-      ready (run, bound_address (run->player, step->to));
+      ready (run, taken);
       return;
     }
 
   if (address == NULL && config != NULL)
     address = config->address;
-  if (port < 0 && config != NULL)
+  /* An IPv6 socket "to" an IPv4 one (or the reverse) takes its port and
+   * keeps its own address: the same port in both families, where
+   * IPV6_V6ONLY decides whether the IPv6 wildcard clashes with IPv4. */
+  if (taken != NULL)
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (taken));
+  else if (port < 0 && config != NULL)
     port = config->port;
 
   /* A socket with no address of its own binds loopback: reaching other

@@ -16,8 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cliutil  # noqa: E402
 from cliutil import fixture  # noqa: E402
 
-CSV_COLUMNS = ('seq', 'time', 'step', 'socket', 'call', 'ok', 'state', 'local', 'remote',
-               'bytes')
+CSV_COLUMNS = ('seq', 'time', 'step', 'socket', 'kind', 'call', 'ok', 'state', 'local', 'remote',
+               'bytes', 'error', 'data_hex', 'args', 'result')
 
 
 class VersionTests(cliutil.TestCase):
@@ -147,8 +147,8 @@ class ExportLogTests(cliutil.TestCase):
         with open(output, encoding='utf-8', newline='') as f:
             rows = list(csv.reader(f))
         header, records = rows[0], rows[1:]
-        for column in CSV_COLUMNS:
-            self.assertIn(column, header, 'the header names the columns')
+        self.assertEqual(tuple(header), CSV_COLUMNS,
+                         'the header names the columns, args and result after data_hex')
         self.assertEqual(len(records), len(events), 'one record per event')
         for event, row in zip(events, records):
             self.assertEqual(len(row), len(header), f'every row has every column: {row}')
@@ -157,6 +157,8 @@ class ExportLogTests(cliutil.TestCase):
             self.assertEqual(record['call'], event['call'])
             self.assertEqual(record['socket'], event['socket'] or '')
             self.assertEqual(int(record['bytes']), event['bytes'])
+            self.assertEqual(record['args'], event['args'] or '')
+            self.assertEqual(record['result'], event['result'] or '')
 
     def test_csv_quotes_awkward_fields(self):
         # a UNIX path with a comma and a quote must survive the CSV round trip

@@ -129,6 +129,27 @@ class JsonOutputTests(cliutil.TestCase):
         result = cliutil.run(['--headless', target, '--json'] + list(extra))
         return result, cliutil.json_lines(result.stdout)
 
+    def test_ipv4_and_ipv6_listeners_share_a_port_with_ipv6_v6only(self):
+        # The preset shows the answer to EADDRINUSE on [::]:P beside an IPv4
+        # socket on P: IPV6_V6ONLY, which its explanation names.
+        if not cliutil.ipv6_loopback_available():
+            self.skipTest('no IPv6 loopback')
+        result, events = self.run_json('preset:ipv6-echo')
+        self.assertExit(result, 0, 'preset:ipv6-echo')
+        binds = {socket: [e for e in events if e['socket'] == socket and e['call'] == 'bind']
+                 for socket in ('v4', 'v6')}
+        self.assertEqual([e['ok'] for e in binds['v4']], [True], result.describe())
+        self.assertEqual([e['ok'] for e in binds['v6']], [False, True], result.describe())
+        port = binds['v4'][0]['local'].rsplit(':', 1)[1]
+        self.assertEqual(binds['v6'][1]['local'], f'[::]:{port}')
+        failure = binds['v6'][0]['error']
+        self.assertEqual(failure['name'], 'EADDRINUSE')
+        self.assertIn('IPV6_V6ONLY', failure['explanation'])
+        self.assertNotIn('SO_REUSEADDR', failure['explanation'])
+        between = [e for e in events if binds['v6'][0]['seq'] < e['seq'] < binds['v6'][1]['seq']]
+        self.assertIn(('setsockopt', 'socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1'),
+                      [(e['call'], e['args']) for e in between], result.describe())
+
     def test_json_lines_echo(self):
         result, events = self.run_json(fixture('sessions', 'echo-local.json'))
         self.assertExit(result, 0, 'echo-local.json --json')

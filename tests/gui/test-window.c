@@ -552,6 +552,12 @@ has_message_dialog (gpointer data)
   return find_message_dialog () != NULL;
 }
 
+static gboolean
+is_saved (gpointer data)
+{
+  return !sp_window_get_dirty (SP_WINDOW (data));
+}
+
 /* Closing with unsaved changes asks; Cancel keeps the window and its work. */
 static void
 test_close_asks (void)
@@ -585,7 +591,8 @@ test_close_asks (void)
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_false (sp_window_get_dirty (window));
+  /* The answer is acted on once the dialog has finished with it. */
+  wait_for ("the preset", is_saved, window);
   g_assert_null (sp_session_find_socket (sp_player_get_session (sp_window_get_player (window)),
                                          "lonely"));
 

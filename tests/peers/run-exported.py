@@ -75,13 +75,13 @@ def is_ready(pid):
 
 
 class Script:
-    def __init__(self, directory, name):
+    def __init__(self, directory, name, stdin=subprocess.DEVNULL):
         self.name = name
         self.output = tempfile.TemporaryFile()
         self.started = time.monotonic()
         # -u: output in the order it happens, even when the script is killed
         self.process = subprocess.Popen([sys.executable, '-u', name], cwd=directory,
-                                        stdin=subprocess.DEVNULL, stdout=self.output,
+                                        stdin=stdin, stdout=self.output,
                                         stderr=subprocess.STDOUT)
         self.timed_out = False
 
