@@ -391,7 +391,7 @@ test_step_calls (void)
   g_autoptr(SpSession) session = sp_session_new ();
   SpSocketConfig *config;
   SpStep *step;
-  struct { SpStep *step; const char *python; } cases[32];
+  struct { SpStep *step; const char *python; } cases[40];
   guint n = 0;
 
   sp_session_set_title (session, "calls");
@@ -478,6 +478,10 @@ test_step_calls (void)
   step = add_step (session, "tcp", SP_CALL_RECV_INTO);
   step->bufsize = 10;
   CASE (step, "buffer = bytearray(10)\nnbytes = tcp.recv_into(buffer)\ndata = bytes(buffer[:nbytes])");
+  step = add_step (session, "udp-server", SP_CALL_RECVFROM_INTO);
+  step->bufsize = 16;
+  CASE (step, "buffer = bytearray(16)\nnbytes, addr = udp_server.recvfrom_into(buffer)\n"
+              "data = bytes(buffer[:nbytes])");
   step = add_step (session, "tcp", SP_CALL_SHUTDOWN);
   step->how = SP_SHUTDOWN_WRITE;
   step->has_how = TRUE;
@@ -1105,6 +1109,23 @@ test_run_udp (void)
   assert_runs (session);
 }
 
+/* recvfrom_into, on both sides: the server answers the address it
+ * returned, as recvfrom's does. */
+static void
+test_run_udp_recvfrom_into (void)
+{
+  g_autoptr(SpSession) session = load_fixture ("udp-recvfrom-into.json");
+  g_autoptr(GPtrArray) scripts = scripts_of (session);
+
+  assert_contains (script_content (scripts, "server.py"),
+                   "    nbytes, addr = server.recvfrom_into(buffer)\n");
+  assert_contains (script_content (scripts, "server.py"), "    server.sendto(b'pong', addr)\n");
+  assert_contains (script_content (scripts, "client.py"),
+                   "    nbytes, addr = client.recvfrom_into(buffer)\n");
+
+  assert_runs (session);
+}
+
 static void
 test_run_unix (void)
 {
@@ -1216,6 +1237,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Codegen/unknown-socket", test_unknown_socket);
   g_test_add_func ("/Sp/Codegen/run/tcp-echo", test_run_tcp_echo);
   g_test_add_func ("/Sp/Codegen/run/udp", test_run_udp);
+  g_test_add_func ("/Sp/Codegen/run/udp-recvfrom-into", test_run_udp_recvfrom_into);
   g_test_add_func ("/Sp/Codegen/run/unix", test_run_unix);
   g_test_add_func ("/Sp/Codegen/run/ipv6", test_run_ipv6);
   g_test_add_func ("/Sp/Codegen/run/serve-echo", test_run_serve_echo);

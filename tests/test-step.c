@@ -372,7 +372,7 @@ static const ErrorCase error_cases[] = {
   { "{ \"socket\": \"c\", \"call\": \"accept\", \"as\": \"9x\" }",
     "steps[3].as: “9x” is not a valid id: …" },
   { "{ \"socket\": \"c\", \"call\": \"send\", \"until\": \"eof\", \"data\": {\"hex\": \"\"} }",
-    "steps[3].until: not used by “send” (only by recv, recvfrom, recv_into)" },
+    "steps[3].until: not used by “send” (only by recv, recvfrom, recv_into, recvfrom_into)" },
   { "{ \"socket\": \"c\", \"call\": \"recv\", \"until\": \"close\" }",
     "steps[3].until: must be “eof” (repeat until the peer closes)" },
   { "{ \"socket\": \"c\", \"call\": \"recv\", \"until\": \"eof\", \"count\": 2 }",

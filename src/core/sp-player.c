@@ -602,6 +602,7 @@ run_waits_for_peer (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
       return TRUE;
 
     case SP_CALL_SOCKET:
@@ -1709,6 +1710,7 @@ run_execute (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
     case SP_CALL_SHUTDOWN:
     case SP_CALL_CLOSE:
     case SP_CALL_GETSOCKNAME:
@@ -1784,6 +1786,7 @@ run_execute (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
       run->slice_started_us = g_get_monotonic_time ();
       receive_now (run);
       break;
