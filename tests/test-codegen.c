@@ -831,12 +831,33 @@ test_script_serve (void)
   g_assert_cmpint (script_port (client), ==, script_port (server));
 }
 
+/* A replies table becomes an if/elif chain on what the handler read, the
+ * step's data the else; the exported pair answers as the session did. */
+static void
+test_script_replies (void)
+{
+  g_autoptr(SpSession) session = load_fixture ("serve-replies.json");
+  g_autoptr(GPtrArray) scripts = scripts_of (session);
+  const char *server = script_content (scripts, "server.py");
+
+  assert_contains (server, "        data = conn.recv(1024)\n"
+                           "        print('Received', repr(data))\n"
+                           "        if b'name=Ada' in data:\n"
+                           "            conn.sendall(b'Hello Ada')\n"
+                           "        elif b'\\x00\\x01' in data:\n"
+                           "            conn.sendall(b'binary')\n"
+                           "        else:\n"
+                           "            conn.sendall(b'Hello stranger')\n");
+
+  assert_runs (session);
+}
+
 static void
 test_py_compile (void)
 {
   const char *fixtures[] = {
     "udp.json", "ipv6.json", "serve-echo.json", "mismatch.json", "errors.json",
-    "lookups.json", "http-outside.json",
+    "lookups.json", "http-outside.json", "serve-replies.json",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
@@ -1232,6 +1253,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Codegen/script/expectations", test_script_expectations);
   g_test_add_func ("/Sp/Codegen/script/globals", test_script_globals);
   g_test_add_func ("/Sp/Codegen/script/serve", test_script_serve);
+  g_test_add_func ("/Sp/Codegen/script/replies", test_script_replies);
   g_test_add_func ("/Sp/Codegen/py-compile", test_py_compile);
   g_test_add_func ("/Sp/Codegen/export", test_export);
   g_test_add_func ("/Sp/Codegen/unknown-socket", test_unknown_socket);

@@ -1526,7 +1526,26 @@ write_handler (Writer     *w,
 
       emit (&d, "data = conn.recv(%" G_GSIZE_FORMAT ")", bufsize);
       emit (&d, "print('Received', repr(data))");
-      emit (&d, "conn.sendall(%s)", reply);
+      /* the replies table: the first entry the request contains wins, as
+       * in the session; the step's data answers any other request */
+      for (guint i = 0; step->replies != NULL && i < step->replies->len; i++)
+        {
+          const SpStepReply *entry = g_ptr_array_index (step->replies, i);
+          g_autofree char *contains = py_data (entry->contains);
+          g_autofree char *answer = py_data (entry->data);
+
+          block_open (&d, -1, "%s %s in data:", i == 0 ? "if" : "elif", contains);
+          emit (&d, "conn.sendall(%s)", answer);
+          block_close (&d);
+        }
+      if (step->replies != NULL && step->replies->len > 0)
+        {
+          block_open (&d, -1, "else:");
+          emit (&d, "conn.sendall(%s)", reply);
+          block_close (&d);
+        }
+      else
+        emit (&d, "conn.sendall(%s)", reply);
     }
   else
     {

@@ -1526,6 +1526,12 @@ serve_listening (Run *run)
   serve = sp_serve_new (run->socket, mode, reply,
                         MAX (step->connections, 0), sp_step_get_bufsize (step),
                         run_timeout (run));
+  for (guint i = 0; step->replies != NULL && i < step->replies->len; i++)
+    {
+      const SpStepReply *entry = g_ptr_array_index (step->replies, i);
+
+      sp_serve_add_reply (serve, entry->contains->bytes, entry->data->bytes);
+    }
   g_signal_connect_object (serve, "accepted", G_CALLBACK (on_serve_accepted), self, 0);
   g_signal_connect_object (serve, "accept-paused", G_CALLBACK (on_serve_accept_paused), self, 0);
   g_signal_connect_object (serve, "finished", G_CALLBACK (on_serve_finished), self, 0);
