@@ -289,7 +289,8 @@ test_replies (void)
                      "  \"replies\": ["
                      "    { \"contains\": { \"text\": \"lecturer=Ian\" },"
                      "      \"data\": { \"text\": \"Hello Ian\" } },"
-                     "    { \"contains\": { \"hex\": \"00 ff\" }, \"data\": { \"hex\": \"01\" } } ] }",
+                     "    { \"contains\": { \"hex\": \"00 ff\" },"
+                     "      \"data\": { \"hex\": \"01\" } } ] }",
                      &error);
   g_assert_no_error (error);
   g_assert_nonnull (step->replies);

@@ -658,8 +658,8 @@ parse_replies (JsonNode   *node,
   if (json_array_get_length (array) == 0)
     {
       _sp_step_set_error (error, path,
-                          _("must not be empty: give at least one { “contains”: …, “data”: … }, "
-                            "or leave “replies” out"));
+                          _("must not be empty: give at least one "
+                            "{ “contains”: …, “data”: … }, or leave “replies” out"));
       return NULL;
     }
 
@@ -984,8 +984,8 @@ G_STATIC_ASSERT (SP_N_CALLS <= 32);
 /* In the order sp_step_to_json writes them. */
 static const char * const step_key_names[] = {
   "socket", "call", "host", "address", "port", "to", "as", "backlog", "bufsize", "until", "count",
-  "interval-ms", "data", "replies", "how", "timeout-ms", "mode", "connections", "ms", "text", "option",
-  "value", "note", "expect", NULL,
+  "interval-ms", "data", "replies", "how", "timeout-ms", "mode", "connections", "ms", "text",
+  "option", "value", "note", "expect", NULL,
 };
 
 static const guint32 step_key_calls[] = {
