@@ -391,7 +391,7 @@ test_step_calls (void)
   g_autoptr(SpSession) session = sp_session_new ();
   SpSocketConfig *config;
   SpStep *step;
-  struct { SpStep *step; const char *python; } cases[32];
+  struct { SpStep *step; const char *python; } cases[40];
   guint n = 0;
 
   sp_session_set_title (session, "calls");
@@ -478,6 +478,10 @@ test_step_calls (void)
   step = add_step (session, "tcp", SP_CALL_RECV_INTO);
   step->bufsize = 10;
   CASE (step, "buffer = bytearray(10)\nnbytes = tcp.recv_into(buffer)\ndata = bytes(buffer[:nbytes])");
+  step = add_step (session, "udp-server", SP_CALL_RECVFROM_INTO);
+  step->bufsize = 16;
+  CASE (step, "buffer = bytearray(16)\nnbytes, addr = udp_server.recvfrom_into(buffer)\n"
+              "data = bytes(buffer[:nbytes])");
   step = add_step (session, "tcp", SP_CALL_SHUTDOWN);
   step->how = SP_SHUTDOWN_WRITE;
   step->has_how = TRUE;
@@ -827,12 +831,33 @@ test_script_serve (void)
   g_assert_cmpint (script_port (client), ==, script_port (server));
 }
 
+/* A replies table becomes an if/elif chain on what the handler read, the
+ * step's data the else; the exported pair answers as the session did. */
+static void
+test_script_replies (void)
+{
+  g_autoptr(SpSession) session = load_fixture ("serve-replies.json");
+  g_autoptr(GPtrArray) scripts = scripts_of (session);
+  const char *server = script_content (scripts, "server.py");
+
+  assert_contains (server, "        data = conn.recv(1024)\n"
+                           "        print('Received', repr(data))\n"
+                           "        if b'name=Ada' in data:\n"
+                           "            conn.sendall(b'Hello Ada')\n"
+                           "        elif b'\\x00\\x01' in data:\n"
+                           "            conn.sendall(b'binary')\n"
+                           "        else:\n"
+                           "            conn.sendall(b'Hello stranger')\n");
+
+  assert_runs (session);
+}
+
 static void
 test_py_compile (void)
 {
   const char *fixtures[] = {
     "udp.json", "ipv6.json", "serve-echo.json", "mismatch.json", "errors.json",
-    "lookups.json", "http-outside.json",
+    "lookups.json", "http-outside.json", "serve-replies.json",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
@@ -1144,6 +1169,23 @@ test_run_udp (void)
   assert_runs (session);
 }
 
+/* recvfrom_into, on both sides: the server answers the address it
+ * returned, as recvfrom's does. */
+static void
+test_run_udp_recvfrom_into (void)
+{
+  g_autoptr(SpSession) session = load_fixture ("udp-recvfrom-into.json");
+  g_autoptr(GPtrArray) scripts = scripts_of (session);
+
+  assert_contains (script_content (scripts, "server.py"),
+                   "    nbytes, addr = server.recvfrom_into(buffer)\n");
+  assert_contains (script_content (scripts, "server.py"), "    server.sendto(b'pong', addr)\n");
+  assert_contains (script_content (scripts, "client.py"),
+                   "    nbytes, addr = client.recvfrom_into(buffer)\n");
+
+  assert_runs (session);
+}
+
 static void
 test_run_unix (void)
 {
@@ -1251,11 +1293,13 @@ main (int   argc,
   g_test_add_func ("/Sp/Codegen/script/expectations", test_script_expectations);
   g_test_add_func ("/Sp/Codegen/script/globals", test_script_globals);
   g_test_add_func ("/Sp/Codegen/script/serve", test_script_serve);
+  g_test_add_func ("/Sp/Codegen/script/replies", test_script_replies);
   g_test_add_func ("/Sp/Codegen/py-compile", test_py_compile);
   g_test_add_func ("/Sp/Codegen/export", test_export);
   g_test_add_func ("/Sp/Codegen/unknown-socket", test_unknown_socket);
   g_test_add_func ("/Sp/Codegen/run/tcp-echo", test_run_tcp_echo);
   g_test_add_func ("/Sp/Codegen/run/udp", test_run_udp);
+  g_test_add_func ("/Sp/Codegen/run/udp-recvfrom-into", test_run_udp_recvfrom_into);
   g_test_add_func ("/Sp/Codegen/run/unix", test_run_unix);
   g_test_add_func ("/Sp/Codegen/run/ipv6", test_run_ipv6);
   g_test_add_func ("/Sp/Codegen/run/serve-echo", test_run_serve_echo);

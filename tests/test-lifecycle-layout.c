@@ -146,6 +146,12 @@ test_datagram_path (void)
                                              SP_SOCKET_TYPE_DGRAM), ==, "recvfrom");
   g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_RECEIVE, 1))->to,
                     ==, 1);
+  /* recvfrom_into lights the same receive edge as recvfrom */
+  g_assert_cmpint (sp_lifecycle_layout_edge_for_call (layout, SP_STATE_BOUND,
+                                                      SP_CALL_RECVFROM_INTO), ==,
+                   sp_lifecycle_layout_edge_for_call (layout, SP_STATE_BOUND, SP_CALL_RECVFROM));
+  g_assert_cmpint (sp_lifecycle_layout_edge_for_call (layout, SP_STATE_BOUND,
+                                                      SP_CALL_RECVFROM_INTO), >=, 0);
   g_assert_cmpuint (edge_at (layout, edge_of (layout, SP_LIFECYCLE_ACTION_CONNECT, 1))->to,
                     ==, 2);
   g_assert_cmpint (edge_of (layout, SP_LIFECYCLE_ACTION_LISTEN, 1), ==, -1);

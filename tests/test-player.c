@@ -1761,6 +1761,77 @@ test_thread_default_context (void)
   g_main_context_pop_thread_default (context);
 }
 
+/* recvfrom_into against a UDP peer written in Python: the bytes land in the
+ * buffer, and the sender is the peer, as Python's (nbytes, address) says. */
+static void
+test_recvfrom_into_peer (void)
+{
+  g_autofree char *script = sp_test_peer_script ("peer-udp-echo.py");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpEvent) received = NULL;
+  g_autofree char *port_line = NULL;
+  g_autofree char *from_line = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *client_port = NULL;
+  SpTrafficLog *log = NULL;
+  SpPlayer *player;
+  SpSocket *client;
+  Recorder recorder;
+  guint64 port;
+
+  process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, NULL);
+  if (process == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  port_line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_ascii_string_to_unsigned (port_line, 10, 1, G_MAXUINT16, &port, NULL));
+
+  json = g_strdup_printf (
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"client\", \"family\": \"inet\", \"type\": \"dgram\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"client\", \"call\": \"sendto\", \"address\": \"127.0.0.1\",\n"
+    "      \"port\": %u, \"data\": { \"text\": \"ping\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"recvfrom_into\", \"bufsize\": 64,\n"
+    "      \"expect\": { \"data\": { \"text\": \"pong:ping\" } } },\n"
+    "    { \"socket\": \"client\", \"call\": \"getsockname\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"close\" }\n"
+    "  ] }\n", (guint) port);
+  player = new_player (json, &log);
+  recorder_init (&recorder, player);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  sp_test_iterate_for (50);
+  g_assert_cmpuint (recorder.results->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (result_at (&recorder, i)->passed);
+
+  received = sp_test_find_event (log, "client", SP_EVENT_RECEIVED, SP_CALL_RECVFROM_INTO);
+  assert_payload (received, "pong:ping");
+  sender = g_strdup_printf ("('127.0.0.1', %u)", (guint) port);
+  g_assert_cmpstr (sp_event_get_detail (received), ==, sender);
+
+  /* The peer saw the datagram come from the socket that then received. */
+  from_line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  client = sp_player_lookup_socket (player, "client");
+  client_port = g_strdup_printf ("127.0.0.1 %u", sp_test_listener_port (client));
+  g_assert_cmpstr (from_line, ==, client_port);
+  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+  g_assert_no_error (error);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1796,6 +1867,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/serve-unfinished", test_serve_unfinished);
   g_test_add_func ("/Sp/Player/remote-refused", test_remote_refused);
   g_test_add_func ("/Sp/Player/thread-default-context", test_thread_default_context);
+  g_test_add_func ("/Sp/Player/recvfrom-into-peer", test_recvfrom_into_peer);
 
   return g_test_run ();
 }

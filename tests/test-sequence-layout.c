@@ -345,6 +345,38 @@ test_udp (void)
   run_clear (&run);
 }
 
+/* recvfrom_into ends a datagram's arrow as recvfrom does. */
+static void
+test_udp_recvfrom_into (void)
+{
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  guint client_send, server_recv;
+  Run run;
+
+  run_json (&run,
+            "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"t\",\n"
+            "  \"sockets\": [\n"
+            "    { \"id\": \"server\", \"type\": \"dgram\", \"address\": \"127.0.0.1\",\n"
+            "      \"port\": 0 },\n"
+            "    { \"id\": \"client\", \"type\": \"dgram\" } ],\n"
+            "  \"steps\": [\n"
+            "    { \"socket\": \"server\", \"call\": \"bind\" },\n"
+            "    { \"socket\": \"client\", \"call\": \"sendto\", \"to\": \"server\",\n"
+            "      \"data\": { \"text\": \"ping\" } },\n"
+            "    { \"socket\": \"server\", \"call\": \"recvfrom_into\", \"bufsize\": 16 } ] }");
+  layout = layout_for (&run);
+
+  client_send = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDTO, 0);
+  server_recv = find_position (run.log, "server", SP_EVENT_RECEIVED, SP_CALL_RECVFROM_INTO, 0);
+  assert_arrow (layout, arrow_at (layout, client_send), SP_SEQUENCE_ARROW_DATAGRAM,
+                "client", client_send, "server", server_recv);
+  assert_row_label (layout, server_recv, "recvfrom_into 4 B");
+  g_assert_cmpuint (sp_sequence_layout_get_n_arrows (layout), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
 /* On a bad network the arrows start where datagrams left: the delayed
  * calls have none, the datagrams that left later land in the order they
  * arrived, and the dropped one stays in flight. */
@@ -583,6 +615,7 @@ main (int   argc,
   g_test_add_func ("/Sp/SequenceLayout/echo", test_echo);
   g_test_add_func ("/Sp/SequenceLayout/pick", test_pick);
   g_test_add_func ("/Sp/SequenceLayout/udp", test_udp);
+  g_test_add_func ("/Sp/SequenceLayout/udp-recvfrom-into", test_udp_recvfrom_into);
   g_test_add_func ("/Sp/SequenceLayout/udp-impaired", test_udp_impaired);
   g_test_add_func ("/Sp/SequenceLayout/refused", test_refused);
   g_test_add_func ("/Sp/SequenceLayout/partial-reads", test_partial_reads);

@@ -604,6 +604,69 @@ test_many_clients (SpTestFixture *fixture,
   g_assert_finalize_object (g_steal_pointer (&listener));
 }
 
+/* A reply serve with a replies table, asked by Python clients: each request
+ * gets the first entry it contains, and one that contains none the reply. */
+static void
+test_replies_python_clients (SpTestFixture *fixture,
+                             gconstpointer  data)
+{
+  static const struct { const char *request; const char *answer; } cases[] = {
+    { "GET /5062CEM.php?lecturer=Terry%20Richards \r\n", "Hello Terry Richards" },
+    { "GET /5062CEM.php?lecturer=Ian%20Cornelius \r\n", "Hello Ian Cornelius" },
+    { "GET /5062CEM.php\r\n", "Hello, welcome" },
+    /* both names: the first entry wins */
+    { "lecturer=Terry%20Richards lecturer=Ian%20Cornelius", "Hello Ian Cornelius" },
+  };
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
+  g_autoptr(GBytes) fallback = g_bytes_new_static ("Hello, welcome", 14);
+  g_autoptr(GBytes) ian = g_bytes_new_static ("lecturer=Ian%20Cornelius", 24);
+  g_autoptr(GBytes) ian_answer = g_bytes_new_static ("Hello Ian Cornelius", 19);
+  g_autoptr(GBytes) terry = g_bytes_new_static ("lecturer=Terry%20Richards", 25);
+  g_autoptr(GBytes) terry_answer = g_bytes_new_static ("Hello Terry Richards", 20);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_REPLY, fallback,
+                                           G_N_ELEMENTS (cases), 1024, 5000);
+  g_autofree char *port = g_strdup_printf ("%u", sp_test_listener_port (listener));
+  g_autofree char *script = sp_test_peer_script ("peer-client.py");
+  Watch watch;
+
+  sp_serve_add_reply (serve, ian, ian_answer);
+  sp_serve_add_reply (serve, terry, terry_answer);
+  watch_init (&watch, serve);
+  sp_serve_start (serve);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      SpTestConversation conversation = { 0 };
+
+      process = sp_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, port,
+                               cases[i].request, NULL);
+      if (process == NULL)
+        {
+          g_test_skip (error->message);
+          break;
+        }
+
+      sp_test_conversation_start (&conversation, process, NULL);
+      g_assert_true (sp_test_poll_until (sp_test_conversation_done, &conversation,
+                                         SP_TEST_GUARD_MS));
+      g_assert_cmpstr (conversation.output, ==, cases[i].answer);
+      g_assert_true (g_subprocess_get_successful (process));
+      g_free (conversation.output);
+    }
+
+  if (!g_test_failed () && sp_serve_get_n_accepted (serve) == G_N_ELEMENTS (cases))
+    {
+      g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
+      g_assert_true (watch.ok);
+    }
+
+  watch_clear (&watch, serve);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -619,6 +682,7 @@ main (int   argc,
   ADD ("/Sp/Serve/echo-concurrent", test_echo_concurrent);
   ADD ("/Sp/Serve/discard", test_discard);
   ADD ("/Sp/Serve/reply", test_reply);
+  ADD ("/Sp/Serve/replies-python-clients", test_replies_python_clients);
   ADD ("/Sp/Serve/finished-after-n", test_finished_after_n);
   ADD ("/Sp/Serve/open-ended", test_open_ended);
   ADD ("/Sp/Serve/accept-timeout", test_accept_timeout);

@@ -109,7 +109,9 @@ static const Malformed malformed[] = {
     "missing-socket.json: steps[0]: missing member “socket” (“bind” needs it)" },
   { "member-not-for-call.json", SP_SESSION_ERROR_INVALID,
     "member-not-for-call.json: steps[0].bufsize: not used by “bind” "
-    "(only by recv, recvfrom, recv_into, serve)" },
+    "(only by recv, recvfrom, recv_into, recvfrom_into, serve)" },
+  { "replies-not-reply.json", SP_SESSION_ERROR_INVALID,
+    "replies-not-reply.json: steps[2].replies: only used with “mode”: “reply”" },
   { "data-text-and-hex.json", SP_SESSION_ERROR_INVALID,
     "data-text-and-hex.json: steps[4].data: give either “text” or “hex”, not both" },
   { "empty-expect.json", SP_SESSION_ERROR_INVALID,

@@ -200,6 +200,10 @@ test_to_json_order (void)
     "{\"socket\":\"s\",\"call\":\"serve\",\"port\":5000,\"backlog\":1,\"bufsize\":4096,"
       "\"data\":{\"text\":\"Hi\",\"encoding\":\"utf-16-le\"},\"mode\":\"reply\",\"connections\":3}",
     "{\"socket\":\"s\",\"call\":\"serve\",\"mode\":\"echo\"}",
+    "{\"socket\":\"s\",\"call\":\"serve\",\"data\":{\"text\":\"Hello\"},"
+      "\"replies\":[{\"contains\":{\"text\":\"Ian\"},\"data\":{\"text\":\"Hello Ian\"}},"
+      "{\"contains\":{\"hex\":\"00 ff\"},\"data\":{\"text\":\"Hi\",\"encoding\":\"ascii\"}}],"
+      "\"mode\":\"reply\",\"connections\":2}",
     "{\"call\":\"sleep\",\"ms\":100}",
     "{\"call\":\"note\",\"text\":\"Hello\"}",
     "{\"socket\":\"s\",\"call\":\"setsockopt\",\"option\":\"SO_REUSEADDR\",\"value\":true}",
@@ -267,6 +271,45 @@ test_copy (void)
   g_assert_finalize_object (g_steal_pointer (&step));
   g_assert_cmpstr (copy->expect.contains->text, ==, "x");
   g_assert_finalize_object (g_steal_pointer (&copy));
+}
+
+/* A replies table keeps its entries in order, each with its bytes, and a
+ * copy owns its own. */
+static void
+test_replies (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpStep) step = NULL;
+  g_autoptr(SpStep) copy = NULL;
+  const SpStepReply *first;
+  const SpStepReply *second;
+
+  step = parse_step ("{ \"socket\": \"web\", \"call\": \"serve\", \"mode\": \"reply\","
+                     "  \"data\": { \"text\": \"Hello\" },"
+                     "  \"replies\": ["
+                     "    { \"contains\": { \"text\": \"lecturer=Ian\" },"
+                     "      \"data\": { \"text\": \"Hello Ian\" } },"
+                     "    { \"contains\": { \"hex\": \"00 ff\" },"
+                     "      \"data\": { \"hex\": \"01\" } } ] }",
+                     &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (step->replies);
+  g_assert_cmpuint (step->replies->len, ==, 2);
+  first = g_ptr_array_index (step->replies, 0);
+  second = g_ptr_array_index (step->replies, 1);
+  assert_bytes (first->contains->bytes, "lecturer=Ian", 12);
+  assert_bytes (first->data->bytes, "Hello Ian", 9);
+  assert_bytes (second->contains->bytes, "\x00\xff", 2);
+  assert_bytes (second->data->bytes, "\x01", 1);
+  assert_bytes (step->data->bytes, "Hello", 5);
+
+  copy = sp_step_copy (step);
+  g_assert_true (copy->replies != step->replies);
+  g_assert_finalize_object (g_steal_pointer (&step));
+  g_assert_cmpuint (copy->replies->len, ==, 2);
+  first = g_ptr_array_index (copy->replies, 0);
+  g_assert_cmpstr (first->contains->text, ==, "lecturer=Ian");
+  g_assert_cmpstr (first->data->text, ==, "Hello Ian");
 }
 
 static void
@@ -372,7 +415,7 @@ static const ErrorCase error_cases[] = {
   { "{ \"socket\": \"c\", \"call\": \"accept\", \"as\": \"9x\" }",
     "steps[3].as: “9x” is not a valid id: …" },
   { "{ \"socket\": \"c\", \"call\": \"send\", \"until\": \"eof\", \"data\": {\"hex\": \"\"} }",
-    "steps[3].until: not used by “send” (only by recv, recvfrom, recv_into)" },
+    "steps[3].until: not used by “send” (only by recv, recvfrom, recv_into, recvfrom_into)" },
   { "{ \"socket\": \"c\", \"call\": \"recv\", \"until\": \"close\" }",
     "steps[3].until: must be “eof” (repeat until the peer closes)" },
   { "{ \"socket\": \"c\", \"call\": \"recv\", \"until\": \"eof\", \"count\": 2 }",
@@ -408,6 +451,39 @@ static const ErrorCase error_cases[] = {
     "steps[3]: missing member “data” (“mode”: “reply” needs it)" },
   { "{ \"socket\": \"c\", \"call\": \"serve\", \"data\": { \"text\": \"a\" } }",
     "steps[3].data: only used with “mode”: “reply”" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"echo\", \"replies\": "
+      "[ { \"contains\": { \"text\": \"a\" }, \"data\": { \"text\": \"b\" } } ] }",
+    "steps[3].replies: only used with “mode”: “reply”" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"replies\": "
+      "[ { \"contains\": { \"text\": \"a\" }, \"data\": { \"text\": \"b\" } } ] }",
+    "steps[3]: missing member “data” (“mode”: “reply” needs it)" },
+  { "{ \"socket\": \"c\", \"call\": \"send\", \"data\": { \"text\": \"a\" }, \"replies\": [] }",
+    "steps[3].replies: not used by “send” (only by serve)" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": { \"contains\": { \"text\": \"a\" } } }",
+    "steps[3].replies: must be a list of { “contains”: …, “data”: … } objects" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [] }",
+    "steps[3].replies: must not be empty: …" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [ { \"contains\": { \"text\": \"x\" }, \"data\": { \"text\": \"y\" } }, 5 ] }",
+    "steps[3].replies[1]: must be an object" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [ { \"contains\": { \"text\": \"x\" }, \"data\": { \"text\": \"y\" } },"
+      "{ \"contains\": { \"text\": \"\" }, \"data\": { \"text\": \"y\" } } ] }",
+    "steps[3].replies[1].contains: must not be empty …" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [ { \"contains\": { \"hex\": \"4\" }, \"data\": { \"text\": \"y\" } } ] }",
+    "steps[3].replies[0].contains.hex: …" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [ { \"contains\": { \"text\": \"x\" } } ] }",
+    "steps[3].replies[0]: missing member “data” …" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [ { \"data\": { \"text\": \"x\" } } ] }",
+    "steps[3].replies[0]: missing member “contains” …" },
+  { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"reply\", \"data\": { \"text\": \"a\" },"
+      "\"replies\": [ { \"contains\": { \"text\": \"x\" }, \"dat\": { \"text\": \"x\" } } ] }",
+    "steps[3].replies[0].dat: unknown member (did you mean “data”?)" },
   { "{ \"socket\": \"c\", \"call\": \"serve\", \"mode\": \"mirror\" }",
     "steps[3].mode: must be “echo”, “discard” or “reply”" },
   { "{ \"socket\": \"c\", \"call\": \"serve\", \"connections\": 0 }",
@@ -517,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Step/to-json-order", test_to_json_order);
   g_test_add_func ("/Sp/Step/to-json-reorders", test_to_json_reorders);
   g_test_add_func ("/Sp/Step/copy", test_copy);
+  g_test_add_func ("/Sp/Step/replies", test_replies);
   g_test_add_func ("/Sp/Step/data", test_data);
   g_test_add_func ("/Sp/Step/data-bytes-only", test_data_bytes_only);
   g_test_add_func ("/Sp/Step/errors", test_errors);

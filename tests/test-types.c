@@ -69,8 +69,8 @@ test_call (void)
   /* Python's socket API names, and the playground's own three. */
   static const char *names[] = {
     "socket", "setsockopt", "bind", "listen", "accept", "connect", "connect_ex",
-    "send", "sendall", "sendto", "recv", "recvfrom", "recv_into", "shutdown",
-    "close", "getsockname", "getpeername", "gethostname", "gethostbyname",
+    "send", "sendall", "sendto", "recv", "recvfrom", "recv_into", "recvfrom_into",
+    "shutdown", "close", "getsockname", "getpeername", "gethostname", "gethostbyname",
     "getaddrinfo", "serve", "sleep", "note",
   };
   SpCall call = SP_CALL_NOTE;

@@ -86,7 +86,7 @@ typedef struct
   gboolean    uses_threading;
   gboolean    uses_impairment;
   gboolean    uses_time;
-  gboolean    have_addr;   /* an accept or recvfrom has set `addr` */
+  gboolean    have_addr;   /* an accept, recvfrom or recvfrom_into has set `addr` */
   const char *destination; /* where the step really went, as Python, or NULL */
 
   GHashTable *created;     /* socket ids that exist in the program so far */
@@ -106,6 +106,13 @@ static const char * const reserved_names[] = {
   "print", "range", "len", "repr", "bytes", "bytearray", "HOST", "PORT",
   "SOCKET_PATH", "random", "ImpairedSocket",
 };
+
+static gboolean
+is_receive (SpCall call)
+{
+  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM || call == SP_CALL_RECV_INTO ||
+         call == SP_CALL_RECVFROM_INTO;
+}
 
 static void emit (Writer     *w,
                   const char *format,
@@ -491,8 +498,7 @@ analysis_is_server (Analysis       *a,
         accepts = TRUE;
       else if (step->call == SP_CALL_BIND)
         binds = TRUE;
-      else if ((step->call == SP_CALL_RECV || step->call == SP_CALL_RECVFROM ||
-                step->call == SP_CALL_RECV_INTO) && first_receive < 0)
+      else if (is_receive (step->call) && first_receive < 0)
         first_receive = i;
       else if ((step->call == SP_CALL_SEND || step->call == SP_CALL_SENDALL ||
                 step->call == SP_CALL_SENDTO) && first_send < 0)
@@ -844,11 +850,6 @@ step_role (Analysis *a,
   return ROLE_CLIENT;
 }
 
-static gboolean
-is_receive (SpCall call)
-{
-  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM || call == SP_CALL_RECV_INTO;
-}
 
 /* Two sends on a stream with nothing in between in the sender's program
  * may reach the peer as one read, where in the session the peer read the
@@ -1396,6 +1397,13 @@ write_recv (Writer     *w,
       emit (w, "data = bytes(buffer[:nbytes])");
       break;
 
+    case SP_CALL_RECVFROM_INTO:
+      emit (w, "buffer = bytearray(%" G_GSIZE_FORMAT ")", bufsize);
+      emit (w, "nbytes, addr = %s.recvfrom_into(buffer)", sock);
+      emit (w, "data = bytes(buffer[:nbytes])");
+      w->have_addr = TRUE;
+      break;
+
     case SP_CALL_RECV:
     case SP_CALL_SOCKET:
     case SP_CALL_SETSOCKOPT:
@@ -1432,7 +1440,7 @@ write_recv (Writer     *w,
 
   if (w->script)
     {
-      if (step->call == SP_CALL_RECVFROM)
+      if (sp_call_gives_sender (step->call))
         emit (w, "print('%s received', repr(data), 'from', addr)", sock);
       else
         emit (w, "print('%s received', repr(data))", sock);
@@ -1541,7 +1549,26 @@ write_handler (Writer     *w,
 
       emit (&d, "data = conn.recv(%" G_GSIZE_FORMAT ")", bufsize);
       emit (&d, "print('Received', repr(data))");
-      emit (&d, "conn.sendall(%s)", reply);
+      /* the replies table: the first entry the request contains wins, as
+       * in the session; the step's data answers any other request */
+      for (guint i = 0; step->replies != NULL && i < step->replies->len; i++)
+        {
+          const SpStepReply *entry = g_ptr_array_index (step->replies, i);
+          g_autofree char *contains = py_data (entry->contains);
+          g_autofree char *answer = py_data (entry->data);
+
+          block_open (&d, -1, "%s %s in data:", i == 0 ? "if" : "elif", contains);
+          emit (&d, "conn.sendall(%s)", answer);
+          block_close (&d);
+        }
+      if (step->replies != NULL && step->replies->len > 0)
+        {
+          block_open (&d, -1, "else:");
+          emit (&d, "conn.sendall(%s)", reply);
+          block_close (&d);
+        }
+      else
+        emit (&d, "conn.sendall(%s)", reply);
     }
   else
     {
@@ -1798,6 +1825,7 @@ write_action (Writer     *w,
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
       return write_recv (w, step, sock);
 
     case SP_CALL_SHUTDOWN:
@@ -2004,7 +2032,7 @@ is_waiting_call (SpCall call)
 {
   return call == SP_CALL_ACCEPT || call == SP_CALL_CONNECT || call == SP_CALL_CONNECT_EX ||
          call == SP_CALL_SEND || call == SP_CALL_SENDALL || call == SP_CALL_SENDTO ||
-         call == SP_CALL_RECV || call == SP_CALL_RECVFROM || call == SP_CALL_RECV_INTO;
+         is_receive (call);
 }
 
 static void

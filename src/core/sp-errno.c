@@ -174,7 +174,8 @@ call_is_send (const char *call)
 static gboolean
 call_is_recv (const char *call)
 {
-  return call_is (call, "recv") || call_is (call, "recvfrom") || call_is (call, "recv_into");
+  return call_is (call, "recv") || call_is (call, "recvfrom") || call_is (call, "recv_into") ||
+         call_is (call, "recvfrom_into");
 }
 
 static gboolean

@@ -123,6 +123,26 @@ append_result (GString *line,
       return;
 
     case SP_EVENT_RECEIVED:
+      /* recvfrom_into returns (nbytes, address), as Python shows it, and the
+       * bytes it put in the buffer follow as a comment. Its detail is the
+       * sender; a stream has none (Python's None), and at its end of file
+       * the detail says so instead. */
+      if (sp_event_get_call (event) == SP_CALL_RECVFROM_INTO)
+        {
+          gboolean eof = bytes == 0 &&
+                         g_strcmp0 (detail, _("end of file: the peer closed its side")) == 0;
+
+          g_string_append_printf (line, "(%" G_GSIZE_FORMAT ", %s)  # ", bytes,
+                                  detail != NULL && !eof ? detail : "None");
+          if (eof)
+            g_string_append (line, detail);
+          else
+            {
+              g_string_append (line, "buffer: ");
+              append_payload (line, event);
+            }
+          return;
+        }
       /* recvfrom's detail is the sender, as Python shows it. */
       if (sp_event_get_call (event) == SP_CALL_RECVFROM && detail != NULL)
         {
@@ -175,6 +195,7 @@ append_result (GString *line,
         case SP_CALL_RECV:
         case SP_CALL_RECVFROM:
         case SP_CALL_RECV_INTO:
+        case SP_CALL_RECVFROM_INTO:
         case SP_CALL_SHUTDOWN:
         case SP_CALL_CLOSE:
         case SP_CALL_SLEEP:

@@ -99,6 +99,7 @@ sp_lifecycle_action_for_call (SpCall call)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
       return SP_LIFECYCLE_ACTION_RECEIVE;
     case SP_CALL_SHUTDOWN:
       return SP_LIFECYCLE_ACTION_SHUTDOWN;

@@ -72,6 +72,7 @@ static const SpTransition transitions[] = {
   RECEIVING (RECV),
   RECEIVING (RECVFROM),
   RECEIVING (RECV_INTO),
+  RECEIVING (RECVFROM_INTO),
 
   /* A shut-down stream still knows its peer. */
   ROW (GETPEERNAME, CONNECTED, CONNECTED, ALL),

@@ -908,6 +908,7 @@ tcp_call (Export *export)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
     case SP_CALL_GETSOCKNAME:
     case SP_CALL_GETPEERNAME:
     case SP_CALL_GETHOSTNAME:

@@ -602,6 +602,7 @@ run_waits_for_peer (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
       return TRUE;
 
     case SP_CALL_SOCKET:
@@ -1533,6 +1534,12 @@ serve_listening (Run *run)
   serve = sp_serve_new (run->socket, mode, reply,
                         MAX (step->connections, 0), sp_step_get_bufsize (step),
                         run_timeout (run));
+  for (guint i = 0; step->replies != NULL && i < step->replies->len; i++)
+    {
+      const SpStepReply *entry = g_ptr_array_index (step->replies, i);
+
+      sp_serve_add_reply (serve, entry->contains->bytes, entry->data->bytes);
+    }
   g_signal_connect_object (serve, "accepted", G_CALLBACK (on_serve_accepted), self, 0);
   g_signal_connect_object (serve, "accept-paused", G_CALLBACK (on_serve_accept_paused), self, 0);
   g_signal_connect_object (serve, "finished", G_CALLBACK (on_serve_finished), self, 0);
@@ -1717,6 +1724,7 @@ run_execute (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
     case SP_CALL_SHUTDOWN:
     case SP_CALL_CLOSE:
     case SP_CALL_GETSOCKNAME:
@@ -1792,6 +1800,7 @@ run_execute (Run *run)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
       run->slice_started_us = g_get_monotonic_time ();
       receive_now (run);
       break;

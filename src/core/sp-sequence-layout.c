@@ -487,7 +487,7 @@ static gboolean
 is_datagram (Lane   *lane,
              SpCall  call)
 {
-  if (call == SP_CALL_SENDTO || call == SP_CALL_RECVFROM)
+  if (call == SP_CALL_SENDTO || sp_call_gives_sender (call))
     return TRUE;
   return lane->type_known && lane->is_datagram;
 }
@@ -550,6 +550,7 @@ on_call (SpSequenceLayout *self,
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
     case SP_CALL_GETSOCKNAME:
     case SP_CALL_GETPEERNAME:
     case SP_CALL_GETHOSTNAME:

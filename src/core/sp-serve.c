@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include <errno.h>
+#include <string.h>
 
 #include "sp-errno.h"
 #include "sp-serve.h"
@@ -15,6 +16,7 @@ struct _SpServe
   SpSocket     *listener;
   SpServeMode   mode;
   GBytes       *reply;
+  GPtrArray    *replies;      /* of Reply, in order */
   guint         connections;
   gsize         bufsize;
   guint         timeout_ms;
@@ -38,6 +40,20 @@ struct _SpServe
 };
 
 G_DEFINE_FINAL_TYPE (SpServe, sp_serve, G_TYPE_OBJECT)
+
+typedef struct
+{
+  GBytes *contains;
+  GBytes *reply;
+} Reply;
+
+static void
+reply_free (Reply *reply)
+{
+  g_bytes_unref (reply->contains);
+  g_bytes_unref (reply->reply);
+  g_free (reply);
+}
 
 enum {
   ACCEPTED,
@@ -75,6 +91,7 @@ sp_serve_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->reply, g_bytes_unref);
+  g_clear_pointer (&self->replies, g_ptr_array_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sp_serve_parent_class)->finalize (object);
@@ -104,6 +121,7 @@ sp_serve_init (SpServe *self)
 {
   self->cancellable = g_cancellable_new ();
   self->active = g_ptr_array_new_with_free_func (g_object_unref);
+  self->replies = g_ptr_array_new_with_free_func ((GDestroyNotify) reply_free);
   self->ok = TRUE;
 }
 
@@ -128,6 +146,46 @@ sp_serve_new (SpSocket    *listener,
   /* An open-ended serve is for people typing at it: no wait times out. */
   self->timeout_ms = connections > 0 ? timeout_ms : 0;
   return self;
+}
+
+void
+sp_serve_add_reply (SpServe *self,
+                    GBytes  *contains,
+                    GBytes  *reply)
+{
+  Reply *entry;
+
+  g_return_if_fail (SP_IS_SERVE (self));
+  g_return_if_fail (contains != NULL && g_bytes_get_size (contains) > 0);
+  g_return_if_fail (reply != NULL);
+  g_return_if_fail (!self->accepting && !self->finished);
+
+  entry = g_new (Reply, 1);
+  entry->contains = g_bytes_ref (contains);
+  entry->reply = g_bytes_ref (reply);
+  g_ptr_array_add (self->replies, entry);
+}
+
+/* The answer to `request`: the first entry of the table it matches, or
+ * the one reply. */
+static GBytes *
+choose_reply (SpServe *self,
+              GBytes  *request)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (request, &size);
+
+  for (guint i = 0; i < self->replies->len; i++)
+    {
+      Reply *entry = g_ptr_array_index (self->replies, i);
+      gsize length;
+      const guint8 *wanted = g_bytes_get_data (entry->contains, &length);
+
+      if (size >= length && memmem (data, size, wanted, length) != NULL)
+        return entry->reply;
+    }
+
+  return self->reply;
 }
 
 static void
@@ -277,7 +335,7 @@ on_received (GObject      *object,
    * answers); nothing for discard. */
   eof = g_bytes_get_size (bytes) == 0;
   if (self->mode == SP_SERVE_REPLY)
-    answer = self->reply;
+    answer = choose_reply (self, bytes);
   else if (self->mode == SP_SERVE_ECHO && !eof)
     answer = bytes;
 

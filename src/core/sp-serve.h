@@ -12,7 +12,10 @@ G_DECLARE_FINAL_TYPE (SpServe, sp_serve, SP, SERVE, GObject)
 /* A listening socket that accepts and serves its connections itself (the
  * "serve" call): every connection at once, each on its own main-loop
  * sources. Echo sends back what arrives, discard reads until end of file,
- * reply reads one request and answers with `reply`, then closes.
+ * reply reads one request and answers with `reply`, then closes; a reply
+ * added with sp_serve_add_reply() answers instead when the request (what
+ * that one read returned) contains its `contains`, the first that matches
+ * winning.
  *
  * It accepts `connections` connections, or until the listener is closed
  * when that is 0. The "finished" signal (gboolean ok) fires once every
@@ -31,6 +34,10 @@ SpServe  *sp_serve_new             (SpSocket    *listener,
                                     guint        connections,
                                     gsize        bufsize,
                                     guint        timeout_ms);
+/* Before start: one more entry of the replies table. */
+void      sp_serve_add_reply       (SpServe     *self,
+                                    GBytes      *contains,
+                                    GBytes      *reply);
 void      sp_serve_start           (SpServe     *self);
 /* Closes the connections it serves and stops accepting. */
 void      sp_serve_stop            (SpServe     *self);

@@ -1444,9 +1444,10 @@ remember_sender (SpSocket                      *self,
   self->sender_python = sp_endpoint_format_python (address);
 }
 
-/* One recv, recv_into or recvfrom into `buffer` (op->bufsize bytes), recorded
- * in the log. Returns the size, or -1 with the errno in `code`; EAGAIN (no
- * data waiting) is not a call the log shows. `from` gets recvfrom's sender. */
+/* One recv, recv_into, recvfrom or recvfrom_into into `buffer` (op->bufsize
+ * bytes), recorded in the log. Returns the size, or -1 with the errno in
+ * `code`; EAGAIN (no data waiting) is not a call the log shows. `from` gets
+ * the sender of the calls that return it. */
 static gssize
 receive_once (SpSocket        *self,
               Op              *op,
@@ -1470,11 +1471,11 @@ receive_once (SpSocket        *self,
       return -1;
     }
 
-  if (length > 0 && op->call == SP_CALL_RECVFROM)
+  if (length > 0 && sp_call_gives_sender (op->call))
     {
       remember_sender (self, &storage, length);
       from_text = self->sender_text;
-      /* recvfrom's result names the sender */
+      /* recvfrom's (and recvfrom_into's) result names the sender */
       detail = self->sender_python;
       if (from != NULL)
         *from = address_from_native (&storage, length);

@@ -88,8 +88,9 @@ void            sp_socket_send_async           (SpSocket        *self,
 gssize          sp_socket_send_finish          (SpSocket        *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
-/* recv, recv_into or recvfrom: one call, at most `bufsize` bytes. An empty
- * GBytes is end of file. `from` is set for recvfrom. */
+/* recv, recv_into, recvfrom or recvfrom_into: one call, at most `bufsize`
+ * bytes. An empty GBytes is end of file. `from` is set for recvfrom and
+ * recvfrom_into. */
 void            sp_socket_receive_async        (SpSocket        *self,
                                                 SpCall           call,
                                                 gsize            bufsize,

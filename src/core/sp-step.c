@@ -592,6 +592,151 @@ build_data (JsonBuilder      *builder,
   json_builder_end_object (builder);
 }
 
+/* SpStepReply */
+
+/* Takes both. */
+SpStepReply *
+sp_step_reply_new (SpStepData *contains,
+                   SpStepData *data)
+{
+  SpStepReply *reply = g_new0 (SpStepReply, 1);
+
+  reply->contains = contains;
+  reply->data = data;
+  return reply;
+}
+
+void
+sp_step_reply_free (SpStepReply *reply)
+{
+  if (reply == NULL)
+    return;
+
+  sp_step_data_free (reply->contains);
+  sp_step_data_free (reply->data);
+  g_free (reply);
+}
+
+static GPtrArray *
+replies_copy (GPtrArray *replies)
+{
+  GPtrArray *copy;
+
+  if (replies == NULL)
+    return NULL;
+
+  copy = g_ptr_array_new_full (replies->len, (GDestroyNotify) sp_step_reply_free);
+  for (guint i = 0; i < replies->len; i++)
+    {
+      const SpStepReply *reply = g_ptr_array_index (replies, i);
+
+      g_ptr_array_add (copy, sp_step_reply_new (sp_step_data_copy (reply->contains),
+                                                sp_step_data_copy (reply->data)));
+    }
+
+  return copy;
+}
+
+/* "replies": [ { "contains": DATA, "data": DATA }, … ], at least one. */
+static GPtrArray *
+parse_replies (JsonNode   *node,
+               const char *path,
+               GError    **error)
+{
+  static const char * const known[] = { "contains", "data", NULL };
+  g_autoptr(GPtrArray) replies = NULL;
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      _sp_step_set_error (error, path,
+                          _("must be a list of { “contains”: …, “data”: … } objects"));
+      return NULL;
+    }
+
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) == 0)
+    {
+      _sp_step_set_error (error, path,
+                          _("must not be empty: give at least one "
+                            "{ “contains”: …, “data”: … }, or leave “replies” out"));
+      return NULL;
+    }
+
+  replies = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_step_reply_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *entry_path = _sp_step_path_index (path, i);
+      g_autofree char *contains_path = _sp_step_path_member (entry_path, "contains");
+      g_autofree char *data_path = _sp_step_path_member (entry_path, "data");
+      g_autoptr(SpStepData) contains = NULL;
+      g_autoptr(SpStepData) data = NULL;
+      JsonObject *object;
+      JsonNode *member;
+
+      if (!_sp_step_get_object (json_array_get_element (array, i), entry_path, &object, error) ||
+          !_sp_step_check_members (object, entry_path, known, error))
+        return NULL;
+
+      member = json_object_get_member (object, "contains");
+      if (member == NULL)
+        {
+          _sp_step_set_error (error, entry_path,
+                              _("missing member “contains” (what a request must contain to get "
+                                "this reply)"));
+          return NULL;
+        }
+      contains = parse_data (member, contains_path, error);
+      if (contains == NULL)
+        return NULL;
+      /* Every request contains the empty string: the entry would hide the
+       * ones after it and the default. */
+      if (g_bytes_get_size (contains->bytes) == 0)
+        {
+          _sp_step_set_error (error, contains_path,
+                              _("must not be empty (it would match every request; the reply "
+                                "for any request is the step’s “data”)"));
+          return NULL;
+        }
+
+      member = json_object_get_member (object, "data");
+      if (member == NULL)
+        {
+          _sp_step_set_error (error, entry_path,
+                              _("missing member “data” (the reply to a request that contains "
+                                "“contains”)"));
+          return NULL;
+        }
+      data = parse_data (member, data_path, error);
+      if (data == NULL)
+        return NULL;
+
+      g_ptr_array_add (replies, sp_step_reply_new (g_steal_pointer (&contains),
+                                                   g_steal_pointer (&data)));
+    }
+
+  return g_steal_pointer (&replies);
+}
+
+static void
+build_replies (JsonBuilder *builder,
+               GPtrArray   *replies)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < replies->len; i++)
+    {
+      const SpStepReply *reply = g_ptr_array_index (replies, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "contains");
+      build_data (builder, reply->contains);
+      json_builder_set_member_name (builder, "data");
+      build_data (builder, reply->data);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
 /* SpExpect */
 
 static void
@@ -813,6 +958,7 @@ typedef enum
   KEY_COUNT,
   KEY_INTERVAL_MS,
   KEY_DATA,
+  KEY_REPLIES,
   KEY_HOW,
   KEY_TIMEOUT_MS,
   KEY_MODE,
@@ -829,7 +975,7 @@ typedef enum
 #define ALL_CALLS ((1u << SP_N_CALLS) - 1)
 #define GLOBAL_CALLS \
   (CALL (GETHOSTNAME) | CALL (GETHOSTBYNAME) | CALL (GETADDRINFO) | CALL (SLEEP) | CALL (NOTE))
-#define RECV_CALLS (CALL (RECV) | CALL (RECVFROM) | CALL (RECV_INTO))
+#define RECV_CALLS (CALL (RECV) | CALL (RECVFROM) | CALL (RECV_INTO) | CALL (RECVFROM_INTO))
 #define SEND_CALLS (CALL (SEND) | CALL (SENDALL) | CALL (SENDTO))
 #define CONNECT_CALLS (CALL (CONNECT) | CALL (CONNECT_EX))
 
@@ -838,8 +984,8 @@ G_STATIC_ASSERT (SP_N_CALLS <= 32);
 /* In the order sp_step_to_json writes them. */
 static const char * const step_key_names[] = {
   "socket", "call", "host", "address", "port", "to", "as", "backlog", "bufsize", "until", "count",
-  "interval-ms", "data", "how", "timeout-ms", "mode", "connections", "ms", "text", "option",
-  "value", "note", "expect", NULL,
+  "interval-ms", "data", "replies", "how", "timeout-ms", "mode", "connections", "ms", "text",
+  "option", "value", "note", "expect", NULL,
 };
 
 static const guint32 step_key_calls[] = {
@@ -855,6 +1001,7 @@ static const guint32 step_key_calls[] = {
   [KEY_COUNT] = RECV_CALLS | SEND_CALLS,
   [KEY_INTERVAL_MS] = SEND_CALLS,
   [KEY_DATA] = SEND_CALLS | CALL (SERVE),
+  [KEY_REPLIES] = CALL (SERVE),
   [KEY_HOW] = CALL (SHUTDOWN),
   [KEY_TIMEOUT_MS] = CALL (ACCEPT) | CONNECT_CALLS | SEND_CALLS | RECV_CALLS | CALL (SERVE) |
                      CALL (GETHOSTBYNAME) | CALL (GETADDRINFO),
@@ -997,6 +1144,17 @@ parse_member (SpStep     *self,
           return FALSE;
         sp_step_data_free (self->data);
         self->data = data;
+        return TRUE;
+      }
+
+    case KEY_REPLIES:
+      {
+        GPtrArray *replies = parse_replies (node, path, error);
+
+        if (replies == NULL)
+          return FALSE;
+        g_clear_pointer (&self->replies, g_ptr_array_unref);
+        self->replies = replies;
         return TRUE;
       }
 
@@ -1151,6 +1309,14 @@ check_call (SpStep     *self,
           g_autofree char *data_path = _sp_step_path_member (path, "data");
 
           _sp_step_set_error (error, data_path, _("only used with “mode”: “reply”"));
+          return FALSE;
+        }
+
+      if (!reply && self->replies != NULL)
+        {
+          g_autofree char *replies_path = _sp_step_path_member (path, "replies");
+
+          _sp_step_set_error (error, replies_path, _("only used with “mode”: “reply”"));
           return FALSE;
         }
     }
@@ -1313,6 +1479,11 @@ sp_step_to_json (SpStep *self)
       json_builder_set_member_name (builder, "data");
       build_data (builder, self->data);
     }
+  if (self->replies != NULL)
+    {
+      json_builder_set_member_name (builder, "replies");
+      build_replies (builder, self->replies);
+    }
   if (self->has_how)
     ADD_STRING ("how", sp_shutdown_how_to_string (self->how));
   ADD_INT ("timeout-ms", self->timeout_ms);
@@ -1360,6 +1531,7 @@ sp_step_finalize (GObject *object)
   g_clear_pointer (&self->to, g_free);
   g_clear_pointer (&self->as, g_free);
   g_clear_pointer (&self->data, sp_step_data_free);
+  g_clear_pointer (&self->replies, g_ptr_array_unref);
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->option, g_free);
   g_clear_pointer (&self->host, g_free);
@@ -1424,6 +1596,7 @@ sp_step_copy (SpStep *self)
   copy->count = self->count;
   copy->interval_ms = self->interval_ms;
   copy->data = sp_step_data_copy (self->data);
+  copy->replies = replies_copy (self->replies);
   copy->how = self->how;
   copy->has_how = self->has_how;
   copy->timeout_ms = self->timeout_ms;

@@ -26,6 +26,18 @@ SpStepData *sp_step_data_copy       (const SpStepData  *data);
 void        sp_step_data_free       (SpStepData        *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpStepData, sp_step_data_free)
 
+/* One entry of serve's `replies` table (mode reply): a request that
+ * contains `contains` is answered with `data`. */
+typedef struct
+{
+  SpStepData *contains;
+  SpStepData *data;
+} SpStepReply;
+
+SpStepReply *sp_step_reply_new      (SpStepData        *contains,
+                                     SpStepData        *data);
+void         sp_step_reply_free     (SpStepReply       *reply);
+
 /* `expect`: every member that is set must hold. */
 typedef struct
 {
@@ -61,6 +73,7 @@ struct _SpStep
   gint           count;        /* -1 unset (1) */
   gint           interval_ms;  /* pause between repeats of count; -1 unset (none) */
   SpStepData    *data;
+  GPtrArray     *replies;      /* of SpStepReply, in order; NULL unset */
   SpShutdownHow  how;
   gboolean       has_how;
   gint           timeout_ms;   /* -1 unset */

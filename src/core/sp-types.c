@@ -11,8 +11,8 @@ static const char *state_names[] = {
 };
 static const char *call_names[] = {
   "socket", "setsockopt", "bind", "listen", "accept", "connect", "connect_ex",
-  "send", "sendall", "sendto", "recv", "recvfrom", "recv_into", "shutdown",
-  "close", "getsockname", "getpeername", "gethostname", "gethostbyname",
+  "send", "sendall", "sendto", "recv", "recvfrom", "recv_into", "recvfrom_into",
+  "shutdown", "close", "getsockname", "getpeername", "gethostname", "gethostbyname",
   "getaddrinfo", "serve", "sleep", "note",
 };
 static const char *family_python[] = {
@@ -158,4 +158,10 @@ sp_call_is_global (SpCall call)
          call == SP_CALL_GETADDRINFO ||
          call == SP_CALL_SLEEP ||
          call == SP_CALL_NOTE;
+}
+
+gboolean
+sp_call_gives_sender (SpCall call)
+{
+  return call == SP_CALL_RECVFROM || call == SP_CALL_RECVFROM_INTO;
 }

@@ -55,6 +55,7 @@ typedef enum
   SP_CALL_RECV,
   SP_CALL_RECVFROM,
   SP_CALL_RECV_INTO,
+  SP_CALL_RECVFROM_INTO,
   SP_CALL_SHUTDOWN,
   SP_CALL_CLOSE,
   SP_CALL_GETSOCKNAME,
@@ -130,6 +131,8 @@ const char *sp_socket_type_to_python  (SpSocketType  type);
 const char *sp_option_level_to_python (const char   *option);
 
 /* Calls that act on no socket of their own. */
+/* recvfrom and recvfrom_into: the call returns the sender's address. */
+gboolean    sp_call_gives_sender      (SpCall        call);
 gboolean    sp_call_is_global         (SpCall        call);
 
 G_END_DECLS

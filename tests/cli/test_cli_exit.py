@@ -399,14 +399,14 @@ class NeverCrashTests(cliutil.TestCase):
 # Mutations
 
 CALLS = ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'connect', 'connect_ex', 'send',
-         'sendall', 'sendto', 'recv', 'recvfrom', 'recv_into', 'shutdown', 'close',
-         'getsockname', 'getpeername', 'gethostname', 'serve', 'sleep', 'note', 'frobnicate',
-         '', 'BIND', 'recv ']
+         'sendall', 'sendto', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'shutdown',
+         'close', 'getsockname', 'getpeername', 'gethostname', 'serve', 'sleep', 'note',
+         'frobnicate', '', 'BIND', 'recv ']
 # (gethostbyname and getaddrinfo are left out: with a mutated or missing host
 # they could send a name to the DNS.)
 KEYS = ['socket', 'call', 'address', 'port', 'to', 'as', 'backlog', 'bufsize', 'until', 'count',
-        'data', 'how', 'timeout-ms', 'mode', 'connections', 'ms', 'expect', 'text', 'hex',
-        'encoding', 'error', 'contains', 'bytes', 'ok', 'id', 'family', 'type', 'protocol',
+        'data', 'replies', 'how', 'timeout-ms', 'mode', 'connections', 'ms', 'expect', 'text',
+        'hex', 'encoding', 'error', 'contains', 'bytes', 'ok', 'id', 'family', 'type', 'protocol',
         'options', 'format', 'version', 'title', 'description', 'sockets', 'steps', 'colour',
         '', 'SO_REUSEADDR', 'IPV6_V6ONLY']
 # Addresses are only ever loopback (or no address at all).
@@ -585,7 +585,7 @@ def may_wait_long(text):
     if not isinstance(steps, list):
         return False
     waiting = {'accept', 'connect', 'connect_ex', 'send', 'sendall', 'sendto', 'recv',
-               'recvfrom', 'recv_into', 'serve', 'gethostbyname', 'getaddrinfo'}
+               'recvfrom', 'recv_into', 'recvfrom_into', 'serve', 'gethostbyname', 'getaddrinfo'}
     for step in steps:
         if not isinstance(step, dict):
             continue

@@ -84,6 +84,16 @@ class PlainOutputTests(cliutil.TestCase):
                          'recvfrom should show (bytes, (host, port)) like Python'
                          + result.describe())
 
+    def test_recvfrom_into_shows_count_and_sender_as_python_does(self):
+        # Python: nbytes, address = s.recvfrom_into(buffer) -> (4, ('127.0.0.1', 40000))
+        result = cliutil.run(['--headless', fixture('sessions', 'udp-recvfrom-into.json')])
+        self.assertExit(result, 0, 'udp-recvfrom-into.json')
+        line = next((l for l in result.stdout.splitlines() if 'recvfrom_into(16)' in l), '')
+        self.assertRegex(line, r"recvfrom_into\(16\) -> \(4, \('127\.0\.0\.1', \d+\)\)"
+                               r"  # buffer: b'ping'$",
+                         'recvfrom_into should show (nbytes, (host, port)) like Python, '
+                         'then the bytes in the buffer' + result.describe())
+
     def test_ipv4_peer_of_dual_stack_socket_is_ipv4_mapped(self):
         # The preset's own description: "the IPv4 client appears as an
         # IPv4-mapped address (::ffff:127.0.0.1)", as Python's getpeername shows it.

@@ -147,7 +147,29 @@ class PeerTests(cliutil.TestCase):
         self.assertIn("sendall(b'GET /5062CEM.php HTTP/1.0\\r\\n\\r\\n')", result.stdout)
         self.assertRegex(result.stdout, r"recv\(1024\) -> b'HTTP/1\.0 200 OK")
 
-    # (g) UNIX-socket peers in Python
+    # (g) the notes' Example 2 page served by the session, fetched by Python's
+    # own HTTP client (no curl needed): the greeting names the lecturer asked for
+
+    def test_http_greeting_served_to_urllib(self):
+        import urllib.request
+        port = free_port()
+        session = render('peers/http-greeting-server.json', self.tmp, PORT=port)
+        server = self.start_session(['--headless', session])
+        self.wait_listening(server, port)
+        asked = [('?lecturer=Ian%20Cornelius', 'Hello Ian Cornelius, and welcome to 5062CEM!'),
+                 ('?lecturer=Terry%20Richards', 'Hello Terry Richards, and welcome to 5062CEM!'),
+                 ('', 'Hello, welcome to 5062CEM!')]
+        for query, greeting in asked:
+            with self.subTest(query=query):
+                url = f'http://127.0.0.1:{port}/5062CEM.php{query}'
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    self.assertEqual(response.status, 200, server.describe())
+                    page = response.read().decode('utf-8')
+                self.assertIn(f'<body>\n{greeting}</body>', page, server.describe())
+        self.assertEqual(server.wait(20), 0, 'the session (web server) failed' + server.describe())
+        self.assertIn('lecturer=Ian%20Cornelius HTTP/1.1', server.stdout(), server.describe())
+
+    # (h) UNIX-socket peers in Python
 
     def test_unix_python_echo_server_with_session_client(self):
         path = os.path.join(self.tmp, 'echo.sock')

@@ -4,6 +4,10 @@
 #include <adwaita.h>
 
 #include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
 
 #include "sp-gui-test-util.h"
 #include "sp-socket-page.h"
@@ -445,7 +449,8 @@ test_accessible_names (Fixture       *fixture,
 {
   static const char *calls[] = {
     "socket", "setsockopt", "bind", "listen", "accept", "connect", "connect_ex", "send",
-    "sendall", "sendto", "recv", "recvfrom", "shutdown", "close", "getsockname", "getpeername",
+    "sendall", "sendto", "recv", "recvfrom", "recv_into", "recvfrom_into", "shutdown", "close",
+    "getsockname", "getpeername",
   };
   static const struct { GType (*type) (void); const char *label; } fields[] = {
     { gtk_drop_down_get_type, "Destination" },
@@ -1058,6 +1063,52 @@ test_unset_address_is_loopback (Fixture       *fixture,
   g_settings_reset (settings, "default-bind-address");
 }
 
+/* recvfrom_into from the bar, on a datagram socket a real datagram reached:
+ * the step is recvfrom_into with the buffer size of the popover. */
+static void
+test_recvfrom_into (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SpSocketConfig) config = sp_socket_config_new ("udp", SP_FAMILY_INET,
+                                                           SP_SOCKET_TYPE_DGRAM);
+  g_autoptr(SpStep) bind = sp_step_new ("udp", SP_CALL_BIND);
+  struct sockaddr_in to = { .sin_family = AF_INET };
+  GSocketAddress *local;
+  SpStep *step;
+  int fd;
+
+  config->address = g_strdup ("127.0.0.1");
+  config->port = 0;
+  sp_session_add_socket (fixture->session, config);
+  sp_socket_page_set_socket_id (fixture->page, "udp");
+  g_assert_false (enabled (fixture, "recvfrom_into"));
+
+  sp_player_perform (fixture->player, bind);
+  wait_for_state (fixture, "udp", SP_STATE_BOUND);
+  iterate_for (20);
+  g_assert_true (enabled (fixture, "recv_into"));
+  g_assert_true (enabled (fixture, "recvfrom_into"));
+
+  local = sp_socket_get_local_address (live_socket (fixture, "udp"));
+  to.sin_port = htons (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  to.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  fd = socket (AF_INET, SOCK_DGRAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (sendto (fd, "ping", 4, 0, (struct sockaddr *) &to, sizeof to), ==, 4);
+  close (fd);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (fixture, GTK_TYPE_SPIN_BUTTON,
+                                                     "Buffer size in bytes")), 16);
+  call (fixture, "recvfrom_into");
+  wait_until (fixture, step_count_is, GUINT_TO_POINTER (2), "recvfrom_into step");
+  wait_until (fixture, all_steps_finished, NULL, "recvfrom_into to finish");
+  g_assert_cmpuint (fixture->n_failed, ==, 0);
+  step = last_step (fixture);
+  g_assert_cmpint (step->call, ==, SP_CALL_RECVFROM_INTO);
+  g_assert_cmpint (step->bufsize, ==, 16);
+  g_assert_cmpuint (sp_socket_get_bytes_received (live_socket (fixture, "udp")), ==, 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1072,6 +1123,7 @@ main (int   argc,
   ADD ("/Sp/SocketPage/accessible-names", test_accessible_names);
   ADD ("/Sp/SocketPage/server", test_server);
   ADD ("/Sp/SocketPage/client", test_client);
+  ADD ("/Sp/SocketPage/recvfrom-into", test_recvfrom_into);
   ADD ("/Sp/SocketPage/form", test_form);
   ADD ("/Sp/SocketPage/impairments", test_impairments);
   ADD ("/Sp/SocketPage/validation", test_validation);
