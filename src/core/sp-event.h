@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* The detail of a stream's empty read, which headless output tells apart
+ * from a sender; pass it through _() to show it. */
+#define SP_EVENT_DETAIL_END_OF_FILE N_("end of file: the peer closed its side")
+
 typedef enum
 {
   SP_EVENT_CALL,      /* a lifecycle call and its result */

@@ -130,7 +130,7 @@ append_result (GString *line,
       if (sp_event_get_call (event) == SP_CALL_RECVFROM_INTO)
         {
           gboolean eof = bytes == 0 &&
-                         g_strcmp0 (detail, _("end of file: the peer closed its side")) == 0;
+                         g_strcmp0 (detail, _(SP_EVENT_DETAIL_END_OF_FILE)) == 0;
 
           g_string_append_printf (line, "(%" G_GSIZE_FORMAT ", %s)  # ", bytes,
                                   detail != NULL && !eof ? detail : "None");

@@ -1482,7 +1482,7 @@ receive_once (SpSocket        *self,
     }
   /* an empty read on a stream is its end */
   if (detail == NULL && size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
-    detail = _("end of file: the peer closed its side");
+    detail = _(SP_EVENT_DETAIL_END_OF_FILE);
 
   self->bytes_received += size;
   record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text, detail, op->args);
