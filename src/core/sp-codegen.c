@@ -599,9 +599,14 @@ analysis_target (Analysis *a,
       return TRUE;
     }
 
-  /* as the player does: a destination is "to", or the step's own address */
+  /* as the player does: a destination is "to", or the step's own address,
+   * or else the socket's own (a client declared with where it talks to) */
   host = step->address;
   port = step->port;
+  if (host == NULL && config != NULL)
+    host = config->address;
+  if (port < 0 && config != NULL)
+    port = config->port;
 
   if (host == NULL)
     return FALSE;

@@ -969,7 +969,7 @@ bound_address (SpPlayer   *self,
 
 /* The address a connect, sendto or "to" step goes to: the bound address
  * of socket `to` (its loopback twin when it is bound to a wildcard), or the
- * step's own address and port. */
+ * step's own address and port, or else the socket's. */
 static void
 resolve_destination (Run          *run,
                      AddressReady  ready)
@@ -977,17 +977,19 @@ resolve_destination (Run          *run,
   SpPlayer *self = run->player;
   SpStep *step = run->step;
   SpFamily family = sp_socket_get_family (run->socket);
+  SpSocketConfig *config;
+  const char *address;
+  gint port;
 
   if (step->to != NULL)
     {
-      SpSocketConfig *config = config_for (self, step->to);
       GSocketAddress *bound = bound_address (self, step->to);
       g_autofree char *problem = NULL;
 
+      config = config_for (self, step->to);
       if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound) && sp_endpoint_is_wildcard (bound))
         {
-          guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-
+          port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
           resolve_address (run, family, sp_endpoint_loopback_text (family), port, "to", ready);
           return;
         }
@@ -1011,17 +1013,35 @@ resolve_destination (Run          *run,
       return;
     }
 
-  if (step->address == NULL || (family != SP_FAMILY_UNIX && step->port < 0))
+  /* A client declared with the address it talks to goes there: its own
+   * address is a destination, never bound (only bind and serve bind). */
+  config = config_for (self, step->socket);
+  address = step->address;
+  port = step->port;
+  if (address == NULL && config != NULL)
+    address = config->address;
+  if (port < 0 && config != NULL)
+    port = config->port;
+
+  if (address == NULL || (family != SP_FAMILY_UNIX && port < 0))
     {
-      run_finish (run, family == SP_FAMILY_UNIX
-                       ? _("address: this call needs a destination: give “to” or “address” "
-                           "(a path)")
-                       : _("address: this call needs a destination: give “to”, or “address” "
-                           "and “port”"));
+      g_autofree char *problem = NULL;
+
+      if (family == SP_FAMILY_UNIX)
+        problem = g_strdup_printf (_("address: this call needs a destination: give the step "
+                                     "“to” or “address” (a path), or give socket “%s” an "
+                                     "“address”"),
+                                   step->socket);
+      else
+        problem = g_strdup_printf (_("address: this call needs a destination: give the step "
+                                     "“to”, or “address” and “port”, or give socket “%s” an "
+                                     "“address” and a “port”"),
+                                   step->socket);
+      run_finish (run, problem);
       return;
     }
 
-  resolve_address (run, family, step->address, MAX (step->port, 0), "address", ready);
+  resolve_address (run, family, address, MAX (port, 0), "address", ready);
 }
 
 typedef struct

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""How a replay runs steps (DESIGN.md, "Session file, version 1"): where a
+connect or sendto goes when the step names no destination, a serve that the
+steps on its listener wait for, a port on a UNIX socket, and failed name
+lookups reported as Python's socket.gaierror.
+
+Real peers only (Python's socket module, socat); only 127.0.0.1, UNIX
+sockets and names that never resolve; every wait is bounded.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cliutil  # noqa: E402
+from cliutil import free_port, is_listening, wait_until, write_session  # noqa: E402
+
+PYTHON = sys.executable
+
+
+def session(sockets, steps, title='test'):
+    return {'format': 'socket-playground-session', 'version': 1, 'title': title,
+            'sockets': sockets, 'steps': steps}
+
+
+# A datagram peer that answers each datagram with its bytes in upper case,
+# then exits; it prints what it got.
+UDP_UPPER = r'''
+import socket, sys
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    s.bind(('127.0.0.1', int(sys.argv[1])))
+    s.settimeout(20)
+    print('ready', flush=True)
+    data, addr = s.recvfrom(1024)
+    print('got', data, flush=True)
+    s.sendto(data.upper(), addr)
+'''
+
+
+class OwnAddressTests(cliutil.TestCase):
+    """A client declared with the address and port it talks to goes there."""
+
+    def test_connect_goes_to_the_sockets_own_address(self):
+        if not shutil.which('socat'):
+            self.skipTest('socat is not installed')
+        port = free_port()
+        peer = self.start_peer(['socat', f'TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr',
+                                'EXEC:cat'])
+        self.assertTrue(wait_until(lambda: is_listening(port), timeout=5, process=peer.process),
+                        'socat did not listen' + peer.describe())
+        path = write_session(self.tmp, 'web.json', session(
+            [{'id': 'web', 'address': '127.0.0.1', 'port': port}],
+            [{'socket': 'web', 'call': 'connect'},
+             {'socket': 'web', 'call': 'sendall', 'data': {'text': 'GET /'}},
+             {'socket': 'web', 'call': 'recv', 'bufsize': 64,
+              'expect': {'data': {'text': 'GET /'}}},
+             {'socket': 'web', 'call': 'getsockname'},
+             {'socket': 'web', 'call': 'close'}]))
+        result = cliutil.run(['--headless', path, '--json'])
+        self.assertExit(result, 0, 'the replay' + peer.describe())
+        events = cliutil.json_lines(result.stdout)
+        connect = [e for e in events if e['call'] == 'connect'][0]
+        self.assertEqual(connect['remote'], f'127.0.0.1:{port}')
+        # Its own address is where it goes, not where it is bound: the
+        # kernel picked its local port.
+        local = [e for e in events if e['call'] == 'getsockname'][0]['local']
+        self.assertNotEqual(local, f'127.0.0.1:{port}')
+        self.assertNotIn('bind', [e['call'] for e in events])
+
+    def test_sendto_goes_to_the_sockets_own_address(self):
+        port = free_port(socket.SOCK_DGRAM)
+        peer = self.start_peer([PYTHON, '-c', UDP_UPPER, str(port)])
+        self.assertTrue(wait_until(lambda: 'ready' in peer.stdout(), timeout=5,
+                                   process=peer.process), 'the peer did not start'
+                        + peer.describe())
+        path = write_session(self.tmp, 'udp.json', session(
+            [{'id': 'client', 'type': 'dgram', 'address': '127.0.0.1', 'port': port}],
+            [{'socket': 'client', 'call': 'sendto', 'data': {'text': 'hello'}},
+             {'socket': 'client', 'call': 'recvfrom', 'bufsize': 64,
+              'expect': {'data': {'text': 'HELLO'}}}]))
+        result = cliutil.run(['--headless', path])
+        self.assertExit(result, 0, 'the replay' + peer.describe())
+        self.assertIn(f"sendto(b'hello', ('127.0.0.1', {port}))", result.stdout)
+        self.assertEqual(peer.wait(10), 0, peer.describe())
+        self.assertIn("got b'hello'", peer.stdout())
+
+    def test_exported_python_connects_there_too(self):
+        if not shutil.which('socat'):
+            self.skipTest('socat is not installed')
+        port = free_port()
+        peer = self.start_peer(['socat', f'TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr',
+                                'EXEC:cat'])
+        self.assertTrue(wait_until(lambda: is_listening(port), timeout=5, process=peer.process))
+        path = write_session(self.tmp, 'web.json', session(
+            [{'id': 'web', 'address': '127.0.0.1', 'port': port}],
+            [{'socket': 'web', 'call': 'connect'},
+             {'socket': 'web', 'call': 'sendall', 'data': {'text': 'ping'}},
+             {'socket': 'web', 'call': 'recv', 'bufsize': 64,
+              'expect': {'data': {'text': 'ping'}}},
+             {'socket': 'web', 'call': 'close'}]))
+        out = os.path.join(self.tmp, 'out')
+        result = cliutil.run(['--export-python', path, '--output', out])
+        self.assertExit(result, 0, 'the export')
+        scripts = sorted(os.listdir(out))
+        self.assertEqual(len(scripts), 1, scripts)
+        with open(os.path.join(out, scripts[0]), encoding='utf-8') as f:
+            code = f.read()
+        self.assertNotIn('.bind(', code)
+        program = subprocess.run([PYTHON, os.path.join(out, scripts[0])], capture_output=True,
+                                 text=True, timeout=30)
+        self.assertEqual(program.returncode, 0, code + program.stdout + program.stderr)
+        self.assertIn("b'ping'", program.stdout)
+
+    def test_no_address_anywhere_says_what_to_add(self):
+        path = write_session(self.tmp, 'nowhere.json', session(
+            [{'id': 'web'}], [{'socket': 'web', 'call': 'connect'}]))
+        result = cliutil.run(['--headless', path])
+        self.assertExit(result, 1, 'a connect with no destination')
+        self.assertIn('give the step “to”, or “address” and “port”, or give socket “web” an '
+                      '“address” and a “port”', result.stdout + result.stderr)
+
+
+class UnixPortTests(cliutil.TestCase):
+
+    def test_port_on_a_unix_socket_is_refused(self):
+        path = write_session(self.tmp, 'unix.json', session(
+            [{'id': 'server', 'family': 'unix', 'address': os.path.join(self.tmp, 's.sock')},
+             {'id': 'client', 'family': 'unix', 'port': 80}],
+            [{'socket': 'server', 'call': 'bind'}]))
+        result = cliutil.run(['--headless', path])
+        self.assertExit(result, 2, 'a UNIX socket with a port')
+        self.assertIn('unix.json: sockets[1].port: a UNIX socket has no port: it is addressed '
+                      'by its path', result.stderr)
+
+
+if __name__ == '__main__':
+    cliutil.main()
