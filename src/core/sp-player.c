@@ -36,6 +36,10 @@ struct _SpPlayer
    * step at a time (an accept that waited for a connect comes after it). */
   GPtrArray     *active;
   GQueue         waiting;
+  /* Runs on a listener that a bounded serve is serving, parked until that
+   * serve is over; the replay goes on beside them. Their steps sit before
+   * `position`, where the parking put them. */
+  GPtrArray     *parked;
 
   /* Bumped by restart, so that answers to calls made before it are ignored. */
   guint          generation;
@@ -109,6 +113,7 @@ typedef struct
   gint64      slice_started_us;
   char       *problem;       /* what run_finish was given, while it waits */
   char       *raised;        /* what a failed call raised when not an OSError */
+  SpServe    *serve;         /* the serve a parked run waits for */
 } Run;
 
 static void run_execute (Run *run);
@@ -147,6 +152,7 @@ run_free (Run *run)
   g_free (run->raised);
   g_clear_pointer (&run->received, g_byte_array_unref);
   g_clear_object (&run->destination);
+  g_clear_object (&run->serve);
   g_clear_object (&run->socket);
   g_clear_object (&run->step);
   g_clear_object (&run->player);
@@ -294,7 +300,7 @@ serves_pending (SpPlayer *self)
 static void
 maybe_finish (SpPlayer *self)
 {
-  if (self->finished_emitted || self->state == SP_PLAYER_RUNNING ||
+  if (self->finished_emitted || self->state == SP_PLAYER_RUNNING || self->parked->len > 0 ||
       self->position < sp_session_get_n_steps (self->session) || serves_pending (self))
     return;
 
@@ -303,6 +309,8 @@ maybe_finish (SpPlayer *self)
   set_state (self, SP_PLAYER_FINISHED);
   g_signal_emit (self, signals[FINISHED], 0, self->n_failed == 0);
 }
+
+static void release_parked (SpPlayer *self, SpServe *serve);
 
 static void
 on_serve_finished (SpServe  *serve,
@@ -316,6 +324,7 @@ on_serve_finished (SpServe  *serve,
                            _("A connection the server served ended with an error."));
     }
 
+  release_parked (self, serve);
   maybe_finish (self);
 }
 
@@ -541,6 +550,14 @@ socket_is_busy (SpPlayer   *self,
         return TRUE;
     }
 
+  for (guint i = 0; i < self->parked->len; i++)
+    {
+      Run *other = g_ptr_array_index (self->parked, i);
+
+      if (g_strcmp0 (other->step->socket, socket_id) == 0)
+        return TRUE;
+    }
+
   return FALSE;
 }
 
@@ -697,6 +714,22 @@ release_settled (SpPlayer *self)
     }
 }
 
+/* After a run ended or parked: the runs waiting for its socket start, and
+ * with nothing under way the replay goes on, or finishes. */
+static void
+go_on (SpPlayer *self)
+{
+  release_settled (self);
+  start_waiting (self);
+  if (self->active->len == 0)
+    {
+      if (self->running && self->position < sp_session_get_n_steps (self->session))
+        schedule_next (self);
+      else
+        maybe_finish (self);
+    }
+}
+
 static void
 run_finish_now (Run        *run,
                 const char *problem)
@@ -742,14 +775,84 @@ run_finish_now (Run        *run,
   g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message, run->step);
   run_free (run);
 
-  release_settled (self);
-  start_waiting (self);
-  if (self->active->len == 0)
+  go_on (self);
+}
+
+/* A serve that runs by itself until its connections are served */
+static SpServe *
+bounded_serve_on (SpPlayer   *self,
+                  const char *socket_id)
+{
+  SpSocket *socket = socket_id != NULL ? g_hash_table_lookup (self->by_id, socket_id) : NULL;
+
+  if (socket == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->serves->len; i++)
     {
-      if (self->running && self->position < sp_session_get_n_steps (self->session))
-        schedule_next (self);
-      else
-        maybe_finish (self);
+      SpServe *serve = g_ptr_array_index (self->serves, i);
+
+      if (sp_serve_get_listener (serve) == socket && sp_serve_get_bounded (serve) &&
+          !sp_serve_get_finished (serve))
+        return serve;
+    }
+
+  return NULL;
+}
+
+/* A later step on a listener that a bounded serve is serving (its close,
+ * another serve) waits until that serve is over, as a program's server
+ * thread is joined before its socket is closed. The step stays started,
+ * which is how a window shows it waiting, and the replay goes on with the
+ * steps after it: the clients the serve waits for come there. */
+static void
+park_run (Run     *run,
+          SpServe *serve)
+{
+  SpPlayer *self = run->player;
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("%s waits until the serve on “%s” is over"),
+                             sp_call_to_string (run->step->call), run->step->socket);
+  record_player_event (self, SP_EVENT_NOTE, run->step->call, run->index, run->step->socket, 0,
+                       NULL, message);
+
+  g_set_object (&run->serve, serve);
+  /* Its place is taken now, so that the steps after it follow it. */
+  if (!g_hash_table_contains (self->has_run, run->step))
+    g_hash_table_add (self->has_run, g_object_ref (run->step));
+  settle (run);
+  g_ptr_array_add (self->parked, run);
+
+  if (self->active->len == 0)
+    set_state (self, SP_PLAYER_IDLE);
+  go_on (self);
+}
+
+/* Runs the steps parked on `serve`, which is over. */
+static void
+release_parked (SpPlayer *self,
+                SpServe  *serve)
+{
+  guint i = 0;
+
+  while (i < self->parked->len)
+    {
+      Run *run = g_ptr_array_index (self->parked, i);
+
+      if (run->serve != serve)
+        {
+          i++;
+          continue;
+        }
+
+      g_ptr_array_steal_index (self->parked, i);
+      g_clear_object (&run->serve);
+      g_ptr_array_add (self->active, run);
+      set_state (self, SP_PLAYER_RUNNING);
+      run_execute (run);
+      /* Running it may have changed the list: start over. */
+      i = 0;
     }
 }
 
@@ -1689,8 +1792,10 @@ run_execute (Run *run)
   SpPlayer *self = run->player;
   SpStep *step = run->step;
   g_autoptr(GError) error = NULL;
+  SpServe *serve;
 
-  if (step->expect.data != NULL || step->expect.contains != NULL)
+  /* A parked run comes here a second time. */
+  if ((step->expect.data != NULL || step->expect.contains != NULL) && run->received == NULL)
     run->received = g_byte_array_new ();
 
   switch (step->call)
@@ -1742,6 +1847,13 @@ run_execute (Run *run)
   if (step->socket == NULL)
     {
       run_finish (run, _("socket: this call needs a socket"));
+      return;
+    }
+
+  serve = bounded_serve_on (self, step->socket);
+  if (serve != NULL)
+    {
+      park_run (run, serve);
       return;
     }
 
@@ -1921,6 +2033,7 @@ close_everything (SpPlayer *self)
     run_free (((Held *) g_ptr_array_index (self->held, i))->run);
   g_ptr_array_set_size (self->held, 0);
   self->asking = FALSE;
+  g_ptr_array_set_size (self->parked, 0);
 
   for (guint i = 0; i < self->serves->len; i++)
     sp_serve_stop (g_ptr_array_index (self->serves, i));
@@ -1953,6 +2066,7 @@ sp_player_dispose (GObject *object)
   g_clear_pointer (&self->serves, g_ptr_array_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_pointer (&self->held, g_ptr_array_unref);
+  g_clear_pointer (&self->parked, g_ptr_array_unref);
   g_clear_pointer (&self->has_run, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->log);
@@ -2033,6 +2147,7 @@ sp_player_init (SpPlayer *self)
   self->serves = g_ptr_array_new_with_free_func (g_object_unref);
   self->active = g_ptr_array_new ();
   self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
+  self->parked = g_ptr_array_new_with_free_func ((GDestroyNotify) run_free);
   self->has_run = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 

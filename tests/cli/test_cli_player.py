@@ -126,6 +126,71 @@ class OwnAddressTests(cliutil.TestCase):
                       '“address” and a “port”', result.stdout + result.stderr)
 
 
+# Three clients at once, each sending its line and reading the echo back.
+ECHO_CLIENTS = r'''
+import socket, sys, threading
+port = int(sys.argv[1])
+results = {}
+def client(n):
+    with socket.create_connection(('127.0.0.1', port), timeout=10) as s:
+        s.sendall(f'client {n}'.encode())
+        results[n] = s.recv(64)
+threads = [threading.Thread(target=client, args=(n,)) for n in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+for n in range(3): print(n, results.get(n))
+sys.exit(0 if all(results.get(n) == f'client {n}'.encode() for n in range(3)) else 1)
+'''
+
+
+class ServeThenCloseTests(cliutil.TestCase):
+    """A step on a serving listener waits until the serve is over."""
+
+    def serve_then_close(self, port, clients):
+        return write_session(self.tmp, 'serve.json', session(
+            [{'id': 'server', 'address': '127.0.0.1', 'port': port}]
+            + [{'id': c} for c in clients],
+            [{'socket': 'server', 'call': 'serve', 'mode': 'echo', 'connections': 3,
+              'timeout-ms': 10000},
+             {'socket': 'server', 'call': 'close'}]
+            + [{'socket': c, 'call': 'connect', 'to': 'server'} for c in clients]
+            + [{'socket': c, 'call': 'sendall', 'data': {'text': f'hi {c}'}} for c in clients]
+            + [{'socket': c, 'call': 'recv', 'bufsize': 64,
+                'expect': {'data': {'text': f'hi {c}'}}} for c in clients]
+            + [{'socket': c, 'call': 'close'} for c in clients]))
+
+    def assertClosedLast(self, result):
+        lines = [line for line in result.stdout.splitlines() if ' server' in line]
+        self.assertNotIn('EBADF', result.stdout, result.describe())
+        self.assertIn('server close() -> None', lines[-1], result.describe())
+        self.assertEqual(result.stdout.count('server accept() -> (server-'), 3, result.describe())
+
+    def test_session_clients(self):
+        path = self.serve_then_close(free_port(), ['a', 'b', 'c'])
+        result = cliutil.run(['--headless', path])
+        self.assertExit(result, 0, 'serve, close and three clients')
+        self.assertIn('close waits until the serve on “server” is over', result.stdout)
+        self.assertClosedLast(result)
+        # The clients ran while close waited: their steps came after it.
+        self.assertLess(result.stdout.index('close waits'), result.stdout.index('a      connect('))
+
+    def test_python_clients(self):
+        port = free_port()
+        path = self.serve_then_close(port, [])
+        server = self.start_session(['--headless', path])
+        self.assertTrue(wait_until(lambda: is_listening(port), timeout=5,
+                                   process=server.process),
+                        'the session did not listen' + server.describe())
+        clients = self.start_peer([PYTHON, '-c', ECHO_CLIENTS, str(port)])
+        self.assertEqual(clients.wait(20), 0, clients.describe() + server.describe())
+        status = server.wait(20)
+        self.assertEqual(status, 0, 'the session' + server.describe())
+        output = server.stdout()
+        self.assertNotIn('EBADF', output, server.describe())
+        last = [line for line in output.splitlines() if ' server' in line][-1]
+        self.assertIn('server close() -> None', last, server.describe())
+
+
 class UnixPortTests(cliutil.TestCase):
 
     def test_port_on_a_unix_socket_is_refused(self):
