@@ -568,6 +568,7 @@ test_valid_fixtures (void)
 {
   const char *names[] = {
     "every-call.json", "minimal.json", "accept-again.json", "impaired.json",
+    "lookup-error.json",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -4,10 +4,12 @@
 #include <glib/gi18n.h>
 
 #include <errno.h>
+#include <netdb.h>
 
 #include "sp-data.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
+#include "sp-lookup.h"
 #include "sp-player.h"
 #include "sp-serve.h"
 #include "sp-traffic-log-private.h"
@@ -399,6 +401,17 @@ describe_error (int code)
                           sp_errno_name (code) != NULL ? sp_errno_name (code) : "?");
 }
 
+/* A failed lookup names the host it was for: "gaierror: [Errno -2] Name or
+ * service not known (EAI_NONAME), looking up “no-such-host.invalid”". */
+static char *
+describe_lookup_error (int         code,
+                       const char *host)
+{
+  g_autofree char *error = describe_error (code);
+
+  return g_strdup_printf (_("%s, looking up “%s”"), error, host);
+}
+
 /* NULL when the expectation holds, else what was expected and what happened. */
 static char *
 check_expectation (Run *run)
@@ -428,8 +441,10 @@ check_expectation (Run *run)
       return NULL;
     }
 
-  /* connect_ex reports the errno as its result rather than raising. */
-  if (run->error_code != 0 && step->call != SP_CALL_CONNECT_EX)
+  /* connect_ex reports the errno as its result rather than raising; a
+   * failed name lookup raises all the same. */
+  if (run->error_code != 0 &&
+      (step->call != SP_CALL_CONNECT_EX || sp_errno_is_lookup (run->error_code)))
     {
       g_autofree char *error = run->raised != NULL ? g_strdup (run->raised)
                                                    : describe_error (run->error_code);
@@ -895,16 +910,42 @@ lookup_free (Lookup *lookup)
   g_free (lookup);
 }
 
-/* What Python's getaddrinfo raises for a failed lookup. */
-static char *
-describe_lookup_error (const GError *error)
+/* The addresses a lookup asks for, as Python asks: gethostbyname IPv4
+ * only, getaddrinfo any, a socket's call its own family. */
+static GSocketFamily
+lookup_family (Lookup *lookup)
 {
-  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
-    return g_strdup ("socket.gaierror: Name or service not known");
-  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
-    return g_strdup ("socket.gaierror: Temporary failure in name resolution");
-  return g_strdup_printf ("socket.gaierror: %s",
-                          error != NULL ? error->message : _("no address of this family"));
+  switch (lookup->run->step->call)
+    {
+    case SP_CALL_GETHOSTBYNAME:
+      return G_SOCKET_FAMILY_IPV4;
+    case SP_CALL_GETADDRINFO:
+      return G_SOCKET_FAMILY_INVALID;
+    case SP_CALL_SOCKET:
+    case SP_CALL_SETSOCKOPT:
+    case SP_CALL_BIND:
+    case SP_CALL_LISTEN:
+    case SP_CALL_ACCEPT:
+    case SP_CALL_CONNECT:
+    case SP_CALL_CONNECT_EX:
+    case SP_CALL_SEND:
+    case SP_CALL_SENDALL:
+    case SP_CALL_SENDTO:
+    case SP_CALL_RECV:
+    case SP_CALL_RECVFROM:
+    case SP_CALL_RECV_INTO:
+    case SP_CALL_SHUTDOWN:
+    case SP_CALL_CLOSE:
+    case SP_CALL_GETSOCKNAME:
+    case SP_CALL_GETPEERNAME:
+    case SP_CALL_GETHOSTNAME:
+    case SP_CALL_SERVE:
+    case SP_CALL_SLEEP:
+    case SP_CALL_NOTE:
+    case SP_N_CALLS:
+    default:
+      return lookup->family == SP_FAMILY_INET6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
+    }
 }
 
 /* Starts looking up `lookup->host`, with the run's time limit as a
@@ -916,13 +957,42 @@ lookup_start (Lookup              *lookup,
               GAsyncReadyCallback  on_done)
 {
   Run *run = lookup->run;
-  g_autoptr(GResolver) resolver = g_resolver_get_default ();
 
   run->wait_source = g_timeout_source_new (run_timeout (run));
   g_source_set_callback (run->wait_source, on_timeout, lookup, NULL);
   g_source_attach (run->wait_source, g_main_context_get_thread_default ());
 
-  g_resolver_lookup_by_name_async (resolver, lookup->host, NULL, on_done, lookup);
+  sp_lookup_async (lookup->host, lookup_family (lookup), NULL, on_done, lookup);
+}
+
+/* A socket's call that failed at its name lookup, before the kernel saw
+ * it, as Python's connect(('no-such-host.invalid', 80)) raises gaierror. */
+static void
+record_lookup_failure (Run    *run,
+                       Lookup *lookup,
+                       int     code)
+{
+  GSocketAddress *local = run->socket != NULL ? sp_socket_get_local_address (run->socket)
+                                              : NULL;
+  g_autofree char *local_text = local != NULL ? sp_endpoint_format (local) : NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *remote = NULL;
+  SpEventInfo info = {
+    .kind = SP_EVENT_CALL,
+    .call = run->step->call,
+    .ok = FALSE,
+    .error_code = code,
+    .state = run->socket != NULL ? sp_socket_get_state (run->socket) : SP_STATE_UNCREATED,
+    .step = run->index,
+    .socket_id = run->step->socket,
+    .local = local_text,
+  };
+
+  args = g_strdup_printf ("('%s', %u)", lookup->host, lookup->port);
+  remote = g_strdup_printf ("%s:%u", lookup->host, lookup->port);
+  info.args = args;
+  info.remote = remote;
+  sp_traffic_log_append (run->player->log, &info);
 }
 
 static GInetAddress *
@@ -955,7 +1025,7 @@ on_lookup_done (GObject      *object,
   g_autoptr(GSocketAddress) socket_address = NULL;
   GList *addresses;
 
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  addresses = sp_lookup_finish (result, &error);
   if (lookup->done)
     {
       /* The time limit already ended the step. */
@@ -982,17 +1052,13 @@ on_lookup_done (GObject      *object,
 
   if (address == NULL)
     {
-      g_autofree char *problem = NULL;
-      g_autofree char *raised = NULL;
-
-      if (error != NULL)
-        raised = describe_lookup_error (error);
-      else
-        raised = g_strdup (_("no address of this family"));
-      problem = g_strdup_printf (_("%s: could not resolve “%s”: %s"), lookup->field,
-                                 lookup->host, raised);
+      /* getaddrinfo was asked for the socket's family only: it answers with
+       * an address of it, or fails with its code. */
+      run->error_code = error != NULL ? sp_errno_from_gerror (error) : EAI_ADDRFAMILY;
+      run->raised = describe_lookup_error (run->error_code, lookup->host);
+      record_lookup_failure (run, lookup, run->error_code);
       lookup_free (lookup);
-      run_finish (run, problem);
+      run_finish (run, NULL);
       return;
     }
 
@@ -1546,7 +1612,7 @@ on_host_resolved (GObject      *object,
   g_autofree char *args = NULL;
   GList *addresses;
 
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  addresses = sp_lookup_finish (result, &error);
   if (lookup->done)
     {
       /* The time limit already ended the step. */
@@ -1570,14 +1636,11 @@ on_host_resolved (GObject      *object,
 
   if (addresses == NULL)
     {
-      g_autofree char *raised = describe_lookup_error (error);
-
-      /* Python raises socket.gaierror, which has no errno; the nearest one
-       * keeps it comparable for `expect`, and the message says what it is. */
-      run->error_code = EHOSTUNREACH;
-      run->raised = g_strdup_printf ("%s (“%s”)", raised, run->step->host);
+      /* socket.gaierror, with getaddrinfo's own code (EAI_NONAME…). */
+      run->error_code = error != NULL ? sp_errno_from_gerror (error) : EAI_NONAME;
+      run->raised = describe_lookup_error (run->error_code, run->step->host);
       record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
-                           run->error_code, args, run->raised);
+                           run->error_code, args, NULL);
       run_finish (run, NULL);
       return;
     }
@@ -1603,15 +1666,6 @@ on_host_resolved (GObject      *object,
       g_string_append_printf (detail, "(%s, '%s')", v4 ? "AF_INET" : "AF_INET6", text);
     }
   g_resolver_free_addresses (addresses);
-
-  if (detail->len == 0)
-    {
-      run->error_code = EHOSTUNREACH;
-      record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
-                           EHOSTUNREACH, args, _("no IPv4 address"));
-      run_finish (run, NULL);
-      return;
-    }
 
   record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL, 0,
                        args, detail->str);
