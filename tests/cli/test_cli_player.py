@@ -191,6 +191,130 @@ class ServeThenCloseTests(cliutil.TestCase):
         self.assertIn('server close() -> None', last, server.describe())
 
 
+def isolated(argv, directory, nsswitch='hosts: files\n', resolv=None):
+    """ARGV in a user, mount and network namespace of its own, where
+    /etc/nsswitch.conf (and /etc/resolv.conf) say what is given: a name
+    lookup's answer does not depend on the machine's network."""
+    mounts = []
+    for text, target in ((nsswitch, '/etc/nsswitch.conf'), (resolv, '/etc/resolv.conf')):
+        if text is None:
+            continue
+        path = os.path.join(directory, os.path.basename(target))
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
+        mounts.append(f'mount --bind {path} {target} || exit 99')
+    script = '; '.join(mounts + ['exec "$@"'])
+    return ['unshare', '--user', '--map-root-user', '--mount', '--net', 'sh', '-c', script,
+            'sh'] + list(argv)
+
+
+def can_isolate(directory):
+    if not shutil.which('unshare'):
+        return False
+    probe = subprocess.run(isolated(['true'], directory), capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+# What Python raises for the name, in the same isolation: [errno, text].
+PYTHON_LOOKUP = r'''
+import json, socket, sys
+try:
+    socket.getaddrinfo(sys.argv[1], 80)
+    print(json.dumps(None))
+except socket.gaierror as e:
+    print(json.dumps([e.errno, e.strerror]))
+'''
+
+NAME = 'no-such-host.invalid'
+
+
+class LookupErrorTests(cliutil.TestCase):
+    """A failed lookup is socket.gaierror with getaddrinfo's own code."""
+
+    def setUp(self):
+        super().setUp()
+        if not can_isolate(self.tmp):
+            self.skipTest('cannot make a user, mount and network namespace here (unshare)')
+
+    def lookups(self, expect=None):
+        extra = {'expect': {'error': expect}} if expect else {}
+        return write_session(self.tmp, 'lookups.json', session(
+            [{'id': 'client'}],
+            [dict({'call': 'gethostbyname', 'host': NAME}, **extra),
+             dict({'call': 'getaddrinfo', 'host': NAME, 'port': 80}, **extra),
+             dict({'socket': 'client', 'call': 'connect', 'address': NAME, 'port': 80},
+                  **extra)]))
+
+    def run_isolated(self, args, **files):
+        argv = isolated([self.exe] + args, self.tmp, **files)
+        process = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                                 env=cliutil.headless_env())
+        return process
+
+    def python_isolated(self, **files):
+        argv = isolated([PYTHON, '-c', PYTHON_LOOKUP, NAME], self.tmp, **files)
+        process = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        return json.loads(process.stdout)
+
+    def test_name_not_known(self):
+        # Only /etc/hosts is asked, which has no such name.
+        self.assertEqual(self.python_isolated(), [-2, 'Name or service not known'])
+        result = self.run_isolated(['--headless', self.lookups('EAI_NONAME')])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        line = ("socket.gethostbyname('no-such-host.invalid') -> gaierror [Errno -2] "
+                "Name or service not known (EAI_NONAME)  # A name is looked up by asking this "
+                "machine’s /etc/hosts and then a DNS server; “not known” means none of them "
+                "had that name")
+        self.assertIn(line, result.stdout)
+        self.assertIn("socket.getaddrinfo('no-such-host.invalid', 80) -> gaierror [Errno -2] "
+                      "Name or service not known (EAI_NONAME)  # ", result.stdout)
+        self.assertIn("client connect(('no-such-host.invalid', 80)) -> gaierror [Errno -2] "
+                      "Name or service not known (EAI_NONAME)  # ", result.stdout)
+        self.assertNotIn('EHOSTUNREACH', result.stdout)
+
+    def test_json_error_fields(self):
+        result = self.run_isolated(['--headless', self.lookups('EAI_NONAME'), '--json'])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        events = cliutil.json_lines(result.stdout)
+        failed = [e for e in events if e['error'] is not None]
+        self.assertEqual([e['call'] for e in failed],
+                         ['gethostbyname', 'getaddrinfo', 'connect'])
+        for event in failed:
+            self.assertFalse(event['ok'])
+            error = event['error']
+            self.assertEqual((error['name'], error['code'], error['message']),
+                             ('EAI_NONAME', -2, 'Name or service not known'))
+            self.assertIn('/etc/hosts and then a DNS server', error['explanation'])
+        connect = failed[2]
+        self.assertEqual((connect['socket'], connect['state']), ('client', 'created'))
+        self.assertEqual(connect['remote'], 'no-such-host.invalid:80')
+
+    def test_no_dns_server_answers(self):
+        # /etc/hosts has no such name and the DNS server (on loopback, in a
+        # network of its own) is not there: a temporary failure.
+        files = {'nsswitch': 'hosts: files dns\n',
+                 'resolv': 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n'}
+        python = self.python_isolated(**files)
+        self.assertEqual(python, [-3, 'Temporary failure in name resolution'])
+        result = self.run_isolated(['--headless', self.lookups()], **files)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("socket.gethostbyname('no-such-host.invalid') -> gaierror [Errno -3] "
+                      "Temporary failure in name resolution (EAI_AGAIN)  # A name is looked up "
+                      "by asking this machine’s /etc/hosts and then a DNS server; no DNS server "
+                      "answered", result.stdout)
+        self.assertIn('step 1 (gethostbyname): the call failed with gaierror: [Errno -3] '
+                      'Temporary failure in name resolution (EAI_AGAIN), looking up '
+                      '“no-such-host.invalid”', result.stdout + result.stderr)
+
+    def test_expecting_another_code_fails(self):
+        result = self.run_isolated(['--headless', self.lookups('EAI_AGAIN')])
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn('step 1 (gethostbyname): expected EAI_AGAIN, but the call failed with '
+                      'gaierror: [Errno -2] Name or service not known (EAI_NONAME)',
+                      result.stdout + result.stderr)
+
+
 class UnixPortTests(cliutil.TestCase):
 
     def test_port_on_a_unix_socket_is_refused(self):
