@@ -491,6 +491,42 @@ test_failure (Fixture       *fixture,
 }
 
 static void
+fixture_set_up_lookup (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": [ { \"id\": \"client\" } ],"
+    "  \"steps\": ["
+    "    { \"socket\": \"client\", \"call\": \"connect\","
+    "      \"address\": \"no-such-host.invalid\", \"port\": 80 } ] }";
+  SpSession *session = sp_session_new_from_data (json, -1, "lookup.json", &error);
+
+  g_assert_no_error (error);
+  fixture_set_up (fixture, session);
+}
+
+/* A name nobody knows: the step says which lookup error (EAI_NONAME, or
+ * EAI_AGAIN where no DNS server answers) and what a lookup is. */
+static void
+test_lookup_failure (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *row;
+
+  step_and_wait (fixture);
+
+  row = find_row (fixture, 0);
+  g_assert_true (row_has_status (row, "error"));
+  text = row_text (row);
+  g_assert_nonnull (strstr (text, "EAI_"));
+  g_assert_nonnull (strstr (text, "/etc/hosts and then a DNS server"));
+  g_assert_null (strstr (text, "EHOSTUNREACH"));
+}
+
+static void
 test_expected_error (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -857,6 +893,8 @@ main (int   argc,
               fixture_set_up_preset, test_activate, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/failure", Fixture, NULL,
               fixture_set_up_refused, test_failure, fixture_tear_down);
+  g_test_add ("/Sp/StepsPanel/lookup-failure", Fixture, NULL,
+              fixture_set_up_lookup, test_lookup_failure, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/expected-error", Fixture, "errors",
               fixture_set_up_preset, test_expected_error, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/edit", Fixture, "tcp-echo",
