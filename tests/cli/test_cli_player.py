@@ -159,11 +159,12 @@ class ServeThenCloseTests(cliutil.TestCase):
                 'expect': {'data': {'text': f'hi {c}'}}} for c in clients]
             + [{'socket': c, 'call': 'close'} for c in clients]))
 
-    def assertClosedLast(self, result):
+    def assertClosedLast(self, result, accepts=3):
         lines = [line for line in result.stdout.splitlines() if ' server' in line]
         self.assertNotIn('EBADF', result.stdout, result.describe())
         self.assertIn('server close() -> None', lines[-1], result.describe())
-        self.assertEqual(result.stdout.count('server accept() -> (server-'), 3, result.describe())
+        self.assertEqual(result.stdout.count('server accept() -> (server-'), accepts,
+                         result.describe())
 
     def test_session_clients(self):
         path = self.serve_then_close(free_port(), ['a', 'b', 'c'])
@@ -173,6 +174,29 @@ class ServeThenCloseTests(cliutil.TestCase):
         self.assertClosedLast(result)
         # The clients ran while close waited: their steps came after it.
         self.assertLess(result.stdout.index('close waits'), result.stdout.index('a      connect('))
+
+    def test_second_serve_waits_for_the_first(self):
+        clients = ['a', 'b']
+        path = write_session(self.tmp, 'two-serves.json', session(
+            [{'id': 'server', 'address': '127.0.0.1', 'port': free_port()}]
+            + [{'id': c} for c in clients],
+            [{'socket': 'server', 'call': 'serve', 'mode': 'echo', 'connections': 1},
+             {'socket': 'server', 'call': 'serve', 'mode': 'reply', 'connections': 1,
+              'data': {'text': 'second'}},
+             {'socket': 'server', 'call': 'close'},
+             {'socket': 'a', 'call': 'connect', 'to': 'server'},
+             {'socket': 'a', 'call': 'sendall', 'data': {'text': 'first'}},
+             {'socket': 'a', 'call': 'recv', 'expect': {'data': {'text': 'first'}}},
+             {'socket': 'a', 'call': 'close'},
+             {'socket': 'b', 'call': 'connect', 'to': 'server'},
+             {'socket': 'b', 'call': 'sendall', 'data': {'text': 'hello'}},
+             {'socket': 'b', 'call': 'recv', 'expect': {'data': {'text': 'second'}}},
+             {'socket': 'b', 'call': 'close'}]))
+        result = cliutil.run(['--headless', path])
+        self.assertExit(result, 0, 'two serves one after the other')
+        self.assertIn('serve waits until the serve on “server” is over', result.stdout)
+        self.assertIn('close waits until the serve on “server” is over', result.stdout)
+        self.assertClosedLast(result, accepts=2)
 
     def test_python_clients(self):
         port = free_port()
