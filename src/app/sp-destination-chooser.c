@@ -283,8 +283,8 @@ sp_destination_chooser_set_player (SpDestinationChooser *self,
 }
 
 /* The configuration of socket `id` when it declares the address it talks
- * to: an address (and port, but for UNIX), and no steps that make it a
- * server, whose address is where it listens. */
+ * to: an address (and a port other than 0, but for UNIX), and no steps
+ * that make it a server, whose address is where it listens. */
 static SpSocketConfig *
 own_destination (SpDestinationChooser *self,
                  const char           *id,
@@ -295,7 +295,7 @@ own_destination (SpDestinationChooser *self,
                                                          : NULL;
 
   if (config == NULL || config->address == NULL || config->address[0] == '\0' ||
-      (family != SP_FAMILY_UNIX && config->port < 0) ||
+      (family != SP_FAMILY_UNIX && config->port <= 0) ||
       sp_destinations_is_server (session, id))
     return NULL;
   return config;
@@ -313,14 +313,15 @@ sp_destination_chooser_set_socket (SpDestinationChooser *self,
     return;
 
   /* Another socket, or another kind: the user's pick and address were for
-   * the one before. A client declared with the address it talks to goes
-   * there by default, as a replay's connect without a destination does;
-   * otherwise most peers are on this machine. */
+   * the one before. The address typed in starts as the one a client was
+   * declared with, where a replay's connect without a destination goes;
+   * otherwise most peers are on this machine. A listener of the session
+   * stays the first choice, as ever. */
   if (g_strcmp0 (self->socket_id, id) != 0 || self->family != family)
     {
       SpSocketConfig *own = own_destination (self, id, family);
-      g_autofree char *port = own != NULL && own->port >= 0 ? g_strdup_printf ("%d", own->port)
-                                                            : g_strdup ("");
+      g_autofree char *port = own != NULL && own->port > 0 ? g_strdup_printf ("%d", own->port)
+                                                           : g_strdup ("");
 
       if (own != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->address_entry), own->address);
@@ -331,15 +332,13 @@ sp_destination_chooser_set_socket (SpDestinationChooser *self,
       gtk_editable_set_text (GTK_EDITABLE (self->port_entry), port);
       gtk_entry_set_placeholder_text (self->address_entry,
                                       family == SP_FAMILY_UNIX ? _("/path or @name") : NULL);
-      self->by_address = own != NULL;
     }
-  else
-    self->by_address = FALSE;
   g_free (self->socket_id);
   self->socket_id = g_strdup (id);
   self->family = family;
   self->type = type;
   g_clear_pointer (&self->picked, g_free);
+  self->by_address = FALSE;
 
   sp_destination_chooser_refresh (self);
 }
