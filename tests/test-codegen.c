@@ -774,6 +774,66 @@ test_script_expectations (void)
   assert_not_contains (server, "errno");
 }
 
+/* A name nobody knows: the program expects socket.gaierror with its EAI_
+ * code, from connect_ex too (which raises it rather than returning it), and
+ * it runs: the session names the code Python gives on this machine
+ * (EAI_NONAME, or EAI_AGAIN without DNS). */
+static void
+test_script_lookup_errors (void)
+{
+  const char *probe =
+    "import socket\n"
+    "names = {getattr(socket, n): n for n in dir(socket) if n.startswith('EAI_')}\n"
+    "try:\n"
+    "  socket.gethostbyname('no-such-host.invalid'); print('none')\n"
+    "except socket.gaierror as e:\n"
+    "  print(names[e.errno])\n";
+  const char *template =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,\n"
+    "  \"sockets\": [ { \"id\": \"client\" }, { \"id\": \"scanner\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"call\": \"gethostbyname\", \"host\": \"no-such-host.invalid\",\n"
+    "      \"expect\": { \"error\": \"@ERROR@\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"connect\",\n"
+    "      \"address\": \"no-such-host.invalid\", \"port\": 80,\n"
+    "      \"expect\": { \"error\": \"@ERROR@\" } },\n"
+    "    { \"socket\": \"scanner\", \"call\": \"connect_ex\",\n"
+    "      \"address\": \"no-such-host.invalid\", \"port\": 80,\n"
+    "      \"expect\": { \"error\": \"@ERROR@\" } } ] }\n";
+  g_autofree char *found = sp_test_run_python (probe, NULL);
+  g_autoptr(GString) json = g_string_new (template);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GPtrArray) scripts = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *expected = NULL;
+  const char *client;
+
+  name = found != NULL ? g_strstrip (g_strdup (found)) : g_strdup ("EAI_NONAME");
+  g_assert_true (g_str_has_prefix (name, "EAI_"));
+  g_string_replace (json, "@ERROR@", name, 0);
+  session = sp_session_new_from_data (json->str, -1, "lookups.json", &error);
+  g_assert_no_error (error);
+  scripts = scripts_of (session);
+  client = script_content (scripts, "client.py");
+  g_assert_nonnull (client);
+
+  expected = g_strdup_printf ("        client.connect((HOST, PORT))\n"
+                              "    except socket.gaierror as e:\n"
+                              "        assert e.errno == socket.%s, e\n", name);
+  assert_contains (client, expected);
+  g_free (expected);
+  expected = g_strdup_printf ("except socket.gaierror as e:\n"
+                              "    assert e.errno == socket.%s, e\n"
+                              "    print('socket gethostbyname failed as expected:', e)\n", name);
+  assert_contains (client, expected);
+  assert_contains (client, "err = scanner.connect_ex((HOST, PORT))\n"
+                           "        except socket.gaierror as e:\n");
+  assert_not_contains (client, "errno.EAI_");
+
+  assert_runs (session);
+}
+
 static void
 test_script_globals (void)
 {
@@ -1291,6 +1351,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Codegen/roles/lonely-listener", test_roles_lonely_listener);
   g_test_add_func ("/Sp/Codegen/roles/bind-beside-other-family", test_bind_beside_other_family);
   g_test_add_func ("/Sp/Codegen/script/expectations", test_script_expectations);
+  g_test_add_func ("/Sp/Codegen/script/lookup-errors", test_script_lookup_errors);
   g_test_add_func ("/Sp/Codegen/script/globals", test_script_globals);
   g_test_add_func ("/Sp/Codegen/script/serve", test_script_serve);
   g_test_add_func ("/Sp/Codegen/script/replies", test_script_replies);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -72,7 +73,7 @@ test_names (void)
   g_assert_cmpstr (sp_errno_name (EWOULDBLOCK), ==, "EAGAIN");
 
   g_assert_null (sp_errno_name (0));
-  g_assert_null (sp_errno_name (-1));
+  g_assert_null (sp_errno_name (-1000));
   g_assert_null (sp_errno_name (100000));
   g_assert_cmpint (sp_errno_from_name ("ENOSUCHTHING"), ==, 0);
   g_assert_cmpint (sp_errno_from_name ("econnrefused"), ==, 0);
@@ -135,6 +136,57 @@ test_matches_python (void)
     }
 
   g_assert_cmpuint (n_named, >, 120);
+}
+
+/* A failed name lookup is Python's socket.gaierror: getaddrinfo's negative
+ * code as its errno, the EAI_ name, gai_strerror()'s text. Checked against
+ * the names and numbers Python's socket module has. */
+static void
+test_lookup_codes (void)
+{
+  const char *script =
+    "import socket\n"
+    "for n in sorted(dir(socket)):\n"
+    "  if n.startswith('EAI_'): print('%d|%s' % (getattr(socket, n), n))\n";
+  g_autofree char *out = sp_test_run_python (script, NULL);
+  g_autoptr(GError) error = sp_errno_error_new (EAI_NONAME);
+  g_autofree char *explained = sp_errno_explain (EAI_NONAME, "gethostbyname", NULL);
+  g_autofree char *again = sp_errno_explain (EAI_AGAIN, "connect", "no-such-host.invalid");
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_cmpint (EAI_NONAME, ==, -2);
+  g_assert_cmpstr (sp_errno_name (-2), ==, "EAI_NONAME");
+  g_assert_cmpint (sp_errno_from_name ("EAI_NONAME"), ==, -2);
+  g_assert_cmpint (sp_errno_from_name ("EAI_AGAIN"), ==, EAI_AGAIN);
+  g_assert_true (sp_errno_is_lookup (EAI_NONAME));
+  g_assert_false (sp_errno_is_lookup (ECONNREFUSED));
+  g_assert_cmpstr (sp_errno_python_exception (EAI_NONAME), ==, "gaierror");
+  g_assert_cmpstr (sp_errno_message (EAI_NONAME), ==, gai_strerror (EAI_NONAME));
+  g_assert_error (error, SP_ERRNO_ERROR, EAI_NONAME);
+  if (g_str_equal (gai_strerror (EAI_NONAME), "Name or service not known"))
+    g_assert_cmpstr (error->message, ==, "[Errno -2] Name or service not known");
+  g_assert_cmpint (sp_errno_from_gerror (error), ==, EAI_NONAME);
+  g_assert_nonnull (strstr (explained, "/etc/hosts and then a DNS server"));
+  g_assert_nonnull (strstr (explained, "none of them had that name"));
+  g_assert_nonnull (strstr (again, "no DNS server answered"));
+
+  if (out == NULL)
+    return;
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], "|", 2);
+      int code = atoi (fields[0]);
+
+      g_assert_cmpint (sp_errno_from_name (fields[1]), ==, code);
+      g_assert_cmpstr (sp_errno_name (code), ==, fields[1]);
+      g_assert_cmpstr (sp_errno_python_exception (code), ==, "gaierror");
+      g_assert_cmpstr (sp_errno_message (code), ==, gai_strerror (code));
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 10);
 }
 
 static void
@@ -448,6 +500,7 @@ main (int    argc,
 
   g_test_add_func ("/Sp/Errno/names", test_names);
   g_test_add_func ("/Sp/Errno/matches-python", test_matches_python);
+  g_test_add_func ("/Sp/Errno/lookup-codes", test_lookup_codes);
   g_test_add_func ("/Sp/Errno/error-new", test_error_new);
   g_test_add_func ("/Sp/Errno/explain", test_explain);
   g_test_add_func ("/Sp/Errno/explain-all", test_explain_all);

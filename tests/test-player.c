@@ -1681,6 +1681,124 @@ test_serve_unfinished (void)
   finalize_player (player, log);
 }
 
+/* serve, then close of the same listener: the close waits until the serve
+ * has served its three connections, while the clients' steps after it run;
+ * it shows as started and not finished all that time. */
+static void
+test_serve_then_close (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                 { \"id\": \"a\" }, { \"id\": \"b\" }, { \"id\": \"c\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"serve\", \"mode\": \"echo\", \"connections\": 3 },\n"
+    "    { \"socket\": \"server\", \"call\": \"close\" },\n"
+    "    { \"socket\": \"a\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"b\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"c\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"a\", \"call\": \"sendall\", \"data\": { \"text\": \"one\" } },\n"
+    "    { \"socket\": \"b\", \"call\": \"sendall\", \"data\": { \"text\": \"two\" } },\n"
+    "    { \"socket\": \"c\", \"call\": \"sendall\", \"data\": { \"text\": \"three\" } },\n"
+    "    { \"socket\": \"a\", \"call\": \"recv\",\n"
+    "      \"expect\": { \"data\": { \"text\": \"one\" } } },\n"
+    "    { \"socket\": \"b\", \"call\": \"recv\",\n"
+    "      \"expect\": { \"data\": { \"text\": \"two\" } } },\n"
+    "    { \"socket\": \"c\", \"call\": \"recv\",\n"
+    "      \"expect\": { \"data\": { \"text\": \"three\" } } },\n"
+    "    { \"socket\": \"a\", \"call\": \"close\" },\n"
+    "    { \"socket\": \"b\", \"call\": \"close\" },\n"
+    "    { \"socket\": \"c\", \"call\": \"close\" }\n"
+    "  ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  SpSession *session = sp_player_get_session (player);
+  SpStep *close_step = sp_session_get_step (session, 1);
+  StepResult *closed;
+  Recorder recorder;
+  guint close_started = G_MAXUINT;
+
+  recorder_init (&recorder, player);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+
+  g_assert_cmpuint (recorder.results->len, ==, 14);
+  for (guint i = 0; i < recorder.results->len; i++)
+    g_assert_true (result_at (&recorder, i)->passed);
+  g_assert_cmpuint (recorder.n_finished, ==, 1);
+  g_assert_true (recorder.all_passed);
+
+  /* The session keeps its order: close is still step 1. */
+  g_assert_true (sp_session_get_step (session, 1) == close_step);
+
+  /* close started before the clients, and finished last, after c closed. */
+  for (guint i = 0; i < recorder.started->len; i++)
+    if (g_ptr_array_index (recorder.started, i) == close_step)
+      {
+        close_started = i;
+        break;
+      }
+  g_assert_cmpuint (close_started, ==, 1);
+  closed = result_at (&recorder, recorder.results->len - 1);
+  g_assert_true (closed->step == close_step);
+  g_assert_cmpuint (closed->index, ==, 1);
+  g_assert_cmpint (sp_socket_get_state (sp_player_lookup_socket (player, "server")), ==,
+                   SP_STATE_CLOSED);
+
+  /* Every connection was served, and the listener closed only then: no
+   * accept failed. */
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("server-%u", i);
+
+      g_assert_nonnull (sp_player_lookup_socket (player, id));
+    }
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      g_assert_cmpint (sp_event_get_error_code (event), ==, 0);
+    }
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
+/* A close waiting for a serve whose clients never all come runs once the
+ * serve's timeout-ms is over; the serve's failure fails the replay. */
+static void
+test_serve_then_close_times_out (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "                 { \"id\": \"a\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"serve\", \"mode\": \"echo\", \"connections\": 2,\n"
+    "      \"timeout-ms\": 300 },\n"
+    "    { \"socket\": \"server\", \"call\": \"close\" },\n"
+    "    { \"socket\": \"a\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"a\", \"call\": \"close\" }\n"
+    "  ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  Recorder recorder;
+  gint64 started = g_get_monotonic_time ();
+
+  recorder_init (&recorder, player);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (has_finished, &recorder, GUARD_MS));
+
+  g_assert_cmpuint (recorder.results->len, ==, 4);
+  g_assert_cmpuint (result_at (&recorder, 3)->index, ==, 1);
+  g_assert_true (result_at (&recorder, 3)->passed);
+  g_assert_true (result_at (&recorder, 3)->time_us - started >= 250 * 1000);
+  g_assert_false (recorder.all_passed);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
 static void
 test_remote_refused (void)
 {
@@ -1865,6 +1983,8 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/sleep-and-note", test_sleep_and_note);
   g_test_add_func ("/Sp/Player/serve-in-session", test_serve_in_session);
   g_test_add_func ("/Sp/Player/serve-unfinished", test_serve_unfinished);
+  g_test_add_func ("/Sp/Player/serve-then-close", test_serve_then_close);
+  g_test_add_func ("/Sp/Player/serve-then-close-times-out", test_serve_then_close_times_out);
   g_test_add_func ("/Sp/Player/remote-refused", test_remote_refused);
   g_test_add_func ("/Sp/Player/thread-default-context", test_thread_default_context);
   g_test_add_func ("/Sp/Player/recvfrom-into-peer", test_recvfrom_into_peer);

@@ -125,6 +125,11 @@ static const Malformed malformed[] = {
   { "impair-on-stream.json", SP_SESSION_ERROR_INVALID,
     "impair-on-stream.json: sockets[0].impair: only datagram sockets (type “dgram”) of family "
     "“inet” or “inet6” can be impaired" },
+  { "unix-port.json", SP_SESSION_ERROR_INVALID,
+    "unix-port.json: sockets[1].port: a UNIX socket has no port: it is addressed by its path "
+    "(“address”, a file path or an @abstract name)" },
+  { "unix-step-port.json", SP_SESSION_ERROR_INVALID,
+    "unix-step-port.json: steps[2].port: a UNIX socket has no port: …" },
 };
 
 static void
@@ -565,6 +570,7 @@ test_valid_fixtures (void)
 {
   const char *names[] = {
     "every-call.json", "minimal.json", "accept-again.json", "impaired.json",
+    "lookup-error.json",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -183,7 +183,8 @@ failure_exception (SpCodeView  *self,
     {
       code = sp_event_get_error_code (event);
 
-      if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
+      /* A name nobody knows raises, even from connect_ex. */
+      if (sp_event_get_call (event) == SP_CALL_CONNECT_EX && !sp_errno_is_lookup (code))
         {
           *comment = g_strdup_printf ("# -> %d (%s)", code,
                                       sp_errno_name (code) != NULL ? sp_errno_name (code) : "?");
@@ -191,6 +192,9 @@ failure_exception (SpCodeView  *self,
         }
 
       *comment = g_strdup_printf ("# [Errno %d] %s", code, sp_errno_message (code));
+      /* gaierror lives in the socket module, not among the builtins. */
+      if (sp_errno_is_lookup (code))
+        return g_strdup_printf ("socket.%s", sp_errno_python_exception (code));
       return g_strdup (sp_errno_python_exception (code));
     }
 

@@ -282,6 +282,25 @@ sp_destination_chooser_set_player (SpDestinationChooser *self,
     sp_destination_chooser_refresh (self);
 }
 
+/* The configuration of socket `id` when it declares the address it talks
+ * to: an address (and a port other than 0, but for UNIX), and no steps
+ * that make it a server, whose address is where it listens. */
+static SpSocketConfig *
+own_destination (SpDestinationChooser *self,
+                 const char           *id,
+                 SpFamily              family)
+{
+  SpSession *session = self->player != NULL ? sp_player_get_session (self->player) : NULL;
+  SpSocketConfig *config = session != NULL && id != NULL ? sp_session_find_socket (session, id)
+                                                         : NULL;
+
+  if (config == NULL || config->address == NULL || config->address[0] == '\0' ||
+      (family != SP_FAMILY_UNIX && config->port <= 0) ||
+      sp_destinations_is_server (session, id))
+    return NULL;
+  return config;
+}
+
 void
 sp_destination_chooser_set_socket (SpDestinationChooser *self,
                                    const char           *id,
@@ -294,12 +313,23 @@ sp_destination_chooser_set_socket (SpDestinationChooser *self,
     return;
 
   /* Another socket, or another kind: the user's pick and address were for
-   * the one before. Most peers are on this machine. */
+   * the one before. The address typed in starts as the one a client was
+   * declared with, where a replay's connect without a destination goes;
+   * otherwise most peers are on this machine. A listener of the session
+   * stays the first choice, as ever. */
   if (g_strcmp0 (self->socket_id, id) != 0 || self->family != family)
     {
-      gtk_editable_set_text (GTK_EDITABLE (self->address_entry),
-                             family != SP_FAMILY_UNIX ? sp_endpoint_loopback_text (family) : "");
-      gtk_editable_set_text (GTK_EDITABLE (self->port_entry), "");
+      SpSocketConfig *own = own_destination (self, id, family);
+      g_autofree char *port = own != NULL && own->port > 0 ? g_strdup_printf ("%d", own->port)
+                                                           : g_strdup ("");
+
+      if (own != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->address_entry), own->address);
+      else
+        gtk_editable_set_text (GTK_EDITABLE (self->address_entry),
+                               family != SP_FAMILY_UNIX ? sp_endpoint_loopback_text (family)
+                                                        : "");
+      gtk_editable_set_text (GTK_EDITABLE (self->port_entry), port);
       gtk_entry_set_placeholder_text (self->address_entry,
                                       family == SP_FAMILY_UNIX ? _("/path or @name") : NULL);
     }

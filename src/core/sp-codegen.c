@@ -337,11 +337,12 @@ py_shutdown_how (SpStep *step)
     }
 }
 
-/* errno.NAME only exists for names that look like one. */
+/* errno.NAME only exists for names that look like one; EAI_ names are
+ * socket.EAI_NAME. */
 static gboolean
 is_errno_name (const char *name)
 {
-  if (name[0] != 'E' || name[1] == '\0')
+  if (name[0] != 'E' || name[1] == '\0' || g_str_has_prefix (name, "EAI_"))
     return FALSE;
 
   for (const char *p = name; *p != '\0'; p++)
@@ -628,9 +629,14 @@ analysis_target (Analysis *a,
       return TRUE;
     }
 
-  /* as the player does: a destination is "to", or the step's own address */
+  /* as the player does: a destination is "to", or the step's own address,
+   * or else the socket's own (a client declared with where it talks to) */
   host = step->address;
   port = step->port;
+  if (host == NULL && config != NULL)
+    host = config->address;
+  if (port < 0 && config != NULL)
+    port = config->port;
 
   if (host == NULL)
     return FALSE;
@@ -2000,7 +2006,13 @@ write_expected_error (Writer     *w,
   write_action (w, step, index, sock);
   block_close (w);
 
-  if (is_lookup (step->call))
+  if (sp_errno_is_lookup (sp_errno_from_name (name)))
+    {
+      /* a name nobody knows raises socket.gaierror, even from connect_ex */
+      block_open (w, -1, "except socket.gaierror as e:");
+      emit (w, "assert e.errno == socket.%s, e", name);
+    }
+  else if (is_lookup (step->call))
     {
       /* resolver failures are socket.gaierror, whose errno is an EAI_ code */
       block_open (w, -1, "except OSError as e:");
@@ -2042,7 +2054,8 @@ write_step (Writer *w,
 {
   g_autofree char *sock = py_name (step->socket);
   gboolean expects_error = w->script && step->has_expect && step->expect.error != NULL &&
-                           step->call != SP_CALL_CONNECT_EX;
+                           (step->call != SP_CALL_CONNECT_EX ||
+                            sp_errno_is_lookup (sp_errno_from_name (step->expect.error)));
   gboolean any = w->script && step->has_expect && step->expect.any && !expects_error;
   gboolean timed = FALSE;
   const char *result;

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include <errno.h>
+#include <netdb.h>
 
 #include "sp-errno.h"
 
@@ -41,6 +42,11 @@ static const SpErrnoName errno_names[] = {
   E (EREMOTEIO), E (EDQUOT), E (ENOMEDIUM), E (EMEDIUMTYPE), E (ECANCELED), E (ENOKEY),
   E (EKEYEXPIRED), E (EKEYREVOKED), E (EKEYREJECTED), E (EOWNERDEAD), E (ENOTRECOVERABLE),
   E (ERFKILL), E (EHWPOISON),
+  /* getaddrinfo's codes, which are negative: Python's socket.gaierror
+   * carries them as its errno. */
+  E (EAI_NONAME), E (EAI_AGAIN), E (EAI_FAIL), E (EAI_NODATA), E (EAI_ADDRFAMILY),
+  E (EAI_FAMILY), E (EAI_SOCKTYPE), E (EAI_SERVICE), E (EAI_BADFLAGS), E (EAI_MEMORY),
+  E (EAI_SYSTEM), E (EAI_OVERFLOW),
 };
 
 #undef E
@@ -110,7 +116,13 @@ static const SpIOErrorErrno io_error_errnos[] = {
 GError *
 sp_errno_error_new (int code)
 {
-  return g_error_new (SP_ERRNO_ERROR, code, _("[Errno %d] %s"), code, g_strerror (code));
+  return g_error_new (SP_ERRNO_ERROR, code, _("[Errno %d] %s"), code, sp_errno_message (code));
+}
+
+gboolean
+sp_errno_is_lookup (int code)
+{
+  return code < 0;
 }
 
 const char *
@@ -143,6 +155,9 @@ sp_errno_from_name (const char *name)
 const char *
 sp_errno_python_exception (int code)
 {
+  if (sp_errno_is_lookup (code))
+    return "gaierror";
+
   for (guint i = 0; i < G_N_ELEMENTS (python_exceptions); i++)
     {
       if (python_exceptions[i].code == code)
@@ -152,9 +167,12 @@ sp_errno_python_exception (int code)
   return "OSError";
 }
 
+/* As Python shows them: gai_strerror() for a lookup, strerror() else. */
 const char *
 sp_errno_message (int code)
 {
+  if (sp_errno_is_lookup (code))
+    return gai_strerror (code);
   return g_strerror (code);
 }
 
@@ -486,14 +504,33 @@ sp_errno_explain (int         code,
       return g_strdup (_("A signal interrupted the call before it finished; calling it again "
                          "usually works."));
 
+    case EAI_NONAME:
+    case EAI_NODATA:
+      return g_strdup (_("A name is looked up by asking this machine’s /etc/hosts and then a "
+                         "DNS server; “not known” means none of them had that name (a typo?), "
+                         "so there is no address to go to."));
+
+    case EAI_ADDRFAMILY:
+      return g_strdup (_("The name is known, but has no address of the family asked for (an "
+                         "IPv4 address for an IPv6 socket, or the other way round)."));
+
+    case EAI_AGAIN:
+      return g_strdup (_("A name is looked up by asking this machine’s /etc/hosts and then a "
+                         "DNS server; no DNS server answered this time (no network, or it is "
+                         "down), so trying again later may work."));
+
+    case EAI_FAIL:
+      return g_strdup (_("A name is looked up by asking this machine’s /etc/hosts and then a "
+                         "DNS server; the DNS server failed to answer for this name."));
+
     default:
       break;
     }
 
   if (call != NULL && *call != '\0')
-    return g_strdup_printf (_("%s failed: %s."), call, g_strerror (code));
+    return g_strdup_printf (_("%s failed: %s."), call, sp_errno_message (code));
 
-  return g_strdup_printf (_("The call failed: %s."), g_strerror (code));
+  return g_strdup_printf (_("The call failed: %s."), sp_errno_message (code));
 }
 
 int
@@ -516,7 +553,7 @@ sp_errno_from_gerror (const GError *error)
         {
           int code = errno_names[i].code;
 
-          if ((int) g_io_error_from_errno (code) == error->code &&
+          if (code > 0 && (int) g_io_error_from_errno (code) == error->code &&
               g_str_has_suffix (error->message, g_strerror (code)))
             return code;
         }

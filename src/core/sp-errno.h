@@ -16,13 +16,19 @@ GQuark      sp_errno_error_quark       (void);
 /* A GError in SP_ERRNO_ERROR: "[Errno 111] Connection refused". */
 GError     *sp_errno_error_new         (int          code);
 
-/* "ECONNREFUSED" for 111, NULL if unknown. */
+/* Name lookups fail with getaddrinfo's codes, which are negative
+ * (EAI_NONAME is -2), as Python's socket.gaierror carries them; every
+ * function here takes them as it takes an errno. */
+gboolean    sp_errno_is_lookup         (int          code);
+/* "ECONNREFUSED" for 111, "EAI_NONAME" for -2, NULL if unknown. */
 const char *sp_errno_name              (int          code);
 /* 111 for "ECONNREFUSED", 0 if unknown. */
 int         sp_errno_from_name         (const char  *name);
-/* The exception Python raises: "ConnectionRefusedError", "OSError", "TimeoutError". */
+/* The exception Python raises: "ConnectionRefusedError", "OSError", "TimeoutError";
+ * "gaierror" (socket.gaierror) for a lookup. */
 const char *sp_errno_python_exception  (int          code);
-/* The C library's message: "Connection refused". */
+/* The C library's message: "Connection refused"; for a lookup gai_strerror's,
+ * "Name or service not known". */
 const char *sp_errno_message           (int          code);
 /* One sentence for a student, knowing the call ("connect") and the address
  * involved as sp_endpoint_format writes it (may be NULL):

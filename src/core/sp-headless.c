@@ -89,7 +89,13 @@ append_error (GString *line,
   const char *name = sp_errno_name (code);
   g_autofree char *explanation = sp_log_export_explain_event (event);
 
-  if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
+  /* A failed name lookup raises socket.gaierror, even from connect_ex, and
+   * Python's text tells more than the EAI_ name, which follows it. */
+  if (sp_errno_is_lookup (code))
+    g_string_append_printf (line, "%s [Errno %d] %s (%s)  # %s",
+                            sp_errno_python_exception (code), code, sp_errno_message (code),
+                            name != NULL ? name : "?", explanation);
+  else if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
     g_string_append_printf (line, "%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
   else
     g_string_append_printf (line, "%s [Errno %d] %s  # %s",

@@ -432,7 +432,7 @@ sp_lifecycle_layout_record (SpLifecycleLayout *self,
   if (!ok || error_code != 0)
     {
       self->failed_edge = edge;
-      self->failed_error = error_code != 0 ? error_code : -1;
+      self->failed_error = error_code != 0 ? error_code : SP_LIFECYCLE_NO_ERROR;
       self->failed_call = call;
       /* The socket's state after it: a refused connect is created again,
        * though the diagram may have been drawn while it was connecting. */

@@ -131,7 +131,10 @@ gboolean               sp_lifecycle_layout_record   (SpLifecycleLayout  *self,
                                                      SpState             state_after,
                                                      gsize               bytes);
 /* The edge the last call failed on (-1 none; a failed call with no edge
- * on the path has its error shown at the current node), and its errno. */
+ * on the path has its error shown at the current node), and its errno:
+ * SP_LIFECYCLE_NO_ERROR for a failure without one (negative codes are name
+ * lookups', sp-errno.h). */
+#define SP_LIFECYCLE_NO_ERROR G_MININT
 int                    sp_lifecycle_layout_get_failed_edge (SpLifecycleLayout *self);
 int                    sp_lifecycle_layout_get_failed_error (SpLifecycleLayout *self);
 SpCall                 sp_lifecycle_layout_get_failed_call (SpLifecycleLayout *self);

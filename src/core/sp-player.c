@@ -4,10 +4,12 @@
 #include <glib/gi18n.h>
 
 #include <errno.h>
+#include <netdb.h>
 
 #include "sp-data.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
+#include "sp-lookup.h"
 #include "sp-player.h"
 #include "sp-serve.h"
 #include "sp-traffic-log-private.h"
@@ -36,6 +38,10 @@ struct _SpPlayer
    * step at a time (an accept that waited for a connect comes after it). */
   GPtrArray     *active;
   GQueue         waiting;
+  /* Runs on a listener that a bounded serve is serving, parked until that
+   * serve is over; the replay goes on beside them. Their steps sit before
+   * `position`, where the parking put them. */
+  GPtrArray     *parked;
 
   /* Bumped by restart, so that answers to calls made before it are ignored. */
   guint          generation;
@@ -109,6 +115,7 @@ typedef struct
   gint64      slice_started_us;
   char       *problem;       /* what run_finish was given, while it waits */
   char       *raised;        /* what a failed call raised when not an OSError */
+  SpServe    *serve;         /* the serve a parked run waits for */
 } Run;
 
 static void run_execute (Run *run);
@@ -147,6 +154,7 @@ run_free (Run *run)
   g_free (run->raised);
   g_clear_pointer (&run->received, g_byte_array_unref);
   g_clear_object (&run->destination);
+  g_clear_object (&run->serve);
   g_clear_object (&run->socket);
   g_clear_object (&run->step);
   g_clear_object (&run->player);
@@ -294,7 +302,7 @@ serves_pending (SpPlayer *self)
 static void
 maybe_finish (SpPlayer *self)
 {
-  if (self->finished_emitted || self->state == SP_PLAYER_RUNNING ||
+  if (self->finished_emitted || self->state == SP_PLAYER_RUNNING || self->parked->len > 0 ||
       self->position < sp_session_get_n_steps (self->session) || serves_pending (self))
     return;
 
@@ -303,6 +311,8 @@ maybe_finish (SpPlayer *self)
   set_state (self, SP_PLAYER_FINISHED);
   g_signal_emit (self, signals[FINISHED], 0, self->n_failed == 0);
 }
+
+static void release_parked (SpPlayer *self, SpServe *serve);
 
 static void
 on_serve_finished (SpServe  *serve,
@@ -316,6 +326,7 @@ on_serve_finished (SpServe  *serve,
                            _("A connection the server served ended with an error."));
     }
 
+  release_parked (self, serve);
   maybe_finish (self);
 }
 
@@ -390,6 +401,17 @@ describe_error (int code)
                           sp_errno_name (code) != NULL ? sp_errno_name (code) : "?");
 }
 
+/* A failed lookup names the host it was for: "gaierror: [Errno -2] Name or
+ * service not known (EAI_NONAME), looking up “no-such-host.invalid”". */
+static char *
+describe_lookup_error (int         code,
+                       const char *host)
+{
+  g_autofree char *error = describe_error (code);
+
+  return g_strdup_printf (_("%s, looking up “%s”"), error, host);
+}
+
 /* NULL when the expectation holds, else what was expected and what happened. */
 static char *
 check_expectation (Run *run)
@@ -419,8 +441,10 @@ check_expectation (Run *run)
       return NULL;
     }
 
-  /* connect_ex reports the errno as its result rather than raising. */
-  if (run->error_code != 0 && step->call != SP_CALL_CONNECT_EX)
+  /* connect_ex reports the errno as its result rather than raising; a
+   * failed name lookup raises all the same. */
+  if (run->error_code != 0 &&
+      (step->call != SP_CALL_CONNECT_EX || sp_errno_is_lookup (run->error_code)))
     {
       g_autofree char *error = run->raised != NULL ? g_strdup (run->raised)
                                                    : describe_error (run->error_code);
@@ -536,6 +560,14 @@ socket_is_busy (SpPlayer   *self,
   for (guint i = 0; i < self->active->len; i++)
     {
       Run *other = g_ptr_array_index (self->active, i);
+
+      if (g_strcmp0 (other->step->socket, socket_id) == 0)
+        return TRUE;
+    }
+
+  for (guint i = 0; i < self->parked->len; i++)
+    {
+      Run *other = g_ptr_array_index (self->parked, i);
 
       if (g_strcmp0 (other->step->socket, socket_id) == 0)
         return TRUE;
@@ -698,6 +730,22 @@ release_settled (SpPlayer *self)
     }
 }
 
+/* After a run ended or parked: the runs waiting for its socket start, and
+ * with nothing under way the replay goes on, or finishes. */
+static void
+go_on (SpPlayer *self)
+{
+  release_settled (self);
+  start_waiting (self);
+  if (self->active->len == 0)
+    {
+      if (self->running && self->position < sp_session_get_n_steps (self->session))
+        schedule_next (self);
+      else
+        maybe_finish (self);
+    }
+}
+
 static void
 run_finish_now (Run        *run,
                 const char *problem)
@@ -743,14 +791,84 @@ run_finish_now (Run        *run,
   g_signal_emit (self, signals[STEP_FINISHED], 0, run->index, passed, message, run->step);
   run_free (run);
 
-  release_settled (self);
-  start_waiting (self);
-  if (self->active->len == 0)
+  go_on (self);
+}
+
+/* A serve that runs by itself until its connections are served */
+static SpServe *
+bounded_serve_on (SpPlayer   *self,
+                  const char *socket_id)
+{
+  SpSocket *socket = socket_id != NULL ? g_hash_table_lookup (self->by_id, socket_id) : NULL;
+
+  if (socket == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->serves->len; i++)
     {
-      if (self->running && self->position < sp_session_get_n_steps (self->session))
-        schedule_next (self);
-      else
-        maybe_finish (self);
+      SpServe *serve = g_ptr_array_index (self->serves, i);
+
+      if (sp_serve_get_listener (serve) == socket && sp_serve_get_bounded (serve) &&
+          !sp_serve_get_finished (serve))
+        return serve;
+    }
+
+  return NULL;
+}
+
+/* A later step on a listener that a bounded serve is serving (its close,
+ * another serve) waits until that serve is over, as a program's server
+ * thread is joined before its socket is closed. The step stays started,
+ * which is how a window shows it waiting, and the replay goes on with the
+ * steps after it: the clients the serve waits for come there. */
+static void
+park_run (Run     *run,
+          SpServe *serve)
+{
+  SpPlayer *self = run->player;
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("%s waits until the serve on “%s” is over"),
+                             sp_call_to_string (run->step->call), run->step->socket);
+  record_player_event (self, SP_EVENT_NOTE, run->step->call, run->index, run->step->socket, 0,
+                       NULL, message);
+
+  g_set_object (&run->serve, serve);
+  /* Its place is taken now, so that the steps after it follow it. */
+  if (!g_hash_table_contains (self->has_run, run->step))
+    g_hash_table_add (self->has_run, g_object_ref (run->step));
+  settle (run);
+  g_ptr_array_add (self->parked, run);
+
+  if (self->active->len == 0)
+    set_state (self, SP_PLAYER_IDLE);
+  go_on (self);
+}
+
+/* Runs the steps parked on `serve`, which is over. */
+static void
+release_parked (SpPlayer *self,
+                SpServe  *serve)
+{
+  guint i = 0;
+
+  while (i < self->parked->len)
+    {
+      Run *run = g_ptr_array_index (self->parked, i);
+
+      if (run->serve != serve)
+        {
+          i++;
+          continue;
+        }
+
+      g_ptr_array_steal_index (self->parked, i);
+      g_clear_object (&run->serve);
+      g_ptr_array_add (self->active, run);
+      set_state (self, SP_PLAYER_RUNNING);
+      run_execute (run);
+      /* Running it may have changed the list: start over. */
+      i = 0;
     }
 }
 
@@ -793,16 +911,42 @@ lookup_free (Lookup *lookup)
   g_free (lookup);
 }
 
-/* What Python's getaddrinfo raises for a failed lookup. */
-static char *
-describe_lookup_error (const GError *error)
+/* The addresses a lookup asks for, as Python asks: gethostbyname IPv4
+ * only, getaddrinfo any, a socket's call its own family. */
+static GSocketFamily
+lookup_family (Lookup *lookup)
 {
-  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
-    return g_strdup ("socket.gaierror: Name or service not known");
-  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
-    return g_strdup ("socket.gaierror: Temporary failure in name resolution");
-  return g_strdup_printf ("socket.gaierror: %s",
-                          error != NULL ? error->message : _("no address of this family"));
+  switch (lookup->run->step->call)
+    {
+    case SP_CALL_GETHOSTBYNAME:
+      return G_SOCKET_FAMILY_IPV4;
+    case SP_CALL_GETADDRINFO:
+      return G_SOCKET_FAMILY_INVALID;
+    case SP_CALL_SOCKET:
+    case SP_CALL_SETSOCKOPT:
+    case SP_CALL_BIND:
+    case SP_CALL_LISTEN:
+    case SP_CALL_ACCEPT:
+    case SP_CALL_CONNECT:
+    case SP_CALL_CONNECT_EX:
+    case SP_CALL_SEND:
+    case SP_CALL_SENDALL:
+    case SP_CALL_SENDTO:
+    case SP_CALL_RECV:
+    case SP_CALL_RECVFROM:
+    case SP_CALL_RECV_INTO:
+    case SP_CALL_SHUTDOWN:
+    case SP_CALL_CLOSE:
+    case SP_CALL_GETSOCKNAME:
+    case SP_CALL_GETPEERNAME:
+    case SP_CALL_GETHOSTNAME:
+    case SP_CALL_SERVE:
+    case SP_CALL_SLEEP:
+    case SP_CALL_NOTE:
+    case SP_N_CALLS:
+    default:
+      return lookup->family == SP_FAMILY_INET6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
+    }
 }
 
 /* Starts looking up `lookup->host`, with the run's time limit as a
@@ -814,13 +958,42 @@ lookup_start (Lookup              *lookup,
               GAsyncReadyCallback  on_done)
 {
   Run *run = lookup->run;
-  g_autoptr(GResolver) resolver = g_resolver_get_default ();
 
   run->wait_source = g_timeout_source_new (run_timeout (run));
   g_source_set_callback (run->wait_source, on_timeout, lookup, NULL);
   g_source_attach (run->wait_source, g_main_context_get_thread_default ());
 
-  g_resolver_lookup_by_name_async (resolver, lookup->host, NULL, on_done, lookup);
+  sp_lookup_async (lookup->host, lookup_family (lookup), NULL, on_done, lookup);
+}
+
+/* A socket's call that failed at its name lookup, before the kernel saw
+ * it, as Python's connect(('no-such-host.invalid', 80)) raises gaierror. */
+static void
+record_lookup_failure (Run    *run,
+                       Lookup *lookup,
+                       int     code)
+{
+  GSocketAddress *local = run->socket != NULL ? sp_socket_get_local_address (run->socket)
+                                              : NULL;
+  g_autofree char *local_text = local != NULL ? sp_endpoint_format (local) : NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *remote = NULL;
+  SpEventInfo info = {
+    .kind = SP_EVENT_CALL,
+    .call = run->step->call,
+    .ok = FALSE,
+    .error_code = code,
+    .state = run->socket != NULL ? sp_socket_get_state (run->socket) : SP_STATE_UNCREATED,
+    .step = run->index,
+    .socket_id = run->step->socket,
+    .local = local_text,
+  };
+
+  args = g_strdup_printf ("('%s', %u)", lookup->host, lookup->port);
+  remote = g_strdup_printf ("%s:%u", lookup->host, lookup->port);
+  info.args = args;
+  info.remote = remote;
+  sp_traffic_log_append (run->player->log, &info);
 }
 
 static GInetAddress *
@@ -853,7 +1026,7 @@ on_lookup_done (GObject      *object,
   g_autoptr(GSocketAddress) socket_address = NULL;
   GList *addresses;
 
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  addresses = sp_lookup_finish (result, &error);
   if (lookup->done)
     {
       /* The time limit already ended the step. */
@@ -880,17 +1053,13 @@ on_lookup_done (GObject      *object,
 
   if (address == NULL)
     {
-      g_autofree char *problem = NULL;
-      g_autofree char *raised = NULL;
-
-      if (error != NULL)
-        raised = describe_lookup_error (error);
-      else
-        raised = g_strdup (_("no address of this family"));
-      problem = g_strdup_printf (_("%s: could not resolve “%s”: %s"), lookup->field,
-                                 lookup->host, raised);
+      /* getaddrinfo was asked for the socket's family only: it answers with
+       * an address of it, or fails with its code. */
+      run->error_code = error != NULL ? sp_errno_from_gerror (error) : EAI_ADDRFAMILY;
+      run->raised = describe_lookup_error (run->error_code, lookup->host);
+      record_lookup_failure (run, lookup, run->error_code);
       lookup_free (lookup);
-      run_finish (run, problem);
+      run_finish (run, NULL);
       return;
     }
 
@@ -970,7 +1139,7 @@ bound_address (SpPlayer   *self,
 
 /* The address a connect, sendto or "to" step goes to: the bound address
  * of socket `to` (its loopback twin when it is bound to a wildcard), or the
- * step's own address and port. */
+ * step's own address and port, or else the socket's. */
 static void
 resolve_destination (Run          *run,
                      AddressReady  ready)
@@ -978,17 +1147,19 @@ resolve_destination (Run          *run,
   SpPlayer *self = run->player;
   SpStep *step = run->step;
   SpFamily family = sp_socket_get_family (run->socket);
+  SpSocketConfig *config;
+  const char *address;
+  gint port;
 
   if (step->to != NULL)
     {
-      SpSocketConfig *config = config_for (self, step->to);
       GSocketAddress *bound = bound_address (self, step->to);
       g_autofree char *problem = NULL;
 
+      config = config_for (self, step->to);
       if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound) && sp_endpoint_is_wildcard (bound))
         {
-          guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-
+          port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
           resolve_address (run, family, sp_endpoint_loopback_text (family), port, "to", ready);
           return;
         }
@@ -1012,17 +1183,35 @@ resolve_destination (Run          *run,
       return;
     }
 
-  if (step->address == NULL || (family != SP_FAMILY_UNIX && step->port < 0))
+  /* A client declared with the address it talks to goes there: its own
+   * address is a destination, never bound (only bind and serve bind). */
+  config = config_for (self, step->socket);
+  address = step->address;
+  port = step->port;
+  if (address == NULL && config != NULL)
+    address = config->address;
+  if (port < 0 && config != NULL)
+    port = config->port;
+
+  if (address == NULL || (family != SP_FAMILY_UNIX && port < 0))
     {
-      run_finish (run, family == SP_FAMILY_UNIX
-                       ? _("address: this call needs a destination: give “to” or “address” "
-                           "(a path)")
-                       : _("address: this call needs a destination: give “to”, or “address” "
-                           "and “port”"));
+      g_autofree char *problem = NULL;
+
+      if (family == SP_FAMILY_UNIX)
+        problem = g_strdup_printf (_("address: this call needs a destination: give the step "
+                                     "“to” or “address” (a path), or give socket “%s” an "
+                                     "“address”"),
+                                   step->socket);
+      else
+        problem = g_strdup_printf (_("address: this call needs a destination: give the step "
+                                     "“to”, or “address” and “port”, or give socket “%s” an "
+                                     "“address” and a “port”"),
+                                   step->socket);
+      run_finish (run, problem);
       return;
     }
 
-  resolve_address (run, family, step->address, MAX (step->port, 0), "address", ready);
+  resolve_address (run, family, address, MAX (port, 0), "address", ready);
 }
 
 typedef struct
@@ -1432,7 +1621,7 @@ on_host_resolved (GObject      *object,
   g_autofree char *args = NULL;
   GList *addresses;
 
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (object), result, &error);
+  addresses = sp_lookup_finish (result, &error);
   if (lookup->done)
     {
       /* The time limit already ended the step. */
@@ -1456,14 +1645,11 @@ on_host_resolved (GObject      *object,
 
   if (addresses == NULL)
     {
-      g_autofree char *raised = describe_lookup_error (error);
-
-      /* Python raises socket.gaierror, which has no errno; the nearest one
-       * keeps it comparable for `expect`, and the message says what it is. */
-      run->error_code = EHOSTUNREACH;
-      run->raised = g_strdup_printf ("%s (“%s”)", raised, run->step->host);
+      /* socket.gaierror, with getaddrinfo's own code (EAI_NONAME…). */
+      run->error_code = error != NULL ? sp_errno_from_gerror (error) : EAI_NONAME;
+      run->raised = describe_lookup_error (run->error_code, run->step->host);
       record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
-                           run->error_code, args, run->raised);
+                           run->error_code, args, NULL);
       run_finish (run, NULL);
       return;
     }
@@ -1489,15 +1675,6 @@ on_host_resolved (GObject      *object,
       g_string_append_printf (detail, "(%s, '%s')", v4 ? "AF_INET" : "AF_INET6", text);
     }
   g_resolver_free_addresses (addresses);
-
-  if (detail->len == 0)
-    {
-      run->error_code = EHOSTUNREACH;
-      record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
-                           EHOSTUNREACH, args, _("no IPv4 address"));
-      run_finish (run, NULL);
-      return;
-    }
 
   record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL, 0,
                        args, detail->str);
@@ -1684,8 +1861,10 @@ run_execute (Run *run)
   SpPlayer *self = run->player;
   SpStep *step = run->step;
   g_autoptr(GError) error = NULL;
+  SpServe *serve;
 
-  if (step->expect.data != NULL || step->expect.contains != NULL)
+  /* A parked run comes here a second time. */
+  if ((step->expect.data != NULL || step->expect.contains != NULL) && run->received == NULL)
     run->received = g_byte_array_new ();
 
   switch (step->call)
@@ -1738,6 +1917,13 @@ run_execute (Run *run)
   if (step->socket == NULL)
     {
       run_finish (run, _("socket: this call needs a socket"));
+      return;
+    }
+
+  serve = bounded_serve_on (self, step->socket);
+  if (serve != NULL)
+    {
+      park_run (run, serve);
       return;
     }
 
@@ -1918,6 +2104,7 @@ close_everything (SpPlayer *self)
     run_free (((Held *) g_ptr_array_index (self->held, i))->run);
   g_ptr_array_set_size (self->held, 0);
   self->asking = FALSE;
+  g_ptr_array_set_size (self->parked, 0);
 
   for (guint i = 0; i < self->serves->len; i++)
     sp_serve_stop (g_ptr_array_index (self->serves, i));
@@ -1950,6 +2137,7 @@ sp_player_dispose (GObject *object)
   g_clear_pointer (&self->serves, g_ptr_array_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_pointer (&self->held, g_ptr_array_unref);
+  g_clear_pointer (&self->parked, g_ptr_array_unref);
   g_clear_pointer (&self->has_run, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->log);
@@ -2030,6 +2218,7 @@ sp_player_init (SpPlayer *self)
   self->serves = g_ptr_array_new_with_free_func (g_object_unref);
   self->active = g_ptr_array_new ();
   self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
+  self->parked = g_ptr_array_new_with_free_func ((GDestroyNotify) run_free);
   self->has_run = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 

@@ -726,6 +726,13 @@ check_address (SpFamily     family,
   return TRUE;
 }
 
+static const char *
+unix_has_no_port (void)
+{
+  return _("a UNIX socket has no port: it is addressed by its path (“address”, a file path "
+           "or an @abstract name)");
+}
+
 static SpSocketConfig *
 parse_socket_config (JsonNode   *node,
                      const char *path,
@@ -809,6 +816,12 @@ parse_socket_config (JsonNode   *node,
 
       if (!_sp_step_get_int (member, member_path, 0, G_MAXUINT16, &number, error))
         return NULL;
+      /* Dropped silently, it would leave the file saying what never happens. */
+      if (config->family == SP_FAMILY_UNIX)
+        {
+          _sp_step_set_error (error, member_path, "%s", unix_has_no_port ());
+          return NULL;
+        }
       config->port = number;
     }
 
@@ -1669,6 +1682,8 @@ load_session (SpSession  *self,
   g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_object_unref);
   /* Ids a step may name: the configured ones, then each "as". */
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  /* The UNIX ones among them: an accepted socket is of its listener's family. */
+  g_autoptr(GHashTable) unix_ids = g_hash_table_new (g_str_hash, g_str_equal);
   JsonNode *node;
   const char *text;
 
@@ -1727,6 +1742,8 @@ load_session (SpSession  *self,
             }
 
           g_ptr_array_add (ids, config->id);
+          if (config->family == SP_FAMILY_UNIX)
+            g_hash_table_add (unix_ids, config->id);
         }
     }
 
@@ -1759,6 +1776,15 @@ load_session (SpSession  *self,
               !check_reference (ids, step->to, path, "to", error))
             return FALSE;
 
+          if (step->port >= 0 && step->socket != NULL &&
+              g_hash_table_contains (unix_ids, step->socket))
+            {
+              g_autofree char *port_path = _sp_step_path_member (path, "port");
+
+              _sp_step_set_error (error, port_path, "%s", unix_has_no_port ());
+              return FALSE;
+            }
+
           if (step->as != NULL)
             {
               for (guint j = 0; j < sockets->len; j++)
@@ -1780,6 +1806,10 @@ load_session (SpSession  *self,
                * that closes one connection and accepts the next). */
               if (!g_ptr_array_find_with_equal_func (ids, step->as, g_str_equal, NULL))
                 g_ptr_array_add (ids, step->as);
+              if (step->socket != NULL && g_hash_table_contains (unix_ids, step->socket))
+                g_hash_table_add (unix_ids, step->as);
+              else
+                g_hash_table_remove (unix_ids, step->as);
             }
         }
     }

@@ -768,8 +768,9 @@ closest_errno_name (const char *name)
   const char *names[256];
   guint n = 0;
 
-  /* Linux errno values stay well below 256. */
-  for (int code = 1; code < 256 && n < G_N_ELEMENTS (names) - 1; code++)
+  /* Linux errno values stay well below 256; getaddrinfo's are small and
+   * negative. */
+  for (int code = -32; code < 256 && n < G_N_ELEMENTS (names) - 1; code++)
     {
       const char *known = sp_errno_name (code);
 

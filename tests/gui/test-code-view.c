@@ -49,6 +49,16 @@ static const char timeout_session[] =
   "      \"expect\": { \"error\": \"ETIMEDOUT\" } },\n"
   "    { \"socket\": \"client\", \"call\": \"close\" } ] }\n";
 
+/* A name nobody knows: the lookup and the connect raise socket.gaierror. */
+static const char lookup_session[] =
+  "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"no name\",\n"
+  "  \"sockets\": [ { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\" } ],\n"
+  "  \"steps\": [\n"
+  "    { \"call\": \"gethostbyname\", \"host\": \"no-such-host.invalid\",\n"
+  "      \"expect\": { \"any\": true } },\n"
+  "    { \"socket\": \"client\", \"call\": \"connect\", \"address\": \"no-such-host.invalid\",\n"
+  "      \"port\": 80, \"expect\": { \"any\": true } } ] }\n";
+
 typedef struct
 {
   SpSession    *session;
@@ -243,6 +253,22 @@ test_errors_run_on (Fixture       *fixture,
   assert_runs (pasted);
 }
 
+/* A failed name lookup is caught as the socket.gaierror it is, and the
+ * program runs on. */
+static void
+test_lookup_runs_on (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *pasted = copy (fixture);
+
+  g_assert_nonnull (strstr (pasted, "except socket.gaierror as e:\n"
+                                    "    print(e)  # [Errno -"));
+  g_assert_null (strstr (pasted, "except gaierror"));
+  g_assert_null (strstr (pasted, "OSError"));
+
+  assert_runs (pasted);
+}
+
 /* A call that timed out in the session times out in the program, after
  * as long, instead of waiting for ever. */
 static void
@@ -272,6 +298,8 @@ main (int   argc,
               fixture_set_up, test_runs_as_pasted, fixture_tear_down);
   g_test_add ("/Sp/CodeView/errors-run-on", Fixture, "errors",
               fixture_set_up, test_errors_run_on, fixture_tear_down);
+  g_test_add ("/Sp/CodeView/lookup-runs-on", Fixture, lookup_session,
+              fixture_set_up, test_lookup_runs_on, fixture_tear_down);
   g_test_add ("/Sp/CodeView/timeout-runs-on", Fixture, timeout_session,
               fixture_set_up, test_timeout_runs_on, fixture_tear_down);
 

@@ -668,6 +668,61 @@ test_client (Fixture       *fixture,
   g_assert_cmpuint (sp_socket_get_bytes_received (live_socket (fixture, "conn")), ==, 21);
 }
 
+/* A client declared with the address and port it talks to is offered that
+ * destination by default, as a replay's connect without one goes there. */
+static void
+test_own_destination (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SpSocketConfig) web = sp_socket_config_new ("web", SP_FAMILY_INET,
+                                                        SP_SOCKET_TYPE_STREAM);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) peer = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *port_text = NULL;
+  guint16 port;
+  SpStep *step;
+
+  /* A real listener for it to reach. */
+  peer = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (peer, any, TRUE, &error));
+  g_assert_true (g_socket_listen (peer, &error));
+  bound = g_socket_get_local_address (peer, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  port_text = g_strdup_printf ("%u", port);
+
+  web->address = g_strdup ("127.0.0.1");
+  web->port = port;
+  sp_session_add_socket (fixture->session, web);
+
+  sp_socket_page_set_socket_id (fixture->page, "web");
+  g_assert_cmpstr (dropdown_text (dropdown (fixture, "Destination")), ==,
+                   "An address and port…");
+  g_assert_cmpstr (gtk_editable_get_text (entry (fixture, "Destination address")), ==,
+                   "127.0.0.1");
+  g_assert_cmpstr (gtk_editable_get_text (entry (fixture, "Destination port")), ==, port_text);
+
+  call (fixture, "socket");
+  wait_for_state (fixture, "web", SP_STATE_CREATED);
+  g_assert_true (enabled (fixture, "connect"));
+  call (fixture, "connect");
+  wait_for_state (fixture, "web", SP_STATE_CONNECTED);
+  step = last_step (fixture);
+  g_assert_cmpint (step->call, ==, SP_CALL_CONNECT);
+  g_assert_cmpstr (step->address, ==, "127.0.0.1");
+  g_assert_cmpint (step->port, ==, port);
+
+  /* A client with no address of its own still starts from loopback. */
+  sp_socket_page_set_socket_id (fixture->page, "client");
+  g_assert_cmpstr (gtk_editable_get_text (entry (fixture, "Destination address")), ==,
+                   "127.0.0.1");
+  g_assert_cmpstr (gtk_editable_get_text (entry (fixture, "Destination port")), ==, "");
+}
+
 /* Before the socket exists, the form and options are its configuration. */
 static void
 test_form (Fixture       *fixture,
@@ -1124,6 +1179,7 @@ main (int   argc,
   ADD ("/Sp/SocketPage/server", test_server);
   ADD ("/Sp/SocketPage/client", test_client);
   ADD ("/Sp/SocketPage/recvfrom-into", test_recvfrom_into);
+  ADD ("/Sp/SocketPage/own-destination", test_own_destination);
   ADD ("/Sp/SocketPage/form", test_form);
   ADD ("/Sp/SocketPage/impairments", test_impairments);
   ADD ("/Sp/SocketPage/validation", test_validation);

@@ -491,6 +491,42 @@ test_failure (Fixture       *fixture,
 }
 
 static void
+fixture_set_up_lookup (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": [ { \"id\": \"client\" } ],"
+    "  \"steps\": ["
+    "    { \"socket\": \"client\", \"call\": \"connect\","
+    "      \"address\": \"no-such-host.invalid\", \"port\": 80 } ] }";
+  SpSession *session = sp_session_new_from_data (json, -1, "lookup.json", &error);
+
+  g_assert_no_error (error);
+  fixture_set_up (fixture, session);
+}
+
+/* A name nobody knows: the step says which lookup error (EAI_NONAME, or
+ * EAI_AGAIN where no DNS server answers) and what a lookup is. */
+static void
+test_lookup_failure (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *row;
+
+  step_and_wait (fixture);
+
+  row = find_row (fixture, 0);
+  g_assert_true (row_has_status (row, "error"));
+  text = row_text (row);
+  g_assert_nonnull (strstr (text, "EAI_"));
+  g_assert_nonnull (strstr (text, "/etc/hosts and then a DNS server"));
+  g_assert_null (strstr (text, "EHOSTUNREACH"));
+}
+
+static void
 test_expected_error (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -690,6 +726,59 @@ test_running (Fixture       *fixture,
 }
 
 static void
+fixture_set_up_serving (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },"
+    "                 { \"id\": \"client\" } ],"
+    "  \"steps\": ["
+    "    { \"socket\": \"server\", \"call\": \"serve\", \"connections\": 1 },"
+    "    { \"socket\": \"server\", \"call\": \"close\" },"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },"
+    "    { \"socket\": \"client\", \"call\": \"close\" } ] }";
+  SpSession *session = sp_session_new_from_data (json, -1, "serving.json", &error);
+
+  g_assert_no_error (error);
+  fixture_set_up (fixture, session);
+}
+
+/* A close that waits for the serve on its listener shows as running while
+ * the steps after it run, and as done once the serve is over. */
+static void
+test_waiting_for_serve (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  guint timeout_id;
+
+  step_and_wait (fixture);
+
+  /* close waits: the serve has not had its connection. */
+  sp_player_step (fixture->player);
+  iterate_for (50);
+  g_assert_true (row_is_running (find_row (fixture, 1)));
+  g_assert_cmpint (sp_player_get_state (fixture->player), !=, SP_PLAYER_RUNNING);
+  g_assert_cmpuint (sp_player_get_position (fixture->player), ==, 2);
+
+  /* The client's steps run beside it. */
+  step_and_wait (fixture);
+  g_assert_true (row_is_running (find_row (fixture, 1)));
+  g_assert_false (row_is_running (find_row (fixture, 2)));
+
+  /* The client closes, the serve is over, and so is close. */
+  sp_player_step (fixture->player);
+  timeout_id = g_timeout_add_seconds (GUARD_SECONDS, fail_on_timeout, (gpointer) "close");
+  while (fixture->n_finished < 4)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout_id);
+  iterate_for (50);
+  g_assert_false (row_is_running (find_row (fixture, 1)));
+  g_assert_cmpint (sp_player_get_state (fixture->player), ==, SP_PLAYER_FINISHED);
+}
+
+static void
 test_empty (void)
 {
   g_autoptr(SpSession) session = sp_session_new ();
@@ -804,12 +893,16 @@ main (int   argc,
               fixture_set_up_preset, test_activate, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/failure", Fixture, NULL,
               fixture_set_up_refused, test_failure, fixture_tear_down);
+  g_test_add ("/Sp/StepsPanel/lookup-failure", Fixture, NULL,
+              fixture_set_up_lookup, test_lookup_failure, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/expected-error", Fixture, "errors",
               fixture_set_up_preset, test_expected_error, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/edit", Fixture, "tcp-echo",
               fixture_set_up_preset, test_edit, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/running", Fixture, NULL,
               fixture_set_up_waiting, test_running, fixture_tear_down);
+  g_test_add ("/Sp/StepsPanel/waiting-for-serve", Fixture, NULL,
+              fixture_set_up_serving, test_waiting_for_serve, fixture_tear_down);
   g_test_add_func ("/Sp/StepsPanel/empty", test_empty);
   g_test_add ("/Sp/LogView/filter-and-select", Fixture, "tcp-echo",
               fixture_set_up_preset, test_events, fixture_tear_down);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sp-errno.h"
+#include "sp-lookup.h"
+
+typedef struct
+{
+  char          *host;
+  GSocketFamily  family;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->host);
+  g_free (request);
+}
+
+static int
+to_af (GSocketFamily family)
+{
+  switch (family)
+    {
+    case G_SOCKET_FAMILY_IPV4:
+      return AF_INET;
+    case G_SOCKET_FAMILY_IPV6:
+      return AF_INET6;
+    case G_SOCKET_FAMILY_INVALID:
+    case G_SOCKET_FAMILY_UNIX:
+    default:
+      return AF_UNSPEC;
+    }
+}
+
+static gboolean
+contains (GList        *addresses,
+          GInetAddress *address)
+{
+  for (GList *l = addresses; l != NULL; l = l->next)
+    if (g_inet_address_equal (l->data, address))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+lookup_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Request *request = task_data;
+  struct addrinfo hints;
+  struct addrinfo *found = NULL;
+  GList *addresses = NULL;
+  int code;
+
+  /* One socket type, or every address would come once per type. */
+  memset (&hints, 0, sizeof hints);
+  hints.ai_family = to_af (request->family);
+  hints.ai_socktype = SOCK_STREAM;
+
+  code = getaddrinfo (request->host, NULL, &hints, &found);
+  if (code != 0)
+    {
+      /* EAI_SYSTEM means "see errno", which Python shows as an OSError. */
+      if (code == EAI_SYSTEM && errno != 0)
+        code = errno;
+      g_task_return_error (task, sp_errno_error_new (code));
+      return;
+    }
+
+  for (struct addrinfo *ai = found; ai != NULL; ai = ai->ai_next)
+    {
+      g_autoptr(GSocketAddress) socket_address = NULL;
+      GInetAddress *address;
+
+      socket_address = g_socket_address_new_from_native (ai->ai_addr, ai->ai_addrlen);
+      if (socket_address == NULL || !G_IS_INET_SOCKET_ADDRESS (socket_address))
+        continue;
+
+      address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address));
+      if (!contains (addresses, address))
+        addresses = g_list_append (addresses, g_object_ref (address));
+    }
+  freeaddrinfo (found);
+
+  g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
+}
+
+void
+sp_lookup_async (const char          *host,
+                 GSocketFamily        family,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Request *request;
+
+  g_return_if_fail (host != NULL);
+
+  request = g_new0 (Request, 1);
+  request->host = g_strdup (host);
+  request->family = family;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_lookup_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  g_task_run_in_thread (task, lookup_thread);
+}
+
+GList *
+sp_lookup_finish (GAsyncResult  *result,
+                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sp_lookup_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
