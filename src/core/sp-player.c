@@ -935,6 +935,7 @@ lookup_family (Lookup *lookup)
     case SP_CALL_RECV:
     case SP_CALL_RECVFROM:
     case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
     case SP_CALL_SHUTDOWN:
     case SP_CALL_CLOSE:
     case SP_CALL_GETSOCKNAME:
