@@ -916,38 +916,13 @@ lookup_free (Lookup *lookup)
 static GSocketFamily
 lookup_family (Lookup *lookup)
 {
-  switch (lookup->run->step->call)
-    {
-    case SP_CALL_GETHOSTBYNAME:
-      return G_SOCKET_FAMILY_IPV4;
-    case SP_CALL_GETADDRINFO:
-      return G_SOCKET_FAMILY_INVALID;
-    case SP_CALL_SOCKET:
-    case SP_CALL_SETSOCKOPT:
-    case SP_CALL_BIND:
-    case SP_CALL_LISTEN:
-    case SP_CALL_ACCEPT:
-    case SP_CALL_CONNECT:
-    case SP_CALL_CONNECT_EX:
-    case SP_CALL_SEND:
-    case SP_CALL_SENDALL:
-    case SP_CALL_SENDTO:
-    case SP_CALL_RECV:
-    case SP_CALL_RECVFROM:
-    case SP_CALL_RECV_INTO:
-    case SP_CALL_RECVFROM_INTO:
-    case SP_CALL_SHUTDOWN:
-    case SP_CALL_CLOSE:
-    case SP_CALL_GETSOCKNAME:
-    case SP_CALL_GETPEERNAME:
-    case SP_CALL_GETHOSTNAME:
-    case SP_CALL_SERVE:
-    case SP_CALL_SLEEP:
-    case SP_CALL_NOTE:
-    case SP_N_CALLS:
-    default:
-      return lookup->family == SP_FAMILY_INET6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
-    }
+  SpCall call = lookup->run->step->call;
+
+  if (call == SP_CALL_GETHOSTBYNAME)
+    return G_SOCKET_FAMILY_IPV4;
+  if (call == SP_CALL_GETADDRINFO)
+    return G_SOCKET_FAMILY_INVALID;
+  return lookup->family == SP_FAMILY_INET6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
 }
 
 /* Starts looking up `lookup->host`, with the run's time limit as a
