@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <fontconfig/fontconfig.h>
 
 /* Preloaded into gtk4-builder-tool by the 'data' tests so that it can
  * validate our templates. The tool finds an object's class lazily through
@@ -13,6 +14,13 @@ static void ensure_template_parents (void) __attribute__((constructor));
 static void
 ensure_template_parents (void)
 {
+  /* Pango loads the fontconfig configuration in a thread of its own, and
+   * the first widget the tool makes can race that thread: under a loaded
+   * test run the tool died with SIGSEGV in widget init while the other
+   * thread was still parsing fonts.conf. Loading it here, before GTK
+   * starts, leaves that thread nothing to do. */
+  FcInit ();
+
   g_type_ensure (ADW_TYPE_APPLICATION_WINDOW);
   g_type_ensure (ADW_TYPE_BIN);
   g_type_ensure (ADW_TYPE_PREFERENCES_WINDOW);
