@@ -63,8 +63,12 @@ test_hosts_file (void)
                                        "2001:db8::7 lecture-server\n"
                                        "192.0.2.8 printer\r\n"
                                        "not-an-address broken\n");
+  g_autofree char *answers = NULL;
 
-  ASSERT_ANSWER (path, "lecture-server", G_SOCKET_FAMILY_INVALID, "192.0.2.7,2001:db8::7");
+  /* Which comes first depends on the routes this machine has. */
+  answers = answer (path, "lecture-server", G_SOCKET_FAMILY_INVALID);
+  g_assert_true (g_strcmp0 (answers, "192.0.2.7,2001:db8::7") == 0 ||
+                 g_strcmp0 (answers, "2001:db8::7,192.0.2.7") == 0);
   ASSERT_ANSWER (path, "LECTURE.", G_SOCKET_FAMILY_IPV4, "192.0.2.7");
   ASSERT_ANSWER (path, "lecture-server", G_SOCKET_FAMILY_IPV6, "2001:db8::7");
   ASSERT_ANSWER (path, "printer", G_SOCKET_FAMILY_INVALID, "192.0.2.8");
@@ -92,8 +96,11 @@ test_without_file (void)
   g_autofree char *first = g_strndup (host, strcspn (host, "."));
   g_autofree char *own = answer (path, host, G_SOCKET_FAMILY_IPV4);
   g_autofree char *short_form = answer (path, first, G_SOCKET_FAMILY_IPV4);
+  g_autofree char *localhost = NULL;
 
-  ASSERT_ANSWER (path, "localhost", G_SOCKET_FAMILY_INVALID, "::1,127.0.0.1");
+  localhost = answer (path, "localhost", G_SOCKET_FAMILY_INVALID);
+  g_assert_true (g_strcmp0 (localhost, "::1,127.0.0.1") == 0 ||
+                 g_strcmp0 (localhost, "127.0.0.1,::1") == 0);
   ASSERT_ANSWER (path, "printer.localhost", G_SOCKET_FAMILY_IPV4, "127.0.0.1");
   ASSERT_ANSWER (path, "localhost.example.org", G_SOCKET_FAMILY_INVALID, NULL);
   ASSERT_ANSWER (path, "192.0.2.1", G_SOCKET_FAMILY_INVALID, "192.0.2.1");

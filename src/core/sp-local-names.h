@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  * when NULL), so it blocks: call it from a worker thread. It returns FALSE
  * when the name is not one of these. Otherwise it returns TRUE and sets
  * `addresses` to a GList of GInetAddress in `family` (or any family for
- * G_SOCKET_FAMILY_INVALID), each once, in the file's order: NULL when the
- * name is known but not in that family. Free the list with
+ * G_SOCKET_FAMILY_INVALID), each once, in the order getaddrinfo would give
+ * them (reachable ones first, IPv6 before IPv4, otherwise the file's
+ * order): NULL when the name is known but not in that family. Free the list with
  * g_resolver_free_addresses(). */
 
 gboolean sp_local_names_answer (const char     *host,

@@ -44,7 +44,8 @@ while True:
 HOSTS = ('127.0.0.1 localhost\n'
          '::1 localhost ip6-localhost\n'
          '# a lecture room machine, known by a file only\n'
-         '127.0.0.5\tlecture-server   lecture\n')
+         '127.0.0.5\tlecture-server   lecture\n'
+         '2001:db8::5 lecture-server\n')
 
 NAME = 'example.invalid'
 
@@ -57,7 +58,7 @@ class NamesTests(cliutil.TestCase):
             self.skipTest('cannot make a user, mount and network namespace here (unshare)')
         self.questions = os.path.join(self.tmp, 'questions')
 
-    def run_isolated(self, args):
+    def run_isolated(self, args, program=None):
         files = {'/etc/hosts': HOSTS, '/etc/nsswitch.conf': 'hosts: files dns\n',
                  '/etc/resolv.conf': 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n'}
         mounts = []
@@ -79,12 +80,24 @@ class NamesTests(cliutil.TestCase):
              f'for i in $(seq 100); do [ -e {ready} ] && break; sleep 0.05; done',
              '"$@"', 'status=$?', 'kill $recorder', 'exit $status'])
         argv = ['unshare', '--user', '--map-root-user', '--mount', '--net', 'sh', '-c', script,
-                'sh', self.exe] + list(args)
+                'sh', program or self.exe] + list(args)
         result = subprocess.run(argv, capture_output=True, text=True, timeout=60,
                                 env=cliutil.headless_env())
         self.assertNotIn(result.returncode, (98, 99), result.stderr)
         self.assertTrue(os.path.exists(ready), 'the DNS recorder did not start: ' + result.stderr)
         return result
+
+    def python_answer(self, name):
+        """What Python's getaddrinfo answers for NAME here, as the playground
+        shows it."""
+        script = os.path.join(self.tmp, 'answer.py')
+        with open(script, 'w', encoding='utf-8') as f:
+            f.write('import socket, sys\n'
+                    'found = socket.getaddrinfo(sys.argv[1], 80, type=socket.SOCK_STREAM)\n'
+                    'print(", ".join(f"({a[0].name}, \'{a[4][0]}\')" for a in found))\n')
+        result = self.run_isolated([script, name], program=PYTHON)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return '[' + result.stdout.strip() + ']'
 
     def asked(self):
         if not os.path.exists(self.questions):
@@ -162,6 +175,7 @@ class NamesTests(cliutil.TestCase):
              {'call': 'gethostbyname', 'host': host},
              {'call': 'getaddrinfo', 'host': host.split('.')[0], 'port': 80},
              {'call': 'gethostbyname', 'host': 'lecture'},
+             {'call': 'getaddrinfo', 'host': 'lecture-server', 'port': 80},
              {'call': 'gethostbyname', 'host': '192.0.2.1'},
              {'socket': 'server', 'call': 'bind'},
              {'socket': 'server', 'call': 'listen'},
@@ -172,8 +186,11 @@ class NamesTests(cliutil.TestCase):
         self.assertEqual(result.returncode, 0, output)
         self.assertEqual(self.asked(), [], output)
         self.assertIn("socket.gethostbyname('localhost') -> '127.0.0.1'", result.stdout)
-        self.assertIn("socket.getaddrinfo('LocalHost.', 80) -> [(AF_INET, '127.0.0.1'), "
-                      "(AF_INET6, '::1')]", result.stdout)
+        # In the order Python's getaddrinfo gives, here.
+        self.assertIn(f"socket.getaddrinfo('LocalHost.', 80) -> {self.python_answer('localhost')}",
+                      result.stdout)
+        self.assertIn("socket.getaddrinfo('lecture-server', 80) -> "
+                      f"{self.python_answer('lecture-server')}", result.stdout)
         self.assertIn("socket.gethostbyname('printer.localhost') -> '127.0.0.1'", result.stdout)
         self.assertIn(f"socket.gethostbyname('{host}') -> '", result.stdout)
         self.assertIn("socket.gethostbyname('lecture') -> '127.0.0.5'", result.stdout)
