@@ -45,6 +45,8 @@ typedef struct
   guint           n_asked;
   guint           asked_index;
   GSocketAddress *asked;
+  guint           n_lookups_asked;
+  char           *asked_host;
   gboolean        take_question;
 } Recorder;
 
@@ -90,6 +92,19 @@ on_confirm_remote (SpPlayer       *player,
   return recorder->take_question;
 }
 
+static gboolean
+on_confirm_lookup (SpPlayer   *player,
+                   guint       index,
+                   const char *host,
+                   Recorder   *recorder)
+{
+  recorder->n_lookups_asked++;
+  recorder->asked_index = index;
+  g_free (recorder->asked_host);
+  recorder->asked_host = g_strdup (host);
+  return recorder->take_question;
+}
+
 static void
 recorder_init (Recorder *recorder,
                SpPlayer *player)
@@ -100,6 +115,7 @@ recorder_init (Recorder *recorder,
   g_signal_connect (player, "step-finished", G_CALLBACK (on_step_finished), recorder);
   g_signal_connect (player, "finished", G_CALLBACK (on_finished), recorder);
   g_signal_connect (player, "confirm-remote", G_CALLBACK (on_confirm_remote), recorder);
+  g_signal_connect (player, "confirm-lookup", G_CALLBACK (on_confirm_lookup), recorder);
 }
 
 static void
@@ -107,6 +123,7 @@ recorder_clear (Recorder *recorder)
 {
   g_clear_pointer (&recorder->results, g_array_unref);
   g_clear_object (&recorder->asked);
+  g_clear_pointer (&recorder->asked_host, g_free);
 }
 
 static gboolean
@@ -459,6 +476,8 @@ test_name_not_resolved (void)
 
   g_string_replace (json, "@ERROR@", by_info, 1);
   player = new_player (json->str, &log);
+  /* Only a DNS server says that nobody knows the name. */
+  sp_player_set_allow_remote (player, TRUE);
   recorder_init (&recorder, player);
 
   /* Resolving is asynchronous: the step is under way, not done. */
@@ -589,6 +608,8 @@ resolver_never_answers_child (void)
 
   g_main_context_push_thread_default (context);
   player = new_player (json, &log);
+  /* The DNS server is the one that never answers. */
+  sp_player_set_allow_remote (player, TRUE);
   recorder_init (&recorder, player);
   sp_player_run (player);
   wait_results (&recorder, 1);
@@ -975,6 +996,114 @@ test_remote_one_question (void)
   finalize_player (player, log);
 }
 
+/* A name this machine does not answer itself would be asked of a DNS
+ * server: localhost is looked up, the other name waits for leave. */
+#define LOOKUP_SESSION \
+  SESSION_HEAD \
+  "  \"sockets\": [ { \"id\": \"client\" } ],\n" \
+  "  \"steps\": [\n" \
+  "    { \"call\": \"gethostbyname\", \"host\": \"localhost\" },\n" \
+  "    { \"call\": \"gethostbyname\", \"host\": \"nonexistent.invalid\",\n" \
+  "      \"timeout-ms\": 3000, \"expect\": { \"any\": true } },\n" \
+  "    { \"socket\": \"client\", \"call\": \"connect\",\n" \
+  "      \"address\": \"nonexistent.invalid\", \"port\": 80,\n" \
+  "      \"timeout-ms\": 3000, \"expect\": { \"any\": true } }\n" \
+  "  ] }\n"
+
+static void
+test_remote_lookup_unasked (void)
+{
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (LOOKUP_SESSION, &log);
+  g_autoptr(GPtrArray) lookups = NULL;
+  Recorder recorder;
+  StepResult *result;
+
+  /* Nobody takes the question (as headless): the step fails before any
+   * lookup, and says how to allow it. */
+  recorder_init (&recorder, player);
+  sp_player_step (player);
+  wait_results (&recorder, 1);
+  g_assert_true (result_for (&recorder, 0)->passed);
+  g_assert_cmpuint (recorder.n_lookups_asked, ==, 0);
+
+  sp_player_step (player);
+  wait_results (&recorder, 2);
+  g_assert_cmpuint (recorder.n_lookups_asked, ==, 1);
+  g_assert_cmpstr (recorder.asked_host, ==, "nonexistent.invalid");
+  result = result_for (&recorder, 1);
+  g_assert_false (result->passed);
+  assert_contains (result->message, "step 2 (gethostbyname): host: looking up "
+                   "“nonexistent.invalid” would ask a DNS server beyond this machine; without "
+                   "--allow-remote");
+  lookups = find_events (log, NULL, SP_CALL_GETHOSTBYNAME);
+  g_assert_cmpuint (lookups->len, ==, 1);
+  g_assert_cmpuint (recorder.n_asked, ==, 0);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
+static void
+test_remote_lookup_asked (void)
+{
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (LOOKUP_SESSION, &log);
+  g_autoptr(GPtrArray) lookups = NULL;
+  Recorder recorder;
+  StepResult *result;
+
+  recorder_init (&recorder, player);
+  recorder.take_question = TRUE;
+  sp_player_step (player);
+  wait_results (&recorder, 1);
+
+  /* Held while the question is open. */
+  sp_player_step (player);
+  sp_test_iterate_for (100);
+  g_assert_cmpuint (recorder.n_lookups_asked, ==, 1);
+  g_assert_cmpuint (recorder.asked_index, ==, 1);
+  g_assert_cmpuint (recorder.results->len, ==, 1);
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+
+  sp_player_answer_remote (player, FALSE);
+  wait_results (&recorder, 2);
+  result = result_for (&recorder, 1);
+  g_assert_false (result->passed);
+  assert_contains (result->message, "host: looking up “nonexistent.invalid” would ask a DNS "
+                   "server beyond this computer, and that was not allowed");
+  lookups = find_events (log, NULL, SP_CALL_GETHOSTBYNAME);
+  g_assert_cmpuint (lookups->len, ==, 1);
+
+  /* A restart while a lookup is held drops it. */
+  sp_player_step (player);
+  sp_test_iterate_for (50);
+  g_assert_cmpuint (recorder.n_lookups_asked, ==, 2);
+  g_assert_cmpstr (recorder.asked_host, ==, "nonexistent.invalid");
+  sp_player_restart (player);
+  g_array_set_size (recorder.results, 0);
+
+  /* Allowed: the lookup is made (whatever the DNS server answers), and
+   * the connect's lookup after it asks no more. */
+  sp_player_step (player);
+  wait_results (&recorder, 1);
+  sp_player_step (player);
+  sp_test_iterate_for (50);
+  g_assert_cmpuint (recorder.n_lookups_asked, ==, 3);
+  sp_player_answer_remote (player, TRUE);
+  wait_results (&recorder, 2);
+  g_assert_true (result_for (&recorder, 1)->passed);
+  g_clear_pointer (&lookups, g_ptr_array_unref);
+  lookups = find_events (log, NULL, SP_CALL_GETHOSTBYNAME);
+  g_assert_cmpuint (lookups->len, ==, 2);
+  sp_player_step (player);
+  wait_results (&recorder, 3);
+  g_assert_cmpuint (recorder.n_lookups_asked, ==, 3);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -992,6 +1121,8 @@ main (int    argc,
   g_test_add_func ("/Sp/Faults/remote/denied", test_remote_denied);
   g_test_add_func ("/Sp/Faults/remote/allowed", test_remote_allowed);
   g_test_add_func ("/Sp/Faults/remote/one-question", test_remote_one_question);
+  g_test_add_func ("/Sp/Faults/remote/lookup-unasked", test_remote_lookup_unasked);
+  g_test_add_func ("/Sp/Faults/remote/lookup-asked", test_remote_lookup_asked);
 
   return g_test_run ();
 }

@@ -9,16 +9,25 @@
 #include "sp-test-util.h"
 
 static GList *
-lookup_and_wait (const char     *host,
-                 GSocketFamily   family,
-                 GError        **error)
+lookup_and_wait_local (const char     *host,
+                       GSocketFamily   family,
+                       gboolean        only_local,
+                       GError        **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  sp_lookup_async (host, family, NULL, sp_test_on_result, &slot);
+  sp_lookup_async (host, family, only_local, NULL, sp_test_on_result, &slot);
   result = sp_test_wait_result (&slot);
   return sp_lookup_finish (result, error);
+}
+
+static GList *
+lookup_and_wait (const char     *host,
+                 GSocketFamily   family,
+                 GError        **error)
+{
+  return lookup_and_wait_local (host, family, FALSE, error);
 }
 
 static gboolean
@@ -92,6 +101,27 @@ test_unknown_name (SpTestFixture *fixture,
     g_assert_cmpint (atoi (python), ==, error->code);
 }
 
+/* Limited to this machine's own names, a lookup of any other name fails
+ * before a question is asked; localhost still answers. */
+static void
+test_only_local (SpTestFixture *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GList *addresses;
+
+  addresses = lookup_and_wait_local ("no-such-host.invalid", G_SOCKET_FAMILY_INVALID, TRUE,
+                                     &error);
+  g_assert_null (addresses);
+  g_assert_error (error, SP_LOOKUP_ERROR, SP_LOOKUP_ERROR_NOT_LOCAL);
+  g_clear_error (&error);
+
+  addresses = lookup_and_wait_local ("localhost", G_SOCKET_FAMILY_IPV4, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_address (addresses, "127.0.0.1"));
+  g_resolver_free_addresses (addresses);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -104,6 +134,7 @@ main (int   argc,
 
   ADD ("/Sp/Lookup/localhost", test_localhost);
   ADD ("/Sp/Lookup/unknown-name", test_unknown_name);
+  ADD ("/Sp/Lookup/only-local", test_only_local);
 
 #undef ADD
 

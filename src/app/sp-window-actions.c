@@ -521,36 +521,32 @@ on_remote_dialog_destroyed (SpWindow *self)
   self->remote_dialog = NULL;
 }
 
-gboolean
-_sp_window_confirm_remote (SpWindow       *self,
-                           guint           index,
-                           GSocketAddress *address,
-                           SpPlayer       *player)
+/* The question for a step that would leave this computer, with `body`
+ * saying how. Takes `body`. */
+static gboolean
+ask_beyond (SpWindow   *self,
+            SpPlayer   *player,
+            const char *heading,
+            char       *body)
 {
-  g_autofree char *text = sp_endpoint_format (address);
   AdwMessageDialog *dialog;
 
   if (self->remote_dialog != NULL)
     {
       /* Its answer goes to every step the player holds by then. */
       if (g_object_get_data (G_OBJECT (self->remote_dialog), "player") == player)
-        return TRUE;
+        {
+          g_free (body);
+          return TRUE;
+        }
 
       /* A question of a session no longer shown: its steps are gone. */
       gtk_window_destroy (GTK_WINDOW (self->remote_dialog));
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("Connect beyond this computer?"),
-                                                       NULL));
-  /* TRANSLATORS: %u is the step's number in the steps panel, %s an address
-   * and port such as 192.0.2.7:80 */
-  adw_message_dialog_format_body (dialog,
-                                  _("Step %u goes to %s, which is not this computer: the "
-                                    "replay would send traffic over the network. Allowing it "
-                                    "lets this session reach other machines until it is "
-                                    "closed."),
-                                  index + 1, text);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, NULL));
+  adw_message_dialog_set_body (dialog, body);
+  g_free (body);
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("_Cancel"),
                                     "allow", _("_Allow"),
@@ -567,6 +563,41 @@ _sp_window_confirm_remote (SpWindow       *self,
   self->remote_dialog = dialog;
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;
+}
+
+gboolean
+_sp_window_confirm_remote (SpWindow       *self,
+                           guint           index,
+                           GSocketAddress *address,
+                           SpPlayer       *player)
+{
+  g_autofree char *text = sp_endpoint_format (address);
+  char *body;
+
+  /* TRANSLATORS: %u is the step's number in the steps panel, %s an address
+   * and port such as 192.0.2.7:80 */
+  body = g_strdup_printf (_("Step %u goes to %s, which is not this computer: the replay would "
+                            "send traffic over the network. Allowing it lets this session reach "
+                            "other machines until it is closed."),
+                          index + 1, text);
+  return ask_beyond (self, player, _("Connect beyond this computer?"), body);
+}
+
+gboolean
+_sp_window_confirm_lookup (SpWindow   *self,
+                           guint       index,
+                           const char *host,
+                           SpPlayer   *player)
+{
+  char *body;
+
+  /* TRANSLATORS: %u is the step's number in the steps panel, %s a host
+   * name such as example.org */
+  body = g_strdup_printf (_("Step %u looks up “%s”, a name this computer does not know itself: "
+                            "the replay would ask a DNS server over the network. Allowing it "
+                            "lets this session reach other machines until it is closed."),
+                          index + 1, host);
+  return ask_beyond (self, player, _("Look up a name beyond this computer?"), body);
 }
 
 /* Export */

@@ -92,6 +92,11 @@ gboolean _sp_window_confirm_remote     (SpWindow             *self,
                                         guint                 index,
                                         GSocketAddress       *address,
                                         SpPlayer             *player);
+/* The player's "confirm-lookup", asked as "confirm-remote" is. */
+gboolean _sp_window_confirm_lookup     (SpWindow             *self,
+                                        guint                 index,
+                                        const char           *host,
+                                        SpPlayer             *player);
 void     _sp_window_update_actions     (SpWindow             *self);
 /* Enables or disables the window action `name`. */
 void     _sp_window_set_action_enabled (SpWindow           *self,

@@ -428,6 +428,8 @@ sp_window_init (SpWindow *self)
                           G_CALLBACK (on_socket_added), self);
   g_signal_group_connect_swapped (self->player_signals, "confirm-remote",
                                   G_CALLBACK (_sp_window_confirm_remote), self);
+  g_signal_group_connect_swapped (self->player_signals, "confirm-lookup",
+                                  G_CALLBACK (_sp_window_confirm_lookup), self);
   g_signal_group_connect_swapped (self->player_signals, "notify::state",
                                   G_CALLBACK (update_progress), self);
   g_signal_group_connect_swapped (self->player_signals, "notify::position",

@@ -147,7 +147,7 @@ static const Option options[] = {
     N_("Where --export-python or --export-log writes"), N_("PATH") },
   { "allow-remote", 0, G_OPTION_FLAG_NO_ARG, set_flag, FIELD (allow_remote),
     SP_COMMAND_HEADLESS,
-    N_("Let the replay reach addresses beyond this machine"), NULL },
+    N_("Let the replay reach other machines and ask a DNS server about names"), NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (options) <= 64);

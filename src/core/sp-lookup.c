@@ -7,12 +7,16 @@
 #include <sys/socket.h>
 
 #include "sp-errno.h"
+#include "sp-local-names.h"
 #include "sp-lookup.h"
+
+G_DEFINE_QUARK (sp-lookup-error-quark, sp_lookup_error)
 
 typedef struct
 {
   char          *host;
   GSocketFamily  family;
+  gboolean       only_local;
 } Request;
 
 static void
@@ -49,6 +53,30 @@ contains (GList        *addresses,
 }
 
 static void
+local_thread (GTask   *task,
+              Request *request)
+{
+  GList *addresses = NULL;
+
+  if (!sp_local_names_answer (request->host, request->family, NULL, &addresses))
+    {
+      g_task_return_new_error (task, SP_LOOKUP_ERROR, SP_LOOKUP_ERROR_NOT_LOCAL,
+                               "“%s” is not a name this machine answers itself",
+                               request->host);
+      return;
+    }
+
+  /* Known, but not in this family: what getaddrinfo's files source says. */
+  if (addresses == NULL)
+    {
+      g_task_return_error (task, sp_errno_error_new (EAI_NONAME));
+      return;
+    }
+
+  g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
+}
+
+static void
 lookup_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
@@ -59,6 +87,12 @@ lookup_thread (GTask        *task,
   struct addrinfo *found = NULL;
   GList *addresses = NULL;
   int code;
+
+  if (request->only_local)
+    {
+      local_thread (task, request);
+      return;
+    }
 
   /* One socket type, or every address would come once per type. */
   memset (&hints, 0, sizeof hints);
@@ -96,6 +130,7 @@ lookup_thread (GTask        *task,
 void
 sp_lookup_async (const char          *host,
                  GSocketFamily        family,
+                 gboolean             only_local,
                  GCancellable        *cancellable,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
@@ -108,6 +143,7 @@ sp_lookup_async (const char          *host,
   request = g_new0 (Request, 1);
   request->host = g_strdup (host);
   request->family = family;
+  request->only_local = only_local;
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_lookup_async);

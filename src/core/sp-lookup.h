@@ -17,10 +17,26 @@ G_BEGIN_DECLS
  * connect), G_SOCKET_FAMILY_IPV6, or G_SOCKET_FAMILY_INVALID for any. The
  * result is a GList of GInetAddress, each once, in getaddrinfo's order;
  * free it with g_resolver_free_addresses(). The lookup cannot be stopped:
- * a cancelled one finishes in its thread and is then dropped. */
+ * a cancelled one finishes in its thread and is then dropped.
+ *
+ * With `only_local`, a name this machine does not answer itself
+ * (sp-local-names.h) fails with SP_LOOKUP_ERROR_NOT_LOCAL before any
+ * question is asked, and the names it does answer are answered from the
+ * hosts file, not by getaddrinfo, whose DNS source would be asked for a
+ * family the file lacks. */
+
+#define SP_LOOKUP_ERROR (sp_lookup_error_quark ())
+
+typedef enum
+{
+  SP_LOOKUP_ERROR_NOT_LOCAL,
+} SpLookupError;
+
+GQuark sp_lookup_error_quark (void);
 
 void   sp_lookup_async   (const char          *host,
                           GSocketFamily        family,
+                          gboolean             only_local,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data);

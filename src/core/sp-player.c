@@ -80,6 +80,7 @@ enum {
   FINISHED,
   SOCKET_ADDED,
   CONFIRM_REMOTE,
+  CONFIRM_LOOKUP,
   N_SIGNALS
 };
 
@@ -891,16 +892,19 @@ typedef void (*AddressReady) (Run            *run,
                               GSocketAddress *address);
 
 /* A name lookup under way. It outlives its run when the time limit ended
- * the run first: `done` says so. */
+ * the run first: `done` says so. `on_timeout` and `on_done` are kept to
+ * start it again once a lookup beyond this machine is allowed. */
 typedef struct
 {
-  Run          *run;
-  AddressReady  ready;
-  SpFamily      family;
-  guint16       port;
-  char         *field;
-  char         *host;
-  gboolean      done;
+  Run                 *run;
+  AddressReady         ready;
+  SpFamily             family;
+  guint16              port;
+  char                *field;
+  char                *host;
+  gboolean             done;
+  GSourceFunc          on_timeout;
+  GAsyncReadyCallback  on_done;
 } Lookup;
 
 static void
@@ -927,7 +931,8 @@ lookup_family (Lookup *lookup)
 
 /* Starts looking up `lookup->host`, with the run's time limit as a
  * main-loop source calling `on_timeout`: a resolver that never answers
- * ends the step, not the replay. */
+ * ends the step, not the replay. Until a replay may reach other machines,
+ * only the names this machine answers itself are looked up. */
 static void
 lookup_start (Lookup              *lookup,
               GSourceFunc          on_timeout,
@@ -935,11 +940,48 @@ lookup_start (Lookup              *lookup,
 {
   Run *run = lookup->run;
 
+  lookup->on_timeout = on_timeout;
+  lookup->on_done = on_done;
+  lookup->done = FALSE;
+
   run->wait_source = g_timeout_source_new (run_timeout (run));
   g_source_set_callback (run->wait_source, on_timeout, lookup, NULL);
   g_source_attach (run->wait_source, g_main_context_get_thread_default ());
 
-  sp_lookup_async (lookup->host, lookup_family (lookup), NULL, on_done, lookup);
+  sp_lookup_async (lookup->host, lookup_family (lookup), !run->player->allow_remote, NULL,
+                   on_done, lookup);
+}
+
+static gboolean ask_remote (Run *run, GSocketAddress *address, AddressReady ready,
+                            Lookup *lookup);
+
+/* The field a lookup's name came from, for messages. */
+static const char *
+lookup_field (Lookup *lookup)
+{
+  return lookup->field != NULL ? lookup->field : "host";
+}
+
+/* A name this machine does not answer itself, and the replay may not ask
+ * a DNS server: the run is held until the window's question is answered,
+ * or, with nobody to ask, it fails as a destination beyond loopback does,
+ * before any question leaves. Takes `lookup`. */
+static void
+lookup_not_local (Lookup *lookup)
+{
+  Run *run = lookup->run;
+  g_autofree char *problem = NULL;
+
+  if (ask_remote (run, NULL, NULL, lookup))
+    return;
+
+  problem = g_strdup_printf (_("%s: looking up “%s” would ask a DNS server beyond this "
+                               "machine; without --allow-remote a replay looks up only the "
+                               "names this machine answers itself (localhost, its host name, "
+                               "/etc/hosts)"),
+                             lookup_field (lookup), lookup->host);
+  lookup_free (lookup);
+  run_finish (run, problem);
 }
 
 /* A socket's call that failed at its name lookup, before the kernel saw
@@ -1020,6 +1062,12 @@ on_lookup_done (GObject      *object,
       g_resolver_free_addresses (addresses);
       lookup_free (lookup);
       run_finish (run, NULL);
+      return;
+    }
+
+  if (g_error_matches (error, SP_LOOKUP_ERROR, SP_LOOKUP_ERROR_NOT_LOCAL))
+    {
+      lookup_not_local (lookup);
       return;
     }
 
@@ -1190,47 +1238,59 @@ resolve_destination (Run          *run,
   resolve_address (run, family, address, MAX (port, 0), "address", ready);
 }
 
+/* A run waiting for leave to go beyond this machine: to `address`, then
+ * `ready`; or to ask a DNS server about `lookup`'s name. */
 typedef struct
 {
   Run            *run;
   GSocketAddress *address;
   AddressReady    ready;
+  Lookup         *lookup;
 } Held;
 
 static void
 held_free (Held *held)
 {
-  g_object_unref (held->address);
+  g_clear_object (&held->address);
+  g_clear_pointer (&held->lookup, lookup_free);
   g_free (held);
 }
 
-/* Holds the run until someone answers whether it may go to `address`.
- * FALSE when nobody takes the question (the headless runner). */
+/* Holds the run until someone answers whether it may go to `address`, or
+ * look up `lookup`'s name (then the held run owns `lookup`). FALSE when
+ * nobody takes the question (the headless runner). */
 static gboolean
 ask_remote (Run            *run,
             GSocketAddress *address,
-            AddressReady    ready)
+            AddressReady    ready,
+            Lookup         *lookup)
 {
   SpPlayer *self = run->player;
   Held *held = g_new0 (Held, 1);
   gboolean handled = FALSE;
 
   held->run = run;
-  held->address = g_object_ref (address);
+  held->address = address != NULL ? g_object_ref (address) : NULL;
   held->ready = ready;
+  held->lookup = lookup;
   g_ptr_array_add (self->held, held);
 
   /* One question at a time: its answer goes to every run held by then. */
   if (self->asking)
     return TRUE;
 
-  g_signal_emit (self, signals[CONFIRM_REMOTE], 0, run->index, address, &handled);
+  if (lookup != NULL)
+    g_signal_emit (self, signals[CONFIRM_LOOKUP], 0, run->index, lookup->host, &handled);
+  else
+    g_signal_emit (self, signals[CONFIRM_REMOTE], 0, run->index, address, &handled);
   if (handled)
     {
       self->asking = TRUE;
       return TRUE;
     }
 
+  /* The caller still owns `lookup`. */
+  held->lookup = NULL;
   g_ptr_array_remove (self->held, held);
   return FALSE;
 }
@@ -1248,7 +1308,7 @@ check_remote_allowed (Run            *run,
   if (run->player->allow_remote || sp_endpoint_is_loopback (address))
     return TRUE;
 
-  if (ask_remote (run, address, ready))
+  if (ask_remote (run, address, ready, NULL))
     return FALSE;
 
   text = sp_endpoint_format (address);
@@ -1606,16 +1666,23 @@ on_host_resolved (GObject      *object,
       return;
     }
 
-  lookup_free (lookup);
   g_source_destroy (run->wait_source);
   g_clear_pointer (&run->wait_source, g_source_unref);
 
   if (run_is_stale (run))
     {
       g_resolver_free_addresses (addresses);
+      lookup_free (lookup);
       run_finish (run, NULL);
       return;
     }
+
+  if (g_error_matches (error, SP_LOOKUP_ERROR, SP_LOOKUP_ERROR_NOT_LOCAL))
+    {
+      lookup_not_local (lookup);
+      return;
+    }
+  lookup_free (lookup);
 
   args = host_call_args (run);
 
@@ -2184,6 +2251,10 @@ sp_player_class_init (SpPlayerClass *klass)
     g_signal_new ("confirm-remote", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 2,
                   G_TYPE_UINT, G_TYPE_SOCKET_ADDRESS);
+  signals[CONFIRM_LOOKUP] =
+    g_signal_new ("confirm-lookup", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 2,
+                  G_TYPE_UINT, G_TYPE_STRING);
 }
 
 static void
@@ -2364,9 +2435,25 @@ sp_player_answer_remote (SpPlayer *self,
     {
       Held *one = g_ptr_array_index (held, i);
 
-      if (allow)
+      if (allow && one->lookup != NULL)
+        {
+          Lookup *lookup = g_steal_pointer (&one->lookup);
+
+          lookup_start (lookup, lookup->on_timeout, lookup->on_done);
+        }
+      else if (allow)
         {
           one->ready (one->run, one->address);
+        }
+      else if (one->lookup != NULL)
+        {
+          g_autofree char *problem = NULL;
+
+          problem = g_strdup_printf (_("%s: looking up “%s” would ask a DNS server beyond this "
+                                       "computer, and that was not allowed"),
+                                     lookup_field (one->lookup), one->lookup->host);
+          g_clear_pointer (&one->lookup, lookup_free);
+          run_finish (one->run, problem);
         }
       else
         {

@@ -39,7 +39,11 @@ G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
  *   confirm-remote (guint index, GSocketAddress *address) -> gboolean: step
  *     `index` would reach `address`, beyond this machine, and that is not
  *     allowed yet. A handler that returns TRUE holds the step until it calls
- *     sp_player_answer_remote(); without one the step fails. */
+ *     sp_player_answer_remote(); without one the step fails.
+ *   confirm-lookup (guint index, const char *host) -> gboolean: step
+ *     `index` would look up `host`, a name this machine does not answer
+ *     itself, so a DNS server beyond it would be asked. Answered as
+ *     confirm-remote is, and by the same sp_player_answer_remote(). */
 
 SpPlayer      *sp_player_new                (SpSession    *session,
                                              SpTrafficLog *log);
@@ -68,11 +72,13 @@ void           sp_player_pause              (SpPlayer     *self);
 void           sp_player_restart            (SpPlayer     *self);
 void           sp_player_set_step_delay     (SpPlayer     *self,
                                              guint         delay_ms);
-/* Off by default: steps that reach beyond loopback fail instead of running. */
+/* Off by default: steps that reach beyond loopback, or look up a name this
+ * machine does not answer itself, fail instead of running. */
 void           sp_player_set_allow_remote   (SpPlayer     *self,
                                              gboolean      allow_remote);
-/* The answer to "confirm-remote": allowing lets the held steps, and every
- * later one, reach other machines; refusing fails the held steps. */
+/* The answer to "confirm-remote" and "confirm-lookup": allowing lets the held
+ * steps, and every later one, reach other machines; refusing fails the held
+ * steps. */
 void           sp_player_answer_remote      (SpPlayer     *self,
                                              gboolean      allow);
 

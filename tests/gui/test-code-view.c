@@ -90,6 +90,10 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->log = sp_traffic_log_new ();
   fixture->player = sp_player_new (fixture->session, fixture->log);
+  /* The failed lookup needs a DNS server's answer: a name this machine
+   * knows itself would not fail. */
+  if (source == lookup_session)
+    sp_player_set_allow_remote (fixture->player, TRUE);
   fixture->view = SP_CODE_VIEW (g_object_ref_sink (sp_code_view_new ()));
   fixture->window = GTK_WINDOW (g_object_ref (gtk_window_new ()));
   gtk_window_set_default_size (fixture->window, 600, 400);

@@ -865,6 +865,65 @@ test_remote_asks (void)
   g_rmdir (dir);
 }
 
+/* A lookup of a name this computer does not know itself would ask a DNS
+ * server: the window asks first, as for a connect beyond loopback. Cancel
+ * fails the step before any lookup; Allow lets it look the name up. */
+static void
+test_remote_lookup_asks (void)
+{
+  g_autoptr(GtkApplication) application = NULL;
+  SpWindow *window = new_window (&application);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sp-window-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "lookup.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SpPlayer *player = sp_window_get_player (window);
+  AdwMessageDialog *dialog;
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1, \"title\": \"lookup\",\n"
+    "  \"steps\": [ { \"call\": \"gethostbyname\", \"host\": \"localhost\" },\n"
+    "               { \"call\": \"gethostbyname\", \"host\": \"example.invalid\",\n"
+    "                 \"timeout-ms\": 3000, \"expect\": { \"any\": true } } ] }\n";
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  sp_window_open (window, file);
+  wait_for ("the file", window_has_new_player, &(Reopen) { window, player });
+  player = sp_window_get_player (window);
+
+  activate (window, "run", NULL);
+  wait_for ("the question", has_message_dialog, NULL);
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==,
+                   "Look up a name beyond this computer?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            "Step 2 looks up “example.invalid”"));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  /* localhost was looked up without a question; the other step waits. */
+  sp_gui_iterate_for (100);
+  g_assert_cmpint (sp_player_get_state (player), ==, SP_PLAYER_RUNNING);
+  g_assert_cmpuint (sp_player_get_position (player), ==, 1);
+
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for ("the refusal", player_is_idle, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 1);
+
+  activate (window, "restart", NULL);
+  activate (window, "run", NULL);
+  wait_for ("the question", has_message_dialog, NULL);
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (dialog, "allow");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for ("the lookup", player_is_finished, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  g_assert_null (find_message_dialog ());
+
+  destroy_window (window);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_size_remembered (void)
 {
@@ -934,6 +993,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Window/size-remembered", test_size_remembered);
   g_test_add_func ("/Sp/Window/save-fails", test_save_fails);
   g_test_add_func ("/Sp/Window/remote-asks", test_remote_asks);
+  g_test_add_func ("/Sp/Window/remote-lookup-asks", test_remote_lookup_asks);
   g_test_add_func ("/Sp/Application/actions", test_application_actions);
 
   return g_test_run ();
