@@ -49,6 +49,17 @@ void         sp_log_export_append_csv_row     (GString              *out,
                                                SpEvent              *event);
 const char  *sp_log_export_csv_header         (void);
 
+/* JSON Lines and CSV one event at a time, as the whole-log export below
+ * writes them: what a file starts with (CSV's header line, nothing for
+ * JSON Lines), then each event appended to `out` with `payload` as its
+ * bytes, whole (NULL: none, or dropped by the log's cap). pcapng has its
+ * own writer (sp-pcapng.h). */
+const char  *sp_log_export_text_header        (SpLogFormat           format);
+void         sp_log_export_append_event       (GString              *out,
+                                               SpLogFormat           format,
+                                               SpEvent              *event,
+                                               GBytes               *payload);
+
 /* The whole log (every appended event, flushed or not) in `format`: whole
  * payloads in JSON Lines and CSV. Call on the log's thread. */
 GBytes      *sp_log_export_to_bytes           (SpTrafficLog         *log,
