@@ -144,8 +144,7 @@ append_json_payload (GString *out,
   shown = MIN (size, (guint64) data_limit);
 
   g_string_append_c (out, '"');
-  for (gsize i = 0; i < shown; i++)
-    g_string_append_printf (out, "%02x", data[i]);
+  sp_data_append_hex (out, data, shown, '\0');
   g_string_append_c (out, '"');
   if (shown < size)
     g_string_append (out, ",\"truncated\":true");
@@ -258,7 +257,6 @@ append_csv_row (GString *out,
                 SpEvent *event,
                 GBytes  *payload)
 {
-  g_autofree char *hex = NULL;
   const char *fields[7];
 
   fields[0] = sp_event_get_socket_id (event);
@@ -268,14 +266,6 @@ append_csv_row (GString *out,
   fields[4] = sp_state_to_string (sp_event_get_state (event));
   fields[5] = sp_event_get_local (event);
   fields[6] = sp_event_get_remote (event);
-
-  if (payload != NULL)
-    {
-      gsize size;
-      const guint8 *data = g_bytes_get_data (payload, &size);
-
-      hex = sp_data_format_hex (data, size);
-    }
 
   g_string_append_printf (out, "%u,%.6f,%d,", sp_event_get_seq (event),
                           sp_event_get_time_us (event) / 1e6, sp_event_get_step (event));
@@ -287,8 +277,16 @@ append_csv_row (GString *out,
   g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", sp_event_get_bytes (event));
   append_csv_field (out, sp_errno_name (sp_event_get_error_code (event)));
   g_string_append_c (out, ',');
-  append_csv_field (out, hex);
-  g_string_append_c (out, ',');
+  /* Hex needs no quoting: written at once, without a copy to quote. */
+  g_string_append_c (out, '"');
+  if (payload != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (payload, &size);
+
+      sp_data_append_hex (out, data, size, ' ');
+    }
+  g_string_append (out, "\",");
   append_csv_field (out, sp_event_get_args (event));
   g_string_append_c (out, ',');
   append_csv_field (out, sp_event_get_detail (event));
