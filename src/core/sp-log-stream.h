@@ -18,10 +18,17 @@ G_BEGIN_DECLS
  * leaves `path` as it was. Freed before it finished, the stream removes its
  * temporary file.
  *
+ * Writes go to the file from the calling thread, 256 KiB at a time, as the
+ * headless runner's own output goes to stdout: the disk's pace is what
+ * keeps the memory bounded, where a queue for a writer thread would grow
+ * with a fast peer. The window exports from the log afterwards
+ * (sp_log_export_to_file_async) and does not use this.
+ *
  * The files are the ones sp_log_export_to_bytes makes of the same events,
- * byte for byte, with one difference: a pcapng writer fed as things happen
- * cannot know that a socket's endpoint belongs to the log before its first
- * event, which the whole-log writer learns beforehand. */
+ * with every payload where the log's cap has dropped some, and one more
+ * difference: a pcapng writer fed as things happen cannot know that a
+ * socket's endpoint belongs to the log before its first event, which the
+ * whole-log writer learns beforehand. */
 typedef struct _SpLogStream SpLogStream;
 
 SpLogStream *sp_log_stream_new     (const char   *path,
