@@ -12,9 +12,9 @@
 
 typedef struct
 {
-  char      *directory;
-  GPtrArray *made;        /* directories this call created, parents first */
-  GPtrArray *temporary;   /* temporary paths written so far */
+  const char *directory;
+  GPtrArray  *made;        /* directories this call created, parents first */
+  GPtrArray  *temporary;   /* temporary paths written so far */
 } Replace;
 
 static void
@@ -168,7 +168,7 @@ sp_files_replace (const char           *directory,
                   GError              **error)
 {
   Replace replace = {
-    .directory = (char *) directory,
+    .directory = directory,
     .made = g_ptr_array_new_with_free_func (g_free),
     .temporary = g_ptr_array_new_with_free_func (g_free),
   };

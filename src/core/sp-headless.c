@@ -352,11 +352,10 @@ export_event (Headless     *headless,
   const guint8 *data;
   gsize size;
 
+  /* NULL: an event without bytes (a call, the cap's marker). */
   data = sp_traffic_log_peek_appending_payload (log, position, &size);
   if (data != NULL)
     payload = g_bytes_new_static (data, size);
-  else if (size == 0)
-    payload = sp_event_get_payload (event);
 
   sp_log_stream_add (headless->export, event, payload);
 }
