@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * sockets are live, so the formatting runs on that thread and yields bytes;
  * only the writing of those bytes goes to another thread
  * (sp_log_export_to_file_async). The formats are a product contract: the
- * command line's --export-log writes exactly these bytes. */
+ * command line's --export-log writes them with the same per-event writers
+ * (sp-log-stream.h), as the events come. */
 
 typedef enum
 {
