@@ -665,6 +665,59 @@ test_large_payload (void)
   g_assert_cmpuint (sp_traffic_log_get_dropped_bytes (log), >=, 3 * MiB + 2 * MiB);
 }
 
+/* What an "appended" handler is lent: the bytes as they came, for every
+ * event, also one the cap refuses; NULL for any other position. */
+typedef struct
+{
+  GByteArray *seen;
+  guint       n_other;
+} Lent;
+
+static void
+on_appended_lend (SpTrafficLog *log,
+                  guint         position,
+                  Lent         *lent)
+{
+  const guint8 *data;
+  gsize size;
+
+  data = sp_traffic_log_peek_appending_payload (log, position, &size);
+  if (data != NULL)
+    g_byte_array_append (lent->seen, data, size);
+  if (position > 0 && sp_traffic_log_peek_appending_payload (log, position - 1, &size) != NULL)
+    lent->n_other++;
+}
+
+static void
+test_appending_payload (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(GByteArray) seen = g_byte_array_new ();
+  g_autofree guint8 *data = g_malloc (2 * MiB);
+  Lent lent = { .seen = seen };
+  gsize size = 1;
+
+  fill_payload (data, 2 * MiB, 3);
+  sp_traffic_log_set_payload_cap (log, 1 * MiB);
+  g_signal_connect (log, "appended", G_CALLBACK (on_appended_lend), &lent);
+
+  append_simple (log, "client", (const guint8 *) "small", 5);
+  /* Twice the cap: the log keeps none of it, the handler sees it all. */
+  append_simple (log, "client", data, 2 * MiB);
+  g_assert_cmpuint (sp_traffic_log_get_dropped_bytes (log), ==, 2 * MiB);
+
+  g_assert_cmpuint (seen->len, ==, 5 + 2 * MiB);
+  g_assert_cmpmem (seen->data, 5, "small", 5);
+  g_assert_cmpmem (seen->data + 5, 2 * MiB, data, 2 * MiB);
+  g_assert_cmpuint (lent.n_other, ==, 0);
+
+  /* Outside the handler nothing is lent. */
+  g_assert_null (sp_traffic_log_peek_appending_payload (log, 1, &size));
+  g_assert_cmpuint (size, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (log, &lent);
+}
+
 static void
 test_clear (void)
 {
@@ -823,6 +876,7 @@ main (int   argc,
   g_test_add_func ("/Sp/TrafficLog/payload-cap", test_payload_cap);
   g_test_add_func ("/Sp/TrafficLog/large-payload", test_large_payload);
   g_test_add_func ("/Sp/TrafficLog/recycled-chunks", test_recycled_chunks);
+  g_test_add_func ("/Sp/TrafficLog/appending-payload", test_appending_payload);
   g_test_add_func ("/Sp/TrafficLog/clear", test_clear);
   g_test_add_func ("/Sp/TrafficLog/get-item-range", test_get_item_range);
   g_test_add_func ("/Sp/TrafficLog/finalize", test_finalize);

@@ -602,6 +602,39 @@ _sp_window_confirm_lookup (SpWindow   *self,
 
 /* Export */
 
+typedef struct
+{
+  SpWindow *window;
+  char     *path;
+} PythonExport;
+
+static void
+python_export_free (PythonExport *export)
+{
+  g_object_unref (export->window);
+  g_free (export->path);
+  g_free (export);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PythonExport, python_export_free)
+
+static void
+on_python_exported (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PythonExport) export = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!sp_codegen_export_python_finish (result, &error))
+    message = g_strdup_printf (_("Could not export the Python: %s"), error->message);
+  else
+    message = g_strdup_printf (_("Wrote the Python to “%s”"), export->path);
+
+  _sp_window_toast (export->window, message);
+}
+
 static void
 on_export_response (GtkNativeDialog *chooser,
                     int              response,
@@ -609,8 +642,8 @@ on_export_response (GtkNativeDialog *chooser,
 {
   g_autoptr(GFile) folder = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  PythonExport *export;
 
   if (response == GTK_RESPONSE_ACCEPT)
     folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
@@ -620,13 +653,20 @@ on_export_response (GtkNativeDialog *chooser,
     return;
 
   path = g_file_get_path (folder);
-  if (path == NULL || !sp_codegen_export_python (self->session, path, &error))
-    message = g_strdup_printf (_("Could not export the Python: %s"),
-                               error != NULL ? error->message : _("the folder is not local"));
-  else
-    message = g_strdup_printf (_("Wrote the Python to “%s”"), path);
+  if (path == NULL)
+    {
+      message = g_strdup_printf (_("Could not export the Python: %s"),
+                                 _("the folder is not local"));
+      _sp_window_toast (self, message);
+      return;
+    }
 
-  _sp_window_toast (self, message);
+  /* The files are synced to disk before they take their names, which can
+   * take a while: a worker thread waits for that, not the window. */
+  export = g_new0 (PythonExport, 1);
+  export->window = g_object_ref (self);
+  export->path = g_strdup (path);
+  sp_codegen_export_python_async (self->session, path, NULL, on_python_exported, export);
 }
 
 static void

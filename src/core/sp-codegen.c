@@ -12,6 +12,7 @@
 #include "sp-data.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
+#include "sp-files-replace.h"
 #include "sp-socket-options.h"
 
 /* Where the export puts a listener that the session bound to port 0: the
@@ -2592,12 +2593,35 @@ sp_codegen_python_scripts (SpSession  *session,
   return scripts;
 }
 
+/* The scripts as files for sp_files_replace: executable, as the notes run
+ * them ("./server.py"). Points into `scripts`. */
+static GArray *
+scripts_as_files (GPtrArray *scripts)
+{
+  GArray *files = g_array_sized_new (FALSE, FALSE, sizeof (SpFileContents), scripts->len);
+
+  for (guint i = 0; i < scripts->len; i++)
+    {
+      SpScript *script = g_ptr_array_index (scripts, i);
+      SpFileContents file = {
+        .name = script->filename,
+        .contents = script->content,
+        .length = strlen (script->content),
+        .mode = 0755,
+      };
+
+      g_array_append_val (files, file);
+    }
+  return files;
+}
+
 gboolean
 sp_codegen_export_python (SpSession   *session,
                           const char  *directory,
                           GError     **error)
 {
   g_autoptr(GPtrArray) scripts = NULL;
+  g_autoptr(GArray) files = NULL;
 
   g_return_val_if_fail (SP_IS_SESSION (session), FALSE);
   g_return_val_if_fail (directory != NULL, FALSE);
@@ -2607,30 +2631,45 @@ sp_codegen_export_python (SpSession   *session,
   if (scripts == NULL)
     return FALSE;
 
-  if (g_mkdir_with_parents (directory, 0755) != 0)
-    {
-      int saved_errno = errno;
+  /* All the scripts or none: a server.py without its client.py is a
+   * program that waits for a peer nobody wrote. */
+  files = scripts_as_files (scripts);
+  return sp_files_replace (directory, (SpFileContents *) (void *) files->data, files->len, error);
+}
 
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Could not create the directory %s: %s"),
-                   directory, g_strerror (saved_errno));
-      return FALSE;
+void
+sp_codegen_export_python_async (SpSession           *session,
+                                const char          *directory,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GPtrArray) scripts = NULL;
+  g_autoptr(GArray) files = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (SP_IS_SESSION (session));
+  g_return_if_fail (directory != NULL);
+
+  /* The session belongs to this thread: the scripts are made here, and
+   * only the disk is left to a worker. */
+  scripts = sp_codegen_python_scripts (session, &error);
+  if (scripts == NULL)
+    {
+      g_task_report_error (session, callback, user_data, sp_codegen_export_python_async, error);
+      return;
     }
 
-  for (guint i = 0; i < scripts->len; i++)
-    {
-      SpScript *script = g_ptr_array_index (scripts, i);
-      g_autofree char *path = g_build_filename (directory, script->filename, NULL);
-      GError *local_error = NULL;
+  files = scripts_as_files (scripts);
+  sp_files_replace_async (directory, (SpFileContents *) (void *) files->data, files->len,
+                          cancellable, callback, user_data);
+}
 
-      /* written beside and renamed over: a failed export leaves no half file */
-      if (!g_file_set_contents_full (path, script->content, -1,
-                                     G_FILE_SET_CONTENTS_CONSISTENT, 0755, &local_error))
-        {
-          g_propagate_prefixed_error (error, local_error, _("Could not write %s: "), path);
-          return FALSE;
-        }
-    }
-
-  return TRUE;
+gboolean
+sp_codegen_export_python_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  if (g_async_result_is_tagged (result, sp_codegen_export_python_async))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return sp_files_replace_finish (result, error);
 }

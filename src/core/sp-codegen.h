@@ -34,9 +34,18 @@ char      *sp_codegen_step_python_to     (SpSession    *session,
  * SpScript. */
 GPtrArray *sp_codegen_python_scripts     (SpSession    *session,
                                           GError      **error);
-/* Writes the scripts into `directory` (created if missing). */
+/* Writes the scripts into `directory` (created if missing), all of them
+ * or none (see sp_files_replace). */
 gboolean   sp_codegen_export_python      (SpSession    *session,
                                           const char   *directory,
                                           GError      **error);
+/* The same, the files written in a worker thread. */
+void       sp_codegen_export_python_async (SpSession          *session,
+                                           const char         *directory,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean   sp_codegen_export_python_finish (GAsyncResult     *result,
+                                            GError          **error);
 
 G_END_DECLS

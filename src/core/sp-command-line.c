@@ -141,7 +141,7 @@ static const Option options[] = {
     N_("Show at most this many payload bytes per event in JSON (default 4096)"), N_("BYTES") },
   { "export-log", 0, G_OPTION_FLAG_NONE, set_string, FIELD (export_log),
     SP_COMMAND_HEADLESS,
-    N_("After the replay, write the traffic log (jsonl, csv or pcapng)"), N_("FORMAT") },
+    N_("Write the traffic log as the replay runs, every byte (jsonl, csv or pcapng)"), N_("FORMAT") },
   { "output", 0, G_OPTION_FLAG_FILENAME, set_string, FIELD (output),
     SP_COMMAND_EXPORT_PYTHON | WITH_EXPORT_LOG,
     N_("Where --export-python or --export-log writes"), N_("PATH") },

@@ -510,10 +510,39 @@ sp_data_format_hex (const guint8 *data,
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   out = g_string_sized_new (length * 3);
-  for (gsize i = 0; i < length; i++)
-    g_string_append_printf (out, i == 0 ? "%02x" : " %02x", data[i]);
-
+  sp_data_append_hex (out, data, length, ' ');
   return g_string_free (out, FALSE);
+}
+
+/* By table, not by printf: an export of a gigabyte formats a billion
+ * bytes, which "%02x" takes minutes for. */
+void
+sp_data_append_hex (GString      *out,
+                    const guint8 *data,
+                    gsize         length,
+                    char          separator)
+{
+  static const char digits[] = "0123456789abcdef";
+  gsize width = separator != '\0' ? 3 : 2;
+  gsize start;
+  char *p;
+
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (data != NULL || length == 0);
+
+  if (length == 0)
+    return;
+
+  start = out->len;
+  g_string_set_size (out, start + length * width - (width - 2));
+  p = out->str + start;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (i > 0 && separator != '\0')
+        *p++ = separator;
+      *p++ = digits[data[i] >> 4];
+      *p++ = digits[data[i] & 0xf];
+    }
 }
 
 /* Python's str.isprintable() for one character. */

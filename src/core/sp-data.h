@@ -56,6 +56,12 @@ void        sp_data_append_python_bytes   (GString       *out,
 /* "48 65 6c 6c 6f" (lower case, one space between bytes). */
 char       *sp_data_format_hex            (const guint8  *data,
                                            gsize          length);
+/* The same appended to `out`, the bytes separated by `separator` ('\0':
+ * none, "48656c6c6f"). */
+void        sp_data_append_hex            (GString       *out,
+                                           const guint8  *data,
+                                           gsize          length,
+                                           char           separator);
 /* A Python string literal for `text` (UTF-8): 'Hello\r\n'. */
 char       *sp_data_format_python_string  (const char    *text);
 

@@ -10,6 +10,7 @@
 #include "sp-errno.h"
 #include "sp-headless.h"
 #include "sp-log-export.h"
+#include "sp-log-stream.h"
 #include "sp-player.h"
 #include "sp-presets.h"
 #include "sp-stdout.h"
@@ -25,11 +26,13 @@ typedef struct
   int                  id_width;
   int                  status;
   GString             *line;
+  SpLogStream         *export;   /* --export-log, written as the run goes */
 } Headless;
 
 static void
 headless_clear (Headless *headless)
 {
+  g_clear_pointer (&headless->export, sp_log_stream_free);
   g_clear_object (&headless->log);
   g_clear_pointer (&headless->loop, g_main_loop_unref);
   if (headless->line != NULL)
@@ -336,6 +339,27 @@ append_plain (GString  *line,
     }
 }
 
+/* The export takes the bytes as they were recorded, not what the log
+ * keeps of them: past the log's cap, older payloads are dropped from
+ * memory, and the export still has every byte. */
+static void
+export_event (Headless     *headless,
+              SpTrafficLog *log,
+              guint         position,
+              SpEvent      *event)
+{
+  g_autoptr(GBytes) payload = NULL;
+  const guint8 *data;
+  gsize size;
+
+  /* NULL: an event without bytes (a call, the cap's marker). */
+  data = sp_traffic_log_peek_appending_payload (log, position, &size);
+  if (data != NULL)
+    payload = g_bytes_new_static (data, size);
+
+  sp_log_stream_add (headless->export, event, payload);
+}
+
 static void
 on_appended (SpTrafficLog *log,
              guint         position,
@@ -346,6 +370,9 @@ on_appended (SpTrafficLog *log,
 
   if (event == NULL)
     return;
+
+  if (headless->export != NULL)
+    export_event (headless, log, position, event);
 
   g_string_truncate (line, 0);
   if (headless->command_line->json)
@@ -422,23 +449,6 @@ widest_id (SpSession *session)
   return MIN (width, 24);
 }
 
-static gboolean
-export_log (Headless     *headless,
-            SpLogFormat   format,
-            GError      **error)
-{
-  g_autoptr(GBytes) bytes = sp_log_export_to_bytes (headless->log, format, error);
-  gsize size;
-  const char *data;
-
-  if (bytes == NULL)
-    return FALSE;
-
-  data = g_bytes_get_data (bytes, &size);
-  return g_file_set_contents_full (headless->command_line->output, data != NULL ? data : "", size,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
-}
-
 static int
 run_headless (const SpCommandLine *command_line)
 {
@@ -464,6 +474,16 @@ run_headless (const SpCommandLine *command_line)
       return 2;
     }
 
+  if (command_line->export_log != NULL)
+    {
+      headless.export = sp_log_stream_new (command_line->output, format, &error);
+      if (headless.export == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+    }
+
   headless.log = sp_traffic_log_new ();
   headless.loop = g_main_loop_new (NULL, FALSE);
   headless.id_width = widest_id (session);
@@ -482,7 +502,7 @@ run_headless (const SpCommandLine *command_line)
   g_signal_handlers_disconnect_by_data (player, &headless);
   g_signal_handlers_disconnect_by_data (headless.log, &headless);
 
-  if (command_line->export_log != NULL && !export_log (&headless, format, &error))
+  if (headless.export != NULL && !sp_log_stream_finish (headless.export, &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;

@@ -125,9 +125,9 @@ append_member (GString    *out,
 static void
 append_json_payload (GString *out,
                      SpEvent *event,
+                     GBytes  *payload,
                      gint64   data_limit)
 {
-  g_autoptr(GBytes) payload = sp_event_get_payload (event);
   const guint8 *data;
   gsize size;
   gsize shown;
@@ -144,8 +144,7 @@ append_json_payload (GString *out,
   shown = MIN (size, (guint64) data_limit);
 
   g_string_append_c (out, '"');
-  for (gsize i = 0; i < shown; i++)
-    g_string_append_printf (out, "%02x", data[i]);
+  sp_data_append_hex (out, data, shown, '\0');
   g_string_append_c (out, '"');
   if (shown < size)
     g_string_append (out, ",\"truncated\":true");
@@ -175,17 +174,13 @@ append_json_error (GString *out,
 
 /* Written by hand so that times read 0.003, not 0.0030000000000000001,
  * and members keep the order the command line has always printed. */
-char *
-sp_log_export_event_to_json (SpEvent *event,
-                             gint64   data_limit)
+static void
+append_json (GString *out,
+             SpEvent *event,
+             GBytes  *payload,
+             gint64   data_limit)
 {
-  GString *out;
-  int step;
-
-  g_return_val_if_fail (SP_IS_EVENT (event), NULL);
-
-  out = g_string_new (NULL);
-  step = sp_event_get_step (event);
+  int step = sp_event_get_step (event);
 
   g_string_append_printf (out, "{\"seq\":%u,\"time\":%.6f,\"step\":", sp_event_get_seq (event),
                           sp_event_get_time_us (event) / 1e6);
@@ -205,7 +200,7 @@ sp_log_export_event_to_json (SpEvent *event,
   append_member (out, "result", sp_event_get_detail (event));
   g_string_append_printf (out, ",\"bytes\":%" G_GSIZE_FORMAT ",\"data_hex\":",
                           sp_event_get_bytes (event));
-  append_json_payload (out, event, data_limit);
+  append_json_payload (out, event, payload, data_limit);
   g_string_append (out, ",\"error\":");
   append_json_error (out, event);
   /* Only where an impairment did something, so that every other line
@@ -213,7 +208,20 @@ sp_log_export_event_to_json (SpEvent *event,
   if (sp_event_get_impaired (event) != SP_IMPAIRED_NONE)
     append_member (out, "impaired", sp_impaired_to_string (sp_event_get_impaired (event)));
   g_string_append_c (out, '}');
+}
 
+char *
+sp_log_export_event_to_json (SpEvent *event,
+                             gint64   data_limit)
+{
+  g_autoptr(GBytes) payload = NULL;
+  GString *out;
+
+  g_return_val_if_fail (SP_IS_EVENT (event), NULL);
+
+  payload = sp_event_get_payload (event);
+  out = g_string_new (NULL);
+  append_json (out, event, payload, data_limit);
   return g_string_free (out, FALSE);
 }
 
@@ -244,18 +252,13 @@ append_csv_field (GString    *out,
   g_string_append_c (out, '"');
 }
 
-void
-sp_log_export_append_csv_row (GString *out,
-                              SpEvent *event)
+static void
+append_csv_row (GString *out,
+                SpEvent *event,
+                GBytes  *payload)
 {
-  g_autoptr(GBytes) payload = NULL;
-  g_autofree char *hex = NULL;
   const char *fields[7];
 
-  g_return_if_fail (out != NULL);
-  g_return_if_fail (SP_IS_EVENT (event));
-
-  payload = sp_event_get_payload (event);
   fields[0] = sp_event_get_socket_id (event);
   fields[1] = sp_log_export_kind_name (sp_event_get_kind (event));
   fields[2] = sp_call_to_string (sp_event_get_call (event));
@@ -263,14 +266,6 @@ sp_log_export_append_csv_row (GString *out,
   fields[4] = sp_state_to_string (sp_event_get_state (event));
   fields[5] = sp_event_get_local (event);
   fields[6] = sp_event_get_remote (event);
-
-  if (payload != NULL)
-    {
-      gsize size;
-      const guint8 *data = g_bytes_get_data (payload, &size);
-
-      hex = sp_data_format_hex (data, size);
-    }
 
   g_string_append_printf (out, "%u,%.6f,%d,", sp_event_get_seq (event),
                           sp_event_get_time_us (event) / 1e6, sp_event_get_step (event));
@@ -282,12 +277,61 @@ sp_log_export_append_csv_row (GString *out,
   g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", sp_event_get_bytes (event));
   append_csv_field (out, sp_errno_name (sp_event_get_error_code (event)));
   g_string_append_c (out, ',');
-  append_csv_field (out, hex);
-  g_string_append_c (out, ',');
+  /* Hex needs no quoting: written at once, without a copy to quote. */
+  g_string_append_c (out, '"');
+  if (payload != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (payload, &size);
+
+      sp_data_append_hex (out, data, size, ' ');
+    }
+  g_string_append (out, "\",");
   append_csv_field (out, sp_event_get_args (event));
   g_string_append_c (out, ',');
   append_csv_field (out, sp_event_get_detail (event));
   g_string_append (out, "\r\n");
+}
+
+void
+sp_log_export_append_csv_row (GString *out,
+                              SpEvent *event)
+{
+  g_autoptr(GBytes) payload = NULL;
+
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (SP_IS_EVENT (event));
+
+  payload = sp_event_get_payload (event);
+  append_csv_row (out, event, payload);
+}
+
+/* One event at a time */
+
+const char *
+sp_log_export_text_header (SpLogFormat format)
+{
+  return format == SP_LOG_FORMAT_CSV ? sp_log_export_csv_header () : "";
+}
+
+void
+sp_log_export_append_event (GString     *out,
+                            SpLogFormat  format,
+                            SpEvent     *event,
+                            GBytes      *payload)
+{
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (SP_IS_EVENT (event));
+  g_return_if_fail (format != SP_LOG_FORMAT_PCAPNG);
+
+  if (format == SP_LOG_FORMAT_CSV)
+    append_csv_row (out, event, payload);
+  else
+    {
+      /* Every byte: --data-limit is for what a person reads on a terminal. */
+      append_json (out, event, payload, G_MAXINT64);
+      g_string_append_c (out, '\n');
+    }
 }
 
 /* The whole log */
@@ -296,25 +340,15 @@ static GBytes *
 format_text (SpTrafficLog *log,
              SpLogFormat   format)
 {
-  GString *text = g_string_new (NULL);
+  GString *text = g_string_new (sp_log_export_text_header (format));
   guint n = sp_traffic_log_get_n_appended (log);
-
-  if (format == SP_LOG_FORMAT_CSV)
-    g_string_append (text, sp_log_export_csv_header ());
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+      g_autoptr(GBytes) payload = sp_event_get_payload (event);
 
-      if (format == SP_LOG_FORMAT_CSV)
-        sp_log_export_append_csv_row (text, event);
-      else
-        {
-          g_autofree char *line = sp_log_export_event_to_json (event, G_MAXINT64);
-
-          g_string_append (text, line);
-          g_string_append_c (text, '\n');
-        }
+      sp_log_export_append_event (text, format, event, payload);
     }
 
   return g_string_free_to_bytes (text);

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * sockets are live, so the formatting runs on that thread and yields bytes;
  * only the writing of those bytes goes to another thread
  * (sp_log_export_to_file_async). The formats are a product contract: the
- * command line's --export-log writes exactly these bytes. */
+ * command line's --export-log writes them with the same per-event writers
+ * (sp-log-stream.h), as the events come. */
 
 typedef enum
 {
@@ -48,6 +49,17 @@ char        *sp_log_export_event_to_json      (SpEvent              *event,
 void         sp_log_export_append_csv_row     (GString              *out,
                                                SpEvent              *event);
 const char  *sp_log_export_csv_header         (void);
+
+/* JSON Lines and CSV one event at a time, as the whole-log export below
+ * writes them: what a file starts with (CSV's header line, nothing for
+ * JSON Lines), then each event appended to `out` with `payload` as its
+ * bytes, whole (NULL: none, or dropped by the log's cap). pcapng has its
+ * own writer (sp-pcapng.h). */
+const char  *sp_log_export_text_header        (SpLogFormat           format);
+void         sp_log_export_append_event       (GString              *out,
+                                               SpLogFormat           format,
+                                               SpEvent              *event,
+                                               GBytes               *payload);
 
 /* The whole log (every appended event, flushed or not) in `format`: whole
  * payloads in JSON Lines and CSV. Call on the log's thread. */

@@ -65,8 +65,9 @@ typedef struct
 
 typedef struct
 {
-  GByteArray *out;
+  GByteArray *out;           /* where the event being written goes */
   GHashTable *kinds;         /* socket id → SocketKind */
+  GHashTable *learnt_kinds;  /* the same, for sp_pcapng_writer_learn */
   GHashTable *connections;   /* key → Connection */
   GHashTable *logged;        /* endpoint key of a socket in the log → itself */
   guint16     ip_id;
@@ -624,25 +625,18 @@ add_logged (GHashTable *logged,
 /* Which endpoints belong to sockets in the log: their SENT events are the
  * truth for what they sent, and the peer's RECEIVED events are not used. */
 static void
-find_logged_endpoints (Export       *export,
-                       SpTrafficLog *log,
-                       guint         n)
+learn_logged_endpoint (Export  *export,
+                       SpEvent *event)
 {
-  g_autoptr(GHashTable) kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *id = sp_event_get_socket_id (event);
+  SocketKind kind;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
-      const char *id = sp_event_get_socket_id (event);
-      SocketKind kind;
-
-      learn_kind (kinds, event);
-      if (id == NULL)
-        continue;
-      kind = GPOINTER_TO_UINT (g_hash_table_lookup (kinds, id));
-      if (kind == KIND_TCP || kind == KIND_UDP)
-        add_logged (export->logged, kind_protocol (kind), sp_event_get_local (event));
-    }
+  learn_kind (export->learnt_kinds, event);
+  if (id == NULL)
+    return;
+  kind = GPOINTER_TO_UINT (g_hash_table_lookup (export->learnt_kinds, id));
+  if (kind == KIND_TCP || kind == KIND_UDP)
+    add_logged (export->logged, kind_protocol (kind), sp_event_get_local (event));
 }
 
 static gboolean
@@ -978,10 +972,10 @@ udp_transfer (Export       *export,
 
 static void
 export_transfer (Export     *export,
-                 SocketKind  kind)
+                 SocketKind  kind,
+                 GBytes     *payload)
 {
   SpEvent *event = export->event;
-  g_autoptr(GBytes) payload = sp_event_get_payload (event);
   gsize length = sp_event_get_bytes (event);
   const guint8 *data = NULL;
 
@@ -1016,13 +1010,18 @@ export_transfer (Export     *export,
 }
 
 static void
-export_event (Export *export)
+export_event (Export *export,
+              GBytes *payload)
 {
   SpEvent *event = export->event;
   SocketKind kind;
 
   learn_kind (export->kinds, event);
   kind = socket_kind (export, event);
+  /* A writer fed as the log grows knows a socket from its first events;
+   * one given the whole log has learnt every socket beforehand. */
+  if (kind == KIND_TCP || kind == KIND_UDP)
+    add_logged (export->logged, kind_protocol (kind), sp_event_get_local (event));
 
   switch (sp_event_get_kind (event))
     {
@@ -1033,7 +1032,7 @@ export_event (Export *export)
 
     case SP_EVENT_SENT:
     case SP_EVENT_RECEIVED:
-      export_transfer (export, kind);
+      export_transfer (export, kind, payload);
       break;
 
     case SP_EVENT_NOTE:
@@ -1064,44 +1063,110 @@ left_out_comment (Export *export)
   return g_string_free (comment, FALSE);
 }
 
+/* The writer */
+
+struct _SpPcapngWriter
+{
+  Export export;
+};
+
+SpPcapngWriter *
+sp_pcapng_writer_new (void)
+{
+  SpPcapngWriter *self = g_new0 (SpPcapngWriter, 1);
+
+  self->export.kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->export.learnt_kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->export.connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->export.logged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return self;
+}
+
+void
+sp_pcapng_writer_free (SpPcapngWriter *self)
+{
+  if (self == NULL)
+    return;
+
+  g_hash_table_unref (self->export.kinds);
+  g_hash_table_unref (self->export.learnt_kinds);
+  g_hash_table_unref (self->export.connections);
+  g_hash_table_unref (self->export.logged);
+  g_free (self);
+}
+
+void
+sp_pcapng_writer_learn (SpPcapngWriter *self,
+                        SpEvent        *event)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (SP_IS_EVENT (event));
+
+  learn_logged_endpoint (&self->export, event);
+}
+
+void
+sp_pcapng_writer_add_event (SpPcapngWriter *self,
+                            SpEvent        *event,
+                            GBytes         *payload,
+                            GByteArray     *out)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (SP_IS_EVENT (event));
+  g_return_if_fail (out != NULL);
+
+  self->export.out = out;
+  self->export.event = event;
+  self->export.time_us = sp_event_get_wall_time_us (event);
+  export_event (&self->export, payload);
+  self->export.event = NULL;
+  self->export.out = NULL;
+}
+
+void
+sp_pcapng_writer_write_header (SpPcapngWriter *self,
+                               GByteArray     *out)
+{
+  g_autofree char *comment = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (out != NULL);
+
+  comment = left_out_comment (&self->export);
+  write_section_header (out, comment);
+  write_interface (out);
+}
+
 GBytes *
 sp_pcapng_from_log (SpTrafficLog *log)
 {
+  g_autoptr(SpPcapngWriter) writer = NULL;
   g_autoptr(GByteArray) packets = g_byte_array_new ();
   g_autoptr(GByteArray) file = g_byte_array_new ();
-  g_autofree char *comment = NULL;
   guint n;
-  Export export = {
-    .out = packets,
-    .kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-    .connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
-    .logged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-  };
 
   g_return_val_if_fail (SP_IS_TRAFFIC_LOG (log), NULL);
 
+  writer = sp_pcapng_writer_new ();
   n = sp_traffic_log_get_n_appended (log);
-  find_logged_endpoints (&export, log, n);
-
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
 
-      export.event = event;
-      export.time_us = sp_event_get_wall_time_us (event);
-      export_event (&export);
+      sp_pcapng_writer_learn (writer, event);
     }
-  export.event = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+      g_autoptr(GBytes) payload = sp_event_get_payload (event);
+
+      sp_pcapng_writer_add_event (writer, event, payload, packets);
+    }
 
   /* The section header comes first but says what was left out. */
-  comment = left_out_comment (&export);
-  write_section_header (file, comment);
-  write_interface (file);
+  sp_pcapng_writer_write_header (writer, file);
   g_byte_array_append (file, packets->data, packets->len);
-
-  g_hash_table_unref (export.kinds);
-  g_hash_table_unref (export.connections);
-  g_hash_table_unref (export.logged);
 
   return g_byte_array_free_to_bytes (g_steal_pointer (&file));
 }

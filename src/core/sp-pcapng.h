@@ -46,6 +46,32 @@ G_BEGIN_DECLS
 
 /* The whole log (every appended event), as a pcapng file. Call on the
  * log's thread. */
-GBytes *sp_pcapng_from_log (SpTrafficLog *log);
+GBytes         *sp_pcapng_from_log             (SpTrafficLog   *log);
+
+/* The same file written as the events come, which sp_pcapng_from_log
+ * uses too: the packets of each event are appended to `out` by
+ * sp_pcapng_writer_add_event, with `payload` the event's bytes (NULL for
+ * none, or dropped: headers only). The section header that starts the
+ * file says what was left out, which is only known at the end:
+ * sp_pcapng_writer_write_header writes it as of the events added so far.
+ *
+ * A sender's SENT events are preferred to its peer's RECEIVED ones once
+ * the writer knows the sender's endpoint: from its own earlier events, or
+ * from sp_pcapng_writer_learn, given every event first when the whole log
+ * is at hand. */
+typedef struct _SpPcapngWriter SpPcapngWriter;
+
+SpPcapngWriter *sp_pcapng_writer_new           (void);
+void            sp_pcapng_writer_free          (SpPcapngWriter *self);
+void            sp_pcapng_writer_learn         (SpPcapngWriter *self,
+                                                SpEvent        *event);
+void            sp_pcapng_writer_add_event     (SpPcapngWriter *self,
+                                                SpEvent        *event,
+                                                GBytes         *payload,
+                                                GByteArray     *out);
+void            sp_pcapng_writer_write_header  (SpPcapngWriter *self,
+                                                GByteArray     *out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpPcapngWriter, sp_pcapng_writer_free)
 
 G_END_DECLS

@@ -82,6 +82,10 @@ struct _SpTrafficLog
   guint              batch_interval_ms;
 
   guint64            payload_cap;
+  /* The event "appended" is being emitted for, with its bytes as they
+   * came, before the cap had a say. */
+  const SpEventInfo *appending;
+  guint              appending_position;
   gsize              chunk_size;
   guint64            dropped_bytes;
   guint              dropped_events;
@@ -736,6 +740,8 @@ guint
 sp_traffic_log_append (SpTrafficLog      *self,
                        const SpEventInfo *info)
 {
+  const SpEventInfo *outer = self->appending;
+  guint outer_position = self->appending_position;
   guint position;
 
   g_return_val_if_fail (SP_IS_TRAFFIC_LOG (self), G_MAXUINT);
@@ -749,9 +755,30 @@ sp_traffic_log_append (SpTrafficLog      *self,
 
   position = append_record (self, info);
   schedule_batch (self);
+  self->appending = info;
+  self->appending_position = position;
   g_signal_emit (self, signals[APPENDED], 0, position);
+  /* A handler may append in turn. */
+  self->appending = outer;
+  self->appending_position = outer_position;
 
   return position;
+}
+
+const guint8 *
+sp_traffic_log_peek_appending_payload (SpTrafficLog *self,
+                                       guint         position,
+                                       gsize        *length)
+{
+  g_return_val_if_fail (SP_IS_TRAFFIC_LOG (self), NULL);
+  g_return_val_if_fail (length != NULL, NULL);
+
+  *length = 0;
+  if (self->appending == NULL || self->appending_position != position)
+    return NULL;
+
+  *length = self->appending->payload_len;
+  return self->appending->payload;
 }
 
 void

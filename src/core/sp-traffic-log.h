@@ -31,6 +31,15 @@ SpTrafficLog *sp_traffic_log_new                (void);
 /* Appends and returns the event's position. */
 guint         sp_traffic_log_append             (SpTrafficLog      *self,
                                                  const SpEventInfo *info);
+/* In a handler of "appended": the bytes of the event at `position` as
+ * they were appended, also when the payload cap refuses or drops them,
+ * for a reader that keeps every byte elsewhere (an export written as the
+ * log grows). NULL (and 0) for any other position, outside the handler,
+ * or for an event without a payload. Valid until the handler returns. */
+const guint8 *sp_traffic_log_peek_appending_payload
+                                                (SpTrafficLog      *self,
+                                                 guint              position,
+                                                 gsize             *length);
 /* Emits the pending items-changed now. */
 void          sp_traffic_log_flush              (SpTrafficLog      *self);
 /* Removes every event (a restart). */
