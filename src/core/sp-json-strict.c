@@ -7,8 +7,8 @@
 
 #include <string.h>
 
+#include "sp-describe.h"
 #include "sp-session.h"
-#include "sp-step-private.h"
 
 /* Checking the text before json-glib reads it.
  *
@@ -346,7 +346,7 @@ scan_text (Scan             *scan,
               level->expect_name = FALSE;
               if (!add_member_name (scan, string_pos, &first))
                 {
-                  g_autofree char *shown = _sp_step_describe (scan->member->str);
+                  g_autofree char *shown = sp_describe_text (scan->member->str);
                   g_autofree char *message = NULL;
 
                   /* Translators: the first %s is a member name, the rest

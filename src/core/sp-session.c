@@ -5,6 +5,7 @@
 
 #include "sp-session.h"
 
+#include "sp-describe.h"
 #include "sp-endpoint.h"
 #include "sp-json-strict.h"
 #include "sp-socket-options.h"
@@ -1368,7 +1369,7 @@ check_reference (GPtrArray  *ids,
     return TRUE;
 
   member_path = _sp_step_path_member (path, member);
-  shown = _sp_step_describe (id);
+  shown = sp_describe_text (id);
   known = describe_ids (ids);
   _sp_step_set_error (error, member_path, _("no socket “%s”; %s"), shown, known);
   return FALSE;
