@@ -5,8 +5,6 @@
 
 #include "sp-command-line.h"
 
-#include "sp-describe.h"
-
 /* Not a command: --export-log was given, which --output goes with. */
 #define WITH_EXPORT_LOG (1 << 16)
 
@@ -293,20 +291,18 @@ check_files (Parser  *parser,
 
   if (!takes_file && n_files > 0)
     {
-      g_autofree char *shown = sp_describe_text (g_ptr_array_index (parser->files, 0));
-
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    _("Unexpected argument “%s”: --%s takes none."),
-                   shown, command_name (command_line->command));
+                   (char *) g_ptr_array_index (parser->files, 0),
+                   command_name (command_line->command));
       return FALSE;
     }
 
   if (n_files > 1)
     {
-      g_autofree char *shown = sp_describe_text (g_ptr_array_index (parser->files, 1));
-
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("Unexpected argument “%s”: give one FILE or preset:ID."), shown);
+                   _("Unexpected argument “%s”: give one FILE or preset:ID."),
+                   (char *) g_ptr_array_index (parser->files, 1));
       return FALSE;
     }
 
