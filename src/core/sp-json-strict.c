@@ -471,9 +471,6 @@ scan_text (Scan             *scan,
   return TRUE;
 }
 
-/* The first problem json-glib would miss or misreport, as
- * "NAME:LINE:COL: message"; `end` says whether the text stops inside a
- * string or a bracket, for the caller to report if json-glib fails. */
 gboolean
 sp_json_strict_check (const char       *data,
                       gsize             length,

@@ -20,6 +20,11 @@ typedef struct
   guint    column;
 } SpJsonStrictEnd;
 
+/* Run before json-glib on every text that becomes a session or a step:
+ * FALSE with SP_SESSION_ERROR_SYNTAX, "NAME:LINE:COL: message" (columns in
+ * characters), for the first problem json-glib would miss or misreport.
+ * TRUE does not mean the text is JSON; json-glib still reads it, and `end`
+ * says where it stops inside a string or a bracket if it does. */
 gboolean sp_json_strict_check (const char       *data,
                                gsize             length,
                                const char       *name,
