@@ -131,6 +131,16 @@ test_nul_byte (void)
                   "t.json:1:8: not UTF-8 text (a session file is UTF-8 JSON)");
 }
 
+/* A character json-glib would name by its first byte, in octal. */
+static void
+test_stray_character (void)
+{
+  assert_refused ("{\"format\": é}", -1,
+                  "t.json:1:12: “é” outside a string; text in JSON is written in double quotes");
+  assert_refused ("{\n  \"a\": 1,\n  €: 2}", -1, "t.json:3:3: “€” outside a string; …");
+  assert_refused ("{\"a\": [1, 2] 😀}", -1, "t.json:1:14: “😀” outside a string; …");
+}
+
 /* The check never recurses: a nesting far past its limit is one message,
  * not a stack overflow. */
 static void
@@ -174,6 +184,7 @@ main (int    argc,
   g_test_add_func ("/Sp/JsonStrict/comments", test_comments);
   g_test_add_func ("/Sp/JsonStrict/surrogates", test_surrogates);
   g_test_add_func ("/Sp/JsonStrict/nul-byte", test_nul_byte);
+  g_test_add_func ("/Sp/JsonStrict/stray-character", test_stray_character);
   g_test_add_func ("/Sp/JsonStrict/deep-nesting", test_deep_nesting);
   g_test_add_func ("/Sp/JsonStrict/truncated", test_truncated);
 

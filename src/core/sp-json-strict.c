@@ -442,6 +442,19 @@ scan_text (Scan             *scan,
               return FALSE;
             }
 
+          /* json-glib names the first byte of such a character in octal
+           * ("unexpected character `\303'"), often at the wrong place. */
+          if ((guchar) c >= 0x80)
+            {
+              g_autofree char *character = g_strndup (p, g_utf8_next_char (p) - p);
+              g_autofree char *message =
+                g_strdup_printf (_("“%s” outside a string; text in JSON is written in "
+                                   "double quotes"), character);
+
+              set_syntax_error (error, name, pos, message);
+              return FALSE;
+            }
+
           if (c == ',' && scan->depth > 0 && scan->levels[scan->depth - 1].closer == '}')
             scan->levels[scan->depth - 1].expect_name = TRUE;
 
