@@ -80,13 +80,45 @@ static void
 test_many_members (void)
 {
   g_autoptr(GString) text = g_string_new ("{");
+  g_autoptr(GString) more = NULL;
 
-  for (guint i = 0; i < 100000; i++)
-    g_string_append_printf (text, "\"m%u\": %u, ", i, i);
-  g_string_append (text, "\"m0\": 0}");
+  for (guint i = 0; i < SP_JSON_STRICT_MAX_MEMBERS; i++)
+    g_string_append_printf (text, "\"m%03u\": %u, ", i, i);
+  more = g_string_new (text->str);
 
+  /* The last of as many members as an object may have is still compared. */
+  g_string_append (text, "\"m000\": 0}");
   assert_refused (text->str, text->len,
-                  "t.json:1:1677782: “m0” appears twice in one object (the first at 1:2)");
+                  "t.json:1:3220: “m000” appears twice in one object (the first at 1:2)");
+
+  g_string_append (more, "\"n\": 0}");
+  assert_refused (more->str, more->len,
+                  "t.json:1:3220: more than 256 members in one object; …");
+}
+
+/* Names whose g_str_hash() is the same ("Ez" and "FY" hash alike, and so
+ * does any string of them) are refused after the bound, at once. */
+static void
+test_colliding_names (void)
+{
+  g_autoptr(GString) text = g_string_new ("{");
+  g_autoptr(GError) error = NULL;
+  SpJsonStrictEnd end;
+  gint64 start;
+
+  for (guint i = 0; i < 1 << 15; i++)
+    {
+      g_string_append_c (text, '"');
+      for (guint bit = 0; bit < 15; bit++)
+        g_string_append (text, (i & (1 << bit)) != 0 ? "FY" : "Ez");
+      g_string_append (text, "\": 1, ");
+    }
+  g_string_append (text, "\"end\": 1}");
+
+  start = g_get_monotonic_time ();
+  g_assert_false (sp_json_strict_check (text->str, text->len, "t.json", &end, &error));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (error->message, "more than 256 members"));
 }
 
 static void
@@ -181,6 +213,7 @@ main (int    argc,
   g_test_add_func ("/Sp/JsonStrict/same-name-elsewhere", test_same_name_elsewhere);
   g_test_add_func ("/Sp/JsonStrict/long-name-is-cut", test_long_name_is_cut);
   g_test_add_func ("/Sp/JsonStrict/many-members", test_many_members);
+  g_test_add_func ("/Sp/JsonStrict/colliding-names", test_colliding_names);
   g_test_add_func ("/Sp/JsonStrict/comments", test_comments);
   g_test_add_func ("/Sp/JsonStrict/surrogates", test_surrogates);
   g_test_add_func ("/Sp/JsonStrict/nul-byte", test_nul_byte);

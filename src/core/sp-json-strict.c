@@ -146,9 +146,16 @@ is_low_surrogate (gunichar unit)
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
-/* Records a member name of the innermost object; FALSE if the object
- * already has one by that name. */
-static gboolean
+typedef enum
+{
+  MEMBER_NEW,
+  MEMBER_TWICE,
+  MEMBER_TOO_MANY,
+} MemberCheck;
+
+/* Records a member name of the innermost object, unless the object already
+ * has one by that name (then `first` is where) or has all it may have. */
+static MemberCheck
 add_member_name (Scan    *scan,
                  TextPos  pos,
                  TextPos *first)
@@ -163,11 +170,14 @@ add_member_name (Scan    *scan,
   if (seen != NULL)
     {
       *first = *seen;
-      return FALSE;
+      return MEMBER_TWICE;
     }
 
+  if (g_hash_table_size (level->names) == SP_JSON_STRICT_MAX_MEMBERS)
+    return MEMBER_TOO_MANY;
+
   g_hash_table_insert (level->names, g_strdup (scan->member->str), g_memdup2 (&pos, sizeof pos));
-  return TRUE;
+  return MEMBER_NEW;
 }
 
 static gboolean
@@ -341,10 +351,12 @@ scan_text (Scan             *scan,
 
           if (is_member)
             {
+              MemberCheck check;
               TextPos first;
 
               level->expect_name = FALSE;
-              if (!add_member_name (scan, string_pos, &first))
+              check = add_member_name (scan, string_pos, &first);
+              if (check == MEMBER_TWICE)
                 {
                   g_autofree char *shown = sp_describe_text (scan->member->str);
                   g_autofree char *message = NULL;
@@ -354,6 +366,15 @@ scan_text (Scan             *scan,
                   message = g_strdup_printf (_("“%s” appears twice in one object "
                                                "(the first at %u:%u)"),
                                              shown, first.line, first.column);
+                  set_syntax_error (error, name, string_pos, message);
+                  return FALSE;
+                }
+              else if (check == MEMBER_TOO_MANY)
+                {
+                  g_autofree char *message =
+                    g_strdup_printf (_("more than %d members in one object; no object in a "
+                                       "session has that many"), SP_JSON_STRICT_MAX_MEMBERS);
+
                   set_syntax_error (error, name, string_pos, message);
                   return FALSE;
                 }

@@ -9,6 +9,13 @@ G_BEGIN_DECLS
  * million '[' must be refused before it reaches it. */
 #define SP_JSON_STRICT_MAX_NESTING 64
 
+/* Every object of a session has a fixed set of member names (an unknown one
+ * is an error), a few dozen at most. json-glib keeps an object's members in
+ * a GHashTable keyed by g_str_hash(), whose collisions are easy to make: a
+ * 1 MB object of 32,768 colliding names took it 45 s. Bounding the names
+ * per object keeps that, and this check's own sets, linear in the text. */
+#define SP_JSON_STRICT_MAX_MEMBERS 256
+
 /* Where the text ends inside a string or an open bracket, if it does:
  * json-glib's own message for that points at the wrong place. */
 typedef struct
