@@ -347,6 +347,37 @@ test_jsonl_impaired (void)
     }
 }
 
+/* A string that is not all UTF-8 (a peer's path) keeps the line readable:
+ * each stray byte stands as U+FFFD, the characters around it stay. */
+static void
+test_jsonl_invalid_utf8 (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpEvent) event = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  SpEventInfo accepted = {
+    .kind = SP_EVENT_CALL, .call = SP_CALL_ACCEPT, .ok = TRUE, .state = SP_STATE_CONNECTED,
+    .step = 3, .socket_id = "é", .local = "/tmp/sp.sock", .remote = "/tmp/\xff\xfeé.sock",
+    .args = "\xed\xa0\x80", .detail = "ok \xe2\x82",
+  };
+  JsonObject *object;
+
+  sp_traffic_log_append (log, &accepted);
+  event = sp_traffic_log_get_event (log, 0);
+  line = sp_log_export_event_to_json (event, 4096);
+  g_assert_true (g_utf8_validate (line, -1, NULL));
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "socket"), ==, "é");
+  g_assert_cmpstr (json_object_get_string_member (object, "remote"), ==,
+                   "/tmp/\uFFFD\uFFFDé.sock");
+  g_assert_cmpstr (json_object_get_string_member (object, "args"), ==, "\uFFFD\uFFFD\uFFFD");
+  g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "ok \uFFFD\uFFFD");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,6 +386,7 @@ main (int   argc,
 
   g_test_add_func ("/Sp/LogExport/jsonl-parses-back", test_jsonl_parses_back);
   g_test_add_func ("/Sp/LogExport/jsonl-impaired", test_jsonl_impaired);
+  g_test_add_func ("/Sp/LogExport/jsonl-invalid-utf8", test_jsonl_invalid_utf8);
   g_test_add_func ("/Sp/LogExport/csv-quoting", test_csv_quoting);
   g_test_add_func ("/Sp/LogExport/csv-has-the-jsonl-members", test_csv_has_the_jsonl_members);
   g_test_add_func ("/Sp/LogExport/explain-ipv6-wildcard", test_explain_ipv6_wildcard);

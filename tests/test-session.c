@@ -130,6 +130,15 @@ static const Malformed malformed[] = {
     "(“address”, a file path or an @abstract name)" },
   { "unix-step-port.json", SP_SESSION_ERROR_INVALID,
     "unix-step-port.json: steps[2].port: a UNIX socket has no port: …" },
+  /* json-glib keeps the last of the two, so bufsize would be 3. */
+  { "duplicate-key.json", SP_SESSION_ERROR_SYNTAX,
+    "duplicate-key.json:15:7: “bufsize” appears twice in one object (the first at 14:41)" },
+  /* json-glib skips comments as if they were spaces. */
+  { "comment.json", SP_SESSION_ERROR_SYNTAX, "comment.json:4:3: comments are not JSON" },
+  /* json-glib's own message here holds invalid UTF-8. */
+  { "lone-surrogate.json", SP_SESSION_ERROR_SYNTAX,
+    "lone-surrogate.json:13:66: a lone surrogate “\\ud800” is not a character; …" },
+  { "nul-byte.json", SP_SESSION_ERROR_SYNTAX, "nul-byte.json:9:40: a NUL byte; …" },
 };
 
 static void

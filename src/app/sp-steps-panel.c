@@ -5,6 +5,7 @@
 
 #include "sp-data.h"
 #include "sp-errno.h"
+#include "sp-json-strict.h"
 #include "sp-steps-panel.h"
 
 /* How far back from the newest event a finished step's failed call is
@@ -800,6 +801,7 @@ action_apply_edit (GtkWidget  *widget,
   g_autofree char *text = NULL;
   g_autofree char *path = NULL;
   GtkTextIter start, end;
+  SpJsonStrictEnd text_end;
   SpSession *session;
   JsonNode *root;
   guint index;
@@ -818,7 +820,10 @@ action_apply_edit (GtkWidget  *widget,
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   path = g_strdup_printf ("steps[%u]", index);
 
-  if (!json_parser_load_from_data (parser, text, -1, &error))
+  /* What json-glib lets pass (a member twice, a comment) is refused here
+   * as it is in a session file. */
+  if (!sp_json_strict_check (text, strlen (text), path, &text_end, &error) ||
+      !json_parser_load_from_data (parser, text, -1, &error))
     {
       show_editor_error (self, error->message);
       return;

@@ -8,6 +8,7 @@
 
 #include "sp-endpoint.h"
 #include "sp-data.h"
+#include "sp-describe.h"
 
 G_DEFINE_QUARK (sp-endpoint-error-quark, sp_endpoint_error)
 
@@ -18,13 +19,14 @@ G_DEFINE_QUARK (sp-endpoint-error-quark, sp_endpoint_error)
 /* Longest host name DNS allows. */
 #define HOST_NAME_MAX_LEN 253
 
-/* The user's text, safe to put in a message. */
+/* The user's text, safe to put in a message: cut as ids are, since a
+ * file may hold a 100 KB address. */
 static char *
 quoted (const char *text)
 {
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *shown = sp_describe_text (text);
 
-  return g_strdup_printf ("“%s”", valid);
+  return g_strdup_printf ("“%s”", shown);
 }
 
 static gboolean

@@ -7,6 +7,7 @@
 
 #include "sp-codegen.h"
 #include "sp-data.h"
+#include "sp-describe.h"
 #include "sp-errno.h"
 #include "sp-headless.h"
 #include "sp-log-export.h"
@@ -461,9 +462,10 @@ run_headless (const SpCommandLine *command_line)
   if (command_line->export_log != NULL &&
       !sp_log_format_from_string (command_line->export_log, &format))
     {
+      g_autofree char *shown = sp_describe_text (command_line->export_log);
+
       g_printerr (_("--export-log: “%s” is not a format this build writes; "
-                    "use jsonl, csv or pcapng\n"),
-                  command_line->export_log);
+                    "use jsonl, csv or pcapng\n"), shown);
       return 2;
     }
 

@@ -97,6 +97,25 @@ append_json_string (GString    *out,
     {
       guchar c = *p;
 
+      /* JSON is UTF-8: a byte that is not part of a character (a peer's
+       * path, a traced program's argument) must not make the whole line
+       * unreadable, so it stands as U+FFFD, as g_utf8_make_valid() does. */
+      if (c >= 0x80)
+        {
+          gunichar ch = g_utf8_get_char_validated (p, -1);
+
+          if (ch == (gunichar) -1 || ch == (gunichar) -2)
+            g_string_append (out, "\\ufffd");
+          else
+            {
+              const char *next = g_utf8_next_char (p);
+
+              g_string_append_len (out, p, next - p);
+              p = next - 1;
+            }
+          continue;
+        }
+
       if (c == '"' || c == '\\')
         g_string_append_printf (out, "\\%c", c);
       else if (c == '\n')

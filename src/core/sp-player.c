@@ -7,6 +7,7 @@
 #include <netdb.h>
 
 #include "sp-data.h"
+#include "sp-describe.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-lookup.h"
@@ -409,8 +410,9 @@ describe_lookup_error (int         code,
                        const char *host)
 {
   g_autofree char *error = describe_error (code);
+  g_autofree char *shown = sp_describe_text (host);
 
-  return g_strdup_printf (_("%s, looking up “%s”"), error, host);
+  return g_strdup_printf (_("%s, looking up “%s”"), error, shown);
 }
 
 /* NULL when the expectation holds, else what was expected and what happened. */
@@ -1098,11 +1100,12 @@ on_lookup_timeout (gpointer user_data)
   Lookup *lookup = user_data;
   Run *run = lookup->run;
   g_autofree char *problem = NULL;
+  g_autofree char *shown = sp_describe_text (lookup->host);
 
   lookup->done = TRUE;
   g_clear_pointer (&run->wait_source, g_source_unref);
   problem = g_strdup_printf (_("%s: resolving “%s” took longer than %u ms"),
-                             lookup->field, lookup->host, run_timeout (run));
+                             lookup->field, shown, run_timeout (run));
   run_finish (run, problem);
   return G_SOURCE_REMOVE;
 }
@@ -1612,12 +1615,16 @@ start_sleep (Run *run)
 
 /* gethostbyname and getaddrinfo */
 
+/* The host as the call's argument, cut as in messages: a file may name a
+ * 100 KB host, which every line about the call would repeat. */
 static char *
 host_call_args (Run *run)
 {
+  g_autofree char *host = sp_describe_text (run->step->host);
+
   if (run->step->call == SP_CALL_GETADDRINFO)
-    return g_strdup_printf ("'%s', %d", run->step->host, MAX (run->step->port, 0));
-  return g_strdup_printf ("'%s'", run->step->host);
+    return g_strdup_printf ("'%s', %d", host, MAX (run->step->port, 0));
+  return g_strdup_printf ("'%s'", host);
 }
 
 static gboolean
@@ -1626,6 +1633,7 @@ on_host_lookup_timeout (gpointer user_data)
   Lookup *lookup = user_data;
   Run *run = lookup->run;
   g_autofree char *args = NULL;
+  g_autofree char *host = NULL;
 
   lookup->done = TRUE;
   g_clear_pointer (&run->wait_source, g_source_unref);
@@ -1636,9 +1644,10 @@ on_host_lookup_timeout (gpointer user_data)
     }
 
   args = host_call_args (run);
+  host = sp_describe_text (lookup->host);
   run->error_code = ETIMEDOUT;
   run->raised = g_strdup_printf (_("resolving “%s” took longer than %u ms"),
-                                 lookup->host, run_timeout (run));
+                                 host, run_timeout (run));
   record_player_event (run->player, SP_EVENT_CALL, run->step->call, run->index, NULL,
                        run->error_code, args, run->raised);
   run_finish (run, NULL);

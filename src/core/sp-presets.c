@@ -5,6 +5,8 @@
 
 #include "sp-presets.h"
 
+#include "sp-describe.h"
+
 #define PRESETS_PATH RESOURCE_PATH "/presets/presets/"
 #define PRESET_PREFIX "preset:"
 #define PRESET_SUFFIX ".json"
@@ -83,7 +85,7 @@ sp_presets_load (const char  *id,
     {
       g_auto(GStrv) ids = sp_presets_list_ids ();
       g_autofree char *list = g_strjoinv (", ", ids);
-      g_autofree char *shown = g_utf8_make_valid (name, -1);
+      g_autofree char *shown = sp_describe_text (name);
 
       g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_IO,
                    _("%s: no such preset; the presets are %s"), shown, list);

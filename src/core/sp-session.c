@@ -5,14 +5,12 @@
 
 #include "sp-session.h"
 
+#include "sp-describe.h"
 #include "sp-endpoint.h"
+#include "sp-json-strict.h"
 #include "sp-socket-options.h"
 
 #include "sp-step-private.h"
-
-/* Far deeper than any session; json-glib's parser recurses, so a file of a
- * million '[' must be refused before it reaches it. */
-#define MAX_NESTING 64
 
 G_DEFINE_QUARK (sp-session-error-quark, sp_session_error)
 
@@ -1144,300 +1142,6 @@ sp_session_new (void)
   return g_object_new (SP_TYPE_SESSION, NULL);
 }
 
-/* Checking the text before json-glib reads it.
- *
- * json-glib 1.6 recurses once per nesting level, wraps integers that do not
- * fit in 64 bits, cuts strings at "\u0000" and accepts more than one value
- * in a file. None of that may pass silently, so one pass over the text
- * finds it first, with the line and column to report. */
-
-typedef struct
-{
-  guint line;
-  guint column;
-} TextPos;
-
-typedef struct
-{
-  /* Where the text ends inside a string or an open bracket, if it does. */
-  gboolean truncated;
-  gboolean in_string;
-  char     closer;
-  TextPos  end;
-} TextScan;
-
-static void
-set_syntax_error (GError     **error,
-                  const char  *name,
-                  TextPos      pos,
-                  const char  *message)
-{
-  g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_SYNTAX, "%s:%u:%u: %s",
-               name, pos.line, pos.column, message);
-}
-
-static TextPos
-position_of (const char *data,
-             const char *at)
-{
-  TextPos pos = { 1, 1 };
-
-  for (const char *p = data; p < at; p++)
-    {
-      if (*p == '\n')
-        {
-          pos.line++;
-          pos.column = 1;
-        }
-      else if ((*p & 0xc0) != 0x80)
-        pos.column++;
-    }
-
-  return pos;
-}
-
-/* Whether the digits of an integer (no sign, no leading zeros) exceed
- * what gint64 holds. */
-static gboolean
-integer_too_large (const char *digits,
-                   gsize       n_digits,
-                   gboolean    negative)
-{
-  const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
-
-  if (n_digits != 19)
-    return n_digits > 19;
-
-  return strncmp (digits, limit, 19) > 0;
-}
-
-/* `p` is just past a backslash. */
-static gboolean
-valid_escape (const char *p,
-              const char *end)
-{
-  if (strchr ("\"\\/bfnrt", *p) != NULL && *p != '\0')
-    return TRUE;
-
-  if (*p != 'u' || end - p < 5)
-    return FALSE;
-
-  for (guint i = 1; i <= 4; i++)
-    if (!g_ascii_isxdigit (p[i]))
-      return FALSE;
-
-  return TRUE;
-}
-
-static gboolean
-scan_text (const char  *data,
-           gsize        length,
-           const char  *name,
-           TextScan    *scan,
-           GError     **error)
-{
-  char closers[MAX_NESTING];
-  guint depth = 0;
-  gboolean seen_value = FALSE;
-  const char *end = data + length;
-  const char *p = data;
-  const char *invalid;
-  TextPos pos = { 1, 1 };
-
-  memset (scan, 0, sizeof *scan);
-
-  if (!g_utf8_validate_len (data, length, &invalid))
-    {
-      set_syntax_error (error, name, position_of (data, invalid),
-                        _("not UTF-8 text (a session file is UTF-8 JSON)"));
-      return FALSE;
-    }
-
-  /* A byte order mark is allowed; json-glib skips it. */
-  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    p += 3;
-
-#define ADVANCE()                                       \
-  G_STMT_START {                                        \
-    if (*p == '\n')                                     \
-      {                                                 \
-        pos.line++;                                     \
-        pos.column = 1;                                 \
-      }                                                 \
-    else if ((*p & 0xc0) != 0x80)                       \
-      pos.column++;                                     \
-    p++;                                                \
-  } G_STMT_END
-
-  while (p < end)
-    {
-      char c = *p;
-
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        {
-          ADVANCE ();
-          continue;
-        }
-
-      if (depth == 0 && seen_value)
-        {
-          set_syntax_error (error, name, pos,
-                            _("unexpected text after the end of the session object"));
-          return FALSE;
-        }
-
-      if (c == '"')
-        {
-          ADVANCE ();
-          while (p < end && *p != '"')
-            {
-              if ((guchar) *p < 0x20)
-                {
-                  set_syntax_error (error, name, pos,
-                                    _("a control character in a string; write it as an "
-                                      "escape such as “\\n” or “\\t”"));
-                  return FALSE;
-                }
-
-              if (*p == '\\')
-                {
-                  TextPos escape = pos;
-
-                  ADVANCE ();
-                  if (p + 5 <= end && strncmp (p, "u0000", 5) == 0)
-                    {
-                      set_syntax_error (error, name, escape,
-                                        _("“\\u0000” cannot be read in a string; give bytes "
-                                          "with NUL in them as “hex”"));
-                      return FALSE;
-                    }
-                  if (p == end)
-                    break;
-                  if (!valid_escape (p, end))
-                    {
-                      set_syntax_error (error, name, escape,
-                                        _("not a JSON escape; use \\\" \\\\ \\/ \\b \\f "
-                                          "\\n \\r \\t or \\u and four hex digits"));
-                      return FALSE;
-                    }
-                }
-              ADVANCE ();
-            }
-
-          if (p == end)
-            {
-              scan->truncated = TRUE;
-              scan->in_string = TRUE;
-              scan->end = pos;
-              return TRUE;
-            }
-
-          ADVANCE ();
-          if (depth == 0)
-            seen_value = TRUE;
-        }
-      else if (c == '{' || c == '[')
-        {
-          if (depth == MAX_NESTING)
-            {
-              g_autofree char *message =
-                g_strdup_printf (_("nested too deeply (more than %d levels)"), MAX_NESTING);
-
-              set_syntax_error (error, name, pos, message);
-              return FALSE;
-            }
-
-          closers[depth++] = c == '{' ? '}' : ']';
-          ADVANCE ();
-        }
-      else if (c == '}' || c == ']')
-        {
-          /* A mismatched bracket is json-glib's to report. */
-          if (depth > 0 && closers[depth - 1] == c)
-            {
-              depth--;
-              if (depth == 0)
-                seen_value = TRUE;
-            }
-          ADVANCE ();
-        }
-      else if (c == '-' || g_ascii_isdigit (c))
-        {
-          const char *start = p;
-          TextPos number_pos = pos;
-          gboolean negative = c == '-';
-          gboolean integer = TRUE;
-          const char *digits;
-          gsize n_digits;
-
-          while (p < end && (g_ascii_isdigit (*p) || *p == '+' || *p == '-' ||
-                             *p == '.' || *p == 'e' || *p == 'E'))
-            {
-              if (*p == '.' || *p == 'e' || *p == 'E')
-                integer = FALSE;
-              ADVANCE ();
-            }
-
-          digits = start + (negative ? 1 : 0);
-          if (digits + 1 < p && digits[0] == '0' && g_ascii_isdigit (digits[1]))
-            {
-              set_syntax_error (error, name, number_pos,
-                                _("a number cannot start with 0 (JSON has no octal numbers)"));
-              return FALSE;
-            }
-          n_digits = p - digits;
-
-          if (integer && integer_too_large (digits, n_digits, negative))
-            {
-              g_autofree char *shown = g_strndup (start, MIN ((gsize) (p - start), 40));
-              g_autofree char *message =
-                g_strdup_printf (_("the number %s%s is too large to read"),
-                                 shown, (gsize) (p - start) > 40 ? "…" : "");
-
-              set_syntax_error (error, name, number_pos, message);
-              return FALSE;
-            }
-
-          if (depth == 0)
-            seen_value = TRUE;
-        }
-      else
-        {
-          /* Keywords and stray characters: words end at anything that is
-           * not a letter, so "true" and "null" count as one value. */
-          if (c == '\'')
-            {
-              set_syntax_error (error, name, pos,
-                                _("JSON strings are written in double quotes (\"), "
-                                  "not single ones"));
-              return FALSE;
-            }
-
-          if (g_ascii_isalpha (c))
-            {
-              while (p < end && g_ascii_isalnum (*p))
-                ADVANCE ();
-            }
-          else
-            ADVANCE ();
-
-          if (depth == 0)
-            seen_value = TRUE;
-        }
-    }
-
-#undef ADVANCE
-
-  if (depth > 0)
-    {
-      scan->truncated = TRUE;
-      scan->closer = closers[depth - 1];
-      scan->end = pos;
-    }
-
-  return TRUE;
-}
-
 static gboolean
 load_session (SpSession  *self,
               JsonObject *root,
@@ -1452,7 +1156,7 @@ sp_session_new_from_data (const char  *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(SpSession) self = NULL;
-  TextScan scan;
+  SpJsonStrictEnd scan;
   JsonNode *root;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -1466,7 +1170,7 @@ sp_session_new_from_data (const char  *data,
   if (length < 0)
     length = strlen (data);
 
-  if (!scan_text (data, length, name, &scan, error))
+  if (!sp_json_strict_check (data, length, name, &scan, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
@@ -1483,7 +1187,8 @@ sp_session_new_from_data (const char  *data,
           else
             text = g_strdup_printf (_("the file ends too early (a closing “%c” is missing)"),
                                     scan.closer);
-          set_syntax_error (error, name, scan.end, text);
+          g_set_error (error, SP_SESSION_ERROR, SP_SESSION_ERROR_SYNTAX, "%s:%u:%u: %s",
+                       name, scan.line, scan.column, text);
           return NULL;
         }
 
@@ -1664,7 +1369,7 @@ check_reference (GPtrArray  *ids,
     return TRUE;
 
   member_path = _sp_step_path_member (path, member);
-  shown = _sp_step_describe (id);
+  shown = sp_describe_text (id);
   known = describe_ids (ids);
   _sp_step_set_error (error, member_path, _("no socket “%s”; %s"), shown, known);
   return FALSE;

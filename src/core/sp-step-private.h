@@ -15,7 +15,6 @@ char       *_sp_step_path_member      (const char          *path,
                                        const char          *member);
 char       *_sp_step_path_index       (const char          *path,
                                        guint                index);
-char       *_sp_step_describe         (const char          *text);
 const char *_sp_step_suggest          (const char          *word,
                                        const char * const  *candidates);
 char       *_sp_step_join             (const char * const  *names);

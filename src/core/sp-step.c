@@ -6,6 +6,7 @@
 #include "sp-step.h"
 
 #include "sp-data.h"
+#include "sp-describe.h"
 #include "sp-errno.h"
 #include "sp-session.h"
 #include "sp-step-private.h"
@@ -14,9 +15,6 @@
 #define SP_STEP_MAX_COUNT      1000000
 #define SP_STEP_MAX_TIMEOUT_MS 3600000
 #define SP_STEP_MAX_SLEEP_MS   3600000
-
-/* Names longer than this are cut in messages: a file may hold anything. */
-#define DESCRIBE_MAX_CHARS 48
 
 struct _SpStepClass
 {
@@ -31,7 +29,7 @@ char *
 _sp_step_path_member (const char *path,
                       const char *member)
 {
-  g_autofree char *shown = _sp_step_describe (member);
+  g_autofree char *shown = sp_describe_text (member);
 
   if (path == NULL || *path == '\0')
     return g_steal_pointer (&shown);
@@ -44,43 +42,6 @@ _sp_step_path_index (const char *path,
                      guint       index)
 {
   return g_strdup_printf ("%s[%u]", path, index);
-}
-
-/* `text` made safe to show: control characters escaped, cut when long. */
-char *
-_sp_step_describe (const char *text)
-{
-  GString *out;
-  guint n_chars = 0;
-
-  if (text == NULL)
-    return g_strdup ("");
-
-  out = g_string_new (NULL);
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char_validated (p, -1);
-
-      if (n_chars == DESCRIBE_MAX_CHARS)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          g_string_append_c (out, '?');
-          break;
-        }
-      else if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\x%02x", c);
-      else
-        g_string_append_unichar (out, c);
-
-      n_chars++;
-    }
-
-  return g_string_free (out, FALSE);
 }
 
 /* Edits (insert, delete, change, swap two neighbours) from `a` to `b`,
@@ -289,7 +250,7 @@ _sp_step_get_id (JsonNode    *node,
 
   if (!sp_socket_config_id_is_valid (id))
     {
-      g_autofree char *shown = _sp_step_describe (id);
+      g_autofree char *shown = sp_describe_text (id);
 
       _sp_step_set_error (error, path,
                           _("“%s” is not a valid id: it must start with a letter or “_” and "
@@ -352,7 +313,7 @@ _sp_step_check_option (const char  *name,
   if (g_strv_contains (names, name))
     return TRUE;
 
-  shown = _sp_step_describe (name);
+  shown = sp_describe_text (name);
   suggestion = _sp_step_suggest (name, names);
   if (suggestion != NULL)
     {
@@ -507,7 +468,7 @@ parse_data (JsonNode   *node,
 
           if (!sp_data_encoding_is_known (encoding))
             {
-              g_autofree char *shown = _sp_step_describe (encoding);
+              g_autofree char *shown = sp_describe_text (encoding);
 
               _sp_step_set_error (error, encoding_path,
                                   _("unknown encoding “%s” (Python’s names: utf-8, ascii, "
@@ -838,7 +799,7 @@ parse_expect (JsonNode   *node,
 
           if (sp_errno_from_name (name) == 0)
             {
-              g_autofree char *shown = _sp_step_describe (name);
+              g_autofree char *shown = sp_describe_text (name);
               const char *suggestion = closest_errno_name (name);
 
               if (suggestion != NULL)
@@ -1248,7 +1209,7 @@ parse_call (JsonObject *object,
     return TRUE;
 
   get_call_names (names);
-  shown = _sp_step_describe (name);
+  shown = sp_describe_text (name);
   suggestion = _sp_step_suggest (name, names);
   if (suggestion != NULL)
     {

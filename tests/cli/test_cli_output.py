@@ -413,5 +413,57 @@ class TimingTests(cliutil.TestCase):
         self.assertLess(quick.elapsed, result.elapsed)
 
 
+class LongTextTests(cliutil.TestCase):
+    """A file may hold a 100 KB address or host name; what is printed about
+    it is cut as long ids are ("hhhh…"), on stdout and stderr, plain and
+    --json."""
+
+    LONG = 100 * 1024
+    LIMIT = 2000
+
+    def check_cut(self, name, steps, sockets=None, status=1):
+        document = {
+            'format': 'socket-playground-session', 'version': 1,
+            'sockets': sockets or [{'id': 'c', 'family': 'inet', 'type': 'stream'}],
+            'steps': steps,
+        }
+        path = cliutil.write_session(self.tmp, name, document)
+        for args in (['--headless', path], ['--headless', path, '--json']):
+            with self.subTest(file=name, json='--json' in args):
+                result = cliutil.run(args)
+                self.assertExit(result, status, name)
+                self.assertLess(len(result.stdout), self.LIMIT, result.describe(600))
+                self.assertLess(len(result.stderr), self.LIMIT, result.describe(600))
+                self.assertIn('…', result.stdout + result.stderr, result.describe(600))
+
+    def test_long_address_in_a_step(self):
+        self.check_cut('connect.json', [{'socket': 'c', 'call': 'connect',
+                                         'address': 'a' * self.LONG, 'port': 9}])
+
+    def test_long_address_of_a_socket(self):
+        self.check_cut('bind.json', [{'socket': 'c', 'call': 'bind'}], status=2,
+                       sockets=[{'id': 'c', 'family': 'inet', 'type': 'stream',
+                                 'address': 'b' * self.LONG}])
+
+    def test_long_host_name(self):
+        self.check_cut('gethostbyname.json', [{'call': 'gethostbyname', 'host': 'h' * self.LONG}])
+        self.check_cut('getaddrinfo.json', [{'call': 'getaddrinfo', 'host': 'h' * self.LONG,
+                                             'port': 80}])
+
+    def test_long_arguments(self):
+        session = fixture('sessions', 'echo-local.json')
+        long = 'x' * self.LONG
+        # A FILE argument is the name of a place, kept whole as in
+        # "FILE:LINE:COL"; these are words the program looks up.
+        for args in (['--headless', session, '--export-log', long, '--output',
+                      os.path.join(self.tmp, 'log')],
+                     ['--headless', 'preset:' + long]):
+            with self.subTest(args=' '.join(arg[:40] for arg in args)):
+                result = cliutil.run(args)
+                self.assertExit(result, 2)
+                self.assertLess(len(result.stderr), self.LIMIT, result.describe(600))
+                self.assertIn('xxxx…', result.stderr, result.describe(600))
+
+
 if __name__ == '__main__':
     cliutil.main()

@@ -640,6 +640,19 @@ test_edit (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_true (sp_session_get_step (fixture->session, 1) == listen);
 
+  /* What json-glib would let pass: the error says where, nothing changes. */
+  gtk_text_buffer_set_text (buffer, "{ \"socket\": \"server\", \"call\": \"listen\", "
+                                    "\"backlog\": 5, \"backlog\": 1 }", -1);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->panel), "steps.apply-edit", NULL);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   "steps[1]:1:55: “backlog” appears twice in one object (the first at 1:41)");
+  g_assert_true (sp_session_get_step (fixture->session, 1) == listen);
+  gtk_text_buffer_set_text (buffer, "{ \"socket\": \"server\", /* … */ \"call\": \"listen\" }", -1);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->panel), "steps.apply-edit", NULL);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   "steps[1]:1:23: comments are not JSON");
+  g_assert_true (sp_session_get_step (fixture->session, 1) == listen);
+
   /* A socket the session does not have. */
   gtk_text_buffer_set_text (buffer, "{ \"socket\": \"nobody\", \"call\": \"listen\" }", -1);
   gtk_widget_activate_action (GTK_WIDGET (fixture->panel), "steps.apply-edit", NULL);
