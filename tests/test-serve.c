@@ -464,6 +464,9 @@ test_accept_timeout (SpTestFixture *fixture,
   g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 1, 1024, 100);
   Watch watch;
+  const char *socket_id = NULL;
+  SpCall call = SP_CALL_SERVE;
+  int code;
 
   /* A bounded serve that nobody connects to fails after its time limit. */
   watch_init (&watch, serve);
@@ -472,6 +475,12 @@ test_accept_timeout (SpTestFixture *fixture,
   g_assert_false (watch.ok);
   g_assert_false (sp_serve_get_ok (serve));
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 0);
+
+  /* What failed is named: the accept on the listener, with its own errno. */
+  code = sp_serve_get_error (serve, &call, &socket_id);
+  g_assert_cmpint (code, ==, ETIMEDOUT);
+  g_assert_cmpint (call, ==, SP_CALL_ACCEPT);
+  g_assert_cmpstr (socket_id, ==, sp_socket_get_id (listener));
 
   watch_clear (&watch, serve);
   g_assert_finalize_object (g_steal_pointer (&serve));

@@ -384,12 +384,24 @@ on_step_finished (SpPlayer   *player,
   g_main_loop_quit (headless->loop);
 }
 
+/* Told as a step's failure is, and it ends the run the same way. */
+static void
+on_serve_failed (SpPlayer   *player,
+                 guint       index,
+                 const char *message,
+                 SpStep     *step,
+                 Headless   *headless)
+{
+  on_step_finished (player, index, FALSE, message, step, headless);
+}
+
 static void
 on_finished (SpPlayer *player,
              gboolean  all_passed,
              Headless *headless)
 {
-  if (!all_passed)
+  /* A failure already told needs no second, vaguer message. */
+  if (!all_passed && headless->status == 0)
     {
       g_printerr ("%s\n", _("The session finished, but not every step met its expectation."));
       headless->status = 1;
@@ -475,6 +487,7 @@ run_headless (const SpCommandLine *command_line)
   sp_player_set_allow_remote (player, command_line->allow_remote);
   g_signal_connect (player, "step-finished", G_CALLBACK (on_step_finished), &headless);
   g_signal_connect (player, "finished", G_CALLBACK (on_finished), &headless);
+  g_signal_connect (player, "serve-failed", G_CALLBACK (on_serve_failed), &headless);
 
   sp_player_run (player);
   g_main_loop_run (headless.loop);

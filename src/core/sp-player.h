@@ -36,6 +36,11 @@ G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
  *     (serve) ended.
  *   socket-added (SpSocket *socket): a socket came to life (created, or
  *     returned by accept).
+ *   serve-failed (guint index, const char *message, SpStep *step): the
+ *     serve that step `index` started, which finished as it started, has
+ *     ended with a failure: message names the step, the call, the socket
+ *     (the listener, or a connection) and the error, as step-finished's
+ *     does for a step's own failure. It counts as a failed step.
  *   confirm-remote (guint index, GSocketAddress *address) -> gboolean: step
  *     `index` would reach `address`, beyond this machine, and that is not
  *     allowed yet. A handler that returns TRUE holds the step until it calls

@@ -46,6 +46,13 @@ gboolean  sp_serve_get_ok          (SpServe     *self);
 guint     sp_serve_get_n_accepted  (SpServe     *self);
 guint     sp_serve_get_n_active    (SpServe     *self);
 SpSocket *sp_serve_get_listener    (SpServe     *self);
+/* The first failure that made ok FALSE: its errno (0 when none), and the
+ * call and the socket (the listener, or a connection) it happened on. */
+int       sp_serve_get_error       (SpServe     *self,
+                                    SpCall      *call,
+                                    const char **socket_id);
+/* How long each wait lasts, 0 for no limit. */
+guint     sp_serve_get_timeout_ms  (SpServe     *self);
 /* Whether it stops by itself (a connection count was given). */
 gboolean  sp_serve_get_bounded     (SpServe     *self);
 
