@@ -97,6 +97,12 @@ append_error (GString *line,
                             name != NULL ? name : "?", explanation);
   else if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
     g_string_append_printf (line, "%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
+  else if (sp_event_get_kind (event) == SP_EVENT_SENT && sp_event_get_detail (event) != NULL)
+    /* A sendall that failed part way: what went, then why it stopped. */
+    g_string_append_printf (line, "%s [Errno %d] %s  # %s. %s",
+                            sp_errno_python_exception (code), code,
+                            name != NULL ? name : sp_errno_message (code),
+                            sp_event_get_detail (event), explanation);
   else
     g_string_append_printf (line, "%s [Errno %d] %s  # %s",
                             sp_errno_python_exception (code), code,

@@ -790,6 +790,11 @@ add_event (SpSequenceLayout *self,
       /* A failed close still ends the socket. */
       if (data.call == SP_CALL_CLOSE)
         lane->public.end_row = row;
+      /* A sendall that failed part way sent what it sent: those bytes
+       * cross to the peer, which may read them. */
+      if (sp_event_get_kind (event) == SP_EVENT_SENT && data.bytes > 0 &&
+          !is_datagram (lane, data.call))
+        on_sent (self, row, data.lane, event);
       break;
     case SP_SEQUENCE_MARK_NOTE:
     case SP_SEQUENCE_MARK_DROPPED:
@@ -1288,6 +1293,17 @@ sp_sequence_layout_describe_row (SpSequenceLayout *self,
 
     case SP_SEQUENCE_MARK_ERROR:
       name = sp_errno_name (data->error_code);
+      /* Only a sendall that failed part way has an arrow: the bytes that
+       * went. (A late datagram that failed counts the bytes it lost.) */
+      if (data->arrow >= 0)
+        /* Translators: "client: sendall failed with ETIMEDOUT after sending
+         * 10240 bytes". */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%s: %s failed with %s after sending %zu byte",
+                                             "%s: %s failed with %s after sending %zu bytes",
+                                             data->bytes),
+                                id != NULL ? id : "", sp_call_to_string (data->call),
+                                name != NULL ? name : "?", data->bytes);
       /* Translators: "client: connect failed with ECONNREFUSED". */
       return g_strdup_printf (_("%s: %s failed with %s"), id != NULL ? id : "",
                               sp_call_to_string (data->call), name != NULL ? name : "?");
