@@ -25,6 +25,8 @@ typedef struct
   int                  id_width;
   int                  status;
   GString             *line;
+  SpPlayer            *player;
+  guint                time_limit_id;
 } Headless;
 
 static void
@@ -415,6 +417,33 @@ on_finished (SpPlayer *player,
   g_main_loop_quit (headless->loop);
 }
 
+/* --time-limit: the run stops as after a failed step, its sockets closed
+ * by the player's teardown, and says what it was doing. */
+static gboolean
+on_time_limit (gpointer user_data)
+{
+  Headless *headless = user_data;
+  guint limit = headless->command_line->time_limit_s;
+  g_autofree char *running = sp_player_describe_running (headless->player);
+
+  if (running != NULL)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "--time-limit: stopped after %u second, while %s was running\n",
+                             "--time-limit: stopped after %u seconds, while %s was running\n",
+                             limit),
+                limit, running);
+  else
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "--time-limit: stopped after %u second, between steps\n",
+                             "--time-limit: stopped after %u seconds, between steps\n",
+                             limit),
+                limit);
+  headless->status = 1;
+  headless->time_limit_id = 0;
+  g_main_loop_quit (headless->loop);
+  return G_SOURCE_REMOVE;
+}
+
 static int
 widest_id (SpSession *session)
 {
@@ -495,8 +524,17 @@ run_headless (const SpCommandLine *command_line)
   g_signal_connect (player, "finished", G_CALLBACK (on_finished), &headless);
   g_signal_connect (player, "serve-failed", G_CALLBACK (on_serve_failed), &headless);
 
+  headless.player = player;
+  if (command_line->time_limit_s > 0)
+    headless.time_limit_id = g_timeout_add_full (G_PRIORITY_HIGH,
+                                                 command_line->time_limit_s * 1000,
+                                                 on_time_limit, &headless, NULL);
+
   sp_player_run (player);
   g_main_loop_run (headless.loop);
+
+  g_clear_handle_id (&headless.time_limit_id, g_source_remove);
+  headless.player = NULL;
 
   g_signal_handlers_disconnect_by_data (player, &headless);
   g_signal_handlers_disconnect_by_data (headless.log, &headless);

@@ -375,6 +375,9 @@ report_serve_failure (SpPlayer *self,
   if (call == SP_CALL_ACCEPT && code == ETIMEDOUT)
     reason = g_strdup_printf (_("no client connected within %u ms"),
                               sp_serve_get_timeout_ms (serve));
+  else if (call == SP_CALL_RECV && code == ETIMEDOUT)
+    reason = g_strdup_printf (_("nothing arrived for %u ms, so the server closed the connection"),
+                              sp_serve_get_idle_timeout_ms (serve));
 
   /* The event's own error says the errno; its text says where. */
   if (reason != NULL)
@@ -426,6 +429,20 @@ on_serve_accept_paused (SpServe  *serve,
                              sp_errno_message (code), n_active);
   record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, -1,
                        sp_socket_get_id (sp_serve_get_listener (serve)), code, NULL, message);
+}
+
+static void
+on_serve_connection_idle (SpServe  *serve,
+                          SpSocket *connection,
+                          SpPlayer *self)
+{
+  SpStep *step = g_hash_table_lookup (self->serve_steps, serve);
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("silent for %u ms: the server closes the connection"),
+                             sp_serve_get_idle_timeout_ms (serve));
+  record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, find_step (self, step),
+                       sp_socket_get_id (connection), 0, NULL, message);
 }
 
 static void
@@ -1763,7 +1780,11 @@ serve_listening (Run *run)
 
       sp_serve_add_reply (serve, entry->contains->bytes, entry->data->bytes);
     }
+  if (step->idle_timeout_ms > 0)
+    sp_serve_set_idle_timeout (serve, step->idle_timeout_ms);
   g_signal_connect_object (serve, "accepted", G_CALLBACK (on_serve_accepted), self, 0);
+  g_signal_connect_object (serve, "connection-idle", G_CALLBACK (on_serve_connection_idle),
+                           self, 0);
   g_signal_connect_object (serve, "accept-paused", G_CALLBACK (on_serve_accept_paused), self, 0);
   g_signal_connect_object (serve, "finished", G_CALLBACK (on_serve_finished), self, 0);
   g_ptr_array_add (self->serves, g_object_ref (serve));
@@ -2333,6 +2354,44 @@ sp_player_get_n_failed (SpPlayer *self)
 {
   g_return_val_if_fail (SP_IS_PLAYER (self), 0);
   return self->n_failed;
+}
+
+static void
+add_label (GString *text,
+           char    *label)
+{
+  if (text->len > 0)
+    g_string_append (text, ", ");
+  g_string_append (text, label);
+  g_free (label);
+}
+
+char *
+sp_player_describe_running (SpPlayer *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+
+  for (guint i = 0; i < self->active->len; i++)
+    add_label (text, step_label (g_ptr_array_index (self->active, i)));
+  for (guint i = 0; i < self->parked->len; i++)
+    add_label (text, step_label (g_ptr_array_index (self->parked, i)));
+  for (guint i = 0; i < self->held->len; i++)
+    add_label (text, step_label (((Held *) g_ptr_array_index (self->held, i))->run));
+
+  /* A serve runs on after its step finished. */
+  for (guint i = 0; i < self->serves->len; i++)
+    {
+      SpServe *serve = g_ptr_array_index (self->serves, i);
+      SpStep *step = g_hash_table_lookup (self->serve_steps, serve);
+      int index = find_step (self, step);
+
+      if (index >= 0 && sp_serve_get_bounded (serve) && !sp_serve_get_finished (serve))
+        add_label (text, label_step ((guint) index, step));
+    }
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
 gboolean

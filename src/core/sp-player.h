@@ -88,6 +88,11 @@ void           sp_player_answer_remote      (SpPlayer     *self,
 void           sp_player_perform            (SpPlayer     *self,
                                              SpStep       *step);
 
+/* The steps running now, as people number them: "step 2 (client
+ * sendall), step 1 (server serve)", with the serves still serving; NULL
+ * when none is. */
+char          *sp_player_describe_running   (SpPlayer     *self);
+
 /* Live sockets, in the order they came to life (a GListModel of SpSocket). */
 GListModel    *sp_player_get_sockets        (SpPlayer     *self);
 SpSocket      *sp_player_lookup_socket      (SpPlayer     *self,

@@ -20,6 +20,8 @@ struct _SpServe
   guint         connections;
   gsize         bufsize;
   guint         timeout_ms;
+  /* How long a connection may be silent before the server closes it. */
+  guint         idle_timeout_ms;
 
   /* Cancelled by stop(): callbacks that arrive after it do nothing. */
   GCancellable *cancellable;
@@ -64,6 +66,7 @@ reply_free (Reply *reply)
 enum {
   ACCEPTED,
   ACCEPT_PAUSED,
+  CONNECTION_IDLE,
   FINISHED,
   N_SIGNALS
 };
@@ -118,6 +121,9 @@ sp_serve_class_init (SpServeClass *klass)
   signals[ACCEPT_PAUSED] =
     g_signal_new ("accept-paused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+  signals[CONNECTION_IDLE] =
+    g_signal_new ("connection-idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_SOCKET);
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
@@ -152,7 +158,18 @@ sp_serve_new (SpSocket    *listener,
   self->bufsize = MAX (bufsize, 1);
   /* An open-ended serve is for people typing at it: no wait times out. */
   self->timeout_ms = connections > 0 ? timeout_ms : 0;
+  self->idle_timeout_ms = self->timeout_ms;
   return self;
+}
+
+void
+sp_serve_set_idle_timeout (SpServe *self,
+                           guint    idle_timeout_ms)
+{
+  g_return_if_fail (SP_IS_SERVE (self));
+  g_return_if_fail (!self->accepting && !self->finished);
+
+  self->idle_timeout_ms = idle_timeout_ms;
 }
 
 void
@@ -349,7 +366,15 @@ on_received (GObject      *object,
 
   if (bytes == NULL)
     {
-      note_failure (self, SP_CALL_RECV, connection, sp_errno_from_gerror (error));
+      int code = sp_errno_from_gerror (error);
+
+      /* Silent for its idle time: the server closes it. A bounded serve
+       * waited for this client to finish, which it did not; an open-ended
+       * one is only keeping house. */
+      if (code == ETIMEDOUT)
+        g_signal_emit (self, signals[CONNECTION_IDLE], 0, connection);
+      if (code != ETIMEDOUT || self->connections > 0)
+        note_failure (self, SP_CALL_RECV, connection, code);
       connection_done (self, connection);
       return;
     }
@@ -376,7 +401,7 @@ static void
 receive_next (SpServe  *self,
               SpSocket *connection)
 {
-  sp_socket_receive_async (connection, SP_CALL_RECV, self->bufsize, self->timeout_ms,
+  sp_socket_receive_async (connection, SP_CALL_RECV, self->bufsize, self->idle_timeout_ms,
                            NULL, on_received, pending_new (self, connection));
 }
 
@@ -537,6 +562,13 @@ sp_serve_get_error (SpServe     *self,
   if (socket_id != NULL)
     *socket_id = self->error_socket;
   return self->error_code;
+}
+
+guint
+sp_serve_get_idle_timeout_ms (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), 0);
+  return self->idle_timeout_ms;
 }
 
 guint
