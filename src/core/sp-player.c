@@ -1378,6 +1378,31 @@ connect_to (Run            *run,
 
 static void send_next (Run *run);
 
+/* A sendall that failed part way recorded the bytes that went in its
+ * event, the log's newest: they count as moved, and the step's message
+ * says how many went. */
+static void
+take_partial_send (Run    *run,
+                   GError *error)
+{
+  guint n = sp_traffic_log_get_n_appended (run->player->log);
+  g_autoptr(SpEvent) event = n > run->first_event
+                             ? sp_traffic_log_get_event (run->player->log, n - 1) : NULL;
+  g_autofree char *described = NULL;
+
+  if (event == NULL || run_is_stale (run) || sp_event_get_kind (event) != SP_EVENT_SENT ||
+      sp_event_get_ok (event) || sp_event_get_detail (event) == NULL ||
+      g_strcmp0 (sp_event_get_socket_id (event), run->step->socket) != 0)
+    return;
+
+  run->n_bytes += sp_event_get_bytes (event);
+  described = describe_error (sp_errno_from_gerror (error));
+  g_free (run->raised);
+  /* Translators: an error as Python shows it, and "10240 of 1048576 bytes
+   * went before the error" */
+  run->raised = g_strdup_printf (_("%s; %s"), described, sp_event_get_detail (event));
+}
+
 static void
 on_sent (GObject      *object,
          GAsyncResult *result,
@@ -1390,6 +1415,8 @@ on_sent (GObject      *object,
   sent = sp_socket_send_finish (SP_SOCKET (object), result, &error);
   if (sent < 0)
     {
+      if (run->step->call == SP_CALL_SENDALL)
+        take_partial_send (run, error);
       run_fail_with_error (run, error);
       return;
     }

@@ -67,7 +67,10 @@ class PartialSendallTests(cliutil.TestCase):
         self.assertGreater(int(match.group(1)), 0)
         self.assertLess(int(match.group(1)), TOTAL)
         self.assertNotIn('-> None', lines[0])
-        self.assertIn('step 2 (client sendall)', result.stderr, result.describe())
+        # The step's message says it too.
+        self.assertIn(f'step 2 (client sendall): the call failed with TimeoutError: [Errno 110] '
+                      f'Connection timed out (ETIMEDOUT); {match.group(1)} of 1048576 bytes '
+                      f'went before the error', result.stderr, result.describe())
 
     def test_json_is_one_failed_event_with_the_bytes_that_went(self):
         result = cliutil.run(['--headless', self.path, '--json', '--data-limit', '16'],
