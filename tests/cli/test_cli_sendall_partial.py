@@ -89,6 +89,18 @@ class PartialSendallTests(cliutil.TestCase):
         self.assertTrue(event.get('truncated'), event)
         self.assertIn(f"{event['bytes']} of {TOTAL} bytes went", event['result'], event)
 
+    def test_pcapng_has_the_bytes_that_went(self):
+        capture = os.path.join(self.tmp, 'partial.pcapng')
+        result = cliutil.run(['--headless', self.path, '--json', '--export-log', 'pcapng',
+                              '--output', capture], timeout=30)
+
+        self.assertExit(result, 1)
+        event = [e for e in cliutil.json_lines(result.stdout) if e['call'] == 'sendall'][0]
+        with open(capture, 'rb') as f:
+            written = f.read().count(b'x')
+        # Every byte that went is in a packet (the peer may read them later).
+        self.assertGreaterEqual(written, event['bytes'], event)
+
 
 if __name__ == '__main__':
     cliutil.main()
