@@ -511,6 +511,51 @@ test_partial_sendall (void)
   run_clear (&run);
 }
 
+/* A serve reads in the background while a big sendall goes on: its
+ * receives are logged before the sendall's one event. The sendall's arrow
+ * still arrives at the serving connection, and the bytes read early are
+ * not counted again: the send after it arrives too. */
+static void
+test_sendall_read_while_sending (void)
+{
+  g_autofree char *text = g_strnfill (4 * 1024 * 1024, 'x');
+  g_autofree char *json = g_strdup_printf (SESSION_HEAD
+    "  \"sockets\": [\n"
+    "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\",\n"
+    "      \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"serve\", \"mode\": \"discard\",\n"
+    "      \"connections\": 1, \"bufsize\": 65536 },\n"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"sendall\", \"data\": { \"text\": \"%s\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"send\", \"data\": { \"text\": \"tail\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"close\" }\n"
+    "  ] }\n", text);
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  const SpSequenceArrow *arrow;
+  guint sendall, first_recv, tail;
+  Run run;
+
+  run_json (&run, json);
+  layout = layout_for (&run);
+  sendall = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+  first_recv = find_position (run.log, "server-1", SP_EVENT_RECEIVED, SP_CALL_RECV, 0);
+  /* What this test is about: the reads were logged first. */
+  g_assert_cmpuint (first_recv, <, sendall);
+
+  arrow = arrow_at (layout, sendall);
+  g_assert_false (arrow->in_flight);
+  g_assert_cmpint (arrow->to_lane, ==, sp_sequence_layout_lookup_lane (layout, "server-1"));
+  tail = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SEND, 0);
+  arrow = arrow_at (layout, tail);
+  g_assert_false (arrow->in_flight);
+  g_assert_cmpint (arrow->to_lane, ==, sp_sequence_layout_lookup_lane (layout, "server-1"));
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
 /* recv(10) takes part of one send; one recv takes two sends. */
 static void
 test_partial_reads (void)
@@ -675,6 +720,8 @@ main (int   argc,
   g_test_add_func ("/Sp/SequenceLayout/refused", test_refused);
   g_test_add_func ("/Sp/SequenceLayout/partial-reads", test_partial_reads);
   g_test_add_func ("/Sp/SequenceLayout/partial-sendall", test_partial_sendall);
+  g_test_add_func ("/Sp/SequenceLayout/sendall-read-while-sending",
+                   test_sendall_read_while_sending);
   g_test_add_func ("/Sp/SequenceLayout/incremental", test_incremental);
 
   return g_test_run ();
