@@ -70,6 +70,71 @@ test_stream_partial_reads (SpTestFixture *fixture,
   g_assert_true (from_recv->truncated);
 }
 
+static void
+on_finished (SpPlayer *player,
+             gboolean  all_passed,
+             gboolean *done)
+{
+  *done = TRUE;
+}
+
+static gboolean
+is_done (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A sendall that timed out part way, to a peer that reads only later: the
+ * bytes that went are the conversation's, as the bytes the peer reads. */
+static void
+test_stream_partial_sendall (SpTestFixture *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *text = g_strnfill (262144, 'x');
+  g_autofree char *json = g_strdup_printf (
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": ["
+    "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\","
+    "      \"address\": \"127.0.0.1\", \"port\": 0, \"options\": { \"SO_RCVBUF\": 4096 } },"
+    "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\","
+    "      \"options\": { \"SO_SNDBUF\": 4096 } } ],"
+    "  \"steps\": ["
+    "    { \"socket\": \"server\", \"call\": \"bind\" },"
+    "    { \"socket\": \"server\", \"call\": \"listen\" },"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },"
+    "    { \"socket\": \"server\", \"call\": \"accept\", \"as\": \"conn\" },"
+    "    { \"socket\": \"client\", \"call\": \"sendall\", \"data\": { \"text\": \"%s\" },"
+    "      \"timeout-ms\": 300, \"expect\": { \"error\": \"ETIMEDOUT\" } },"
+    "    { \"socket\": \"conn\", \"call\": \"recv\", \"bufsize\": 16 } ] }", text);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_session_new_from_data (json, -1, "partial.json", &error);
+  g_autoptr(SpPlayer) player = NULL;
+  g_autoptr(SpEvent) sent = NULL;
+  g_autoptr(SpConversation) conversation = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *expected = NULL;
+  gboolean done = FALSE;
+
+  g_assert_no_error (error);
+  player = sp_player_new (session, fixture->log);
+  g_signal_connect (player, "finished", G_CALLBACK (on_finished), &done);
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (is_done, &done, SP_TEST_GUARD_MS));
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+
+  sent = sp_test_find_event (fixture->log, "client", SP_EVENT_SENT, SP_CALL_SENDALL);
+  g_assert_nonnull (sent);
+  g_assert_false (sp_event_get_ok (sent));
+  conversation = sp_conversation_find (fixture->log, sp_event_get_seq (sent), 0);
+  g_assert_nonnull (conversation);
+  described = describe (fixture->log, conversation);
+  expected = g_strdup_printf ("A>send:%" G_GSIZE_FORMAT " A>recv:16", sp_event_get_bytes (sent));
+  g_assert_cmpstr (described, ==, expected);
+  g_assert_cmpuint (conversation->bytes_a_to_b, ==, sp_event_get_bytes (sent));
+
+  g_signal_handlers_disconnect_by_data (player, &done);
+}
+
 /* Both ways over UDP: A is the client, who sent first. */
 static void
 test_datagram_both_ways (SpTestFixture *fixture,
@@ -145,6 +210,8 @@ main (int   argc,
 
   g_test_add ("/Sp/Conversation/stream-partial-reads", SpTestFixture, NULL,
               sp_test_fixture_set_up, test_stream_partial_reads, sp_test_fixture_tear_down);
+  g_test_add ("/Sp/Conversation/stream-partial-sendall", SpTestFixture, NULL,
+              sp_test_fixture_set_up, test_stream_partial_sendall, sp_test_fixture_tear_down);
   g_test_add ("/Sp/Conversation/datagram-both-ways", SpTestFixture, NULL,
               sp_test_fixture_set_up, test_datagram_both_ways, sp_test_fixture_tear_down);
   g_test_add_func ("/Sp/Conversation/wildcard-datagram-peer", test_wildcard_datagram_peer);

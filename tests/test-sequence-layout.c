@@ -456,6 +456,106 @@ test_refused (void)
   run_clear (&run);
 }
 
+/* A sendall to a peer that does not read times out with part of its
+ * bytes gone: a failure, and an arrow for the bytes that went, which the
+ * peer's recv then takes. */
+static void
+test_partial_sendall (void)
+{
+  g_autofree char *text = g_strnfill (262144, 'x');
+  g_autofree char *json = g_strdup_printf (SESSION_HEAD
+    "  \"sockets\": [\n"
+    "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\",\n"
+    "      \"address\": \"127.0.0.1\", \"port\": 0, \"options\": { \"SO_RCVBUF\": 4096 } },\n"
+    "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\",\n"
+    "      \"options\": { \"SO_SNDBUF\": 4096 } } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"server\", \"call\": \"listen\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"server\", \"call\": \"accept\", \"as\": \"conn\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"sendall\", \"data\": { \"text\": \"%s\" },\n"
+    "      \"timeout-ms\": 300, \"expect\": { \"error\": \"ETIMEDOUT\" } },\n"
+    "    { \"socket\": \"conn\", \"call\": \"recv\", \"bufsize\": 1024 }\n"
+    "  ] }\n", text);
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *expected = NULL;
+  const SpSequenceRow *row;
+  guint sendall, recv;
+  Run run;
+
+  run_json (&run, json);
+  layout = layout_for (&run);
+  sendall = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+  recv = find_position (run.log, "conn", SP_EVENT_RECEIVED, SP_CALL_RECV, 0);
+  event = sp_traffic_log_get_event (run.log, sendall);
+  g_assert_false (sp_event_get_ok (event));
+  g_assert_cmpuint (sp_event_get_bytes (event), >, 0);
+  g_assert_cmpuint (sp_event_get_bytes (event), <, 262144);
+
+  row = sp_sequence_layout_get_row (layout, sendall);
+  g_assert_cmpint (row->kind, ==, SP_SEQUENCE_MARK_ERROR);
+  g_assert_cmpint (row->error_code, ==, ETIMEDOUT);
+  g_assert_cmpuint (row->bytes, ==, sp_event_get_bytes (event));
+  assert_arrow (layout, arrow_at (layout, sendall), SP_SEQUENCE_ARROW_DATA,
+                "client", sendall, "conn", recv);
+  assert_row_label (layout, sendall, "sendall ETIMEDOUT");
+  described = sp_sequence_layout_describe_row (layout, sendall);
+  expected = g_strdup_printf ("client: sendall failed with ETIMEDOUT after sending %zu bytes",
+                              sp_event_get_bytes (event));
+  g_assert_cmpstr (described, ==, expected);
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
+/* A serve reads in the background while a big sendall goes on: its
+ * receives are logged before the sendall's one event. The sendall's arrow
+ * still arrives at the serving connection, and the bytes read early are
+ * not counted again: the send after it arrives too. */
+static void
+test_sendall_read_while_sending (void)
+{
+  g_autofree char *text = g_strnfill (4 * 1024 * 1024, 'x');
+  g_autofree char *json = g_strdup_printf (SESSION_HEAD
+    "  \"sockets\": [\n"
+    "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\",\n"
+    "      \"address\": \"127.0.0.1\", \"port\": 0 },\n"
+    "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\" } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"server\", \"call\": \"serve\", \"mode\": \"discard\",\n"
+    "      \"connections\": 1, \"bufsize\": 65536 },\n"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },\n"
+    "    { \"socket\": \"client\", \"call\": \"sendall\", \"data\": { \"text\": \"%s\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"send\", \"data\": { \"text\": \"tail\" } },\n"
+    "    { \"socket\": \"client\", \"call\": \"close\" }\n"
+    "  ] }\n", text);
+  g_autoptr(SpSequenceLayout) layout = NULL;
+  const SpSequenceArrow *arrow;
+  guint sendall, first_recv, tail;
+  Run run;
+
+  run_json (&run, json);
+  layout = layout_for (&run);
+  sendall = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SENDALL, 0);
+  first_recv = find_position (run.log, "server-1", SP_EVENT_RECEIVED, SP_CALL_RECV, 0);
+  /* What this test is about: the reads were logged first. */
+  g_assert_cmpuint (first_recv, <, sendall);
+
+  arrow = arrow_at (layout, sendall);
+  g_assert_false (arrow->in_flight);
+  g_assert_cmpint (arrow->to_lane, ==, sp_sequence_layout_lookup_lane (layout, "server-1"));
+  tail = find_position (run.log, "client", SP_EVENT_SENT, SP_CALL_SEND, 0);
+  arrow = arrow_at (layout, tail);
+  g_assert_false (arrow->in_flight);
+  g_assert_cmpint (arrow->to_lane, ==, sp_sequence_layout_lookup_lane (layout, "server-1"));
+
+  g_assert_finalize_object (g_steal_pointer (&layout));
+  run_clear (&run);
+}
+
 /* recv(10) takes part of one send; one recv takes two sends. */
 static void
 test_partial_reads (void)
@@ -619,6 +719,9 @@ main (int   argc,
   g_test_add_func ("/Sp/SequenceLayout/udp-impaired", test_udp_impaired);
   g_test_add_func ("/Sp/SequenceLayout/refused", test_refused);
   g_test_add_func ("/Sp/SequenceLayout/partial-reads", test_partial_reads);
+  g_test_add_func ("/Sp/SequenceLayout/partial-sendall", test_partial_sendall);
+  g_test_add_func ("/Sp/SequenceLayout/sendall-read-while-sending",
+                   test_sendall_read_while_sending);
   g_test_add_func ("/Sp/SequenceLayout/incremental", test_incremental);
 
   return g_test_run ();

@@ -458,12 +458,76 @@ test_open_ended (SpTestFixture *fixture,
 }
 
 static void
+on_connection_idle (SpServe  *serve,
+                    SpSocket *connection,
+                    guint    *n_idle)
+{
+  (*n_idle)++;
+}
+
+/* An open-ended serve given an idle timeout closes a silent connection,
+ * says so, and goes on: keeping house is no failure. A connection that
+ * talks within each idle period is served past it. */
+static void
+test_idle_open_ended (SpTestFixture *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 4);
+  g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 0, 1024, 100);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *rest = NULL;
+  guint n_idle = 0;
+  Watch watch;
+
+  watch_init (&watch, serve);
+  g_signal_connect (serve, "connection-idle", G_CALLBACK (on_connection_idle), &n_idle);
+  sp_serve_set_idle_timeout (serve, 500);
+  g_assert_cmpuint (sp_serve_get_idle_timeout_ms (serve), ==, 500);
+  sp_serve_start (serve);
+
+  clients = connect_clients (fixture, listener, 2);
+  wait_accepted (&watch, 2);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *echoed = NULL;
+
+      send_text (g_ptr_array_index (clients, 1), "tick");
+      echoed = receive_text (g_ptr_array_index (clients, 1), 4);
+      g_assert_cmpstr (echoed, ==, "tick");
+      sp_test_poll_for (150);
+    }
+
+  /* The silent one was closed: its client reads end of file. */
+  g_assert_true (sp_test_poll_until (sp_test_count_reached,
+                                     &(SpTestCount) { &n_idle, 1 }, SP_TEST_GUARD_MS));
+  g_assert_cmpuint (n_idle, ==, 1);
+  g_assert_cmpuint (sp_serve_get_n_active (serve), ==, 1);
+  rest = receive_text (g_ptr_array_index (clients, 0), -1);
+  g_assert_cmpstr (rest, ==, "");
+
+  close_socket (listener);
+  close_socket (g_ptr_array_index (clients, 1));
+  g_assert_true (sp_test_poll_until (watch_finished, &watch, SP_TEST_GUARD_MS));
+  g_assert_true (watch.ok);
+  g_assert_cmpint (sp_serve_get_error (serve, NULL, NULL), ==, 0);
+
+  g_signal_handlers_disconnect_by_data (serve, &n_idle);
+  watch_clear (&watch, serve);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&serve));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
+static void
 test_accept_timeout (SpTestFixture *fixture,
                      gconstpointer  data)
 {
   g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
   g_autoptr(SpServe) serve = sp_serve_new (listener, SP_SERVE_ECHO, NULL, 1, 1024, 100);
   Watch watch;
+  const char *socket_id = NULL;
+  SpCall call = SP_CALL_SERVE;
+  int code;
 
   /* A bounded serve that nobody connects to fails after its time limit. */
   watch_init (&watch, serve);
@@ -472,6 +536,12 @@ test_accept_timeout (SpTestFixture *fixture,
   g_assert_false (watch.ok);
   g_assert_false (sp_serve_get_ok (serve));
   g_assert_cmpuint (sp_serve_get_n_accepted (serve), ==, 0);
+
+  /* What failed is named: the accept on the listener, with its own errno. */
+  code = sp_serve_get_error (serve, &call, &socket_id);
+  g_assert_cmpint (code, ==, ETIMEDOUT);
+  g_assert_cmpint (call, ==, SP_CALL_ACCEPT);
+  g_assert_cmpstr (socket_id, ==, sp_socket_get_id (listener));
 
   watch_clear (&watch, serve);
   g_assert_finalize_object (g_steal_pointer (&serve));
@@ -685,6 +755,7 @@ main (int   argc,
   ADD ("/Sp/Serve/replies-python-clients", test_replies_python_clients);
   ADD ("/Sp/Serve/finished-after-n", test_finished_after_n);
   ADD ("/Sp/Serve/open-ended", test_open_ended);
+  ADD ("/Sp/Serve/idle-open-ended", test_idle_open_ended);
   ADD ("/Sp/Serve/accept-timeout", test_accept_timeout);
   ADD ("/Sp/Serve/stop", test_stop);
   ADD ("/Sp/Serve/python-client", test_python_client);

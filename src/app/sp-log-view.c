@@ -321,6 +321,10 @@ format_preview (SpEvent *event)
       int code = sp_event_get_error_code (event);
       const char *name = sp_errno_name (code);
 
+      /* A sendall that failed part way says what went (its detail). */
+      if (kind == SP_EVENT_SENT && sp_event_get_detail (event) != NULL)
+        return g_strdup_printf ("%s: %s (%s)", name != NULL ? name : "?",
+                                sp_errno_message (code), sp_event_get_detail (event));
       return g_strdup_printf ("%s: %s", name != NULL ? name : "?", sp_errno_message (code));
     }
 

@@ -615,6 +615,24 @@ on_step_finished (SpStepsPanel *self,
   update_actions (self);
 }
 
+/* A serve's step passed when the serve started; the serve failing later
+ * turns it failed, with the player's message, which names the call, the
+ * socket and the error. */
+static void
+on_serve_failed (SpStepsPanel *self,
+                 guint         index,
+                 const char   *message,
+                 SpStep       *step)
+{
+  if (step == NULL)
+    return;
+
+  step_set_status (step, STEP_FAILED, message);
+  refresh_rows (self, step);
+  update_current (self);
+  update_actions (self);
+}
+
 static void
 on_position_changed (SpStepsPanel *self)
 {
@@ -1007,6 +1025,8 @@ sp_steps_panel_init (SpStepsPanel *self)
                                   G_CALLBACK (on_step_started), self);
   g_signal_group_connect_swapped (self->player_signals, "step-finished",
                                   G_CALLBACK (on_step_finished), self);
+  g_signal_group_connect_swapped (self->player_signals, "serve-failed",
+                                  G_CALLBACK (on_serve_failed), self);
   g_signal_group_connect_swapped (self->player_signals, "notify::position",
                                   G_CALLBACK (on_position_changed), self);
 

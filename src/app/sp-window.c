@@ -151,6 +151,17 @@ on_step_finished (SpPlayer   *player,
 }
 
 static void
+on_serve_failed (SpPlayer   *player,
+                 guint       index,
+                 const char *message,
+                 SpStep     *step,
+                 SpWindow   *self)
+{
+  _sp_window_toast (self, message);
+  update_progress (self);
+}
+
+static void
 on_socket_added (SpPlayer *player,
                  SpSocket *socket,
                  SpWindow *self)
@@ -424,6 +435,8 @@ sp_window_init (SpWindow *self)
   self->player_signals = g_signal_group_new (SP_TYPE_PLAYER);
   g_signal_group_connect (self->player_signals, "step-finished",
                           G_CALLBACK (on_step_finished), self);
+  g_signal_group_connect (self->player_signals, "serve-failed",
+                          G_CALLBACK (on_serve_failed), self);
   g_signal_group_connect (self->player_signals, "socket-added",
                           G_CALLBACK (on_socket_added), self);
   g_signal_group_connect_swapped (self->player_signals, "confirm-remote",

@@ -112,6 +112,28 @@ set_data_limit (Parser        *parser,
   return TRUE;
 }
 
+/* A day: beyond it a run is surely a mistake, and seconds stay far from
+ * overflowing the milliseconds of a timeout source. */
+#define MAX_TIME_LIMIT_S (24 * 60 * 60)
+
+static gboolean
+set_time_limit (Parser        *parser,
+                const Option  *option,
+                const char    *value,
+                GError       **error)
+{
+  guint64 number;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 1, MAX_TIME_LIMIT_S, &number, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--time-limit: give a number of seconds from 1 to %u"), MAX_TIME_LIMIT_S);
+      return FALSE;
+    }
+  parser->command_line->time_limit_s = number;
+  return TRUE;
+}
+
 #define FIELD(name) G_STRUCT_OFFSET (SpCommandLine, name)
 
 static const Option options[] = {
@@ -148,6 +170,10 @@ static const Option options[] = {
   { "allow-remote", 0, G_OPTION_FLAG_NO_ARG, set_flag, FIELD (allow_remote),
     SP_COMMAND_HEADLESS,
     N_("Let the replay reach other machines and ask a DNS server about names"), NULL },
+  { "time-limit", 0, G_OPTION_FLAG_NONE, set_time_limit, 0,
+    SP_COMMAND_HEADLESS,
+    N_("Stop the replay after this many seconds, naming the steps still running, "
+       "with exit status 1"), N_("SECONDS") },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (options) <= 64);
@@ -207,14 +233,14 @@ new_context (Parser   *parser,
         "  socket-playground [FILE]    open the window, with the session FILE if one is given\n"
         "  socket-playground --headless FILE|preset:ID [--json] [--step-delay MS]\n"
         "                    [--data-limit BYTES] [--export-log jsonl|csv|pcapng --output FILE]\n"
-        "                    [--allow-remote]\n"
+        "                    [--allow-remote] [--time-limit SECONDS]\n"
         "  socket-playground --export-python FILE|preset:ID --output DIR\n"
         "  socket-playground --list-presets\n"
         "  socket-playground --version\n")
     : _("Commands (this build has no window):\n"
         "  socket-playground --headless FILE|preset:ID [--json] [--step-delay MS]\n"
         "                    [--data-limit BYTES] [--export-log jsonl|csv|pcapng --output FILE]\n"
-        "                    [--allow-remote]\n"
+        "                    [--allow-remote] [--time-limit SECONDS]\n"
         "  socket-playground --export-python FILE|preset:ID --output DIR\n"
         "  socket-playground --list-presets\n"
         "  socket-playground --version\n"));

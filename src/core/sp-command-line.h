@@ -25,6 +25,8 @@ typedef struct
   gboolean   json;
   gboolean   allow_remote;
   guint      step_delay;
+  /* --time-limit: the longest a headless replay may run, 0 for no limit. */
+  guint      time_limit_s;
   gint64     data_limit;
   char      *export_log;
   char      *output;

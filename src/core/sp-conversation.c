@@ -72,7 +72,10 @@ record_ends (SpTrafficLogStore     *store,
 static gboolean
 is_data (const SpTrafficRecord *record)
 {
-  /* A receive of 0 bytes is the peer's EOF, part of the conversation too. */
+  /* A receive of 0 bytes is the peer's EOF, part of the conversation too;
+   * so are the bytes a sendall got out before it failed. */
+  if (record->kind == SP_EVENT_SENT && !record->ok)
+    return record->bytes > 0;
   return record->ok && (record->kind == SP_EVENT_SENT || record->kind == SP_EVENT_RECEIVED);
 }
 

@@ -28,6 +28,8 @@ typedef struct
   int                  status;
   GString             *line;
   SpLogStream         *export;   /* --export-log, written as the run goes */
+  SpPlayer            *player;
+  guint                time_limit_id;
 } Headless;
 
 static void
@@ -101,6 +103,12 @@ append_error (GString *line,
                             name != NULL ? name : "?", explanation);
   else if (sp_event_get_call (event) == SP_CALL_CONNECT_EX)
     g_string_append_printf (line, "%d (%s)  # %s", code, name != NULL ? name : "?", explanation);
+  else if (sp_event_get_kind (event) == SP_EVENT_SENT && sp_event_get_detail (event) != NULL)
+    /* A sendall that failed part way: what went, then why it stopped. */
+    g_string_append_printf (line, "%s [Errno %d] %s  # %s. %s",
+                            sp_errno_python_exception (code), code,
+                            name != NULL ? name : sp_errno_message (code),
+                            sp_event_get_detail (event), explanation);
   else
     g_string_append_printf (line, "%s [Errno %d] %s  # %s",
                             sp_errno_python_exception (code), code,
@@ -412,17 +420,56 @@ on_step_finished (SpPlayer   *player,
   g_main_loop_quit (headless->loop);
 }
 
+/* Told as a step's failure is, and it ends the run the same way. */
+static void
+on_serve_failed (SpPlayer   *player,
+                 guint       index,
+                 const char *message,
+                 SpStep     *step,
+                 Headless   *headless)
+{
+  on_step_finished (player, index, FALSE, message, step, headless);
+}
+
 static void
 on_finished (SpPlayer *player,
              gboolean  all_passed,
              Headless *headless)
 {
-  if (!all_passed)
+  /* A failure already told needs no second, vaguer message. */
+  if (!all_passed && headless->status == 0)
     {
       g_printerr ("%s\n", _("The session finished, but not every step met its expectation."));
       headless->status = 1;
     }
   g_main_loop_quit (headless->loop);
+}
+
+/* --time-limit: the run stops as after a failed step, its sockets closed
+ * by the player's teardown, and says what it was doing. */
+static gboolean
+on_time_limit (gpointer user_data)
+{
+  Headless *headless = user_data;
+  guint limit = headless->command_line->time_limit_s;
+  g_autofree char *running = sp_player_describe_running (headless->player);
+
+  if (running != NULL)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "--time-limit: stopped after %u second, while %s was running\n",
+                             "--time-limit: stopped after %u seconds, while %s was running\n",
+                             limit),
+                limit, running);
+  else
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "--time-limit: stopped after %u second, between steps\n",
+                             "--time-limit: stopped after %u seconds, between steps\n",
+                             limit),
+                limit);
+  headless->status = 1;
+  headless->time_limit_id = 0;
+  g_main_loop_quit (headless->loop);
+  return G_SOURCE_REMOVE;
 }
 
 static int
@@ -497,9 +544,19 @@ run_headless (const SpCommandLine *command_line)
   sp_player_set_allow_remote (player, command_line->allow_remote);
   g_signal_connect (player, "step-finished", G_CALLBACK (on_step_finished), &headless);
   g_signal_connect (player, "finished", G_CALLBACK (on_finished), &headless);
+  g_signal_connect (player, "serve-failed", G_CALLBACK (on_serve_failed), &headless);
+
+  headless.player = player;
+  if (command_line->time_limit_s > 0)
+    headless.time_limit_id = g_timeout_add_full (G_PRIORITY_HIGH,
+                                                 command_line->time_limit_s * 1000,
+                                                 on_time_limit, &headless, NULL);
 
   sp_player_run (player);
   g_main_loop_run (headless.loop);
+
+  g_clear_handle_id (&headless.time_limit_id, g_source_remove);
+  headless.player = NULL;
 
   g_signal_handlers_disconnect_by_data (player, &headless);
   g_signal_handlers_disconnect_by_data (headless.log, &headless);

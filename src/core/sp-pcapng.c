@@ -985,8 +985,11 @@ export_transfer (Export     *export,
     data = g_bytes_get_data (payload, NULL);
 
   /* A datagram an impairment dropped or kept back never was on the wire
-   * at the time of its call; a late one is, at the time it left. */
-  if (!sp_event_get_ok (event) || !sp_impaired_is_on_wire (sp_event_get_impaired (event)))
+   * at the time of its call; a late one is, at the time it left. A stream's
+   * sendall that failed part way put the bytes it counts on the wire. */
+  if (!(sp_event_get_ok (event) ||
+        (kind == KIND_TCP && sp_event_get_kind (event) == SP_EVENT_SENT && length > 0)) ||
+      !sp_impaired_is_on_wire (sp_event_get_impaired (event)))
     return;
 
   switch (kind)

@@ -26,6 +26,8 @@ struct _SpPlayer
   GListStore    *sockets;
   GHashTable    *by_id;
   GPtrArray     *serves;
+  /* Each serve's step, which a failure of the serve names. */
+  GHashTable    *serve_steps;
 
   SpPlayerState  state;
   guint          position;
@@ -82,6 +84,7 @@ enum {
   SOCKET_ADDED,
   CONFIRM_REMOTE,
   CONFIRM_LOOKUP,
+  SERVE_FAILED,
   N_SIGNALS
 };
 
@@ -316,17 +319,93 @@ maybe_finish (SpPlayer *self)
 
 static void release_parked (SpPlayer *self, SpServe *serve);
 
+/* People count steps from 1, as the window numbers them; JSON and the
+ * steps[N] paths keep the index. */
+static char *
+label_step (guint   index,
+            SpStep *step)
+{
+  const char *call = sp_call_to_string (step->call);
+
+  if (step->socket != NULL)
+    return g_strdup_printf (_("step %u (%s %s)"), index + 1, step->socket, call);
+  return g_strdup_printf (_("step %u (%s)"), index + 1, call);
+}
+
+static char *describe_error (int code);
+
+/* Where the serve's step is now: steps move as they finish, and the window
+ * may insert steps before it. -1 when it is no longer in the session. */
+static int
+find_step (SpPlayer *self,
+           SpStep   *step)
+{
+  guint n = sp_session_get_n_steps (self->session);
+
+  for (guint i = 0; step != NULL && i < n; i++)
+    if (sp_session_get_step (self->session, i) == step)
+      return (int) i;
+
+  return -1;
+}
+
+/* A serve's step finished as soon as the serve started: a failure later,
+ * in an accept or on a connection, is told through "serve-failed", named
+ * by the step, the socket and the errno it really met. */
+static void
+report_serve_failure (SpPlayer *self,
+                      SpServe  *serve)
+{
+  SpStep *step = g_hash_table_lookup (self->serve_steps, serve);
+  int index = find_step (self, step);
+  const char *socket_id = NULL;
+  SpCall call = SP_CALL_SERVE;
+  int code = sp_serve_get_error (serve, &call, &socket_id);
+  g_autofree char *label = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *error = describe_error (code);
+  g_autofree char *reason = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *message = NULL;
+
+  label = index >= 0 ? label_step ((guint) index, step)
+                     : g_strdup (sp_call_to_string (SP_CALL_SERVE));
+  /* Translators: a call and the socket it was made on: accept() on “server” */
+  where = g_strdup_printf (_("%s() on “%s”"), sp_call_to_string (call),
+                           socket_id != NULL ? socket_id : "?");
+
+  if (call == SP_CALL_ACCEPT && code == ETIMEDOUT)
+    reason = g_strdup_printf (_("no client connected within %u ms"),
+                              sp_serve_get_timeout_ms (serve));
+  else if (call == SP_CALL_RECV && code == ETIMEDOUT)
+    reason = g_strdup_printf (_("nothing arrived for %u ms, so the server closed the connection"),
+                              sp_serve_get_idle_timeout_ms (serve));
+
+  /* The event's own error says the errno; its text says where. */
+  if (reason != NULL)
+    {
+      detail = g_strdup_printf ("%s: %s: %s", label, where, reason);
+      message = g_strdup_printf (_("%s: %s failed with %s: %s"), label, where, error, reason);
+    }
+  else
+    {
+      detail = g_strdup_printf (_("%s: %s failed"), label, where);
+      message = g_strdup_printf (_("%s: %s failed with %s"), label, where, error);
+    }
+
+  self->n_failed++;
+  record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, index,
+                       sp_socket_get_id (sp_serve_get_listener (serve)), code, NULL, detail);
+  g_signal_emit (self, signals[SERVE_FAILED], 0, (guint) MAX (index, 0), message, step);
+}
+
 static void
 on_serve_finished (SpServe  *serve,
                    gboolean  ok,
                    SpPlayer *self)
 {
   if (!ok)
-    {
-      self->n_failed++;
-      record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, -1, NULL, EIO, NULL,
-                           _("A connection the server served ended with an error."));
-    }
+    report_serve_failure (self, serve);
 
   release_parked (self, serve);
   maybe_finish (self);
@@ -352,6 +431,20 @@ on_serve_accept_paused (SpServe  *serve,
                              sp_errno_message (code), n_active);
   record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, -1,
                        sp_socket_get_id (sp_serve_get_listener (serve)), code, NULL, message);
+}
+
+static void
+on_serve_connection_idle (SpServe  *serve,
+                          SpSocket *connection,
+                          SpPlayer *self)
+{
+  SpStep *step = g_hash_table_lookup (self->serve_steps, serve);
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("silent for %u ms: the server closes the connection"),
+                             sp_serve_get_idle_timeout_ms (serve));
+  record_player_event (self, SP_EVENT_NOTE, SP_CALL_SERVE, find_step (self, step),
+                       sp_socket_get_id (connection), 0, NULL, message);
 }
 
 static void
@@ -497,16 +590,10 @@ check_expectation (Run *run)
   return NULL;
 }
 
-/* People count steps from 1, as the window numbers them; JSON and the
- * steps[N] paths keep the index. */
 static char *
 step_label (Run *run)
 {
-  const char *call = sp_call_to_string (run->step->call);
-
-  if (run->step->socket != NULL)
-    return g_strdup_printf (_("step %u (%s %s)"), run->index + 1, run->step->socket, call);
-  return g_strdup_printf (_("step %u (%s)"), run->index + 1, call);
+  return label_step (run->index, run->step);
 }
 
 /* Moves a run that ended to `position`, the first place after every step
@@ -1354,6 +1441,31 @@ connect_to (Run            *run,
 
 static void send_next (Run *run);
 
+/* A sendall that failed part way recorded the bytes that went in its
+ * event, the log's newest: they count as moved, and the step's message
+ * says how many went. */
+static void
+take_partial_send (Run    *run,
+                   GError *error)
+{
+  guint n = sp_traffic_log_get_n_appended (run->player->log);
+  g_autoptr(SpEvent) event = n > run->first_event
+                             ? sp_traffic_log_get_event (run->player->log, n - 1) : NULL;
+  g_autofree char *described = NULL;
+
+  if (event == NULL || run_is_stale (run) || sp_event_get_kind (event) != SP_EVENT_SENT ||
+      sp_event_get_ok (event) || sp_event_get_detail (event) == NULL ||
+      g_strcmp0 (sp_event_get_socket_id (event), run->step->socket) != 0)
+    return;
+
+  run->n_bytes += sp_event_get_bytes (event);
+  described = describe_error (sp_errno_from_gerror (error));
+  g_free (run->raised);
+  /* Translators: an error as Python shows it, and "10240 of 1048576 bytes
+   * went before the error" */
+  run->raised = g_strdup_printf (_("%s; %s"), described, sp_event_get_detail (event));
+}
+
 static void
 on_sent (GObject      *object,
          GAsyncResult *result,
@@ -1366,6 +1478,8 @@ on_sent (GObject      *object,
   sent = sp_socket_send_finish (SP_SOCKET (object), result, &error);
   if (sent < 0)
     {
+      if (run->step->call == SP_CALL_SENDALL)
+        take_partial_send (run, error);
       run_fail_with_error (run, error);
       return;
     }
@@ -1769,10 +1883,15 @@ serve_listening (Run *run)
 
       sp_serve_add_reply (serve, entry->contains->bytes, entry->data->bytes);
     }
+  if (step->idle_timeout_ms > 0)
+    sp_serve_set_idle_timeout (serve, step->idle_timeout_ms);
   g_signal_connect_object (serve, "accepted", G_CALLBACK (on_serve_accepted), self, 0);
+  g_signal_connect_object (serve, "connection-idle", G_CALLBACK (on_serve_connection_idle),
+                           self, 0);
   g_signal_connect_object (serve, "accept-paused", G_CALLBACK (on_serve_accept_paused), self, 0);
   g_signal_connect_object (serve, "finished", G_CALLBACK (on_serve_finished), self, 0);
   g_ptr_array_add (self->serves, g_object_ref (serve));
+  g_hash_table_insert (self->serve_steps, serve, g_object_ref (step));
 
   if (step->connections > 0)
     args = g_strdup_printf ("%s, connections=%d", sp_serve_mode_to_string (mode),
@@ -2161,6 +2280,7 @@ close_everything (SpPlayer *self)
   for (guint i = 0; i < self->serves->len; i++)
     sp_serve_stop (g_ptr_array_index (self->serves, i));
   g_ptr_array_set_size (self->serves, 0);
+  g_hash_table_remove_all (self->serve_steps);
 
   for (guint i = 0; i < n; i++)
     {
@@ -2187,6 +2307,7 @@ sp_player_dispose (GObject *object)
   g_clear_object (&self->sockets);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->serves, g_ptr_array_unref);
+  g_clear_pointer (&self->serve_steps, g_hash_table_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_pointer (&self->parked, g_ptr_array_unref);
@@ -2264,6 +2385,10 @@ sp_player_class_init (SpPlayerClass *klass)
     g_signal_new ("confirm-lookup", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 2,
                   G_TYPE_UINT, G_TYPE_STRING);
+  signals[SERVE_FAILED] =
+    g_signal_new ("serve-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_UINT, G_TYPE_STRING, SP_TYPE_STEP);
 }
 
 static void
@@ -2272,6 +2397,7 @@ sp_player_init (SpPlayer *self)
   self->sockets = g_list_store_new (SP_TYPE_SOCKET);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->serves = g_ptr_array_new_with_free_func (g_object_unref);
+  self->serve_steps = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->active = g_ptr_array_new ();
   self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
   self->parked = g_ptr_array_new_with_free_func ((GDestroyNotify) run_free);
@@ -2335,6 +2461,44 @@ sp_player_get_n_failed (SpPlayer *self)
 {
   g_return_val_if_fail (SP_IS_PLAYER (self), 0);
   return self->n_failed;
+}
+
+static void
+add_label (GString *text,
+           char    *label)
+{
+  if (text->len > 0)
+    g_string_append (text, ", ");
+  g_string_append (text, label);
+  g_free (label);
+}
+
+char *
+sp_player_describe_running (SpPlayer *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (SP_IS_PLAYER (self), NULL);
+
+  for (guint i = 0; i < self->active->len; i++)
+    add_label (text, step_label (g_ptr_array_index (self->active, i)));
+  for (guint i = 0; i < self->parked->len; i++)
+    add_label (text, step_label (g_ptr_array_index (self->parked, i)));
+  for (guint i = 0; i < self->held->len; i++)
+    add_label (text, step_label (((Held *) g_ptr_array_index (self->held, i))->run));
+
+  /* A serve runs on after its step finished. */
+  for (guint i = 0; i < self->serves->len; i++)
+    {
+      SpServe *serve = g_ptr_array_index (self->serves, i);
+      SpStep *step = g_hash_table_lookup (self->serve_steps, serve);
+      int index = find_step (self, step);
+
+      if (index >= 0 && sp_serve_get_bounded (serve) && !sp_serve_get_finished (serve))
+        add_label (text, label_step ((guint) index, step));
+    }
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
 gboolean

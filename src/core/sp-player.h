@@ -36,6 +36,11 @@ G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
  *     (serve) ended.
  *   socket-added (SpSocket *socket): a socket came to life (created, or
  *     returned by accept).
+ *   serve-failed (guint index, const char *message, SpStep *step): the
+ *     serve that step `index` started, which finished as it started, has
+ *     ended with a failure: message names the step, the call, the socket
+ *     (the listener, or a connection) and the error, as step-finished's
+ *     does for a step's own failure. It counts as a failed step.
  *   confirm-remote (guint index, GSocketAddress *address) -> gboolean: step
  *     `index` would reach `address`, beyond this machine, and that is not
  *     allowed yet. A handler that returns TRUE holds the step until it calls
@@ -88,6 +93,11 @@ void           sp_player_answer_remote      (SpPlayer     *self,
  * finish, so what was done replays one step at a time. */
 void           sp_player_perform            (SpPlayer     *self,
                                              SpStep       *step);
+
+/* The steps running now, as people number them: "step 2 (client
+ * sendall), step 1 (server serve)", with the serves still serving; NULL
+ * when none is. */
+char          *sp_player_describe_running   (SpPlayer     *self);
 
 /* Live sockets, in the order they came to life (a GListModel of SpSocket). */
 GListModel    *sp_player_get_sockets        (SpPlayer     *self);

@@ -47,6 +47,10 @@ typedef struct
   GArray        *accepts;       /* Accept, for a listener */
   GArray        *children;      /* int lanes it accepted, in order */
   GQueue         unread_sends;  /* arrow indices, oldest first */
+  /* Bytes its receives took before the send that carried them was logged:
+   * a sendall is one event, logged when it ends, and a peer serving in
+   * the background reads while it goes on. */
+  guint64        taken_early;
 } Lane;
 
 struct _SpSequenceLayout
@@ -594,6 +598,18 @@ on_sent (SpSequenceLayout *self,
   arrow->destination = destination;
   arrow->unread = arrow->public.bytes;
 
+  /* Bytes the peer already took arrive as they are sent. */
+  if (!datagram && to_lane >= 0 && get_lane (self, to_lane)->taken_early > 0)
+    {
+      Lane *peer = get_lane (self, to_lane);
+      gsize taken = MIN (arrow->unread, peer->taken_early);
+
+      land_arrow (self, index, row, to_lane);
+      arrow = get_arrow (self, index);
+      arrow->unread -= taken;
+      peer->taken_early -= taken;
+    }
+
   /* A dropped one stays in flight: no receive ever takes it. */
   if (datagram && sp_impaired_is_on_wire (impaired))
     g_array_append_val (self->datagrams, index);
@@ -603,7 +619,8 @@ on_sent (SpSequenceLayout *self,
 
 /* Stream bytes leave in the order they were sent: a receive takes them
  * from the peer's oldest sends, and each send's arrow ends at the first
- * receive that took any of its bytes. */
+ * receive that took any of its bytes. Bytes no logged send has carried
+ * yet are the next send's, which arrives as it is sent. */
 static void
 receive_stream (SpSequenceLayout *self,
                 guint             row,
@@ -630,6 +647,8 @@ receive_stream (SpSequenceLayout *self,
       if (arrow->unread == 0)
         g_queue_pop_head (unread);
     }
+
+  get_lane (self, lane)->taken_early += bytes;
 }
 
 /* A datagram arrives whole: the oldest one in flight from the address
@@ -790,6 +809,11 @@ add_event (SpSequenceLayout *self,
       /* A failed close still ends the socket. */
       if (data.call == SP_CALL_CLOSE)
         lane->public.end_row = row;
+      /* A sendall that failed part way sent what it sent: those bytes
+       * cross to the peer, which may read them. */
+      if (sp_event_get_kind (event) == SP_EVENT_SENT && data.bytes > 0 &&
+          !is_datagram (lane, data.call))
+        on_sent (self, row, data.lane, event);
       break;
     case SP_SEQUENCE_MARK_NOTE:
     case SP_SEQUENCE_MARK_DROPPED:
@@ -1288,6 +1312,17 @@ sp_sequence_layout_describe_row (SpSequenceLayout *self,
 
     case SP_SEQUENCE_MARK_ERROR:
       name = sp_errno_name (data->error_code);
+      /* Only a sendall that failed part way has an arrow: the bytes that
+       * went. (A late datagram that failed counts the bytes it lost.) */
+      if (data->arrow >= 0)
+        /* Translators: "client: sendall failed with ETIMEDOUT after sending
+         * 10240 bytes". */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%s: %s failed with %s after sending %zu byte",
+                                             "%s: %s failed with %s after sending %zu bytes",
+                                             data->bytes),
+                                id != NULL ? id : "", sp_call_to_string (data->call),
+                                name != NULL ? name : "?", data->bytes);
       /* Translators: "client: connect failed with ECONNREFUSED". */
       return g_strdup_printf (_("%s: %s failed with %s"), id != NULL ? id : "",
                               sp_call_to_string (data->call), name != NULL ? name : "?");

@@ -20,11 +20,19 @@ struct _SpServe
   guint         connections;
   gsize         bufsize;
   guint         timeout_ms;
+  /* How long a connection may be silent before the server closes it. */
+  guint         idle_timeout_ms;
 
   /* Cancelled by stop(): callbacks that arrive after it do nothing. */
   GCancellable *cancellable;
   GPtrArray    *active;
   guint         n_accepted;
+
+  /* The first failure, for the player to name: the call, the socket it
+   * was made on and its errno. */
+  SpCall        error_call;
+  char         *error_socket;
+  int           error_code;
 
   /* Out of descriptors: the listener is not watched until this fires.
    * retry_ms is the back-off, 0 after an accept succeeded. */
@@ -58,6 +66,7 @@ reply_free (Reply *reply)
 enum {
   ACCEPTED,
   ACCEPT_PAUSED,
+  CONNECTION_IDLE,
   FINISHED,
   N_SIGNALS
 };
@@ -93,6 +102,7 @@ sp_serve_finalize (GObject *object)
   g_clear_pointer (&self->reply, g_bytes_unref);
   g_clear_pointer (&self->replies, g_ptr_array_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
+  g_free (self->error_socket);
 
   G_OBJECT_CLASS (sp_serve_parent_class)->finalize (object);
 }
@@ -111,6 +121,9 @@ sp_serve_class_init (SpServeClass *klass)
   signals[ACCEPT_PAUSED] =
     g_signal_new ("accept-paused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+  signals[CONNECTION_IDLE] =
+    g_signal_new ("connection-idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_SOCKET);
   signals[FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
@@ -145,7 +158,18 @@ sp_serve_new (SpSocket    *listener,
   self->bufsize = MAX (bufsize, 1);
   /* An open-ended serve is for people typing at it: no wait times out. */
   self->timeout_ms = connections > 0 ? timeout_ms : 0;
+  self->idle_timeout_ms = self->timeout_ms;
   return self;
+}
+
+void
+sp_serve_set_idle_timeout (SpServe *self,
+                           guint    idle_timeout_ms)
+{
+  g_return_if_fail (SP_IS_SERVE (self));
+  g_return_if_fail (!self->accepting && !self->finished);
+
+  self->idle_timeout_ms = idle_timeout_ms;
 }
 
 void
@@ -204,6 +228,24 @@ is_stopped (SpServe *self)
   return g_cancellable_is_cancelled (self->cancellable);
 }
 
+/* Only the first failure is kept: later ones are often its consequences,
+ * and every one of them is in the log as its own event. */
+static void
+note_failure (SpServe  *self,
+              SpCall    call,
+              SpSocket *socket,
+              int       code)
+{
+  self->ok = FALSE;
+  if (self->error_code != 0)
+    return;
+
+  self->error_call = call;
+  self->error_socket = g_strdup (sp_socket_get_id (socket));
+  /* A failure without an errno of its own still needs a name. */
+  self->error_code = code != 0 ? code : EIO;
+}
+
 static void
 cancel_retry (SpServe *self)
 {
@@ -242,12 +284,8 @@ schedule_retry (SpServe *self,
 
 static void
 connection_done (SpServe  *self,
-                 SpSocket *connection,
-                 gboolean  ok)
+                 SpSocket *connection)
 {
-  if (!ok)
-    self->ok = FALSE;
-
   if (sp_socket_get_fd (connection) >= 0)
     sp_socket_close (connection, NULL);
 
@@ -301,8 +339,10 @@ on_sent (GObject      *object,
   if (is_stopped (self))
     return;
 
+  if (error != NULL)
+    note_failure (self, SP_CALL_SENDALL, pending->connection, sp_errno_from_gerror (error));
   if (error != NULL || self->mode == SP_SERVE_REPLY)
-    connection_done (self, pending->connection, error == NULL);
+    connection_done (self, pending->connection);
   else
     receive_next (self, pending->connection);
 }
@@ -326,7 +366,16 @@ on_received (GObject      *object,
 
   if (bytes == NULL)
     {
-      connection_done (self, connection, FALSE);
+      int code = sp_errno_from_gerror (error);
+
+      /* Silent for its idle time: the server closes it. A bounded serve
+       * waited for this client to finish, which it did not; an open-ended
+       * one is only keeping house. */
+      if (code == ETIMEDOUT)
+        g_signal_emit (self, signals[CONNECTION_IDLE], 0, connection);
+      if (code != ETIMEDOUT || self->connections > 0)
+        note_failure (self, SP_CALL_RECV, connection, code);
+      connection_done (self, connection);
       return;
     }
 
@@ -343,7 +392,7 @@ on_received (GObject      *object,
     sp_socket_send_async (connection, SP_CALL_SENDALL, answer, NULL, self->timeout_ms,
                           NULL, on_sent, g_steal_pointer (&pending));
   else if (eof)
-    connection_done (self, connection, TRUE);
+    connection_done (self, connection);
   else
     receive_next (self, connection);
 }
@@ -352,7 +401,7 @@ static void
 receive_next (SpServe  *self,
               SpSocket *connection)
 {
-  sp_socket_receive_async (connection, SP_CALL_RECV, self->bufsize, self->timeout_ms,
+  sp_socket_receive_async (connection, SP_CALL_RECV, self->bufsize, self->idle_timeout_ms,
                            NULL, on_received, pending_new (self, connection));
 }
 
@@ -405,7 +454,7 @@ on_accepted (GObject      *object,
     {
       /* A listener closed on purpose ends an open-ended serve normally. */
       if (self->connections > 0 || sp_errno_from_gerror (error) != EBADF)
-        self->ok = FALSE;
+        note_failure (self, SP_CALL_ACCEPT, self->listener, sp_errno_from_gerror (error));
       self->accepting = FALSE;
       check_finished (self);
       return;
@@ -499,6 +548,34 @@ sp_serve_get_listener (SpServe *self)
 {
   g_return_val_if_fail (SP_IS_SERVE (self), NULL);
   return self->listener;
+}
+
+int
+sp_serve_get_error (SpServe     *self,
+                    SpCall      *call,
+                    const char **socket_id)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), 0);
+
+  if (call != NULL)
+    *call = self->error_call;
+  if (socket_id != NULL)
+    *socket_id = self->error_socket;
+  return self->error_code;
+}
+
+guint
+sp_serve_get_idle_timeout_ms (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), 0);
+  return self->idle_timeout_ms;
+}
+
+guint
+sp_serve_get_timeout_ms (SpServe *self)
+{
+  g_return_val_if_fail (SP_IS_SERVE (self), 0);
+  return self->timeout_ms;
 }
 
 gboolean

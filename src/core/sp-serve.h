@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (SpServe, sp_serve, SP, SERVE, GObject)
  * a connection failed or an accept timed out. Each accepted socket is
  * announced with "accepted" (SpSocket *).
  *
+ * A connection on which nothing arrives for the idle timeout (by default
+ * the serve's timeout, none for an open-ended serve) is closed, and
+ * "connection-idle" (SpSocket *) says so; it fails a bounded serve, whose
+ * session waited for that client to finish.
+ *
  * When accept fails for want of descriptors or memory (EMFILE, ENFILE,
  * ENOBUFS, ENOMEM), it goes on serving the connections it has, stops
  * watching the listener and tries again after a back-off, or soon after one
@@ -34,6 +39,9 @@ SpServe  *sp_serve_new             (SpSocket    *listener,
                                     guint        connections,
                                     gsize        bufsize,
                                     guint        timeout_ms);
+/* Before start: how long a connection may be silent, 0 for ever. */
+void      sp_serve_set_idle_timeout (SpServe    *self,
+                                    guint        idle_timeout_ms);
 /* Before start: one more entry of the replies table. */
 void      sp_serve_add_reply       (SpServe     *self,
                                     GBytes      *contains,
@@ -46,6 +54,14 @@ gboolean  sp_serve_get_ok          (SpServe     *self);
 guint     sp_serve_get_n_accepted  (SpServe     *self);
 guint     sp_serve_get_n_active    (SpServe     *self);
 SpSocket *sp_serve_get_listener    (SpServe     *self);
+/* The first failure that made ok FALSE: its errno (0 when none), and the
+ * call and the socket (the listener, or a connection) it happened on. */
+int       sp_serve_get_error       (SpServe     *self,
+                                    SpCall      *call,
+                                    const char **socket_id);
+/* How long each wait lasts, 0 for no limit. */
+guint     sp_serve_get_timeout_ms  (SpServe     *self);
+guint     sp_serve_get_idle_timeout_ms (SpServe *self);
 /* Whether it stops by itself (a connection count was given). */
 gboolean  sp_serve_get_bounded     (SpServe     *self);
 

@@ -307,6 +307,45 @@ fail (SpSocket    *self,
   return FALSE;
 }
 
+/* A sendall that ended with part of its bytes handed over: Python raises
+ * and never returns, so it is one failed event that carries the bytes that
+ * went, and says how many of how many. */
+static void
+record_partial_sendall (SpSocket   *self,
+                        Op         *op,
+                        int         code,
+                        const char *remote)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (op->data, &size);
+  g_autofree char *detail = NULL;
+
+  detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+                                         " byte went before the error",
+                                         "%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+                                         " bytes went before the error",
+                                         size),
+                            op->offset, size);
+  record (self, SP_EVENT_SENT, op->call, code, op->offset, data, op->offset, remote, detail,
+          op->args);
+}
+
+/* How a call that waited failed: a sendall that got part of its bytes out
+ * says so, any other call is a failed call. */
+static void
+record_op_failure (SpSocket   *self,
+                   Op         *op,
+                   int         code,
+                   const char *remote,
+                   const char *detail)
+{
+  if (op->call == SP_CALL_SENDALL && op->offset > 0)
+    record_partial_sendall (self, op, code, remote);
+  else
+    record (self, SP_EVENT_CALL, op->call, code, 0, NULL, 0, remote, detail, op->args);
+}
+
 static gboolean
 require_fd (SpSocket  *self,
             SpCall     call,
@@ -820,8 +859,7 @@ on_op_timeout (gpointer user_data)
   g_autofree char *detail = NULL;
 
   detail = g_strdup_printf (_("no answer within %u ms"), op->timeout_ms);
-  record (self, SP_EVENT_CALL, op->call, ETIMEDOUT, 0, NULL, 0,
-          NULL, detail, op->args);
+  record_op_failure (self, op, ETIMEDOUT, NULL, detail);
   op_finished (self, task);
   g_task_return_error (task, sp_errno_error_new (ETIMEDOUT));
   g_object_unref (task);
@@ -877,7 +915,7 @@ op_fail (SpSocket   *self,
          int         code,
          const char *remote)
 {
-  record (self, SP_EVENT_CALL, op->call, code, 0, NULL, 0, remote, NULL, op->args);
+  record_op_failure (self, op, code, remote, NULL);
   op_finished (self, task);
   g_task_return_error (task, sp_errno_error_new (code));
   return TRUE;
@@ -1326,8 +1364,9 @@ send_attempt (SpSocket *self,
         return withhold (self, task, op, target);
     }
 
-  /* A loop so that sendall hands over everything the kernel takes now,
-   * one event per send() the way strace would show it. */
+  /* A loop so that sendall hands over everything the kernel takes now.
+   * send() is an event per call; sendall, like Python's, is one call
+   * however many send()s it takes: its event comes when it ends. */
   while (op->offset < size || size == 0)
     {
       gssize sent;
@@ -1353,7 +1392,7 @@ send_attempt (SpSocket *self,
       self->bytes_sent += sent;
       if (op->impaired && self->impairment != NULL)
         sent_now (self, op, target);
-      else
+      else if (op->call != SP_CALL_SENDALL)
         record (self, SP_EVENT_SENT, op->call, 0, sent, data + op->offset, sent, target, NULL,
                 op->args);
       op->offset += sent;
@@ -1361,6 +1400,10 @@ send_attempt (SpSocket *self,
       if (op->call != SP_CALL_SENDALL || size == 0)
         break;
     }
+
+  if (op->call == SP_CALL_SENDALL && !(op->impaired && self->impairment != NULL))
+    record (self, SP_EVENT_SENT, op->call, 0, op->offset, data, op->offset, target, NULL,
+            op->args);
 
   op_finished (self, task);
   g_task_return_int (task, op->offset);

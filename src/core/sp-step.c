@@ -925,6 +925,7 @@ typedef enum
   KEY_TIMEOUT_MS,
   KEY_MODE,
   KEY_CONNECTIONS,
+  KEY_IDLE_TIMEOUT_MS,
   KEY_MS,
   KEY_TEXT,
   KEY_OPTION,
@@ -946,7 +947,8 @@ G_STATIC_ASSERT (SP_N_CALLS <= 32);
 /* In the order sp_step_to_json writes them. */
 static const char * const step_key_names[] = {
   "socket", "call", "host", "address", "port", "to", "as", "backlog", "bufsize", "until", "count",
-  "interval-ms", "data", "replies", "how", "timeout-ms", "mode", "connections", "ms", "text",
+  "interval-ms", "data", "replies", "how", "timeout-ms", "mode", "connections",
+  "idle-timeout-ms", "ms", "text",
   "option", "value", "note", "expect", NULL,
 };
 
@@ -969,6 +971,7 @@ static const guint32 step_key_calls[] = {
                      CALL (GETHOSTBYNAME) | CALL (GETADDRINFO),
   [KEY_MODE] = CALL (SERVE),
   [KEY_CONNECTIONS] = CALL (SERVE),
+  [KEY_IDLE_TIMEOUT_MS] = CALL (SERVE),
   [KEY_MS] = CALL (SLEEP),
   [KEY_TEXT] = CALL (NOTE),
   [KEY_OPTION] = CALL (SETSOCKOPT),
@@ -1152,6 +1155,12 @@ parse_member (SpStep     *self,
       if (!_sp_step_get_int (node, path, 1, G_MAXINT, &number, error))
         return FALSE;
       self->connections = number;
+      return TRUE;
+
+    case KEY_IDLE_TIMEOUT_MS:
+      if (!_sp_step_get_int (node, path, 1, SP_STEP_MAX_TIMEOUT_MS, &number, error))
+        return FALSE;
+      self->idle_timeout_ms = number;
       return TRUE;
 
     case KEY_MS:
@@ -1452,6 +1461,7 @@ sp_step_to_json (SpStep *self)
   if (self->has_mode)
     ADD_STRING ("mode", sp_serve_mode_to_string (self->mode));
   ADD_INT ("connections", self->connections);
+  ADD_INT ("idle-timeout-ms", self->idle_timeout_ms);
   ADD_INT ("ms", self->ms);
   ADD_STRING ("text", self->text);
   ADD_STRING ("option", self->option);
@@ -1520,6 +1530,7 @@ sp_step_init (SpStep *self)
   self->interval_ms = -1;
   self->timeout_ms = -1;
   self->connections = -1;
+  self->idle_timeout_ms = -1;
   self->ms = -1;
   self->expect.bytes = -1;
 }
@@ -1565,6 +1576,7 @@ sp_step_copy (SpStep *self)
   copy->mode = self->mode;
   copy->has_mode = self->has_mode;
   copy->connections = self->connections;
+  copy->idle_timeout_ms = self->idle_timeout_ms;
   copy->ms = self->ms;
   copy->text = g_strdup (self->text);
   copy->option = g_strdup (self->option);

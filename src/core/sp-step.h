@@ -80,6 +80,7 @@ struct _SpStep
   SpServeMode    mode;
   gboolean       has_mode;
   gint           connections;  /* -1: until the listener is closed */
+  gint           idle_timeout_ms; /* serve: -1 unset (timeout-ms, none if open-ended) */
   gint           ms;           /* sleep; -1 unset */
   char          *text;         /* note text */
   char          *option;       /* setsockopt: the option's constant name */

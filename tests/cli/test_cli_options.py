@@ -16,7 +16,8 @@ import cliutil  # noqa: E402
 from cliutil import fixture  # noqa: E402
 
 OPTIONS = ('--headless', '--export-python', '--list-presets', '--json', '--export-log',
-           '--output', '--step-delay', '--data-limit', '--allow-remote', '--version', '--help')
+           '--output', '--step-delay', '--data-limit', '--allow-remote', '--time-limit',
+           '--version', '--help')
 
 
 class HelpTests(cliutil.TestCase):

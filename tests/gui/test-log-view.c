@@ -630,6 +630,69 @@ test_call_column_narrow (void)
   remove_app_style (style);
 }
 
+/* A sendall to a peer that does not read fails part way: its row is a
+ * failed send with the bytes that went in the Bytes column, and its
+ * preview names the error and how many of how many went. */
+static void
+test_partial_sendall (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strnfill (262144, 'x');
+  g_autofree char *json = g_strdup_printf (
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": ["
+    "    { \"id\": \"server\", \"family\": \"inet\", \"type\": \"stream\","
+    "      \"address\": \"127.0.0.1\", \"port\": 0, \"options\": { \"SO_RCVBUF\": 4096 } },"
+    "    { \"id\": \"client\", \"family\": \"inet\", \"type\": \"stream\","
+    "      \"options\": { \"SO_SNDBUF\": 4096 } } ],"
+    "  \"steps\": ["
+    "    { \"socket\": \"server\", \"call\": \"bind\" },"
+    "    { \"socket\": \"server\", \"call\": \"listen\" },"
+    "    { \"socket\": \"client\", \"call\": \"connect\", \"to\": \"server\" },"
+    "    { \"socket\": \"server\", \"call\": \"accept\", \"as\": \"conn\" },"
+    "    { \"socket\": \"client\", \"call\": \"sendall\", \"data\": { \"text\": \"%s\" },"
+    "      \"timeout-ms\": 300, \"expect\": { \"error\": \"ETIMEDOUT\" } } ] }", text);
+  g_autoptr(SpSession) session = sp_session_new_from_data (json, -1, "partial.json", &error);
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpPlayer) player = NULL;
+  g_autoptr(SpEvent) event = NULL;
+  g_autofree char *bytes = NULL;
+  g_autofree char *preview = NULL;
+  GtkWidget *view;
+  GtkWindow *window;
+  guint position;
+
+  g_assert_no_error (error);
+  player = sp_player_new (session, log);
+  view = g_object_ref_sink (sp_log_view_new ());
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1280, 300);
+  gtk_window_set_child (window, view);
+  sp_log_view_set_player (SP_LOG_VIEW (view), player);
+  gtk_window_present (window);
+  sp_player_run (player);
+  sp_gui_wait_for ("the end of the session", player_is_finished, player);
+  g_assert_cmpuint (sp_player_get_n_failed (player), ==, 0);
+  sp_traffic_log_flush (log);
+  sp_gui_iterate_for (100);
+
+  position = sp_traffic_log_get_n_appended (log) - 1;
+  event = sp_traffic_log_get_event (log, position);
+  g_assert_cmpint (sp_event_get_call (event), ==, SP_CALL_SENDALL);
+  g_assert_false (sp_event_get_ok (event));
+  g_assert_cmpuint (sp_event_get_bytes (event), >, 0);
+
+  bytes = g_strdup_printf ("%" G_GSIZE_FORMAT, sp_event_get_bytes (event));
+  preview = g_strdup_printf ("ETIMEDOUT: Connection timed out (%" G_GSIZE_FORMAT
+                             " of 262144 bytes went before the error)",
+                             sp_event_get_bytes (event));
+  g_free (cell_shows (view, log, SP_CALL_SENDALL, bytes));
+  g_free (cell_shows (view, log, SP_CALL_SENDALL, preview));
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+}
+
 static gboolean
 hex_shows_bytes (gpointer data)
 {
@@ -678,6 +741,7 @@ main (int   argc,
   g_test_add ("/Sp/LogView/follow-stream", Fixture, "partial-reads",
               fixture_set_up, test_follow_stream, fixture_tear_down);
   g_test_add_func ("/Sp/LogView/dropped-banner", test_dropped_banner);
+  g_test_add_func ("/Sp/LogView/partial-sendall", test_partial_sendall);
   g_test_add_func ("/Sp/LogView/call-column/narrow", test_call_column_narrow);
   g_test_add_func ("/Sp/LogView/call-column/window", test_call_column_window);
 

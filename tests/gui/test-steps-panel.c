@@ -794,6 +794,62 @@ test_waiting_for_serve (Fixture       *fixture,
 }
 
 static void
+fixture_set_up_lonely_serve (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": [ { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 } ],"
+    "  \"steps\": ["
+    "    { \"socket\": \"server\", \"call\": \"serve\", \"connections\": 1,"
+    "      \"timeout-ms\": 200 } ] }";
+  SpSession *session = sp_session_new_from_data (json, -1, "lonely.json", &error);
+
+  g_assert_no_error (error);
+  fixture_set_up (fixture, session);
+}
+
+static void
+on_serve_failed (SpPlayer   *player,
+                 guint       index,
+                 const char *message,
+                 SpStep     *step,
+                 gboolean   *failed)
+{
+  *failed = TRUE;
+}
+
+/* A serve nobody connects to: its step, which passed when the serve
+ * started, turns failed and says what failed where, with the real error. */
+static void
+test_serve_failure (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  gboolean failed = FALSE;
+  guint timeout_id;
+  GtkWidget *row;
+
+  g_signal_connect (fixture->player, "serve-failed", G_CALLBACK (on_serve_failed), &failed);
+  step_and_wait (fixture);
+  g_assert_false (row_has_status (find_row (fixture, 0), "error"));
+
+  timeout_id = g_timeout_add_seconds (GUARD_SECONDS, fail_on_timeout, (gpointer) "serve-failed");
+  while (!failed)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout_id);
+  iterate_for (50);
+
+  row = find_row (fixture, 0);
+  g_assert_true (row_has_status (row, "error"));
+  text = row_text (row);
+  g_assert_nonnull (strstr (text, "accept() on “server”"));
+  g_assert_nonnull (strstr (text, "ETIMEDOUT"));
+  g_assert_null (strstr (text, "EIO"));
+}
+
+static void
 test_empty (void)
 {
   g_autoptr(SpSession) session = sp_session_new ();
@@ -918,6 +974,8 @@ main (int   argc,
               fixture_set_up_waiting, test_running, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/waiting-for-serve", Fixture, NULL,
               fixture_set_up_serving, test_waiting_for_serve, fixture_tear_down);
+  g_test_add ("/Sp/StepsPanel/serve-failure", Fixture, NULL,
+              fixture_set_up_lonely_serve, test_serve_failure, fixture_tear_down);
   g_test_add_func ("/Sp/StepsPanel/empty", test_empty);
   g_test_add ("/Sp/LogView/filter-and-select", Fixture, "tcp-echo",
               fixture_set_up_preset, test_events, fixture_tear_down);
