@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sp-data.h"
+#include "sp-descriptors.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-lifecycle.h"
@@ -249,6 +250,10 @@ record (SpSocket     *self,
     .detail = detail,
     .args = args,
   };
+
+  /* Room for the program to show it, whatever the call was. */
+  if (sp_descriptors_is_limit (error_code))
+    sp_descriptors_ran_out ();
 
   if (self->log != NULL)
     sp_traffic_log_append (self->log, &info);
@@ -1702,6 +1707,7 @@ release_fd (SpSocket *self)
   g_socket_close (self->gsocket, NULL);
   g_clear_object (&self->gsocket);
   self->fd = -1;
+  sp_descriptors_freed ();
 }
 
 gboolean
