@@ -147,6 +147,56 @@ class FaultTests(cliutil.TestCase):
         self.assertRegex(result.stderr, r'\bstep 3 \(client recv\)', result.describe())
         self.assertIn('ConnectionResetError: [Errno 104]', result.stderr, result.describe())
 
+    # A peer that is there and does nothing
+
+    def run_json(self, path, timeout=30):
+        result = cliutil.run(['--headless', '--json', path], timeout=timeout)
+        self.assertExit(result, 1, 'a step that waits for nothing fails')
+        return result, cliutil.json_lines(result.stdout)
+
+    def assert_timed_out_after(self, events, call, timeout_ms, result):
+        """The CALL's last event is ETIMEDOUT, at about TIMEOUT_MS after the connect."""
+        connected = next(e for e in events if e['call'] == 'connect')
+        failed = [e for e in events if e['call'] == call and not e['ok']]
+        self.assertTrue(failed, result.describe())
+        self.assertEqual(failed[-1]['error']['name'], 'ETIMEDOUT', result.describe())
+        waited = failed[-1]['time'] - connected['time']
+        self.assertGreaterEqual(waited, timeout_ms / 1000 * 0.9, result.describe())
+        self.assertLess(waited, timeout_ms / 1000 + 3, result.describe())
+
+    def test_sendall_to_a_peer_that_never_reads_times_out(self):
+        server, port = self.listener()
+        # Small buffers on both sides: a few hundred kB fill them.
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        done = threading.Event()
+        thread = self.serve_in_thread(server, lambda conn: done.wait(30))
+        path = cliutil.write_session(self.tmp, 'never-reads.json', session(
+            [{"id": "client", "family": "inet", "type": "stream",
+              "options": {"SO_SNDBUF": 4096}}],
+            [{"socket": "client", "call": "connect", "address": "127.0.0.1", "port": port},
+             {"socket": "client", "call": "sendall", "data": {"text": "x" * (4 << 20)},
+              "timeout-ms": 700}]))
+        result, events = self.run_json(path)
+        done.set()
+        thread.join(5)
+        self.assert_timed_out_after(events, 'sendall', 700, result)
+        self.assertIn('step 2 (client sendall)', result.stderr, result.describe())
+
+    def test_until_eof_from_a_silent_peer_times_out(self):
+        server, port = self.listener()
+        done = threading.Event()
+        thread = self.serve_in_thread(server, lambda conn: done.wait(30))
+        path = cliutil.write_session(self.tmp, 'silent.json', session(
+            [{"id": "client", "family": "inet", "type": "stream"}],
+            [{"socket": "client", "call": "connect", "address": "127.0.0.1", "port": port},
+             {"socket": "client", "call": "recv", "bufsize": 1024, "until": "eof",
+              "timeout-ms": 600}]))
+        result, events = self.run_json(path)
+        done.set()
+        thread.join(5)
+        self.assert_timed_out_after(events, 'recv', 600, result)
+        self.assertIn('step 2 (client recv)', result.stderr, result.describe())
+
     # A peer that vanishes while we send
 
     def test_peer_vanishes_while_sending_is_epipe_not_sigpipe(self):
