@@ -9,17 +9,32 @@
 
 #include "sp-descriptors.h"
 
-/* The spare descriptor: -1 while given up (or before prepare). A mutex, as
- * the name lookup's worker thread meets EMFILE too. */
+/* The spare descriptors: -1 while given up (or before prepare). A few, not
+ * one: what a window does next may take a pipe, or a file and a socket. A
+ * mutex, as the name lookup's worker thread meets EMFILE too. */
+#define RESERVE_SIZE 4
+
 static GMutex reserve_lock;
 static gboolean prepared;
-static int reserve = -1;
+static int reserve[RESERVE_SIZE] = { -1, -1, -1, -1 };
+/* How many it held at start: under a very low limit, fewer than four. */
+static guint reserve_target;
 
-/* /dev/null: always there, read-only, and costs nothing to hold. */
-static int
-open_reserve (void)
+/* /dev/null: always there, read-only, and costs nothing to hold. As many
+ * as there is room for; returns how many are held. With the lock held. */
+static guint
+fill_reserve (void)
 {
-  return open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  guint held = 0;
+
+  for (guint i = 0; i < RESERVE_SIZE; i++)
+    {
+      if (reserve[i] < 0)
+        reserve[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (reserve[i] >= 0)
+        held++;
+    }
+  return held;
 }
 
 void
@@ -34,7 +49,7 @@ sp_descriptors_prepare (void)
       g_main_context_default ();
       g_type_ensure (G_TYPE_TASK);
 
-      reserve = open_reserve ();
+      reserve_target = fill_reserve ();
       prepared = TRUE;
     }
   g_mutex_unlock (&reserve_lock);
@@ -50,21 +65,38 @@ void
 sp_descriptors_ran_out (void)
 {
   g_mutex_lock (&reserve_lock);
-  if (reserve >= 0)
-    {
-      close (reserve);
-      reserve = -1;
-    }
+  for (guint i = 0; i < RESERVE_SIZE; i++)
+    if (reserve[i] >= 0)
+      {
+        close (reserve[i]);
+        reserve[i] = -1;
+      }
   g_mutex_unlock (&reserve_lock);
 }
 
-void
-sp_descriptors_freed (void)
+gboolean
+sp_descriptors_reclaim (void)
 {
+  gboolean whole = TRUE;
+
   g_mutex_lock (&reserve_lock);
-  /* Called just after a close, when at least one descriptor is free: the
-   * reserve is back before the next call of the session can take it. */
-  if (prepared && reserve < 0)
-    reserve = open_reserve ();
+  if (prepared)
+    whole = fill_reserve () >= reserve_target;
   g_mutex_unlock (&reserve_lock);
+  return whole;
+}
+
+void
+sp_descriptors_made (void)
+{
+  int probe;
+
+  g_mutex_lock (&reserve_lock);
+  probe = prepared ? open ("/dev/null", O_RDONLY | O_CLOEXEC) : 0;
+  g_mutex_unlock (&reserve_lock);
+
+  if (probe > 0)
+    close (probe);
+  else if (probe < 0 && sp_descriptors_is_limit (errno))
+    sp_descriptors_ran_out ();
 }

@@ -119,6 +119,12 @@ sp_lookup_async (const char          *host,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_lookup_async);
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  /* getaddrinfo() opens /etc/hosts, and a socket to the DNS server. */
+  if (!sp_descriptors_reclaim ())
+    {
+      g_task_return_error (task, sp_errno_error_new (EMFILE));
+      return;
+    }
   g_task_run_in_thread (task, lookup_thread);
 }
 

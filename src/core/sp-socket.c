@@ -609,11 +609,14 @@ sp_socket_create (SpSocket  *self,
   if (self->fd >= 0)
     return fail (self, SP_CALL_SOCKET, EISCONN, args, error);
 
+  if (!sp_descriptors_reclaim ())
+    return fail (self, SP_CALL_SOCKET, EMFILE, args, error);
   fd = socket (native_domain (self->family),
                native_type (self->type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
                self->protocol);
   if (fd < 0)
     return fail (self, SP_CALL_SOCKET, errno, args, error);
+  sp_descriptors_made ();
 
   if (!adopt_fd (self, fd, error))
     {
@@ -899,6 +902,8 @@ accept_attempt (SpSocket *self,
   g_autofree char *detail = NULL;
   int fd;
 
+  if (!sp_descriptors_reclaim ())
+    return op_fail (self, task, op, EMFILE, NULL);
   fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0)
     {
@@ -906,6 +911,7 @@ accept_attempt (SpSocket *self,
         return FALSE;
       return op_fail (self, task, op, errno, NULL);
     }
+  sp_descriptors_made ();
 
   accepted = sp_socket_new (op->new_id, self->family, self->type, self->protocol, self->log);
   accepted->listener = g_object_ref (self);
@@ -1707,7 +1713,6 @@ release_fd (SpSocket *self)
   g_socket_close (self->gsocket, NULL);
   g_clear_object (&self->gsocket);
   self->fd = -1;
-  sp_descriptors_freed ();
 }
 
 gboolean
