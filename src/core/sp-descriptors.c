@@ -61,16 +61,23 @@ sp_descriptors_is_limit (int code)
   return code == EMFILE || code == ENFILE;
 }
 
-void
-sp_descriptors_ran_out (void)
+/* With the lock held. */
+static void
+empty_reserve (void)
 {
-  g_mutex_lock (&reserve_lock);
   for (guint i = 0; i < RESERVE_SIZE; i++)
     if (reserve[i] >= 0)
       {
         close (reserve[i]);
         reserve[i] = -1;
       }
+}
+
+void
+sp_descriptors_ran_out (void)
+{
+  g_mutex_lock (&reserve_lock);
+  empty_reserve ();
   g_mutex_unlock (&reserve_lock);
 }
 
@@ -81,7 +88,12 @@ sp_descriptors_reclaim (void)
 
   g_mutex_lock (&reserve_lock);
   if (prepared)
-    whole = fill_reserve () >= reserve_target;
+    {
+      whole = fill_reserve () >= reserve_target;
+      /* Part of it would only take room the window may still need. */
+      if (!whole)
+        empty_reserve ();
+    }
   g_mutex_unlock (&reserve_lock);
   return whole;
 }
@@ -90,13 +102,19 @@ void
 sp_descriptors_made (void)
 {
   int probe;
+  int code;
 
   g_mutex_lock (&reserve_lock);
-  probe = prepared ? open ("/dev/null", O_RDONLY | O_CLOEXEC) : 0;
-  g_mutex_unlock (&reserve_lock);
-
-  if (probe > 0)
+  if (!prepared)
+    {
+      g_mutex_unlock (&reserve_lock);
+      return;
+    }
+  probe = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  code = errno;
+  if (probe >= 0)
     close (probe);
-  else if (probe < 0 && sp_descriptors_is_limit (errno))
-    sp_descriptors_ran_out ();
+  else if (sp_descriptors_is_limit (code))
+    empty_reserve ();
+  g_mutex_unlock (&reserve_lock);
 }
