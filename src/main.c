@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include "sp-descriptors.h"
 #include "sp-headless.h"
 
 #ifdef SP_WITH_GUI
@@ -55,6 +56,9 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   raise_file_limit ();
+  /* Before any session can use the descriptors up: the window and the
+   * headless run share this, as they share the sockets. */
+  sp_descriptors_prepare ();
   /* A peer that vanishes is an event to show, not a reason to die; and a
    * reader of our output that goes away is a failed write (sp-stdout.c). */
   signal (SIGPIPE, SIG_IGN);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sp-descriptors.h"
 #include "sp-errno.h"
 #include "sp-local-names.h"
 #include "sp-lookup.h"
@@ -99,12 +100,18 @@ lookup_thread (GTask        *task,
   hints.ai_family = to_af (request->family);
   hints.ai_socktype = SOCK_STREAM;
 
+  errno = 0;
   code = getaddrinfo (request->host, NULL, &hints, &found);
   if (code != 0)
     {
-      /* EAI_SYSTEM means "see errno", which Python shows as an OSError. */
-      if (code == EAI_SYSTEM && errno != 0)
+      /* EAI_SYSTEM means "see errno", which Python shows as an OSError.
+       * glibc says EAI_NONAME (or EAI_AGAIN) when it could not open
+       * /etc/hosts or a socket to the DNS server for want of descriptors;
+       * errno tells, and a name that is merely unknown leaves other values. */
+      if ((code == EAI_SYSTEM && errno != 0) || sp_descriptors_is_limit (errno))
         code = errno;
+      if (sp_descriptors_is_limit (code))
+        sp_descriptors_ran_out ();
       g_task_return_error (task, sp_errno_error_new (code));
       return;
     }
@@ -148,6 +155,12 @@ sp_lookup_async (const char          *host,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_lookup_async);
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  /* getaddrinfo() opens /etc/hosts, and a socket to the DNS server. */
+  if (!sp_descriptors_reclaim ())
+    {
+      g_task_return_error (task, sp_errno_error_new (EMFILE));
+      return;
+    }
   g_task_run_in_thread (task, lookup_thread);
 }
 

@@ -8,6 +8,7 @@
 
 #include "sp-data.h"
 #include "sp-describe.h"
+#include "sp-descriptors.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-lookup.h"
@@ -2352,6 +2353,10 @@ sp_player_class_init (SpPlayerClass *klass)
 
   object_class->dispose = sp_player_dispose;
   object_class->get_property = sp_player_get_property;
+
+  /* Every step goes through a player: whoever links the core without
+   * main.c (the tests, another front end) is safe from running out too. */
+  sp_descriptors_prepare ();
 
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL, SP_PLAYER_IDLE, SP_PLAYER_FINISHED, SP_PLAYER_IDLE,

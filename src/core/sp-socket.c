@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sp-data.h"
+#include "sp-descriptors.h"
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-lifecycle.h"
@@ -249,6 +250,10 @@ record (SpSocket     *self,
     .detail = detail,
     .args = args,
   };
+
+  /* Room for the program to show it, whatever the call was. */
+  if (sp_descriptors_is_limit (error_code))
+    sp_descriptors_ran_out ();
 
   if (self->log != NULL)
     sp_traffic_log_append (self->log, &info);
@@ -643,11 +648,14 @@ sp_socket_create (SpSocket  *self,
   if (self->fd >= 0)
     return fail (self, SP_CALL_SOCKET, EISCONN, args, error);
 
+  if (!sp_descriptors_reclaim ())
+    return fail (self, SP_CALL_SOCKET, EMFILE, args, error);
   fd = socket (native_domain (self->family),
                native_type (self->type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
                self->protocol);
   if (fd < 0)
     return fail (self, SP_CALL_SOCKET, errno, args, error);
+  sp_descriptors_made ();
 
   if (!adopt_fd (self, fd, error))
     {
@@ -932,6 +940,8 @@ accept_attempt (SpSocket *self,
   g_autofree char *detail = NULL;
   int fd;
 
+  if (!sp_descriptors_reclaim ())
+    return op_fail (self, task, op, EMFILE, NULL);
   fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0)
     {
@@ -939,6 +949,7 @@ accept_attempt (SpSocket *self,
         return FALSE;
       return op_fail (self, task, op, errno, NULL);
     }
+  sp_descriptors_made ();
 
   accepted = sp_socket_new (op->new_id, self->family, self->type, self->protocol, self->log);
   accepted->listener = g_object_ref (self);

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Faults, replayed with the real executable against real peers on loopback:
 a peer that resets the connection, a peer that vanishes while we send
-(EPIPE, and no SIGPIPE kills us), and running out of file descriptors while
-serving (EMFILE: the server keeps what it has and recovers).
+(EPIPE, and no SIGPIPE kills us), running out of file descriptors while
+serving (EMFILE: the server keeps what it has and recovers), and running
+out of them in a replay (EMFILE on the calls that met it, never a crash).
 
 Every wait is bounded; peers and the program are killed in tearDown.
 """
@@ -146,6 +147,56 @@ class FaultTests(cliutil.TestCase):
         self.assertRegex(result.stderr, r'\bstep 3 \(client recv\)', result.describe())
         self.assertIn('ConnectionResetError: [Errno 104]', result.stderr, result.describe())
 
+    # A peer that is there and does nothing
+
+    def run_json(self, path, timeout=30):
+        result = cliutil.run(['--headless', '--json', path], timeout=timeout)
+        self.assertExit(result, 1, 'a step that waits for nothing fails')
+        return result, cliutil.json_lines(result.stdout)
+
+    def assert_timed_out_after(self, events, call, timeout_ms, result):
+        """The CALL's last event is ETIMEDOUT, at about TIMEOUT_MS after the connect."""
+        connected = next(e for e in events if e['call'] == 'connect')
+        failed = [e for e in events if e['call'] == call and not e['ok']]
+        self.assertTrue(failed, result.describe())
+        self.assertEqual(failed[-1]['error']['name'], 'ETIMEDOUT', result.describe())
+        waited = failed[-1]['time'] - connected['time']
+        self.assertGreaterEqual(waited, timeout_ms / 1000 * 0.9, result.describe())
+        self.assertLess(waited, timeout_ms / 1000 + 3, result.describe())
+
+    def test_sendall_to_a_peer_that_never_reads_times_out(self):
+        server, port = self.listener()
+        # Small buffers on both sides: a few hundred kB fill them.
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        done = threading.Event()
+        thread = self.serve_in_thread(server, lambda conn: done.wait(30))
+        path = cliutil.write_session(self.tmp, 'never-reads.json', session(
+            [{"id": "client", "family": "inet", "type": "stream",
+              "options": {"SO_SNDBUF": 4096}}],
+            [{"socket": "client", "call": "connect", "address": "127.0.0.1", "port": port},
+             {"socket": "client", "call": "sendall", "data": {"text": "x" * (4 << 20)},
+              "timeout-ms": 700}]))
+        result, events = self.run_json(path)
+        done.set()
+        thread.join(5)
+        self.assert_timed_out_after(events, 'sendall', 700, result)
+        self.assertIn('step 2 (client sendall)', result.stderr, result.describe())
+
+    def test_until_eof_from_a_silent_peer_times_out(self):
+        server, port = self.listener()
+        done = threading.Event()
+        thread = self.serve_in_thread(server, lambda conn: done.wait(30))
+        path = cliutil.write_session(self.tmp, 'silent.json', session(
+            [{"id": "client", "family": "inet", "type": "stream"}],
+            [{"socket": "client", "call": "connect", "address": "127.0.0.1", "port": port},
+             {"socket": "client", "call": "recv", "bufsize": 1024, "until": "eof",
+              "timeout-ms": 600}]))
+        result, events = self.run_json(path)
+        done.set()
+        thread.join(5)
+        self.assert_timed_out_after(events, 'recv', 600, result)
+        self.assertIn('step 2 (client recv)', result.stderr, result.describe())
+
     # A peer that vanishes while we send
 
     def test_peer_vanishes_while_sending_is_epipe_not_sigpipe(self):
@@ -236,6 +287,93 @@ class FaultTests(cliutil.TestCase):
         failed = len(EMFILE_RE.findall(output))
         self.assertGreaterEqual(failed, 1)
         self.assertLess(failed, 60, f'{failed} failed accepts: it retries too often' + output)
+
+
+def datagram_sockets_then_calls(count):
+    """COUNT datagram sockets, each allowed to fail, then calls that need no
+    new descriptor of their own (a sendto and a recvfrom between two of
+    them), then a name lookup, which does: the lookup must fail."""
+    sockets = [{"id": f"u{i}", "family": "inet", "type": "dgram", "address": "127.0.0.1"}
+               for i in range(count)]
+    steps = [{"socket": f"u{i}", "call": "socket", "expect": {"any": True}}
+             for i in range(count)]
+    steps += [{"socket": "u0", "call": "bind"},
+              {"socket": "u1", "call": "sendto", "to": "u0", "data": {"text": "ping"}},
+              {"socket": "u0", "call": "recvfrom", "bufsize": 64, "timeout-ms": 5000,
+               "expect": {"data": {"text": "ping"}}},
+              {"call": "getaddrinfo", "host": "localhost", "timeout-ms": 5000}]
+    return session(sockets, steps)
+
+
+def descriptor_limit(n):
+    """In the child: at most N descriptors, hard limit too, as the program
+    raises its soft limit to the hard one at start."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+    return limit
+
+
+class DescriptorLimitTests(cliutil.TestCase):
+    """A replay that uses every descriptor up: each call that needed one
+    fails with EMFILE as an event of its own, and the calls that need none
+    go on working. GLib's parts that make a descriptor the first time they
+    are used (GTask's worker context) used to abort the program here."""
+
+    def run_limited(self, args, limit):
+        argv = [cliutil.executable()] + list(args)
+        try:
+            process = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                                     env=headless_env(), timeout=60,
+                                     preexec_fn=descriptor_limit(limit))
+        except subprocess.TimeoutExpired as e:
+            self.fail(f'{argv} still running after 60 s: {e}')
+        result = cliutil.Result(argv, process.returncode, process.stdout, process.stderr, 0,
+                                False)
+        self.assertExit(result, 1, f'with {limit} descriptors')
+        return result
+
+    def assert_plain_emfile(self, result, call):
+        self.assertRegex(result.stdout,
+                         r'(?m)^\[\d+\.\d{3}\] .*\b' + re.escape(call)
+                         + r'\(.*\) -> OSError \[Errno 24\] EMFILE', result.describe())
+
+    def check_datagrams(self, count, limit):
+        path = cliutil.write_session(self.tmp, f'dgram-{count}.json',
+                                     datagram_sockets_then_calls(count))
+        result = self.run_limited(['--headless', path], limit)
+        self.assert_plain_emfile(result, 'socket')
+        # The datagram went, came and was read, after the table was full.
+        self.assertRegex(result.stdout, r"u0\s+recvfrom\(64\) -> \(b'ping', ", result.describe())
+        self.assert_plain_emfile(result, 'getaddrinfo')
+        self.assertRegex(result.stderr, rf'\bstep {count + 4} \(getaddrinfo\)', result.describe())
+
+        # The same in JSON Lines: the error's name is EMFILE.
+        result = self.run_limited(['--headless', '--json', path], limit)
+        events = cliutil.json_lines(result.stdout)
+        failed = {e['call'] for e in events
+                  if e.get('error') and e['error'].get('name') == 'EMFILE'}
+        self.assertEqual(failed, {'socket', 'getaddrinfo'}, result.describe())
+        emfile = next(e for e in events if e['call'] == 'socket' and not e['ok'])
+        self.assertEqual(emfile['error']['code'], 24, emfile)
+
+    def test_70_datagram_sockets_under_64(self):
+        self.check_datagrams(70, 64)
+
+    def test_1100_datagram_sockets_under_1024(self):
+        self.check_datagrams(1100, 1024)
+
+    def test_tcp_echo_preset_under_6(self):
+        for args in (['--headless', 'preset:tcp-echo'],
+                     ['--headless', '--json', 'preset:tcp-echo']):
+            with self.subTest(args=args):
+                result = self.run_limited(args, 6)
+                if '--json' in args:
+                    errors = [e['error']['name'] for e in cliutil.json_lines(result.stdout)
+                              if e.get('error')]
+                    self.assertIn('EMFILE', errors, result.describe())
+                else:
+                    self.assert_plain_emfile(result, 'socket')
+                    self.assertIn('EMFILE', result.stderr, result.describe())
 
 
 def read_line(client):

