@@ -54,7 +54,7 @@ lookup_and_wait (const char  *host,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  sp_lookup_async (host, G_SOCKET_FAMILY_IPV4, NULL, sp_test_on_result, &slot);
+  sp_lookup_async (host, G_SOCKET_FAMILY_IPV4, FALSE, NULL, sp_test_on_result, &slot);
   result = sp_test_wait_result (&slot);
   return sp_lookup_finish (result, error);
 }
