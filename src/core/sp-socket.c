@@ -325,11 +325,10 @@ record_partial_sendall (SpSocket   *self,
   const guint8 *data = g_bytes_get_data (op->data, &size);
   g_autofree char *detail = NULL;
 
+  /* %zu, not G_GSIZE_FORMAT: xgettext cannot read a macro in a message. */
   detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
-                                         " byte went before the error",
-                                         "%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
-                                         " bytes went before the error",
+                                         "%zu of %zu byte went before the error",
+                                         "%zu of %zu bytes went before the error",
                                          size),
                             op->offset, size);
   record (self, SP_EVENT_SENT, op->call, code, op->offset, data, op->offset, remote, detail,
