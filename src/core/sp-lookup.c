@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "sp-descriptors.h"
 #include "sp-errno.h"
@@ -58,6 +60,23 @@ local_thread (GTask   *task,
               Request *request)
 {
   GList *addresses = NULL;
+  int hosts;
+
+  /* The hosts file is read as getaddrinfo would read it; with no
+   * descriptor left to open it, the lookup fails as getaddrinfo's does,
+   * not as a name the file lacks (sp-local-names.c takes a file it cannot
+   * open for an empty one). */
+  hosts = open ("/etc/hosts", O_RDONLY | O_CLOEXEC);
+  if (hosts < 0 && sp_descriptors_is_limit (errno))
+    {
+      int code = errno;
+
+      sp_descriptors_ran_out ();
+      g_task_return_error (task, sp_errno_error_new (code));
+      return;
+    }
+  if (hosts >= 0)
+    close (hosts);
 
   if (!sp_local_names_answer (request->host, request->family, NULL, &addresses))
     {

@@ -1061,15 +1061,18 @@ lookup_not_local (Lookup *lookup)
 {
   Run *run = lookup->run;
   g_autofree char *problem = NULL;
+  g_autofree char *host = NULL;
 
   if (ask_remote (run, NULL, NULL, lookup))
     return;
+
+  host = sp_describe_text (lookup->host);
 
   problem = g_strdup_printf (_("%s: looking up “%s” would ask a DNS server beyond this "
                                "machine; without --allow-remote a replay looks up only the "
                                "names this machine answers itself (localhost, its host name, "
                                "/etc/hosts)"),
-                             lookup_field (lookup), lookup->host);
+                             lookup_field (lookup), host);
   lookup_free (lookup);
   run_finish (run, problem);
 }
@@ -2626,10 +2629,11 @@ sp_player_answer_remote (SpPlayer *self,
       else if (one->lookup != NULL)
         {
           g_autofree char *problem = NULL;
+          g_autofree char *host = sp_describe_text (one->lookup->host);
 
           problem = g_strdup_printf (_("%s: looking up “%s” would ask a DNS server beyond this "
                                        "computer, and that was not allowed"),
-                                     lookup_field (one->lookup), one->lookup->host);
+                                     lookup_field (one->lookup), host);
           g_clear_pointer (&one->lookup, lookup_free);
           run_finish (one->run, problem);
         }
