@@ -92,3 +92,13 @@ sp_address_order_sort (GList *addresses)
   g_list_free (addresses);
   return sorted;
 }
+
+gboolean
+sp_address_list_contains (GList        *addresses,
+                          GInetAddress *address)
+{
+  for (GList *l = addresses; l != NULL; l = l->next)
+    if (g_inet_address_equal (l->data, address))
+      return TRUE;
+  return FALSE;
+}

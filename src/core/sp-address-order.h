@@ -12,6 +12,10 @@ G_BEGIN_DECLS
  * is stable: equals keep their order. Takes the list; returns the sorted
  * one. Finding a route makes system calls but sends nothing. */
 
-GList *sp_address_order_sort (GList *addresses);
+GList   *sp_address_order_sort     (GList        *addresses);
+
+/* Whether a GList of GInetAddress holds `address` already. */
+gboolean sp_address_list_contains (GList        *addresses,
+                                   GInetAddress *address);
 
 G_END_DECLS

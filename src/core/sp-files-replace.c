@@ -80,20 +80,22 @@ make_directory (Replace  *replace,
   return TRUE;
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        length)
+gboolean
+sp_write_all (int         fd,
+              const void *data,
+              gsize       length)
 {
+  const char *next = data;
+
   while (length > 0)
     {
-      gssize n = write (fd, data, MIN (length, G_MAXSSIZE));
+      gssize n = write (fd, next, MIN (length, G_MAXSSIZE));
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return FALSE;
-      data += n;
+      next += n;
       length -= n;
     }
   return TRUE;
@@ -121,7 +123,7 @@ write_temporary (Replace              *replace,
     }
   g_ptr_array_add (replace->temporary, temporary);
 
-  if (write_all (fd, file->contents, file->length) && fsync (fd) == 0)
+  if (sp_write_all (fd, file->contents, file->length) && fsync (fd) == 0)
     {
       if (close (fd) == 0)
         return TRUE;

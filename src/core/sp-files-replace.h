@@ -23,6 +23,12 @@ typedef struct
   int         mode;      /* as open(2) takes it: 0755 */
 } SpFileContents;
 
+/* Writes all of `data` to `fd`, again after EINTR or a short write;
+ * FALSE with errno set when a write fails. */
+gboolean sp_write_all                  (int                   fd,
+                                        const void           *data,
+                                        gsize                 length);
+
 gboolean sp_files_replace              (const char           *directory,
                                         const SpFileContents *files,
                                         guint                 n_files,

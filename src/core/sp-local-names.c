@@ -27,16 +27,6 @@ in_family (GInetAddress  *address,
   return family == G_SOCKET_FAMILY_INVALID || g_inet_address_get_family (address) == family;
 }
 
-static gboolean
-contains (GList        *addresses,
-          GInetAddress *address)
-{
-  for (GList *l = addresses; l != NULL; l = l->next)
-    if (g_inet_address_equal (l->data, address))
-      return TRUE;
-  return FALSE;
-}
-
 /* Takes `address`. */
 static GList *
 add_address (GList         *addresses,
@@ -45,7 +35,7 @@ add_address (GList         *addresses,
 {
   if (address == NULL)
     return addresses;
-  if (!in_family (address, family) || contains (addresses, address))
+  if (!in_family (address, family) || sp_address_list_contains (addresses, address))
     {
       g_object_unref (address);
       return addresses;

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-files-replace.h"
 #include "sp-log-stream.h"
 
 #include <errno.h>
@@ -41,29 +42,10 @@ set_error (SpLogStream *self,
                _("Could not write %s: %s"), self->path, g_strerror (saved_errno));
 }
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         length)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      length -= n;
-    }
-  return TRUE;
-}
-
 static void
 flush (SpLogStream *self)
 {
-  if (self->error == NULL && !write_all (self->fd, self->buffer->data, self->buffer->len))
+  if (self->error == NULL && !sp_write_all (self->fd, self->buffer->data, self->buffer->len))
     set_error (self, errno);
   g_byte_array_set_size (self->buffer, 0);
 }
@@ -176,7 +158,7 @@ rewrite_header (SpLogStream *self)
       return FALSE;
     }
 
-  if (!write_all (fd, header->data, header->len))
+  if (!sp_write_all (fd, header->data, header->len))
     goto failed;
 
   /* The old temporary was opened write-only: read it by name. */

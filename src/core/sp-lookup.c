@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sp-address-order.h"
 #include "sp-descriptors.h"
 #include "sp-errno.h"
 #include "sp-local-names.h"
@@ -43,16 +44,6 @@ to_af (GSocketFamily family)
     default:
       return AF_UNSPEC;
     }
-}
-
-static gboolean
-contains (GList        *addresses,
-          GInetAddress *address)
-{
-  for (GList *l = addresses; l != NULL; l = l->next)
-    if (g_inet_address_equal (l->data, address))
-      return TRUE;
-  return FALSE;
 }
 
 static void
@@ -145,7 +136,7 @@ lookup_thread (GTask        *task,
         continue;
 
       address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address));
-      if (!contains (addresses, address))
+      if (!sp_address_list_contains (addresses, address))
         addresses = g_list_append (addresses, g_object_ref (address));
     }
   freeaddrinfo (found);
