@@ -16,6 +16,7 @@
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-lifecycle.h"
+#include "sp-poller.h"
 #include "sp-socket.h"
 #include "sp-socket-options.h"
 
@@ -87,6 +88,9 @@ struct _Op
   OpAttempt       attempt;
   GIOCondition    condition;
   guint           timeout_ms;
+  /* Waiting: a watch in the context's poller, or, for a call that can be
+   * cancelled, sources of its own (see op_run). */
+  SpPollerWatch  *watch;
   GSource        *io_source;
   GSource        *timeout_source;
 
@@ -111,6 +115,7 @@ struct _Op
 static void
 op_free (Op *op)
 {
+  g_clear_pointer (&op->watch, sp_poller_unwatch);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
   if (op->timeout_source != NULL)
@@ -773,10 +778,13 @@ sp_socket_listen (SpSocket  *self,
 
 static gboolean on_op_ready (GSocket *socket, GIOCondition condition, gpointer user_data);
 static gboolean on_op_timeout (gpointer user_data);
+static void on_op_watch_ready (gpointer user_data);
+static void on_op_watch_timeout (gpointer user_data);
 
 static void
 op_stop_waiting (Op *op)
 {
+  g_clear_pointer (&op->watch, sp_poller_unwatch);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
   if (op->timeout_source != NULL)
@@ -811,9 +819,22 @@ op_run (GTask *task)
       return;
     }
 
-  if (op->io_source == NULL)
+  if (op->watch == NULL && op->io_source == NULL)
     {
       GMainContext *context = g_task_get_context (task);
+
+      /* A cancellable wakes only a source of its own; so does a second
+       * call waiting on the same descriptor, which the poller's set
+       * cannot hold twice. */
+      if (g_task_get_cancellable (task) == NULL)
+        op->watch = sp_poller_watch (context, self->fd, op->condition, op->timeout_ms,
+                                     on_op_watch_ready, on_op_watch_timeout, task);
+      if (op->watch != NULL)
+        {
+          if (g_list_find (self->pending, task) == NULL)
+            self->pending = g_list_prepend (self->pending, g_object_ref (task));
+          return;
+        }
 
       op->io_source = g_socket_create_source (self->gsocket, op->condition,
                                               g_task_get_cancellable (task));
@@ -871,6 +892,18 @@ on_op_timeout (gpointer user_data)
   g_task_return_error (task, sp_errno_error_new (ETIMEDOUT));
   g_object_unref (task);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_op_watch_ready (gpointer user_data)
+{
+  on_op_ready (NULL, 0, user_data);
+}
+
+static void
+on_op_watch_timeout (gpointer user_data)
+{
+  on_op_timeout (user_data);
 }
 
 static GTask *
