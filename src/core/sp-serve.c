@@ -25,7 +25,11 @@ struct _SpServe
 
   /* Cancelled by stop(): callbacks that arrive after it do nothing. */
   GCancellable *cancellable;
-  GPtrArray    *active;
+  /* The open connections in the order they came, each holding a reference,
+   * and each one's link: one that ends leaves at once, however many are
+   * open. */
+  GQueue        active;
+  GHashTable   *active_links;
   guint         n_accepted;
 
   /* The first failure, for the player to name: the call, the socket it
@@ -101,7 +105,8 @@ sp_serve_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->reply, g_bytes_unref);
   g_clear_pointer (&self->replies, g_ptr_array_unref);
-  g_clear_pointer (&self->active, g_ptr_array_unref);
+  g_queue_clear_full (&self->active, g_object_unref);
+  g_clear_pointer (&self->active_links, g_hash_table_unref);
   g_free (self->error_socket);
 
   G_OBJECT_CLASS (sp_serve_parent_class)->finalize (object);
@@ -133,7 +138,8 @@ static void
 sp_serve_init (SpServe *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->active = g_ptr_array_new_with_free_func (g_object_unref);
+  g_queue_init (&self->active);
+  self->active_links = g_hash_table_new (NULL, NULL);
   self->replies = g_ptr_array_new_with_free_func ((GDestroyNotify) reply_free);
   self->ok = TRUE;
 }
@@ -215,7 +221,7 @@ choose_reply (SpServe *self,
 static void
 check_finished (SpServe *self)
 {
-  if (self->finished || self->accepting || self->active->len > 0)
+  if (self->finished || self->accepting || self->active.length > 0)
     return;
 
   self->finished = TRUE;
@@ -283,13 +289,27 @@ schedule_retry (SpServe *self,
 }
 
 static void
+forget_connection (SpServe  *self,
+                   SpSocket *connection)
+{
+  GList *link = g_hash_table_lookup (self->active_links, connection);
+
+  if (link == NULL)
+    return;
+
+  g_hash_table_remove (self->active_links, connection);
+  g_queue_delete_link (&self->active, link);
+  g_object_unref (connection);
+}
+
+static void
 connection_done (SpServe  *self,
                  SpSocket *connection)
 {
   if (sp_socket_get_fd (connection) >= 0)
     sp_socket_close (connection, NULL);
 
-  g_ptr_array_remove (self->active, connection);
+  forget_connection (self, connection);
 
   /* A descriptor is free now: the connections waiting in the queue can
    * come in without waiting for the whole back-off. */
@@ -462,7 +482,8 @@ on_accepted (GObject      *object,
 
   self->retry_ms = 0;
   self->n_accepted++;
-  g_ptr_array_add (self->active, g_object_ref (connection));
+  g_queue_push_tail (&self->active, g_object_ref (connection));
+  g_hash_table_insert (self->active_links, connection, self->active.tail);
   g_signal_emit (self, signals[ACCEPTED], 0, connection);
 
   if (self->connections == 0 || self->n_accepted < self->connections)
@@ -505,14 +526,15 @@ sp_serve_stop (SpServe *self)
   cancel_retry (self);
   self->accepting = FALSE;
   self->paused = FALSE;
-  for (guint i = 0; i < self->active->len; i++)
+  for (GList *l = self->active.head; l != NULL; l = l->next)
     {
-      SpSocket *connection = g_ptr_array_index (self->active, i);
+      SpSocket *connection = l->data;
 
       if (sp_socket_get_fd (connection) >= 0)
         sp_socket_close (connection, NULL);
     }
-  g_ptr_array_set_size (self->active, 0);
+  g_hash_table_remove_all (self->active_links);
+  g_queue_clear_full (&self->active, g_object_unref);
 }
 
 gboolean
@@ -540,7 +562,7 @@ guint
 sp_serve_get_n_active (SpServe *self)
 {
   g_return_val_if_fail (SP_IS_SERVE (self), 0);
-  return self->active->len;
+  return self->active.length;
 }
 
 SpSocket *
