@@ -30,6 +30,8 @@ typedef struct
   SpLogStream         *export;   /* --export-log, written as the run goes */
   SpPlayer            *player;
   guint                time_limit_id;
+  GSource             *flush_source;
+  gboolean             unflushed;
 } Headless;
 
 static void
@@ -38,6 +40,9 @@ headless_clear (Headless *headless)
   g_clear_pointer (&headless->export, sp_log_stream_free);
   g_clear_object (&headless->log);
   g_clear_pointer (&headless->loop, g_main_loop_unref);
+  if (headless->flush_source != NULL)
+    g_source_destroy (headless->flush_source);
+  g_clear_pointer (&headless->flush_source, g_source_unref);
   if (headless->line != NULL)
     g_string_free (g_steal_pointer (&headless->line), TRUE);
 }
@@ -369,6 +374,56 @@ export_event (Headless     *headless,
   sp_log_stream_add (headless->export, event, payload);
 }
 
+/* When no one reads the output any more, the run stops: the sockets close
+ * as after a failed step. */
+static void
+output_failed (Headless *headless)
+{
+  headless->status = 1;
+  g_main_loop_quit (headless->loop);
+}
+
+static void
+flush_output (Headless *headless)
+{
+  if (!headless->unflushed)
+    return;
+
+  headless->unflushed = FALSE;
+  if (!sp_stdout_flush ())
+    output_failed (headless);
+}
+
+/* Lines go out once per main-loop iteration, not once per event: a serve
+ * with thousands of connections makes several events for each, and a
+ * write(2) per line cost more than the events did. The flush comes as the
+ * loop prepares to wait, so whoever watches the output as it happens
+ * sees every line as soon as nothing else is ready. */
+typedef struct
+{
+  GSource   source;
+  Headless *headless;
+} FlushSource;
+
+static gboolean
+flush_prepare (GSource *source,
+               int     *timeout)
+{
+  flush_output (((FlushSource *) source)->headless);
+  *timeout = -1;
+  return FALSE;
+}
+
+static gboolean
+flush_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs flush_funcs = { flush_prepare, NULL, flush_dispatch, NULL, NULL, NULL };
+
 static void
 on_appended (SpTrafficLog *log,
              guint         position,
@@ -395,13 +450,9 @@ on_appended (SpTrafficLog *log,
     append_plain (line, headless, event);
   g_string_append_c (line, '\n');
 
-  /* Someone may be watching the output as it happens. When no one reads
-   * it any more, the run stops: the sockets close as after a failed step. */
-  if (!sp_stdout_write (line->str, line->len))
-    {
-      headless->status = 1;
-      g_main_loop_quit (headless->loop);
-    }
+  headless->unflushed = TRUE;
+  if (!sp_stdout_append (line->str, line->len))
+    output_failed (headless);
 }
 
 static void
@@ -415,6 +466,8 @@ on_step_finished (SpPlayer   *player,
   if (passed)
     return;
 
+  /* Standard error is not buffered: the events before it go first. */
+  flush_output (headless);
   g_printerr ("%s\n", message);
   headless->status = 1;
   g_main_loop_quit (headless->loop);
@@ -437,6 +490,7 @@ on_finished (SpPlayer *player,
              Headless *headless)
 {
   /* A failure already told needs no second, vaguer message. */
+  flush_output (headless);
   if (!all_passed && headless->status == 0)
     {
       g_printerr ("%s\n", _("The session finished, but not every step met its expectation."));
@@ -454,6 +508,7 @@ on_time_limit (gpointer user_data)
   guint limit = headless->command_line->time_limit_s;
   g_autofree char *running = sp_player_describe_running (headless->player);
 
+  flush_output (headless);
   if (running != NULL)
     g_printerr (g_dngettext (GETTEXT_PACKAGE,
                              "--time-limit: stopped after %u second, while %s was running\n",
@@ -552,8 +607,17 @@ run_headless (const SpCommandLine *command_line)
                                                  command_line->time_limit_s * 1000,
                                                  on_time_limit, &headless, NULL);
 
+  /* First among the sources, so that none ready before it keeps it from
+   * being prepared. */
+  headless.flush_source = g_source_new (&flush_funcs, sizeof (FlushSource));
+  ((FlushSource *) headless.flush_source)->headless = &headless;
+  g_source_set_priority (headless.flush_source, G_PRIORITY_HIGH);
+  g_source_set_static_name (headless.flush_source, "SpHeadless flush");
+  g_source_attach (headless.flush_source, NULL);
+
   sp_player_run (player);
   g_main_loop_run (headless.loop);
+  flush_output (&headless);
 
   g_clear_handle_id (&headless.time_limit_id, g_source_remove);
   headless.player = NULL;

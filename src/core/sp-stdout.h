@@ -11,7 +11,12 @@ G_BEGIN_DECLS
  * "write error: Broken pipe", and this and every later call return FALSE,
  * so that the caller stops and exits with status 1 as other command-line
  * tools do. */
-gboolean sp_stdout_write (const char *text,
-                          gsize       length);
+gboolean sp_stdout_write  (const char *text,
+                           gsize       length);
+/* The same in two halves: text that waits in the buffer (a terminal's
+ * line buffer still shows each line), and the flush that sends it. */
+gboolean sp_stdout_append (const char *text,
+                           gsize       length);
+gboolean sp_stdout_flush  (void);
 
 G_END_DECLS
