@@ -5,7 +5,8 @@ Standard library only. Each benchmark runs Socket Playground and its peer
 side by side in the same run, because a shared machine is too noisy for
 absolute figures to mean much: the ratio is what counts. A benchmark exits
 77 (skipped) when a peer is not installed, 1 when a measurement could not be
-made, and 0 otherwise, printing whether each target was met.
+made (or, in one that holds its target, as serve-clients does, missed it), and
+0 otherwise, printing whether each target was met.
 """
 
 import json
