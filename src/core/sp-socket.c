@@ -21,7 +21,8 @@
 #include "sp-socket-options.h"
 
 /* Calls are made on the file descriptor itself, so that a failure keeps its
- * real errno; GSocket provides the readiness sources for the main loop. */
+ * real errno; a call that must wait does so in the context's poller
+ * (sp-poller.c), or on GSocket's sources when it can be cancelled. */
 
 struct _SpSocket
 {
