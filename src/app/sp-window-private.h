@@ -30,6 +30,9 @@ struct _SpWindow
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;
   SpLogView            *log_view;
+  /* The Sequence panel's chart, made when that page is first shown
+   * (sp-window.c); NULL until then. */
+  AdwBin               *sequence_bin;
   SpSequenceView       *sequence_view;
   /* Presentation mode (sp-window-presentation.c) */
   GtkMenuButton        *primary_menu_button;

@@ -324,11 +324,19 @@ test_preset_replay (void)
   /* Replaying changes nothing in the session. */
   g_assert_false (sp_window_get_dirty (window));
 
-  /* A click on the sequence chart selects that event in the log, and its socket. */
+  /* A click on the sequence chart selects that event in the log, and its socket.
+   * The chart is made when its tab is first shown, with the events so far. */
   {
     SpTrafficLog *log = sp_player_get_log (player);
-    GtkWidget *chart = sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
+    GtkWidget *chart;
     GArray *positions;
+
+    g_assert_null (sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW));
+    activate (window, "show-panel", g_variant_new_string ("sequence"));
+    chart = sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
+    g_assert_nonnull (chart);
+    g_assert_cmpuint (sp_sequence_layout_get_n_rows (sp_sequence_view_get_layout (SP_SEQUENCE_VIEW (chart))),
+                      >, 0);
 
     sp_traffic_log_flush (log);
     positions = sp_traffic_log_find (log, 0, sp_traffic_log_get_n_appended (log), "conn", NULL);
