@@ -406,6 +406,10 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, presets_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, speed_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, speed_menu);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_menu);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, page_stack);
@@ -417,6 +421,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_bin);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, file_section);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar_flap);

@@ -253,10 +253,13 @@ test_window_shell (void)
   g_assert_nonnull (menu_button);
   /* F10 is the next step here, not GTK's key for the primary menu. */
   g_assert_false (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
+  /* Its items are made when it first opens. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                                   "app.about"));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                                   "win.export-python"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
 
   /* The presets are read when their menu first opens. */
   presets_button = sp_gui_find_by_tooltip (GTK_WIDGET (window), "Open a Built-in Session");
