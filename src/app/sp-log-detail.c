@@ -5,6 +5,7 @@
 
 #include "sp-bytes-format.h"
 #include "sp-errno.h"
+#include "sp-lazy-menu.h"
 #include "sp-log-detail.h"
 #include "sp-stream-view.h"
 #include "sp-toast.h"
@@ -18,12 +19,16 @@ struct _SpLogDetail
   AdwBin          parent_instance;
 
   GtkLabel       *title_label;
+  GtkMenuButton  *copy_button;
+  GMenuModel     *copy_menu;
   GtkStack       *stack;
   GtkTextView    *hex_view;
   GtkTextView    *text_view;
   GtkDropDown    *encoding_dropdown;
   GtkDropDown    *errors_dropdown;
   GtkLabel       *decode_error_label;
+  AdwBin         *stream_bin;
+  /* NULL until the Stream page is first shown. */
   SpStreamView   *stream_view;
   GtkWidget      *bytes_placeholder;
   GtkWidget      *text_placeholder;
@@ -291,6 +296,33 @@ copy_as (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 }
 
+/* Stream */
+
+/* The event's whole conversation, shown when the page is. */
+static void
+update_stream (SpLogDetail *self)
+{
+  gboolean has_event = self->log != NULL &&
+                       self->position < sp_traffic_log_get_n_appended (self->log);
+
+  if (self->stream_view != NULL)
+    sp_stream_view_set_event (self->stream_view, has_event ? self->log : NULL, self->position);
+}
+
+/* Following a stream reads the log back from its start; the Bytes page is
+ * the one shown at first, so the Stream page is made when it first shows. */
+static void
+on_page_shown (SpLogDetail *self)
+{
+  if (self->stream_view != NULL ||
+      gtk_stack_get_visible_child (self->stack) != GTK_WIDGET (self->stream_bin))
+    return;
+
+  self->stream_view = SP_STREAM_VIEW (sp_stream_view_new ());
+  adw_bin_set_child (self->stream_bin, GTK_WIDGET (self->stream_view));
+  update_stream (self);
+}
+
 /* The object */
 
 static void
@@ -299,6 +331,7 @@ sp_log_detail_dispose (GObject *object)
   SpLogDetail *self = SP_LOG_DETAIL (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_DETAIL);
+  self->stream_view = NULL;
   g_clear_object (&self->log);
 
   G_OBJECT_CLASS (sp_log_detail_parent_class)->dispose (object);
@@ -324,16 +357,17 @@ sp_log_detail_class_init (SpLogDetailClass *klass)
   object_class->dispose = sp_log_detail_dispose;
   object_class->finalize = sp_log_detail_finalize;
 
-  g_type_ensure (SP_TYPE_STREAM_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-log-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, title_label);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, stack);
+  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, copy_menu);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, hex_view);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, text_view);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, encoding_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, errors_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, decode_error_label);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, stream_view);
+  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, stream_bin);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, bytes_placeholder);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, text_placeholder);
 
@@ -346,6 +380,9 @@ sp_log_detail_init (SpLogDetail *self)
   GtkTextBuffer *buffer;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  sp_lazy_menu_attach (self->copy_button, self->copy_menu);
+  g_signal_connect_swapped (self->stack, "notify::visible-child",
+                            G_CALLBACK (on_page_shown), self);
 
   g_signal_connect_swapped (self->encoding_dropdown, "notify::selected",
                             G_CALLBACK (on_decoding_changed), self);
@@ -407,7 +444,7 @@ sp_log_detail_set_event (SpLogDetail  *self,
                                  g_bytes_get_size (self->payload) > 0);
   update_hex (self);
   update_text (self);
-  sp_stream_view_set_event (self->stream_view, event != NULL ? log : NULL, position);
+  update_stream (self);
 }
 
 void

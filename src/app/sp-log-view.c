@@ -7,6 +7,7 @@
 #include "sp-decode.h"
 #include "sp-errno.h"
 #include "sp-log-detail.h"
+#include "sp-lazy-menu.h"
 #include "sp-log-export.h"
 #include "sp-log-view.h"
 #include "sp-toast.h"
@@ -40,6 +41,8 @@ struct _SpLogView
   GtkScrolledWindow  *scrolled_window;
   GtkColumnView      *column_view;
   GtkWidget          *placeholder;
+  GtkMenuButton      *export_button;
+  GMenuModel         *export_menu;
   GtkDropDown        *socket_dropdown;
   GtkDropDown        *kind_dropdown;
   GtkSearchEntry     *search_entry;
@@ -907,6 +910,8 @@ sp_log_view_class_init (SpLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpLogView, dropped_revealer);
   gtk_widget_class_bind_template_child (widget_class, SpLogView, dropped_label);
   gtk_widget_class_bind_template_child (widget_class, SpLogView, detail);
+  gtk_widget_class_bind_template_child (widget_class, SpLogView, export_button);
+  gtk_widget_class_bind_template_child (widget_class, SpLogView, export_menu);
 
   gtk_widget_class_install_action (widget_class, "log.export", "s", export_log);
 }
@@ -918,6 +923,7 @@ sp_log_view_init (SpLogView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   add_columns (self);
+  sp_lazy_menu_attach (self->export_button, self->export_menu);
 
   /* Connected here rather than in the template, which the UI validator
    * checks without this file's static functions. */

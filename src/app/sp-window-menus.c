@@ -3,7 +3,9 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-lazy-menu.h"
 #include "sp-presets.h"
+#include "sp-zoom.h"
 #include "sp-window-private.h"
 
 /* The window's menus: the presets, and the main menu with its keys. */
@@ -119,6 +121,27 @@ on_main_menu_show (GtkWidget *popover,
   gtk_widget_add_controller (popover, controller);
 }
 
+/* The main menu, its zoom row and its keys are made when it first opens. */
+static void
+on_main_menu_popup (GtkMenuButton *button,
+                    gpointer       user_data)
+{
+  SpWindow *self = user_data;
+  GtkWidget *popover;
+
+  if (gtk_menu_button_get_popover (button) != NULL)
+    return;
+
+  gtk_menu_button_set_menu_model (button, self->primary_menu);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+  g_signal_connect_object (popover, "show", G_CALLBACK (on_main_menu_show), self, 0);
+
+  /* The − 100% + row, as GNOME Text Editor has it. */
+  self->zoom_control = sp_zoom_control_new ();
+  sp_zoom_control_set_zoom (self->zoom_control, self->zoom);
+  gtk_popover_menu_add_child (GTK_POPOVER_MENU (popover), self->zoom_control, "zoom");
+}
+
 void
 _sp_window_class_init_menus (GtkWidgetClass *widget_class)
 {
@@ -129,6 +152,7 @@ void
 _sp_window_init_menus (SpWindow *self)
 {
   gtk_menu_button_set_create_popup_func (self->presets_button, on_presets_popup, NULL, NULL);
-  g_signal_connect_object (gtk_menu_button_get_popover (self->primary_menu_button), "show",
-                           G_CALLBACK (on_main_menu_show), self, 0);
+  sp_lazy_menu_attach (self->speed_button, self->speed_menu);
+  sp_lazy_menu_attach (self->socket_menu_button, self->socket_menu);
+  gtk_menu_button_set_create_popup_func (self->primary_menu_button, on_main_menu_popup, self, NULL);
 }

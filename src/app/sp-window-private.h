@@ -19,6 +19,11 @@ struct _SpWindow
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
   GtkMenuButton        *presets_button;
+  /* Menus given to their buttons when first opened (sp-window-menus.c). */
+  GtkMenuButton        *speed_button;
+  GMenuModel           *speed_menu;
+  GtkMenuButton        *socket_menu_button;
+  GMenuModel           *socket_menu;
   GtkLabel             *progress_label;
   GtkListBox           *socket_list;
   GtkStack             *page_stack;
@@ -30,9 +35,14 @@ struct _SpWindow
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;
   SpLogView            *log_view;
+  /* The Sequence panel's chart, made when that page is first shown
+   * (sp-window.c); NULL until then. */
+  AdwBin               *sequence_bin;
   SpSequenceView       *sequence_view;
   /* Presentation mode (sp-window-presentation.c) */
   GtkMenuButton        *primary_menu_button;
+  /* Given to its button when first opened (sp-window-menus.c). */
+  GMenuModel           *primary_menu;
   GMenu                *file_section;
   GtkWidget            *sidebar;
   AdwFlap              *sidebar_flap;
@@ -62,6 +72,7 @@ struct _SpWindow
   /* The application's settings; NULL without the schema (some tests). */
   GSettings            *settings;
   double                zoom;
+  /* In the main menu; NULL until the menu is first opened. */
   GtkWidget            *zoom_control;
   /* Space, the arrows and Escape, on only in presentation mode. */
   GtkEventController   *presentation_keys;

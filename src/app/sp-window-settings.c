@@ -20,7 +20,8 @@ show_zoom (SpWindow *self,
 {
   self->zoom = sp_zoom_clamp (zoom);
   sp_zoom_apply (gtk_widget_get_display (GTK_WIDGET (self)), self->zoom);
-  sp_zoom_control_set_zoom (self->zoom_control, self->zoom);
+  if (self->zoom_control != NULL)
+    sp_zoom_control_set_zoom (self->zoom_control, self->zoom);
 
   _sp_window_set_action_enabled (self, "zoom-in", sp_zoom_in (self->zoom) > self->zoom);
   _sp_window_set_action_enabled (self, "zoom-out", sp_zoom_out (self->zoom) < self->zoom);
@@ -143,14 +144,8 @@ _sp_window_init_socket_page_settings (SpWindow *self)
 void
 _sp_window_init_settings (SpWindow *self)
 {
-  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (self->primary_menu_button));
-
   /* What the zoom's CSS (sp-zoom.c) selects. */
   gtk_widget_add_css_class (GTK_WIDGET (self), "sp-window");
-
-  /* The primary menu's − 100% + row, as GNOME Text Editor has it. */
-  self->zoom_control = sp_zoom_control_new ();
-  gtk_popover_menu_add_child (GTK_POPOVER_MENU (popover), self->zoom_control, "zoom");
 
   if (self->settings == NULL)
     {

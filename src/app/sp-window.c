@@ -212,7 +212,8 @@ _sp_window_set_session (SpWindow  *self,
   sp_steps_panel_set_player (self->steps_panel, self->player);
   sp_code_view_set_player (self->code_view, self->player);
   sp_log_view_set_player (self->log_view, self->player);
-  sp_sequence_view_set_player (self->sequence_view, self->player);
+  if (self->sequence_view != NULL)
+    sp_sequence_view_set_player (self->sequence_view, self->player);
   sp_caption_set_player (self->caption, self->player);
 
   g_clear_pointer (&self->selected_id, g_free);
@@ -315,6 +316,30 @@ on_sequence_event_activated (SpWindow *self,
   sp_log_view_select_event (self->log_view, position);
 }
 
+/* The Sequence chart lays out every event of the log; the first frame
+ * shows the Steps panel, so the chart is made when its page first is. */
+static void
+on_panel_shown (SpWindow *self)
+{
+  GtkWidget *scrolled;
+
+  if (self->sequence_view != NULL ||
+      adw_view_stack_get_visible_child (self->panel_stack) != GTK_WIDGET (self->sequence_bin))
+    return;
+
+  self->sequence_view = SP_SEQUENCE_VIEW (sp_sequence_view_new ());
+  g_signal_connect_swapped (self->sequence_view, "event-activated",
+                            G_CALLBACK (on_sequence_event_activated), self);
+  sp_sequence_view_set_player (self->sequence_view, self->player);
+
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled),
+                                 GTK_WIDGET (self->sequence_view));
+  adw_bin_set_child (self->sequence_bin, scrolled);
+}
+
 /* The object */
 
 static void
@@ -334,6 +359,7 @@ sp_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_WINDOW);
   self->socket_page = NULL;
+  self->sequence_view = NULL;
 
   g_clear_object (&self->session_signals);
   g_clear_object (&self->steps_signals);
@@ -374,13 +400,16 @@ sp_window_class_init (SpWindowClass *klass)
   g_type_ensure (SP_TYPE_STEPS_PANEL);
   g_type_ensure (SP_TYPE_CODE_VIEW);
   g_type_ensure (SP_TYPE_LOG_VIEW);
-  g_type_ensure (SP_TYPE_SEQUENCE_VIEW);
   g_type_ensure (SP_TYPE_CAPTION);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, presets_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, speed_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, speed_menu);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_menu);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, page_stack);
@@ -390,8 +419,9 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, log_view);
-  gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_view);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, sequence_bin);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, file_section);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, sidebar_flap);
@@ -415,8 +445,8 @@ sp_window_init (SpWindow *self)
 
   _sp_window_init_menus (self);
 
-  g_signal_connect_swapped (self->sequence_view, "event-activated",
-                            G_CALLBACK (on_sequence_event_activated), self);
+  g_signal_connect_swapped (self->panel_stack, "notify::visible-child",
+                            G_CALLBACK (on_panel_shown), self);
 
   self->session_signals = g_signal_group_new (SP_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::title",

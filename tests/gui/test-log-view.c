@@ -338,11 +338,18 @@ static void
 test_follow_stream (Fixture       *fixture,
                     gconstpointer  data)
 {
-  SpStreamView *stream = SP_STREAM_VIEW (sp_gui_find_descendant (GTK_WIDGET (fixture->view),
-                                                                 SP_TYPE_STREAM_VIEW));
+  SpLogDetail *detail = SP_LOG_DETAIL (sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                               SP_TYPE_LOG_DETAIL));
+  SpStreamView *stream;
   g_autofree char *text = NULL;
 
   sp_log_view_select_event (fixture->view, position_of (fixture, "client", SP_EVENT_SENT));
+  /* The Stream page is made when it is first shown, for the event selected. */
+  g_assert_null (sp_gui_find_descendant (GTK_WIDGET (fixture->view), SP_TYPE_STREAM_VIEW));
+  sp_log_detail_show_page (detail, "stream");
+  stream = SP_STREAM_VIEW (sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                   SP_TYPE_STREAM_VIEW));
+  g_assert_nonnull (stream);
   text = sp_stream_view_get_text (stream);
   g_assert_nonnull (strstr (text, "▶ client sendall: 40 bytes\n"
                                   "0123456789abcdefghijABCDEFGHIJ!@#$%^&*()\n"));

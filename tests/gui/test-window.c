@@ -253,10 +253,13 @@ test_window_shell (void)
   g_assert_nonnull (menu_button);
   /* F10 is the next step here, not GTK's key for the primary menu. */
   g_assert_false (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
+  /* Its items are made when it first opens. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                                   "app.about"));
   g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                                   "win.export-python"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
 
   /* The presets are read when their menu first opens. */
   presets_button = sp_gui_find_by_tooltip (GTK_WIDGET (window), "Open a Built-in Session");
@@ -324,11 +327,19 @@ test_preset_replay (void)
   /* Replaying changes nothing in the session. */
   g_assert_false (sp_window_get_dirty (window));
 
-  /* A click on the sequence chart selects that event in the log, and its socket. */
+  /* A click on the sequence chart selects that event in the log, and its socket.
+   * The chart is made when its tab is first shown, with the events so far. */
   {
     SpTrafficLog *log = sp_player_get_log (player);
-    GtkWidget *chart = sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
+    GtkWidget *chart;
     GArray *positions;
+
+    g_assert_null (sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW));
+    activate (window, "show-panel", g_variant_new_string ("sequence"));
+    chart = sp_gui_find_descendant (GTK_WIDGET (window), SP_TYPE_SEQUENCE_VIEW);
+    g_assert_nonnull (chart);
+    g_assert_cmpuint (sp_sequence_layout_get_n_rows (sp_sequence_view_get_layout (SP_SEQUENCE_VIEW (chart))),
+                      >, 0);
 
     sp_traffic_log_flush (log);
     positions = sp_traffic_log_find (log, 0, sp_traffic_log_get_n_appended (log), "conn", NULL);
