@@ -495,6 +495,31 @@ sp_call_bar_class_init (SpCallBarClass *klass)
     }
 }
 
+/* AdwSplitButton shows its dropdown tooltip on hover but gives its arrow
+ * no accessible name (libadwaita 1.2): a screen reader, or a test driving
+ * the window, would find a nameless toggle. The tooltip is the name. */
+static void
+name_split_button_arrows (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_SPLIT_BUTTON (child))
+        {
+          const char *name = adw_split_button_get_dropdown_tooltip (ADW_SPLIT_BUTTON (child));
+          GtkWidget *arrow = gtk_widget_get_last_child (child);
+
+          /* GtkMenuButton is presented by the toggle button inside it. */
+          if (name != NULL && GTK_IS_MENU_BUTTON (arrow) && gtk_widget_get_first_child (arrow) != NULL)
+            gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (arrow)),
+                                            GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+          continue;
+        }
+      name_split_button_arrows (child);
+    }
+}
+
 static void
 sp_call_bar_init (SpCallBar *self)
 {
@@ -502,6 +527,7 @@ sp_call_bar_init (SpCallBar *self)
   self->backlog_valid = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  name_split_button_arrows (GTK_WIDGET (self));
 
   for (guint i = 0; i < sp_socket_option_get_count (); i++)
     gtk_string_list_append (self->option_names, sp_socket_option_get_nth (i)->name);
