@@ -49,7 +49,8 @@ headless_clear (Headless *headless)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Headless, headless_clear)
 
-/* Output: each line is built in one string, then written and flushed. A
+/* Output: each line is built in one string and appended to standard
+ * output, which is flushed once per main-loop iteration (FlushSource). A
  * burst of datagrams prints a line for each, so this path makes no
  * allocation of its own. */
 
