@@ -199,6 +199,9 @@ _sp_window_set_session (SpWindow  *self,
   sp_traffic_log_set_payload_cap (self->log, log_cap ());
   self->player = sp_player_new (session, self->log);
   sp_player_set_step_delay (self->player, self->step_delay_ms);
+  /* Drawing a frame takes whole milliseconds in which this thread reads
+   * nothing: a burst would overflow the socket meanwhile. */
+  sp_player_set_reads_in_thread (self->player, TRUE);
 
   g_signal_group_set_target (self->session_signals, session);
   g_signal_group_set_target (self->steps_signals, sp_session_get_steps (session));

@@ -41,6 +41,7 @@ typedef struct
   const char   *args;        /* the call's arguments as Python writes them:
                               * "('127.0.0.1', 9)", "1024", or NULL */
   SpImpaired    impaired;    /* what a datagram impairment did (SpImpaired) */
+  gint64        monotonic_us; /* when it happened (g_get_monotonic_time), 0: now */
 } SpEventInfo;
 
 #define SP_TYPE_EVENT (sp_event_get_type ())

@@ -12,6 +12,7 @@
 #include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-lookup.h"
+#include "sp-io-thread.h"
 #include "sp-player.h"
 #include "sp-serve.h"
 #include "sp-traffic-log-private.h"
@@ -29,6 +30,9 @@ struct _SpPlayer
   GPtrArray     *serves;
   /* Each serve's step, which a failure of the serve names. */
   GHashTable    *serve_steps;
+
+  /* Sockets make repeated receives on the I/O thread (a window's). */
+  gboolean       reads_in_thread;
 
   SpPlayerState  state;
   guint          position;
@@ -285,6 +289,7 @@ static void
 add_socket (SpPlayer *self,
             SpSocket *socket)
 {
+  sp_socket_set_reads_in_thread (socket, self->reads_in_thread);
   g_hash_table_replace (self->by_id, g_strdup (sp_socket_get_id (socket)),
                         g_object_ref (socket));
   g_list_store_append (self->sockets, socket);
@@ -1579,13 +1584,16 @@ on_received (GObject      *object,
 }
 
 /* A repeated receive reads what is waiting in batches of at most
- * RECEIVE_BATCH calls. */
+ * RECEIVE_BATCH calls; on the I/O thread, it makes all its calls at once,
+ * since that thread reads on while this one is busy. */
 static void
 receive_now (Run *run)
 {
   guint max_calls = RECEIVE_BATCH;
 
-  if (!run->step->until_eof)
+  if (sp_socket_get_reads_in_thread (run->socket))
+    max_calls = run->step->until_eof ? G_MAXUINT : run->calls_left;
+  else if (!run->step->until_eof)
     max_calls = MIN (run->calls_left, RECEIVE_BATCH);
 
   sp_socket_receive_many_async (run->socket, run->step->call, sp_step_get_bufsize (run->step),
@@ -2427,6 +2435,18 @@ sp_player_new (SpSession    *session,
   g_signal_connect_swapped (sp_session_get_steps (session), "items-changed",
                             G_CALLBACK (on_steps_changed), self);
   return self;
+}
+
+void
+sp_player_set_reads_in_thread (SpPlayer *self,
+                               gboolean  reads_in_thread)
+{
+  g_return_if_fail (SP_IS_PLAYER (self));
+
+  self->reads_in_thread = !!reads_in_thread;
+  /* Its wake-up descriptors are made now, while descriptors are to be had. */
+  if (self->reads_in_thread)
+    sp_io_thread_get_context ();
 }
 
 SpSession *

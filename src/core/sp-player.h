@@ -52,6 +52,10 @@ G_DECLARE_FINAL_TYPE (SpPlayer, sp_player, SP, PLAYER, GObject)
 
 SpPlayer      *sp_player_new                (SpSession    *session,
                                              SpTrafficLog *log);
+/* Repeated receives make their calls on the I/O thread (sp-reader.c): for
+ * a window, whose drawing would leave a fast sender's socket unread. */
+void           sp_player_set_reads_in_thread (SpPlayer    *self,
+                                              gboolean     reads_in_thread);
 SpSession     *sp_player_get_session        (SpPlayer     *self);
 SpTrafficLog  *sp_player_get_log            (SpPlayer     *self);
 SpPlayerState  sp_player_get_state          (SpPlayer     *self);

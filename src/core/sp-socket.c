@@ -17,6 +17,7 @@
 #include "sp-errno.h"
 #include "sp-lifecycle.h"
 #include "sp-poller.h"
+#include "sp-reader.h"
 #include "sp-socket.h"
 #include "sp-socket-options.h"
 
@@ -48,6 +49,11 @@ struct _SpSocket
 
   /* GTasks waiting for readiness; close() fails them. */
   GList          *pending;
+
+  /* Repeated receives run on the I/O thread (sp-reader.c), and the time
+   * the calls returned there is the time of the events they record. */
+  gboolean        reads_in_thread;
+  gint64          event_time_us;
 
   guint           n_calls;
   guint64         bytes_sent;
@@ -94,6 +100,8 @@ struct _Op
   SpPollerWatch  *watch;
   GSource        *io_source;
   GSource        *timeout_source;
+  /* or calls on the I/O thread */
+  SpReader       *reader;
 
   GBytes         *data;
   gsize           offset;
@@ -117,6 +125,7 @@ static void
 op_free (Op *op)
 {
   g_clear_pointer (&op->watch, sp_poller_unwatch);
+  g_clear_pointer (&op->reader, sp_reader_free);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
   if (op->timeout_source != NULL)
@@ -255,6 +264,7 @@ record (SpSocket     *self,
     .payload_len = payload_len,
     .detail = detail,
     .args = args,
+    .monotonic_us = self->event_time_us,
   };
 
   /* Room for the program to show it, whatever the call was. */
@@ -564,6 +574,21 @@ sp_socket_set_step (SpSocket *self,
   self->step = step;
 }
 
+void
+sp_socket_set_reads_in_thread (SpSocket *self,
+                               gboolean  reads_in_thread)
+{
+  g_return_if_fail (SP_IS_SOCKET (self));
+  self->reads_in_thread = !!reads_in_thread;
+}
+
+gboolean
+sp_socket_get_reads_in_thread (SpSocket *self)
+{
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+  return self->reads_in_thread;
+}
+
 GSocketAddress *
 sp_socket_get_local_address (SpSocket *self)
 {
@@ -786,6 +811,7 @@ static void
 op_stop_waiting (Op *op)
 {
   g_clear_pointer (&op->watch, sp_poller_unwatch);
+  g_clear_pointer (&op->reader, sp_reader_free);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
   if (op->timeout_source != NULL)
@@ -820,7 +846,7 @@ op_run (GTask *task)
       return;
     }
 
-  if (op->watch == NULL && op->io_source == NULL)
+  if (op->watch == NULL && op->io_source == NULL && op->reader == NULL)
     {
       GMainContext *context = g_task_get_context (task);
 
@@ -1531,6 +1557,37 @@ remember_sender (SpSocket                      *self,
   self->sender_python = sp_endpoint_format_python (address);
 }
 
+/* What a receive call returned: `size` bytes in `buffer` from the sender
+ * in `storage` (`length` 0: none). */
+static void
+record_received (SpSocket                      *self,
+                 Op                            *op,
+                 const guint8                  *buffer,
+                 gsize                          size,
+                 const struct sockaddr_storage *storage,
+                 socklen_t                      length,
+                 GSocketAddress               **from)
+{
+  const char *from_text = NULL;
+  const char *detail = NULL;
+
+  if (length > 0 && sp_call_gives_sender (op->call))
+    {
+      remember_sender (self, storage, length);
+      from_text = self->sender_text;
+      /* recvfrom's (and recvfrom_into's) result names the sender */
+      detail = self->sender_python;
+      if (from != NULL)
+        *from = address_from_native (storage, length);
+    }
+  /* an empty read on a stream is its end */
+  if (detail == NULL && size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
+    detail = _(SP_EVENT_DETAIL_END_OF_FILE);
+
+  self->bytes_received += size;
+  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text, detail, op->args);
+}
+
 /* One recv, recv_into, recvfrom or recvfrom_into into `buffer` (op->bufsize
  * bytes), recorded in the log. Returns the size, or -1 with the errno in
  * `code`; EAGAIN (no data waiting) is not a call the log shows. `from` gets
@@ -1544,8 +1601,6 @@ receive_once (SpSocket        *self,
 {
   struct sockaddr_storage storage;
   socklen_t length = sizeof storage;
-  const char *from_text = NULL;
-  const char *detail = NULL;
   gssize size;
 
   size = recvfrom (self->fd, buffer, op->bufsize, MSG_DONTWAIT,
@@ -1558,21 +1613,7 @@ receive_once (SpSocket        *self,
       return -1;
     }
 
-  if (length > 0 && sp_call_gives_sender (op->call))
-    {
-      remember_sender (self, &storage, length);
-      from_text = self->sender_text;
-      /* recvfrom's (and recvfrom_into's) result names the sender */
-      detail = self->sender_python;
-      if (from != NULL)
-        *from = address_from_native (&storage, length);
-    }
-  /* an empty read on a stream is its end */
-  if (detail == NULL && size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
-    detail = _(SP_EVENT_DETAIL_END_OF_FILE);
-
-  self->bytes_received += size;
-  record (self, SP_EVENT_RECEIVED, op->call, 0, size, buffer, size, from_text, detail, op->args);
+  record_received (self, op, buffer, size, &storage, length, from);
   return size;
 }
 
@@ -1701,6 +1742,74 @@ receive_many_attempt (SpSocket *self,
   return TRUE;
 }
 
+/* What the I/O thread's calls returned, recorded here as receive_many_attempt
+ * records its own calls. */
+static void
+on_reader_batch (const SpReadingBatch *batch,
+                 gpointer              user_data)
+{
+  g_autoptr(GTask) task = g_object_ref (user_data);
+  SpSocket *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  for (guint i = 0; i < batch->readings->len; i++)
+    {
+      const SpReading *reading = &g_array_index (batch->readings, SpReading, i);
+      const SpReadingSender *sender = NULL;
+
+      /* op_start counted the first call */
+      if (op->tally.n_calls > 0)
+        self->n_calls++;
+      self->event_time_us = reading->monotonic_us;
+      if (reading->size < 0)
+        {
+          op_fail (self, task, op, reading->error_code, NULL);
+          self->event_time_us = 0;
+          return;
+        }
+
+      if (reading->sender != G_MAXUINT)
+        sender = &g_array_index (batch->senders, SpReadingSender, reading->sender);
+      record_received (self, op, batch->payload->data + reading->offset, reading->size,
+                       sender != NULL ? &sender->address : NULL,
+                       sender != NULL ? sender->length : 0, NULL);
+      op->tally.n_calls++;
+      op->tally.n_bytes += reading->size;
+      if (op->collect != NULL)
+        g_byte_array_append (op->collect, batch->payload->data + reading->offset, reading->size);
+      if (reading->size == 0 && self->type == SP_SOCKET_TYPE_STREAM)
+        op->tally.end_of_file = TRUE;
+    }
+  self->event_time_us = 0;
+
+  if (batch->timed_out)
+    {
+      /* the call that waited in vain is one more */
+      if (op->tally.n_calls > 0)
+        self->n_calls++;
+      on_op_timeout (task);
+    }
+  else if (batch->finished)
+    {
+      op_finished (self, task);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+/* The calls go on on the I/O thread until they are all made, each waiting
+ * for data as long as the op's timeout. */
+static gboolean
+receive_many_in_thread (SpSocket *self,
+                        GTask    *task,
+                        Op       *op)
+{
+  op->reader = sp_reader_start (self->fd, op->bufsize, op->max_calls,
+                                self->type == SP_SOCKET_TYPE_STREAM, op->timeout_ms,
+                                on_reader_batch, task);
+  self->pending = g_list_prepend (self->pending, g_object_ref (task));
+  return FALSE;
+}
+
 void
 sp_socket_receive_many_async (SpSocket            *self,
                               SpCall               call,
@@ -1718,7 +1827,10 @@ sp_socket_receive_many_async (SpSocket            *self,
   g_return_if_fail (SP_IS_SOCKET (self));
   g_return_if_fail (max_calls > 0);
 
-  task = op_task_new (self, call, receive_many_attempt, G_IO_IN, timeout_ms,
+  task = op_task_new (self, call,
+                      self->reads_in_thread && cancellable == NULL
+                        ? receive_many_in_thread : receive_many_attempt,
+                      G_IO_IN, timeout_ms,
                       cancellable, callback, user_data, sp_socket_receive_many_async);
   op = g_task_get_task_data (task);
   op->max_calls = max_calls;
@@ -1771,6 +1883,18 @@ release_fd (SpSocket *self)
 
   if (self->fd < 0)
     return;
+
+  /* What the I/O thread read before the close is recorded before it, and
+   * nothing reads the descriptor once it is closed. */
+  pending = g_list_copy_deep (self->pending, (GCopyFunc) g_object_ref, NULL);
+  for (GList *l = pending; l != NULL; l = l->next)
+    {
+      Op *op = g_task_get_task_data (l->data);
+
+      if (op->reader != NULL)
+        sp_reader_halt (op->reader);
+    }
+  g_list_free_full (g_steal_pointer (&pending), g_object_unref);
 
   /* Whatever waited on this socket fails the way a blocked call would. */
   pending = g_steal_pointer (&self->pending);

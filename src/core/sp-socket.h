@@ -38,6 +38,12 @@ int             sp_socket_get_fd               (SpSocket        *self);
 /* The step index stamped on this socket's events (-1 none). */
 void            sp_socket_set_step             (SpSocket        *self,
                                                 int              step);
+/* Repeated receives (sp_socket_receive_many_async) make their calls on
+ * the I/O thread, so that a busy main loop does not leave the socket
+ * unread; what they read is recorded in the main context all the same. */
+void            sp_socket_set_reads_in_thread  (SpSocket        *self,
+                                                gboolean         reads_in_thread);
+gboolean        sp_socket_get_reads_in_thread  (SpSocket        *self);
 
 /* Known after bind, connect or accept; NULL before. */
 GSocketAddress *sp_socket_get_local_address    (SpSocket        *self);

@@ -68,6 +68,10 @@ struct _SpTrafficLogStore
 
   gint64        start_monotonic_us;
   gint64        start_wall_us;
+  /* The newest record's time: a record that comes later never shows an
+   * earlier one (a call on the I/O thread returned before one here that
+   * was recorded first). */
+  gint64        last_time_us;
 };
 
 struct _SpTrafficLog
@@ -454,6 +458,7 @@ append_record (SpTrafficLog      *self,
   guint64 offset = 0;
   guint32 len = 0;
   gboolean refused = FALSE;
+  gint64 time_us;
 
   if (info->payload != NULL && info->payload_len > 0)
     {
@@ -472,9 +477,13 @@ append_record (SpTrafficLog      *self,
         }
     }
 
+  time_us = (info->monotonic_us != 0 ? info->monotonic_us : g_get_monotonic_time ())
+            - store->start_monotonic_us;
+  store->last_time_us = time_us = MAX (time_us, store->last_time_us);
+
   record = store_push_record (store);
   *record = (SpTrafficRecord) {
-    .time_us = g_get_monotonic_time () - store->start_monotonic_us,
+    .time_us = time_us,
     .bytes = info->bytes,
     .payload_offset = offset,
     .payload_len = len,
