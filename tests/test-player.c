@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "sp-endpoint.h"
 #include "sp-errno.h"
@@ -530,8 +531,10 @@ test_unexpected_results (void)
   assert_contains (message, "server");
 }
 
+static gboolean step_has_started (gpointer data);
+
 static void
-test_repeats (void)
+run_repeats (gboolean in_thread)
 {
   const char *json =
     SESSION_HEAD
@@ -557,6 +560,7 @@ test_repeats (void)
   guint n_sent = 0;
   guint n_received = 0;
 
+  sp_player_set_reads_in_thread (player, in_thread);
   recorder_init (&recorder, player);
   sp_player_run (player);
   g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
@@ -579,6 +583,170 @@ test_repeats (void)
   /* "lo" arrives as 2 + 2 + 1 bytes, then end of file. */
   g_assert_cmpuint (n_received, ==, 4);
 
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
+static void
+test_repeats (void)
+{
+  run_repeats (FALSE);
+}
+
+/* The same calls, made on the I/O thread, come to the same results. */
+static void
+test_repeats_in_thread (void)
+{
+  run_repeats (TRUE);
+}
+
+typedef struct
+{
+  guint16 port;
+  guint   n;
+} Trickle;
+
+/* Datagrams a millisecond apart from another thread, as a peer sends. */
+static gpointer
+trickle_datagrams (gpointer data)
+{
+  Trickle *trickle = data;
+  struct sockaddr_in to = {
+    .sin_family = AF_INET,
+    .sin_port = htons (trickle->port),
+    .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+  };
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  g_assert_no_errno (fd);
+  for (guint i = 0; i < trickle->n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("datagram %03u", i);
+
+      g_assert_no_errno (sendto (fd, text, strlen (text), 0, (struct sockaddr *) &to,
+                                 sizeof to));
+      g_usleep (1000);
+    }
+  close (fd);
+  return NULL;
+}
+
+/* A repeated recvfrom keeps every datagram of a peer while the main loop
+ * is busy (a window drawing): its calls are made on the I/O thread. With
+ * the smallest receive buffer the socket holds a handful of datagrams; a
+ * receive made from the busy loop would lose the rest. */
+static void
+test_busy_loop_loses_nothing (void)
+{
+  const guint n = 200;
+  g_autofree char *json = g_strdup_printf (
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"rx\", \"family\": \"inet\", \"type\": \"dgram\",\n"
+    "                   \"address\": \"127.0.0.1\", \"port\": 0,\n"
+    "                   \"options\": { \"SO_RCVBUF\": 1 } } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"rx\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"rx\", \"call\": \"recvfrom\", \"count\": %u, \"timeout-ms\": 5000 },\n"
+    "    { \"socket\": \"rx\", \"call\": \"close\" }\n"
+    "  ] }\n", n);
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  gpointer receive_started[2] = { NULL, GINT_TO_POINTER (1) };
+  Trickle trickle = { .n = n };
+  Recorder recorder;
+  GThread *sender;
+  guint n_received = 0;
+
+  sp_player_set_reads_in_thread (player, TRUE);
+  recorder_init (&recorder, player);
+  receive_started[0] = &recorder;
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (step_has_started, receive_started, GUARD_MS));
+  trickle.port = sp_test_listener_port (sp_player_lookup_socket (player, "rx"));
+
+  /* The loop stands still while all of them are sent, and longer. */
+  sender = g_thread_new ("trickle", trickle_datagrams, &trickle);
+  g_usleep ((n + 200) * 1000);
+
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
+  g_thread_join (sender);
+  g_assert_true (recorder.all_passed);
+  for (guint i = 0; i < sp_traffic_log_get_n_appended (log); i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, i);
+
+      if (sp_event_get_kind (event) == SP_EVENT_RECEIVED)
+        {
+          g_autofree char *text = g_strdup_printf ("datagram %03u", n_received);
+
+          assert_payload (event, text);
+          n_received++;
+        }
+    }
+  g_assert_cmpuint (n_received, ==, n);
+
+  recorder_clear (&recorder);
+  finalize_player (player, log);
+}
+
+/* Closed while its calls wait on the I/O thread, a recv fails with EBADF
+ * after what it received, as a blocked call would. */
+static void
+test_close_while_reading_in_thread (void)
+{
+  const char *json =
+    SESSION_HEAD
+    "  \"sockets\": [ { \"id\": \"rx\", \"family\": \"inet\", \"type\": \"dgram\",\n"
+    "                   \"address\": \"127.0.0.1\", \"port\": 0 } ],\n"
+    "  \"steps\": [\n"
+    "    { \"socket\": \"rx\", \"call\": \"bind\" },\n"
+    "    { \"socket\": \"rx\", \"call\": \"recvfrom\", \"count\": 10, \"timeout-ms\": 5000 }\n"
+    "  ] }\n";
+  SpTrafficLog *log = NULL;
+  SpPlayer *player = new_player (json, &log);
+  gpointer receive_started[2] = { NULL, GINT_TO_POINTER (1) };
+  Trickle trickle = { .n = 3 };
+  Recorder recorder;
+  GThread *sender;
+  SpSocket *rx;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+  g_autoptr(SpEvent) last = NULL;
+
+  sp_player_set_reads_in_thread (player, TRUE);
+  recorder_init (&recorder, player);
+  receive_started[0] = &recorder;
+  sp_player_run (player);
+  g_assert_true (sp_test_iterate_until (step_has_started, receive_started, GUARD_MS));
+  rx = sp_player_lookup_socket (player, "rx");
+  trickle.port = sp_test_listener_port (rx);
+  sender = g_thread_new ("trickle", trickle_datagrams, &trickle);
+  g_thread_join (sender);
+  /* Taken by the I/O thread, not yet handed over: no loop turned. */
+  g_usleep (100 * 1000);
+
+  g_assert_true (sp_socket_close (rx, &error));
+  g_assert_no_error (error);
+  n = sp_traffic_log_get_n_appended (log);
+  g_assert_cmpuint (n, >=, 5);
+  last = sp_traffic_log_get_event (log, n - 1);
+  g_assert_cmpint (sp_event_get_call (last), ==, SP_CALL_CLOSE);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SpEvent) event = sp_traffic_log_get_event (log, n - 5 + i);
+      g_autofree char *text = g_strdup_printf ("datagram %03u", i);
+
+      g_assert_cmpint (sp_event_get_kind (event), ==, SP_EVENT_RECEIVED);
+      assert_payload (event, text);
+    }
+  {
+    g_autoptr(SpEvent) failed = sp_traffic_log_get_event (log, n - 2);
+
+    g_assert_cmpint (sp_event_get_call (failed), ==, SP_CALL_RECVFROM);
+    g_assert_cmpint (sp_event_get_error_code (failed), ==, EBADF);
+  }
+
+  g_assert_true (sp_test_iterate_until (has_ended, &recorder, GUARD_MS));
   recorder_clear (&recorder);
   finalize_player (player, log);
 }
@@ -1963,6 +2131,10 @@ main (int   argc,
   g_test_add_func ("/Sp/Player/expected-errors", test_expected_errors);
   g_test_add_func ("/Sp/Player/unexpected-results", test_unexpected_results);
   g_test_add_func ("/Sp/Player/repeats", test_repeats);
+  g_test_add_func ("/Sp/Player/repeats-in-thread", test_repeats_in_thread);
+  g_test_add_func ("/Sp/Player/busy-loop-loses-nothing", test_busy_loop_loses_nothing);
+  g_test_add_func ("/Sp/Player/close-while-reading-in-thread",
+                   test_close_while_reading_in_thread);
   g_test_add_func ("/Sp/Player/unix-session", test_unix_session);
   g_test_add_func ("/Sp/Player/unix-accept-timeout", test_unix_accept_timeout);
   g_test_add_func ("/Sp/Player/restart", test_restart);

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sp-reader.h"
+#include "sp-test-util.h"
+
+#define GUARD_MS 10000
+
+/* Everything the reader delivered, and where and when. */
+typedef struct
+{
+  GPtrArray  *payloads;   /* GBytes per reading, NULL for a failed call */
+  GArray     *codes;      /* int per reading */
+  GArray     *senders;    /* guint16 port per reading, 0 if none */
+  guint       n_batches;
+  guint       n_finished;
+  gboolean    timed_out;
+  gboolean    off_main_thread;
+  GThread    *main_thread;
+  gint64      finished_us;
+} Delivered;
+
+static void
+delivered_init (Delivered *delivered)
+{
+  *delivered = (Delivered) {
+    .payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref),
+    .codes = g_array_new (FALSE, FALSE, sizeof (int)),
+    .senders = g_array_new (FALSE, FALSE, sizeof (guint16)),
+    .main_thread = g_thread_self (),
+  };
+}
+
+static void
+delivered_clear (Delivered *delivered)
+{
+  g_ptr_array_unref (delivered->payloads);
+  g_array_unref (delivered->codes);
+  g_array_unref (delivered->senders);
+}
+
+static void
+on_batch (const SpReadingBatch *batch,
+          gpointer              user_data)
+{
+  Delivered *delivered = user_data;
+
+  if (g_thread_self () != delivered->main_thread)
+    delivered->off_main_thread = TRUE;
+
+  for (guint i = 0; i < batch->readings->len; i++)
+    {
+      const SpReading *reading = &g_array_index (batch->readings, SpReading, i);
+      guint16 port = 0;
+
+      if (reading->sender != G_MAXUINT)
+        {
+          const SpReadingSender *sender = &g_array_index (batch->senders, SpReadingSender,
+                                                          reading->sender);
+
+          if (sender->address.ss_family == AF_INET)
+            port = ntohs (((const struct sockaddr_in *) &sender->address)->sin_port);
+        }
+      g_ptr_array_add (delivered->payloads,
+                       reading->size < 0 ? NULL
+                                         : g_bytes_new (batch->payload->data + reading->offset,
+                                                        reading->size));
+      g_array_append_val (delivered->codes, reading->error_code);
+      g_array_append_val (delivered->senders, port);
+    }
+
+  delivered->n_batches++;
+  if (batch->finished)
+    {
+      delivered->n_finished++;
+      delivered->timed_out = batch->timed_out;
+      delivered->finished_us = g_get_monotonic_time ();
+    }
+}
+
+static gboolean
+has_finished (gpointer data)
+{
+  return ((Delivered *) data)->n_finished > 0;
+}
+
+static int
+udp_socket_on_loopback (guint16 *port)
+{
+  struct sockaddr_in address = {
+    .sin_family = AF_INET,
+    .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+  };
+  socklen_t length = sizeof address;
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  g_assert_no_errno (fd);
+  g_assert_no_errno (bind (fd, (struct sockaddr *) &address, sizeof address));
+  g_assert_no_errno (getsockname (fd, (struct sockaddr *) &address, &length));
+  *port = ntohs (address.sin_port);
+  return fd;
+}
+
+static void
+send_to_port (int         fd,
+              guint16     port,
+              const char *text)
+{
+  struct sockaddr_in address = {
+    .sin_family = AF_INET,
+    .sin_port = htons (port),
+    .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+  };
+
+  g_assert_cmpint (sendto (fd, text, strlen (text), 0, (struct sockaddr *) &address,
+                           sizeof address), ==, (gssize) strlen (text));
+}
+
+static int
+bytes_waiting (int fd)
+{
+  int n = 0;
+
+  g_assert_no_errno (ioctl (fd, FIONREAD, &n));
+  return n;
+}
+
+/* Thousands of datagrams arrive whole, in the order they were sent, with
+ * their sender, delivered on the thread that started the reader. */
+static void
+test_datagrams_in_order (void)
+{
+  const guint n = 5000;
+  guint16 receiver_port, sender_port;
+  int receiver = udp_socket_on_loopback (&receiver_port);
+  int sender = udp_socket_on_loopback (&sender_port);
+  int rcvbuf = 4 * 1024 * 1024;
+  Delivered delivered;
+  SpReader *reader;
+
+  /* No datagram may be lost here: this test is about order, not speed. */
+  g_assert_no_errno (setsockopt (receiver, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf));
+  delivered_init (&delivered);
+  reader = sp_reader_start (receiver, 64, n, FALSE, 5000, on_batch, &delivered);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("datagram %05u", i);
+
+      send_to_port (sender, receiver_port, text);
+    }
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
+  g_assert_false (delivered.timed_out);
+  g_assert_false (delivered.off_main_thread);
+  g_assert_cmpuint (delivered.payloads->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("datagram %05u", i);
+
+      sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, i), text);
+      g_assert_cmpuint (g_array_index (delivered.senders, guint16, i), ==, sender_port);
+    }
+  /* In batches: not one delivery per datagram. */
+  g_assert_cmpuint (delivered.n_batches, <, n / 4);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (sender);
+  close (receiver);
+}
+
+/* A datagram longer than the buffer is cut to it, as recvfrom cuts it. */
+static void
+test_datagram_cut_to_bufsize (void)
+{
+  guint16 receiver_port, sender_port;
+  int receiver = udp_socket_on_loopback (&receiver_port);
+  int sender = udp_socket_on_loopback (&sender_port);
+  Delivered delivered;
+  SpReader *reader;
+
+  delivered_init (&delivered);
+  reader = sp_reader_start (receiver, 5, 2, FALSE, 5000, on_batch, &delivered);
+  send_to_port (sender, receiver_port, "hello, world");
+  send_to_port (sender, receiver_port, "hi");
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
+  g_assert_cmpuint (delivered.payloads->len, ==, 2);
+  sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, 0), "hello");
+  sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, 1), "hi");
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (sender);
+  close (receiver);
+}
+
+/* Nothing comes: the reader ends after its timeout, with no call result. */
+static void
+test_timeout (void)
+{
+  guint16 port;
+  int receiver = udp_socket_on_loopback (&port);
+  gint64 started = g_get_monotonic_time ();
+  Delivered delivered;
+  SpReader *reader;
+
+  delivered_init (&delivered);
+  reader = sp_reader_start (receiver, 64, 10, FALSE, 100, on_batch, &delivered);
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
+  g_assert_true (delivered.timed_out);
+  g_assert_cmpuint (delivered.payloads->len, ==, 0);
+  g_assert_cmpint (delivered.finished_us - started, >=, 100 * 1000);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (receiver);
+}
+
+/* Every call waits its own timeout: data now and then keeps it going. */
+static void
+test_timeout_is_per_call (void)
+{
+  guint16 receiver_port, sender_port;
+  int receiver = udp_socket_on_loopback (&receiver_port);
+  int sender = udp_socket_on_loopback (&sender_port);
+  Delivered delivered;
+  SpReader *reader;
+
+  delivered_init (&delivered);
+  reader = sp_reader_start (receiver, 64, 4, FALSE, 300, on_batch, &delivered);
+  for (guint i = 0; i < 3; i++)
+    {
+      sp_test_iterate_for (150);
+      send_to_port (sender, receiver_port, "tick");
+    }
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
+  g_assert_true (delivered.timed_out);
+  g_assert_cmpuint (delivered.payloads->len, ==, 3);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (sender);
+  close (receiver);
+}
+
+/* A stream is read until its end of file, which is the last call. */
+static void
+test_stream_to_end_of_file (void)
+{
+  g_autoptr(GString) whole = g_string_new (NULL);
+  Delivered delivered;
+  SpReader *reader;
+  int fds[2];
+  guint last;
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  delivered_init (&delivered);
+  reader = sp_reader_start (fds[0], 3, G_MAXUINT, TRUE, 5000, on_batch, &delivered);
+  g_assert_cmpint (write (fds[1], "abcdefgh", 8), ==, 8);
+  g_assert_no_errno (shutdown (fds[1], SHUT_WR));
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
+  g_assert_false (delivered.timed_out);
+  last = delivered.payloads->len - 1;
+  for (guint i = 0; i < last; i++)
+    {
+      GBytes *bytes = g_ptr_array_index (delivered.payloads, i);
+
+      g_assert_cmpuint (g_bytes_get_size (bytes), <=, 3);
+      g_string_append_len (whole, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  g_assert_cmpstr (whole->str, ==, "abcdefgh");
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (delivered.payloads, last)), ==, 0);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (fds[0]);
+  close (fds[1]);
+}
+
+/* A call that fails is the last, with its errno: a datagram socket
+ * connected to a port nobody has learns ECONNREFUSED. */
+static void
+test_failed_call (void)
+{
+  guint16 port;
+  int fd = udp_socket_on_loopback (&port);
+  struct sockaddr_in nobody = {
+    .sin_family = AF_INET,
+    .sin_port = htons (sp_test_closed_port (AF_INET)),
+    .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+  };
+  Delivered delivered;
+  SpReader *reader;
+
+  g_assert_no_errno (connect (fd, (struct sockaddr *) &nobody, sizeof nobody));
+  delivered_init (&delivered);
+  reader = sp_reader_start (fd, 64, 5, FALSE, 5000, on_batch, &delivered);
+  g_assert_cmpint (send (fd, "anyone?", 7, 0), ==, 7);
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
+  g_assert_cmpuint (delivered.payloads->len, ==, 1);
+  g_assert_null (g_ptr_array_index (delivered.payloads, 0));
+  g_assert_cmpint (g_array_index (delivered.codes, int, 0), ==, ECONNREFUSED);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (fd);
+}
+
+/* Waits, without turning this thread's loop, until the I/O thread has
+ * taken every datagram waiting on `fd`. */
+static void
+wait_until_taken (int fd)
+{
+  gint64 deadline = g_get_monotonic_time () + GUARD_MS * (gint64) 1000;
+
+  while (bytes_waiting (fd) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+}
+
+/* Halting delivers at once what was read, and then reads no more: what
+ * comes after stays in the socket for whoever reads it next. */
+static void
+test_halt (void)
+{
+  guint16 receiver_port, sender_port;
+  int receiver = udp_socket_on_loopback (&receiver_port);
+  int sender = udp_socket_on_loopback (&sender_port);
+  Delivered delivered;
+  SpReader *reader;
+
+  delivered_init (&delivered);
+  reader = sp_reader_start (receiver, 64, 100, FALSE, 5000, on_batch, &delivered);
+  send_to_port (sender, receiver_port, "one");
+  send_to_port (sender, receiver_port, "two");
+  /* The I/O thread takes them; this thread's loop does not turn, so
+   * nothing has been delivered yet. */
+  wait_until_taken (receiver);
+  g_assert_cmpuint (delivered.payloads->len, ==, 0);
+
+  sp_reader_halt (reader);
+  g_assert_cmpuint (delivered.payloads->len, ==, 2);
+  sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, 1), "two");
+  g_assert_cmpuint (delivered.n_finished, ==, 0);
+
+  send_to_port (sender, receiver_port, "three");
+  sp_test_iterate_for (200);
+  g_assert_cmpint (bytes_waiting (receiver), ==, 5);
+  g_assert_cmpuint (delivered.payloads->len, ==, 2);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (sender);
+  close (receiver);
+}
+
+/* Freed, a reader delivers nothing more, not even what it had read. */
+static void
+test_free_delivers_nothing (void)
+{
+  guint16 receiver_port, sender_port;
+  int receiver = udp_socket_on_loopback (&receiver_port);
+  int sender = udp_socket_on_loopback (&sender_port);
+  Delivered delivered;
+  SpReader *reader;
+
+  delivered_init (&delivered);
+  reader = sp_reader_start (receiver, 64, 100, FALSE, 5000, on_batch, &delivered);
+  send_to_port (sender, receiver_port, "unseen");
+  wait_until_taken (receiver);
+
+  sp_reader_free (reader);
+  sp_test_iterate_for (100);
+  g_assert_cmpuint (delivered.n_batches, ==, 0);
+
+  delivered_clear (&delivered);
+  close (sender);
+  close (receiver);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Sp/Reader/datagrams-in-order", test_datagrams_in_order);
+  g_test_add_func ("/Sp/Reader/datagram-cut-to-bufsize", test_datagram_cut_to_bufsize);
+  g_test_add_func ("/Sp/Reader/timeout", test_timeout);
+  g_test_add_func ("/Sp/Reader/timeout-is-per-call", test_timeout_is_per_call);
+  g_test_add_func ("/Sp/Reader/stream-to-end-of-file", test_stream_to_end_of_file);
+  g_test_add_func ("/Sp/Reader/failed-call", test_failed_call);
+  g_test_add_func ("/Sp/Reader/halt", test_halt);
+  g_test_add_func ("/Sp/Reader/free-delivers-nothing", test_free_delivers_nothing);
+
+  return g_test_run ();
+}
