@@ -392,6 +392,69 @@ test_free_delivers_nothing (void)
   close (receiver);
 }
 
+typedef struct
+{
+  int      fd;
+  gsize    total;
+  gboolean done;   /* atomic */
+} Writer;
+
+static gpointer
+write_all (gpointer data)
+{
+  Writer *writer = data;
+  g_autofree guint8 *chunk = g_malloc0 (1024 * 1024);
+  gsize written = 0;
+
+  while (written < writer->total)
+    {
+      gssize n = write (writer->fd, chunk, MIN (writer->total - written, 1024 * 1024));
+
+      g_assert_cmpint (n, >, 0);
+      written += n;
+    }
+  shutdown (writer->fd, SHUT_WR);
+  g_atomic_int_set (&writer->done, TRUE);
+  return NULL;
+}
+
+/* A stream faster than its deliveries: the reader stops calling once 64 MiB
+ * wait for delivery, so memory stays bounded and the sender waits, and it
+ * goes on when they have been delivered. */
+static void
+test_pauses_when_deliveries_lag (void)
+{
+  Writer writer = { .total = (gsize) 80 * 1024 * 1024 };
+  Delivered delivered;
+  SpReader *reader;
+  GThread *thread;
+  gsize received = 0;
+  int fds[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  writer.fd = fds[1];
+  delivered_init (&delivered);
+  reader = sp_reader_start (fds[0], 64 * 1024, G_MAXUINT, TRUE, 10000, on_batch, &delivered);
+  thread = g_thread_new ("writer", write_all, &writer);
+
+  /* This thread's loop stands still: nothing is delivered, and the writer
+   * cannot finish. */
+  g_usleep (500 * 1000);
+  g_assert_false (g_atomic_int_get (&writer.done));
+  g_assert_cmpuint (delivered.n_batches, ==, 0);
+
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS * 3));
+  g_thread_join (thread);
+  for (guint i = 0; i < delivered.payloads->len; i++)
+    received += g_bytes_get_size (g_ptr_array_index (delivered.payloads, i));
+  g_assert_cmpuint (received, ==, writer.total);
+
+  sp_reader_free (reader);
+  delivered_clear (&delivered);
+  close (fds[0]);
+  close (fds[1]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +467,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Reader/timeout-is-per-call", test_timeout_is_per_call);
   g_test_add_func ("/Sp/Reader/stream-to-end-of-file", test_stream_to_end_of_file);
   g_test_add_func ("/Sp/Reader/failed-call", test_failed_call);
+  g_test_add_func ("/Sp/Reader/pauses-when-deliveries-lag", test_pauses_when_deliveries_lag);
   g_test_add_func ("/Sp/Reader/halt", test_halt);
   g_test_add_func ("/Sp/Reader/free-delivers-nothing", test_free_delivers_nothing);
 
