@@ -84,6 +84,7 @@ static guint signals[N_SIGNALS];
 
 static void accept_next (SpServe *self);
 static void receive_next (SpServe *self, SpSocket *connection);
+static void on_accepted (GObject *object, GAsyncResult *result, gpointer user_data);
 
 static void
 sp_serve_dispose (GObject *object)
@@ -451,57 +452,107 @@ pause_accepting (SpServe *self,
     }
 }
 
+/* An accept that failed: out of descriptors it waits and tries again,
+ * otherwise accepting is over. */
+static void
+accept_failed (SpServe *self,
+               GError  *error)
+{
+  int code = sp_errno_from_gerror (error);
+
+  if (is_out_of_resources (code))
+    {
+      pause_accepting (self, code);
+      return;
+    }
+
+  /* A listener closed on purpose ends an open-ended serve normally. */
+  if (self->connections > 0 || code != EBADF)
+    note_failure (self, SP_CALL_ACCEPT, self->listener, code);
+  self->accepting = FALSE;
+  check_finished (self);
+}
+
+/* The next accept: a connection that was already waiting, taken at once,
+ * or NULL when the accept waits (on_accepted goes on from there) or
+ * failed. */
+static SpSocket *
+accept_one (SpServe *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  SpSocket *connection;
+
+  id = g_strdup_printf ("%s-%u", sp_socket_get_id (self->listener), self->n_accepted + 1);
+  connection = sp_socket_try_accept (self->listener, id, &error);
+  if (connection != NULL)
+    return connection;
+
+  if (sp_errno_from_gerror (error) == EAGAIN)
+    sp_socket_accept_async (self->listener, id, self->timeout_ms,
+                            NULL, on_accepted, g_object_ref (self));
+  else
+    accept_failed (self, error);
+  return NULL;
+}
+
+/* Takes `connection` (and those waiting behind it) in: each is announced,
+ * the next accept is made, then the connection's first receive, in that
+ * order. Connections already waiting are taken in this loop rather than
+ * one main-loop iteration each. */
+static void
+serve_accepted (SpServe  *self,
+                SpSocket *connection)
+{
+  while (connection != NULL)
+    {
+      g_autoptr(SpSocket) current = connection;
+
+      connection = NULL;
+      if (is_stopped (self))
+        return;
+
+      self->retry_ms = 0;
+      self->n_accepted++;
+      g_queue_push_tail (&self->active, g_object_ref (current));
+      g_hash_table_insert (self->active_links, current, self->active.tail);
+      g_signal_emit (self, signals[ACCEPTED], 0, current);
+
+      if (self->connections == 0 || self->n_accepted < self->connections)
+        connection = accept_one (self);
+      else
+        self->accepting = FALSE;
+
+      receive_next (self, current);
+    }
+}
+
 static void
 on_accepted (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(SpServe) self = user_data;
-  g_autoptr(SpSocket) connection = NULL;
   g_autoptr(GError) error = NULL;
+  SpSocket *connection;
 
   connection = sp_socket_accept_finish (SP_SOCKET (object), result, &error);
   if (is_stopped (self))
-    return;
-
-  if (connection == NULL && is_out_of_resources (sp_errno_from_gerror (error)))
     {
-      pause_accepting (self, sp_errno_from_gerror (error));
+      g_clear_object (&connection);
       return;
     }
 
   if (connection == NULL)
-    {
-      /* A listener closed on purpose ends an open-ended serve normally. */
-      if (self->connections > 0 || sp_errno_from_gerror (error) != EBADF)
-        note_failure (self, SP_CALL_ACCEPT, self->listener, sp_errno_from_gerror (error));
-      self->accepting = FALSE;
-      check_finished (self);
-      return;
-    }
-
-  self->retry_ms = 0;
-  self->n_accepted++;
-  g_queue_push_tail (&self->active, g_object_ref (connection));
-  g_hash_table_insert (self->active_links, connection, self->active.tail);
-  g_signal_emit (self, signals[ACCEPTED], 0, connection);
-
-  if (self->connections == 0 || self->n_accepted < self->connections)
-    accept_next (self);
+    accept_failed (self, error);
   else
-    self->accepting = FALSE;
-
-  receive_next (self, connection);
+    serve_accepted (self, connection);
 }
 
 static void
 accept_next (SpServe *self)
 {
-  g_autofree char *id = NULL;
-
-  id = g_strdup_printf ("%s-%u", sp_socket_get_id (self->listener), self->n_accepted + 1);
-  sp_socket_accept_async (self->listener, id, self->timeout_ms,
-                          NULL, on_accepted, g_object_ref (self));
+  serve_accepted (self, accept_one (self));
 }
 
 void

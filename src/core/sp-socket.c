@@ -39,6 +39,7 @@ struct _SpSocket
   SpTrafficLog   *log;
   SpImpairment   *impairment;
   SpSocket       *listener;
+  /* Made when first needed (see ensure_gsocket); owns `fd` once made. */
   GSocket        *gsocket;
   int             fd;
 
@@ -552,11 +553,38 @@ sp_socket_get_listener (SpSocket *self)
   return self->listener;
 }
 
+/* Wrapping a descriptor costs GSocket a handful of calls (it asks for the
+ * type, family, name, peer and flags): an accepted socket, of which a
+ * serve makes thousands, is wrapped only when something needs a GSocket. */
+static GSocket *
+ensure_gsocket (SpSocket  *self,
+                GError   **error)
+{
+  if (self->gsocket == NULL && self->fd >= 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      errno = 0;
+      self->gsocket = g_socket_new_from_fd (self->fd, &local_error);
+      if (self->gsocket == NULL)
+        {
+          g_propagate_error (error, sp_errno_error_new (errno != 0 ? errno : EINVAL));
+          return NULL;
+        }
+    }
+  else if (self->gsocket == NULL)
+    {
+      g_propagate_error (error, sp_errno_error_new (EBADF));
+    }
+
+  return self->gsocket;
+}
+
 GSocket *
 sp_socket_get_gsocket (SpSocket *self)
 {
   g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
-  return self->gsocket;
+  return ensure_gsocket (self, NULL);
 }
 
 int
@@ -802,6 +830,7 @@ sp_socket_listen (SpSocket  *self,
 /* Waiting: an I/O source on the socket and a timeout source, both on the
  * task's main context. */
 
+static gboolean op_fail (SpSocket *self, GTask *task, Op *op, int code, const char *remote);
 static gboolean on_op_ready (GSocket *socket, GIOCondition condition, gpointer user_data);
 static gboolean on_op_timeout (gpointer user_data);
 static void on_op_watch_ready (gpointer user_data);
@@ -849,6 +878,7 @@ op_run (GTask *task)
   if (op->watch == NULL && op->io_source == NULL && op->reader == NULL)
     {
       GMainContext *context = g_task_get_context (task);
+      g_autoptr(GError) error = NULL;
 
       /* A cancellable wakes only a source of its own; so does a second
        * call waiting on the same descriptor, which the poller's set
@@ -860,6 +890,12 @@ op_run (GTask *task)
         {
           if (g_list_find (self->pending, task) == NULL)
             self->pending = g_list_prepend (self->pending, g_object_ref (task));
+          return;
+        }
+
+      if (ensure_gsocket (self, &error) == NULL)
+        {
+          op_fail (self, task, op, sp_errno_from_gerror (error), NULL);
           return;
         }
 
@@ -988,45 +1024,138 @@ op_fail (SpSocket   *self,
   return TRUE;
 }
 
-static gboolean
-accept_attempt (SpSocket *self,
-                GTask    *task,
-                Op       *op)
+/* The local address of a connection accepted on this listener, when it
+ * must be the listener's own: one bound to a particular IP address takes
+ * connections only to that address. NULL otherwise: a wildcard listener's
+ * connections each have their own, which only getsockname() tells. */
+static GSocketAddress *
+listener_fixed_local (SpSocket *self)
+{
+  GInetAddress *address;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (self->local))
+    return NULL;
+
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->local));
+  if (g_inet_address_get_is_any (address) ||
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->local)) == 0)
+    return NULL;
+  return self->local;
+}
+
+/* One accept(), recorded when it takes a connection. NULL with the errno
+ * in `code` otherwise; EAGAIN (none waiting) is not a call the log shows,
+ * and the others are for the caller to record. */
+static SpSocket *
+accept_one (SpSocket   *self,
+            const char *new_id,
+            int        *code)
 {
   g_autoptr(SpSocket) accepted = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) peer = NULL;
   g_autofree char *peer_python = NULL;
   g_autofree char *detail = NULL;
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+  GSocketAddress *local;
   int fd;
 
   if (!sp_descriptors_reclaim ())
-    return op_fail (self, task, op, EMFILE, NULL);
-  fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    {
+      *code = EMFILE;
+      return NULL;
+    }
+  memset (&storage, 0, sizeof storage);
+  fd = accept4 (self->fd, (struct sockaddr *) &storage, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0)
     {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return FALSE;
-      return op_fail (self, task, op, errno, NULL);
+      *code = errno;
+      if (*code == EWOULDBLOCK || *code == EINTR)
+        *code = EAGAIN;
+      return NULL;
     }
   sp_descriptors_made ();
 
-  accepted = sp_socket_new (op->new_id, self->family, self->type, self->protocol, self->log);
+  accepted = sp_socket_new (new_id, self->family, self->type, self->protocol, self->log);
   accepted->listener = g_object_ref (self);
   accepted->step = self->step;
-  if (!adopt_fd (accepted, fd, &error))
-    return op_fail (self, task, op, sp_errno_from_gerror (error), NULL);
+  accepted->fd = fd;
 
-  refresh_local (accepted);
-  refresh_remote (accepted);
+  /* accept() said who the peer is; getpeername() would say the same. */
+  local = listener_fixed_local (self);
+  if (local != NULL)
+    {
+      accepted->local = g_object_ref (local);
+      accepted->local_text = g_strdup (self->local_text);
+    }
+  else
+    {
+      refresh_local (accepted);
+    }
+  if (length > 0 && length <= sizeof storage)
+    peer = address_from_native (&storage, length);
+  if (peer != NULL)
+    set_address (&accepted->remote, &accepted->remote_text, peer);
+  else
+    refresh_remote (accepted);
   accepted->state = SP_STATE_CONNECTED;
 
   peer_python = accepted->remote != NULL ? sp_endpoint_format_python (accepted->remote)
                                          : g_strdup ("''");
   detail = g_strdup_printf ("(%s, %s)", accepted->id, peer_python);
   record (self, SP_EVENT_CALL, SP_CALL_ACCEPT, 0, 0, NULL, 0, accepted->remote_text, detail, NULL);
+  return g_steal_pointer (&accepted);
+}
+
+static gboolean
+accept_attempt (SpSocket *self,
+                GTask    *task,
+                Op       *op)
+{
+  SpSocket *accepted;
+  int code;
+
+  accepted = accept_one (self, op->new_id, &code);
+  if (accepted == NULL)
+    {
+      if (code == EAGAIN)
+        return FALSE;
+      return op_fail (self, task, op, code, NULL);
+    }
+
   op_finished (self, task);
-  g_task_return_pointer (task, g_steal_pointer (&accepted), g_object_unref);
+  g_task_return_pointer (task, accepted, g_object_unref);
   return TRUE;
+}
+
+SpSocket *
+sp_socket_try_accept (SpSocket    *self,
+                      const char  *new_id,
+                      GError     **error)
+{
+  SpSocket *accepted;
+  int code;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+
+  if (self->fd < 0)
+    {
+      self->n_calls++;
+      fail (self, SP_CALL_ACCEPT, EBADF, NULL, error);
+      return NULL;
+    }
+
+  accepted = accept_one (self, new_id != NULL ? new_id : "conn", &code);
+  if (accepted == NULL && code == EAGAIN)
+    {
+      g_propagate_error (error, sp_errno_error_new (EAGAIN));
+      return NULL;
+    }
+
+  self->n_calls++;
+  if (accepted == NULL)
+    fail (self, SP_CALL_ACCEPT, code, NULL, error);
+  return accepted;
 }
 
 void
@@ -1910,7 +2039,10 @@ release_fd (SpSocket *self)
       g_object_unref (task);
     }
 
-  g_socket_close (self->gsocket, NULL);
+  if (self->gsocket != NULL)
+    g_socket_close (self->gsocket, NULL);
+  else
+    close (self->fd);
   g_clear_object (&self->gsocket);
   self->fd = -1;
 }

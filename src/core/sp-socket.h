@@ -70,6 +70,12 @@ void            sp_socket_accept_async         (SpSocket        *self,
 SpSocket       *sp_socket_accept_finish        (SpSocket        *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
+/* One accept now, without waiting: the connection, or NULL with an errno
+ * error; EAGAIN (none waiting) is neither recorded nor counted as a call,
+ * the others are as accept_async's would be. */
+SpSocket       *sp_socket_try_accept           (SpSocket        *self,
+                                                const char      *new_id,
+                                                GError         **error);
 /* connect, or connect_ex when `ex` (which records the errno as the call's
  * result rather than as a failure of the call). */
 void            sp_socket_connect_async        (SpSocket        *self,
