@@ -42,6 +42,9 @@ struct _SpSocket
   /* Made when first needed (see ensure_gsocket); owns `fd` once made. */
   GSocket        *gsocket;
   int             fd;
+  /* `fd` in the poller's set from its first wait until it is closed: the
+   * waits of a call at a time take turns on it (see op_wait). */
+  SpPollerWatch  *watch;
 
   GSocketAddress *local;
   GSocketAddress *remote;
@@ -96,9 +99,11 @@ struct _Op
   OpAttempt       attempt;
   GIOCondition    condition;
   guint           timeout_ms;
-  /* Waiting: a watch in the context's poller, or, for a call that can be
-   * cancelled, sources of its own (see op_run). */
+  /* Waiting: a watch in the context's poller (the socket's own kept one,
+   * paused when the call is done, when `watch_kept`), or, for a call that
+   * can be cancelled, sources of its own (see op_run). */
   SpPollerWatch  *watch;
+  gboolean        watch_kept;
   GSource        *io_source;
   GSource        *timeout_source;
   /* or calls on the I/O thread */
@@ -123,9 +128,20 @@ struct _Op
 };
 
 static void
+op_release_watch (Op *op)
+{
+  if (op->watch != NULL && op->watch_kept)
+    sp_poller_pause (op->watch);
+  else if (op->watch != NULL)
+    sp_poller_unwatch (op->watch);
+  op->watch = NULL;
+  op->watch_kept = FALSE;
+}
+
+static void
 op_free (Op *op)
 {
-  g_clear_pointer (&op->watch, sp_poller_unwatch);
+  op_release_watch (op);
   g_clear_pointer (&op->reader, sp_reader_free);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
@@ -839,7 +855,7 @@ static void on_op_watch_timeout (gpointer user_data);
 static void
 op_stop_waiting (Op *op)
 {
-  g_clear_pointer (&op->watch, sp_poller_unwatch);
+  op_release_watch (op);
   g_clear_pointer (&op->reader, sp_reader_free);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
@@ -863,6 +879,37 @@ op_finished (SpSocket *self,
     }
 }
 
+/* Waits in the poller on the socket's kept watch, made at the first wait;
+ * one on a call of its own when that one is busy (two calls waiting at
+ * once) or in another context. */
+static void
+op_wait (SpSocket     *self,
+         GTask        *task,
+         Op           *op,
+         GMainContext *context)
+{
+  if (self->watch == NULL)
+    {
+      self->watch = sp_poller_keep (context, self->fd, op->condition, op->timeout_ms,
+                                    on_op_watch_ready, on_op_watch_timeout, task);
+      op->watch = self->watch;
+      op->watch_kept = op->watch != NULL;
+      return;
+    }
+
+  if (sp_poller_is_paused (self->watch) && sp_poller_get_context (self->watch) == context &&
+      sp_poller_resume (self->watch, op->condition, op->timeout_ms,
+                        on_op_watch_ready, on_op_watch_timeout, task))
+    {
+      op->watch = self->watch;
+      op->watch_kept = TRUE;
+      return;
+    }
+
+  op->watch = sp_poller_watch (context, self->fd, op->condition, op->timeout_ms,
+                               on_op_watch_ready, on_op_watch_timeout, task);
+}
+
 static void
 op_run (GTask *task)
 {
@@ -884,8 +931,7 @@ op_run (GTask *task)
        * call waiting on the same descriptor, which the poller's set
        * cannot hold twice. */
       if (g_task_get_cancellable (task) == NULL)
-        op->watch = sp_poller_watch (context, self->fd, op->condition, op->timeout_ms,
-                                     on_op_watch_ready, on_op_watch_timeout, task);
+        op_wait (self, task, op, context);
       if (op->watch != NULL)
         {
           if (g_list_find (self->pending, task) == NULL)
@@ -2039,6 +2085,8 @@ release_fd (SpSocket *self)
       g_object_unref (task);
     }
 
+  /* Out of the set before the number can be another descriptor's. */
+  g_clear_pointer (&self->watch, sp_poller_unwatch);
   if (self->gsocket != NULL)
     g_socket_close (self->gsocket, NULL);
   else
