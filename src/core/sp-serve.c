@@ -347,6 +347,21 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
+/* What follows an answer: the next request, or, after a reply or a
+ * failure, the connection's end. */
+static void
+answered (SpServe  *self,
+          SpSocket *connection,
+          GError   *error)
+{
+  if (error != NULL)
+    note_failure (self, SP_CALL_SENDALL, connection, sp_errno_from_gerror (error));
+  if (error != NULL || self->mode == SP_SERVE_REPLY)
+    connection_done (self, connection);
+  else
+    receive_next (self, connection);
+}
+
 static void
 on_sent (GObject      *object,
          GAsyncResult *result,
@@ -360,12 +375,27 @@ on_sent (GObject      *object,
   if (is_stopped (self))
     return;
 
-  if (error != NULL)
-    note_failure (self, SP_CALL_SENDALL, pending->connection, sp_errno_from_gerror (error));
-  if (error != NULL || self->mode == SP_SERVE_REPLY)
-    connection_done (self, pending->connection);
-  else
-    receive_next (self, pending->connection);
+  answered (self, pending->connection, error);
+}
+
+/* An answer the kernel takes at once goes on from here, not from the
+ * next main-loop iteration as an asynchronous send's result would. */
+static void
+answer (SpServe  *self,
+        SpSocket *connection,
+        GBytes   *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  Pending *pending = pending_new (self, connection);
+  gssize sent;
+
+  if (!sp_socket_send_now (connection, SP_CALL_SENDALL, bytes, self->timeout_ms,
+                           on_sent, pending, &sent, &error))
+    return;
+
+  pending_free (pending);
+  if (!is_stopped (self))
+    answered (self, connection, error);
 }
 
 static void
@@ -378,7 +408,7 @@ on_received (GObject      *object,
   g_autoptr(GBytes) bytes = NULL;
   SpServe *self = pending->serve;
   SpSocket *connection = pending->connection;
-  GBytes *answer = NULL;
+  GBytes *reply = NULL;
   gboolean eof;
 
   bytes = sp_socket_receive_finish (connection, result, NULL, &error);
@@ -405,13 +435,12 @@ on_received (GObject      *object,
    * answers); nothing for discard. */
   eof = g_bytes_get_size (bytes) == 0;
   if (self->mode == SP_SERVE_REPLY)
-    answer = choose_reply (self, bytes);
+    reply = choose_reply (self, bytes);
   else if (self->mode == SP_SERVE_ECHO && !eof)
-    answer = bytes;
+    reply = bytes;
 
-  if (answer != NULL)
-    sp_socket_send_async (connection, SP_CALL_SENDALL, answer, NULL, self->timeout_ms,
-                          NULL, on_sent, g_steal_pointer (&pending));
+  if (reply != NULL)
+    answer (self, connection, reply);
   else if (eof)
     connection_done (self, connection);
   else

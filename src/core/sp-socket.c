@@ -1683,6 +1683,76 @@ sp_socket_send_async (SpSocket            *self,
   op_start (self, task);
 }
 
+gboolean
+sp_socket_send_now (SpSocket             *self,
+                    SpCall                call,
+                    GBytes               *data,
+                    guint                 timeout_ms,
+                    GAsyncReadyCallback   callback,
+                    gpointer              user_data,
+                    gssize               *sent,
+                    GError              **error)
+{
+  g_autoptr(GTask) task = NULL;
+  Op now = { .call = call, .data = data };
+  const guint8 *bytes;
+  gsize size;
+  Op *op;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (call == SP_CALL_SEND || call == SP_CALL_SENDALL, FALSE);
+  g_return_val_if_fail (data != NULL && sent != NULL, FALSE);
+
+  bytes = g_bytes_get_data (data, &size);
+
+  /* The calls and events of send_attempt, without a GTask, in the common
+   * case: no impairment to decide, and the kernel takes it all now. */
+  while (self->fd >= 0 && !impairable (self, &now) && (now.offset < size || size == 0))
+    {
+      gssize n;
+
+      n = sendto (self->fd, bytes + now.offset, size - now.offset,
+                  MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0);
+      if (n < 0)
+        {
+          int code = errno;
+
+          if (code == EAGAIN || code == EWOULDBLOCK || code == EINTR)
+            break;
+
+          self->n_calls++;
+          record_op_failure (self, &now, code, NULL, NULL);
+          g_propagate_error (error, sp_errno_error_new (code));
+          *sent = -1;
+          return TRUE;
+        }
+
+      self->bytes_sent += n;
+      if (call != SP_CALL_SENDALL)
+        record (self, SP_EVENT_SENT, call, 0, n, bytes + now.offset, n, NULL, NULL, NULL);
+      now.offset += n;
+
+      if (call != SP_CALL_SENDALL || now.offset == size)
+        {
+          self->n_calls++;
+          if (call == SP_CALL_SENDALL)
+            record (self, SP_EVENT_SENT, call, 0, now.offset, bytes, now.offset, NULL, NULL,
+                    NULL);
+          *sent = now.offset;
+          return TRUE;
+        }
+    }
+
+  /* It waits: a sendall goes on from where it stopped, as one call. */
+  task = op_task_new (self, call, send_attempt, G_IO_OUT, timeout_ms,
+                      NULL, callback, user_data, sp_socket_send_async);
+  op = g_task_get_task_data (task);
+  op->data = g_bytes_ref (data);
+  op->offset = now.offset;
+  op_start (self, task);
+  return FALSE;
+}
+
 gssize
 sp_socket_send_finish (SpSocket      *self,
                        GAsyncResult  *result,
@@ -1797,24 +1867,32 @@ receive_attempt (SpSocket *self,
                  GTask    *task,
                  Op       *op)
 {
+  guint8 small[16384];
   Received *received;
   guint8 *buffer;
   gssize size;
   int code;
 
+  /* A small buffer is on the stack and what came is copied out: a
+   * connection's every receive (and every EAGAIN) would otherwise allocate
+   * and free the whole buffer. */
   received = g_new0 (Received, 1);
-  buffer = g_malloc (MAX (op->bufsize, 1));
+  buffer = op->bufsize <= sizeof small ? small : g_malloc (op->bufsize);
   size = receive_once (self, op, buffer, &received->from, &code);
   if (size < 0)
     {
-      g_free (buffer);
+      if (buffer != small)
+        g_free (buffer);
       received_free (received);
       if (code == EAGAIN)
         return FALSE;
       return op_fail (self, task, op, code, NULL);
     }
 
-  received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
+  if (buffer == small)
+    received->bytes = g_bytes_new (buffer, size);
+  else
+    received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
   op_finished (self, task);
   g_task_return_pointer (task, received, (GDestroyNotify) received_free);
   return TRUE;

@@ -100,6 +100,18 @@ void            sp_socket_send_async           (SpSocket        *self,
 gssize          sp_socket_send_finish          (SpSocket        *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
+/* send or sendall on a connected socket, ended at once when the kernel
+ * takes the bytes: TRUE, with what send_finish would give (the count, or
+ * -1 and `error`), and `callback` is not called. FALSE when it has to
+ * wait: it goes on as send_async, and `callback` tells how it ended. */
+gboolean        sp_socket_send_now             (SpSocket        *self,
+                                                SpCall           call,
+                                                GBytes          *data,
+                                                guint            timeout_ms,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data,
+                                                gssize          *sent,
+                                                GError         **error);
 /* recv, recv_into, recvfrom or recvfrom_into: one call, at most `bufsize`
  * bytes. An empty GBytes is end of file. `from` is set for recvfrom and
  * recvfrom_into. */
