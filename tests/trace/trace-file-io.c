@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reads and writes a file and a pipe (none of it reported), and makes one
+ * socket (reported), so that a test can tell the two apart.
+ * Usage: trace-file-io PATH */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int
+main (int   argc,
+      char *argv[])
+{
+  char data[64];
+  int fd, pipe_fds[2], sock;
+  ssize_t n;
+
+  if (argc != 2)
+    return 2;
+
+  fd = open (argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
+  write (fd, "file text", 9);
+  lseek (fd, 0, SEEK_SET);
+  n = read (fd, data, sizeof data);
+  close (fd);
+
+  pipe (pipe_fds);
+  write (pipe_fds[1], "pipe", 4);
+  read (pipe_fds[0], data, sizeof data);
+  close (pipe_fds[0]);
+  close (pipe_fds[1]);
+
+  sock = socket (AF_INET, SOCK_STREAM, 0);
+  close (sock);
+
+  /* The number the socket had is a file's again. */
+  fd = open (argv[1], O_RDONLY);
+  read (fd, data, sizeof data);
+  close (fd);
+
+  printf ("read %zd\n", n);
+  return 0;
+}
