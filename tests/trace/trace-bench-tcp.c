@@ -2,12 +2,14 @@
 /* Throughput over loopback TCP: BYTES sent in 64 KiB send()s to a thread of
  * the same program that recv()s them; both sides are traced when the
  * program is. Prints MiB per second, from the first send to the receiver's
- * end of stream. Usage: trace-bench-tcp BYTES */
+ * end of stream, and the CPU seconds the process used (both threads).
+ * Usage: trace-bench-tcp BYTES */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +40,7 @@ main (int   argc,
   struct sockaddr_in address = { .sin_family = AF_INET };
   socklen_t len = sizeof address;
   struct timespec start, end;
+  struct rusage usage;
   pthread_t thread;
   long long total, sent = 0;
   double seconds;
@@ -78,7 +81,10 @@ main (int   argc,
 
   if (received != total)
     return 1;
+  getrusage (RUSAGE_SELF, &usage);
   seconds = (double) (end.tv_sec - start.tv_sec) + (double) (end.tv_nsec - start.tv_nsec) / 1e9;
-  printf ("%.1f\n", (double) total / seconds / (1024.0 * 1024.0));
+  printf ("%.1f %.3f\n", (double) total / seconds / (1024.0 * 1024.0),
+          (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+          (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
   return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Reads and writes a file and a pipe (none of it reported), and makes one
- * socket (reported), so that a test can tell the two apart.
+/* Reads and writes a file and a pipe (none of it reported), makes one
+ * socket and a socket pair (reported, the pair's calls only), and reads its
+ * standard input, which the test makes a socket or a pipe.
  * Usage: trace-file-io PATH */
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ main (int   argc,
       char *argv[])
 {
   char data[64];
-  int fd, pipe_fds[2], sock;
+  int fd, pipe_fds[2], pair[2], sock;
   ssize_t n;
 
   if (argc != 2)
@@ -38,6 +39,14 @@ main (int   argc,
   fd = open (argv[1], O_RDONLY);
   read (fd, data, sizeof data);
   close (fd);
+
+  socketpair (AF_UNIX, SOCK_STREAM, 0, pair);
+  write (pair[0], "pair", 4);
+  read (pair[1], data, sizeof data);
+  close (pair[0]);
+  close (pair[1]);
+
+  read (0, data, sizeof data);
 
   printf ("read %zd\n", n);
   return 0;

@@ -8,6 +8,7 @@ the directory of the test programs.
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import threading
@@ -34,13 +35,16 @@ class Traced:
     """One traced run. Reports are read as they come, on a thread, so that
     the program never waits on a full channel; `wait_for` waits for one."""
 
-    def __init__(self, argv, name=None, data_limit=None, env=None, trace=True, keep=True):
+    def __init__(self, argv, name=None, data_limit=None, env=None, trace=True, keep=True,
+                 stdin=None):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.raw = []
         # Without `keep` (benchmarks), reports are only counted.
         self.keep = keep
         self.count = 0
         self.size = 0
+        # CPU seconds the reading took: the parent's share of the cost.
+        self.reader_cpu = 0.0
         self.lock = threading.Condition()
         self.done = False
         child_env = dict(os.environ)
@@ -56,7 +60,7 @@ class Traced:
         child_env.update(env or {})
         try:
             self.process = subprocess.Popen(argv, env=child_env, pass_fds=pass_fds,
-                                            stdout=subprocess.PIPE, text=True)
+                                            stdin=stdin, stdout=subprocess.PIPE, text=True)
         finally:
             if trace:
                 os.close(CHANNEL_FD)
@@ -66,10 +70,16 @@ class Traced:
         self.reader.start()
 
     def _read(self):
+        # One buffer for every report: recv(REPORT_MAX) would map and unmap
+        # a quarter of a megabyte each time, and pace the program by it.
+        buffer = bytearray(REPORT_MAX + 1)
+        view = memoryview(buffer)
         while True:
-            message = self.channel.recv(REPORT_MAX + 1)
+            message = bytes(view[:self.channel.recv_into(buffer)])
             with self.lock:
                 if not message:
+                    usage = resource.getrusage(resource.RUSAGE_THREAD)
+                    self.reader_cpu = usage.ru_utime + usage.ru_stime
                     self.done = True
                     self.lock.notify_all()
                     return
