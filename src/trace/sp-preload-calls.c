@@ -56,8 +56,12 @@ socket (int domain,
   int saved_errno = errno;
 
   sp_preload_check_new (fd);
-  if (fd >= 0)
+  /* One that getaddrinfo makes for itself may be closed inside libc,
+   * unseen: its number is left to be asked about when next used. */
+  if (sp_preload_quiet == 0)
     sp_fds_learn (fd, domain, type);
+  else
+    sp_fds_forget (fd);
 
   if (sp_preload_reporting () && sp_fds_family_name (domain) != NULL)
     {

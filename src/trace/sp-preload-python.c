@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <string.h>
@@ -96,16 +95,73 @@ sp_python_str (SpBuf      *buf,
 }
 
 static void
-append_ip (SpBuf      *buf,
-           int         family,
-           const void *ip)
+append_ipv4 (SpBuf               *buf,
+             const unsigned char *bytes)
 {
-  char text[INET6_ADDRSTRLEN];
+  for (int i = 0; i < 4; i++)
+    {
+      if (i > 0)
+        sp_buf_char (buf, '.');
+      sp_buf_int (buf, bytes[i]);
+    }
+}
 
-  if (inet_ntop (family, ip, text, sizeof text) != NULL)
-    sp_buf_text (buf, text);
-  else
-    buf->overflow = 1;
+/* As inet_ntop writes it (and so g_inet_address_to_string): the first
+ * longest run of two or more zero groups as "::", IPv4-mapped and
+ * IPv4-compatible addresses ending in a dotted quad. By hand, because
+ * inet_ntop formats with sprintf, which is not async-signal-safe. */
+static void
+append_ipv6 (SpBuf               *buf,
+             const unsigned char *bytes)
+{
+  unsigned int words[8];
+  int best = -1, best_len = 0, run = -1, run_len = 0;
+
+  for (int i = 0; i < 8; i++)
+    {
+      words[i] = (unsigned int) (bytes[2 * i] << 8 | bytes[2 * i + 1]);
+      if (words[i] == 0)
+        {
+          if (run < 0)
+            run = i, run_len = 0;
+          if (++run_len > best_len)
+            best = run, best_len = run_len;
+        }
+      else
+        run = -1;
+    }
+  if (best_len < 2)
+    best = -1;
+
+  for (int i = 0; i < 8; i++)
+    {
+      if (best >= 0 && i >= best && i < best + best_len)
+        {
+          if (i == best)
+            sp_buf_char (buf, ':');
+          continue;
+        }
+      if (i > 0)
+        sp_buf_char (buf, ':');
+      if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
+        {
+          append_ipv4 (buf, bytes + 12);
+          return;
+        }
+      if (words[i] == 0)
+        sp_buf_char (buf, '0');
+      else
+        {
+          int shift = 12;
+
+          while ((words[i] >> shift) == 0)
+            shift -= 4;
+          for (; shift >= 0; shift -= 4)
+            sp_buf_char (buf, hex[(words[i] >> shift) & 0xf]);
+        }
+    }
+  if (best >= 0 && best + best_len == 8)
+    sp_buf_char (buf, ':');
 }
 
 /* The name in a sockaddr_un, and whether it is abstract; the length is
@@ -143,7 +199,7 @@ sp_python_address (SpBuf                 *buf,
       const struct sockaddr_in *in = (const struct sockaddr_in *) address;
 
       sp_buf_text (buf, "('");
-      append_ip (buf, AF_INET, &in->sin_addr);
+      append_ipv4 (buf, (const unsigned char *) &in->sin_addr);
       sp_buf_text (buf, "', ");
       sp_buf_int (buf, ntohs (in->sin_port));
       sp_buf_char (buf, ')');
@@ -153,7 +209,7 @@ sp_python_address (SpBuf                 *buf,
       const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) address;
 
       sp_buf_text (buf, "('");
-      append_ip (buf, AF_INET6, &in6->sin6_addr);
+      append_ipv6 (buf, in6->sin6_addr.s6_addr);
       sp_buf_text (buf, "', ");
       sp_buf_int (buf, ntohs (in6->sin6_port));
       sp_buf_text (buf, ", ");
@@ -192,7 +248,7 @@ sp_endpoint_address (SpBuf                 *buf,
     {
       const struct sockaddr_in *in = (const struct sockaddr_in *) address;
 
-      append_ip (buf, AF_INET, &in->sin_addr);
+      append_ipv4 (buf, (const unsigned char *) &in->sin_addr);
       sp_buf_char (buf, ':');
       sp_buf_int (buf, ntohs (in->sin_port));
     }
@@ -201,7 +257,7 @@ sp_endpoint_address (SpBuf                 *buf,
       const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) address;
 
       sp_buf_char (buf, '[');
-      append_ip (buf, AF_INET6, &in6->sin6_addr);
+      append_ipv6 (buf, in6->sin6_addr.s6_addr);
       if (in6->sin6_scope_id != 0)
         {
           sp_buf_char (buf, '%');

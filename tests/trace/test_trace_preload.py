@@ -143,12 +143,15 @@ class ThreadsTest(unittest.TestCase, WellFormed):
             sink.bind(('127.0.0.1', 0))
             port = sink.getsockname()[1]
             threads, count = 8, 500
-            traced = Traced([program('trace-threads'), str(port), str(threads), str(count)])
+            # A name that needs escaping in JSON, and one that is not UTF-8.
+            traced = Traced([program('trace-threads'), str(port), str(threads), str(count)],
+                            name='th"re\\ads\n\udcff')
             status, out, _ = traced.finish()
         self.assertEqual(status, 0)
         # Each message whole and strict JSON (no NaN, valid UTF-8).
         reports = [json.loads(m.decode('utf-8'), parse_constant=self.fail) for m in traced.raw]
         self.assertWellFormed(reports, traced.process.pid)
+        self.assertEqual({r['program'] for r in reports}, {'th"re\\ads\n\ufffd'})
         sends = [r for r in reports if r['call'] == 'sendto']
         self.assertEqual(len(sends), threads * count)
         seen = set()
@@ -228,6 +231,49 @@ class ChannelTest(unittest.TestCase, WellFormed):
                 self.assertEqual(status, 3)
                 self.assertEqual(out.strip(), 'connect: -1 ECONNREFUSED')
                 self.assertEqual(reports, [])
+
+
+class AddressesTest(unittest.TestCase, WellFormed):
+    def test_unix_and_ipv6(self):
+        try:
+            six = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            six.bind(('::1', 0))
+        except OSError:
+            self.skipTest('no IPv6 loopback')
+        with six, tempfile.TemporaryDirectory() as directory:
+            port = six.getsockname()[1]
+            traced = Traced([program('trace-addresses'), directory, str(port)])
+            status, out, reports = traced.finish()
+            self.assertEqual(six.recv(64), b'v6')
+        self.assertEqual(status, 0)
+        self.assertEqual(out.splitlines(), ['recvmsg: 6', 'recvfrom: 2'])
+        self.assertWellFormed(reports, traced.process.pid)
+        path = os.path.join(directory, 'server.sock')
+        name = f'sp-trace-{traced.process.pid}'
+        self.assertEqual(calls(reports),
+                         ['socket', 'socket', 'bind', 'bind', 'sendto', 'recvfrom', 'sendto',
+                          'recvfrom', 'socket', 'sendto', 'close', 'close', 'close'])
+        server, client = reports[0]['fd'], reports[1]['fd']
+        self.assertEqual(reports[0]['family'], 'unix')
+        self.assertEqual(reports[0]['type'], 'dgram')
+        self.assertEqual((reports[2]['args'], reports[2]['local']), (f"'{path}'", path))
+        self.assertEqual((reports[3]['args'], reports[3]['local']),
+                         (f"b'\\x00{name}'", f'@{name}'))
+
+        sendmsg, recvmsg, sendto, recvfrom = reports[4:8]
+        self.assertEqual((sendmsg['fd'], sendmsg['remote'], sendmsg['bytes']), (client, path, 6))
+        self.assertEqual(data(sendmsg), b'abcdef')
+        self.assertEqual(sendmsg['args'], f"b'abcdef', '{path}'")
+        self.assertEqual((recvmsg['fd'], recvmsg['remote'], recvmsg['args']),
+                         (server, f'@{name}', '66'))
+        self.assertEqual(data(recvmsg), b'abcdef')
+        self.assertEqual((sendto['remote'], recvfrom['remote']), (f'@{name}', path))
+        self.assertEqual(data(recvfrom), b'ok')
+
+        v6 = reports[9]
+        self.assertEqual(reports[8]['family'], 'inet6')
+        self.assertEqual(v6['remote'], f'[::1]:{port}')
+        self.assertEqual(v6['args'], f"b'v6', ('::1', {port}, 0, 0)")
 
 
 class FilesTest(unittest.TestCase, WellFormed):
