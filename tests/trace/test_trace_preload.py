@@ -276,6 +276,18 @@ class AddressesTest(unittest.TestCase, WellFormed):
         self.assertEqual(v6['args'], f"b'v6', ('::1', {port}, 0, 0)")
 
 
+class FortifiedTest(unittest.TestCase, WellFormed):
+    def test_checked_calls(self):
+        traced = Traced([program('trace-fortified'), '64'])
+        status, out, reports = traced.finish()
+        self.assertEqual(status, 0)
+        self.assertEqual(out.split(), ['3', '3', '5'])
+        self.assertWellFormed(reports)
+        received = [r for r in reports if r['call'] == 'recv']
+        self.assertEqual([data(r) for r in received], [b'one', b'two', b'three'])
+        self.assertEqual({r['args'] for r in received}, {'64'})
+
+
 class FilesTest(unittest.TestCase, WellFormed):
     def run_file_io(self, stdin):
         with tempfile.TemporaryDirectory() as directory:
