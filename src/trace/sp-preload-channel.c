@@ -20,6 +20,7 @@
 static int channel_fd = -1;
 static int active;
 static long long data_limit = -1;
+static size_t report_max = SP_TRACE_REPORT_MAX;
 static char program[PROGRAM_MAX];
 static size_t program_len;
 
@@ -45,6 +46,12 @@ long long
 sp_channel_data_limit (void)
 {
   return data_limit;
+}
+
+size_t
+sp_channel_report_max (void)
+{
+  return report_max;
 }
 
 const char *
@@ -83,6 +90,34 @@ parse_channel (const char *text)
   return (int) fd;
 }
 
+/* A datagram larger than the socket's send buffer is refused whole
+ * (EMSGSIZE), and the default buffer (net.core.wmem_default, 208 KiB) is
+ * smaller than the largest report: ask for a larger one, which the kernel
+ * doubles within net.core.wmem_max, and keep reports below what it gave. */
+static size_t
+fit_send_buffer (int fd)
+{
+  int size = 0;
+  socklen_t len = sizeof size;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_SNDBUF, &size, &len) == 0 &&
+      size < SP_TRACE_REPORT_MAX + 1024)
+    {
+      int want = SP_TRACE_REPORT_MAX + 1024;
+
+      setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof want);
+      len = sizeof size;
+      getsockopt (fd, SOL_SOCKET, SO_SNDBUF, &size, &len);
+    }
+
+  /* The kernel keeps a little of the buffer for its own accounting. */
+  if (size <= 1024)
+    return 0;
+  if ((size_t) size - 1024 < SP_TRACE_REPORT_MAX)
+    return (size_t) size - 1024;
+  return SP_TRACE_REPORT_MAX;
+}
+
 static void
 set_program (const char *name)
 {
@@ -112,6 +147,7 @@ sp_channel_init (void)
 
   /* Children that exec are followed only if the channel survives exec. */
   fcntl (fd, F_SETFD, fcntl (fd, F_GETFD) & ~FD_CLOEXEC);
+  report_max = fit_send_buffer (fd);
 
   limit = getenv (SP_TRACE_ENV_DATA_LIMIT);
   if (limit != NULL && *limit != '\0')

@@ -16,6 +16,9 @@ int          sp_channel_fd         (void);
 void         sp_channel_stop       (void);
 /* Bytes of data to report per call; -1: all (within SP_TRACE_REPORT_MAX). */
 long long    sp_channel_data_limit (void);
+/* The largest report the channel takes: SP_TRACE_REPORT_MAX, or less if
+ * the channel's send buffer is smaller. */
+size_t       sp_channel_report_max (void);
 /* The program's name, already quoted and escaped for JSON. */
 const char  *sp_channel_program    (size_t   *len);
 /* Sends one report. `data_start` is where its "data" member begins (0 if

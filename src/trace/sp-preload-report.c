@@ -7,7 +7,6 @@
 #include "sp-preload-channel.h"
 #include "sp-preload-python.h"
 #include "sp-preload-report.h"
-#include "sp-trace-report.h"
 
 /* Room for everything but "data": the program's name, the arguments and
  * two addresses, escaped. A report that does not fit is dropped whole. */
@@ -20,7 +19,8 @@ size_t
 sp_report_data_length (size_t moved)
 {
   long long limit = sp_channel_data_limit ();
-  size_t most = (SP_TRACE_REPORT_MAX - HEAD_MAX) / 4 * 3;
+  size_t report_max = sp_channel_report_max ();
+  size_t most = report_max > HEAD_MAX ? (report_max - HEAD_MAX) / 4 * 3 : 0;
 
   if (limit >= 0 && (unsigned long long) limit < most)
     most = (size_t) limit;

@@ -136,6 +136,24 @@ class EchoTest(unittest.TestCase, WellFormed):
         self.assertEqual(send['bytes'], 100)
         self.assertEqual(data(send), b'abcdefg')
 
+    def test_report_larger_than_socket_buffer(self):
+        # 180,000 bytes make a report of 240,000 and more: it still comes
+        # whole, below the reader's limit.
+        size = 180_000
+        for limit in (-1, None):
+            with self.subTest(limit=limit):
+                traced = Traced([program('trace-big'), str(size)], data_limit=limit)
+                status, out, reports = traced.finish()
+                self.assertEqual(status, 0)
+                self.assertEqual(out.split(), [str(size), str(size)])
+                self.assertTrue(all(len(m) <= 256 * 1024 for m in traced.raw))
+                moved = [r for r in reports if r['call'] in ('send', 'recv')]
+                self.assertEqual(len(moved), 2)
+                expected = bytes((i * 7) & 0xff for i in range(size))
+                for r in moved:
+                    self.assertEqual(r['bytes'], size)
+                    self.assertEqual(data(r), expected)
+
 
 class ThreadsTest(unittest.TestCase, WellFormed):
     def test_every_report_whole(self):
