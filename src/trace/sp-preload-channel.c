@@ -124,7 +124,8 @@ set_program (const char *name)
   SpBuf buf;
 
   sp_buf_init (&buf, program, sizeof program);
-  sp_buf_json_string (&buf, name, strnlen (name, PROGRAM_MAX / 8));
+  /* As many bytes as fit however they are escaped (\uXXXX: six each). */
+  sp_buf_json_string (&buf, name, strnlen (name, (PROGRAM_MAX - 2) / 6));
   program_len = buf.overflow ? 0 : buf.len;
   if (program_len == 0)
     {
