@@ -7,13 +7,23 @@
 #include "sp-preload-channel.h"
 #include "sp-preload-python.h"
 #include "sp-preload-report.h"
+#include "sp-trace-report.h"
 
 /* Room for everything but "data": the program's name, the arguments and
  * two addresses, escaped. A report that does not fit is dropped whole. */
 #define HEAD_MAX   4096
 /* Reports with this much data or less are built on the stack; larger
- * ones in memory mapped for them, as malloc is not async-signal-safe. */
+ * ones in mapped memory, as malloc is not async-signal-safe. */
 #define STACK_DATA 1536
+/* Enough for any report: sp_report_data_length keeps below it. */
+#define LARGE_SIZE (HEAD_MAX + SP_TRACE_REPORT_MAX)
+
+/* One mapping is kept for the next large report, so that a program that
+ * sends much data does not map, fault in and unmap a quarter of a megabyte
+ * on each call. It is taken and given back with atomic exchanges: threads
+ * and signal handlers need no lock, and a report made while another holds
+ * it maps its own. */
+static void *spare;
 
 size_t
 sp_report_data_length (size_t moved)
@@ -160,15 +170,23 @@ sp_report_send (const SpReport *report)
     }
   else
     {
-      size_t size = HEAD_MAX + sp_buf_base64_length (data_len);
-      void *memory = mmap (NULL, size, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      void *memory = __atomic_exchange_n (&spare, NULL, __ATOMIC_ACQUIRE);
+      void *none = NULL;
 
-      if (memory == MAP_FAILED)
-        return;
-      sp_buf_init (&buf, memory, size);
+      if (memory == NULL)
+        {
+          memory = mmap (NULL, LARGE_SIZE, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+          if (memory == MAP_FAILED)
+            return;
+        }
+
+      sp_buf_init (&buf, memory, LARGE_SIZE);
       build (&buf, report, data_len, &data_start);
       sp_channel_send (&buf, data_start);
-      munmap (memory, size);
+
+      if (!__atomic_compare_exchange_n (&spare, &none, memory, 0,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        munmap (memory, LARGE_SIZE);
     }
 }

@@ -3,6 +3,7 @@
  * socket and a socket pair (reported, the pair's calls only), and reads its
  * standard input, which the test makes a socket or a pipe.
  * Usage: trace-file-io PATH */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,9 +41,12 @@ main (int   argc,
   read (fd, data, sizeof data);
   close (fd);
 
+  /* A call that succeeds leaves errno as it was, reported or not. */
   socketpair (AF_UNIX, SOCK_STREAM, 0, pair);
+  errno = EDOM;
   write (pair[0], "pair", 4);
   read (pair[1], data, sizeof data);
+  printf ("errno %s\n", errno == EDOM ? "kept" : "changed");
   close (pair[0]);
   close (pair[1]);
 
