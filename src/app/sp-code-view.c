@@ -519,13 +519,24 @@ sp_code_view_finalize (GObject *object)
   G_OBJECT_CLASS (sp_code_view_parent_class)->finalize (object);
 }
 
-static void
+/* Runs once the new view is allocated and its lines laid out, which
+ * happens in idles of a higher priority: only then is the end where the
+ * view says it is. */
+static gboolean
 on_first_scroll (gpointer user_data)
 {
   SpCodeView *self = user_data;
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
+
+  /* Hidden again before it was laid out: it opens at the top. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->text_view)) &&
+      gtk_adjustment_get_page_size (vadjustment) <= 0)
+    return G_SOURCE_CONTINUE;
 
   self->scroll_id = 0;
-  gtk_text_view_scroll_to_mark (self->text_view, self->end_mark, 0.0, TRUE, 0.0, 1.0);
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) -
+                                         gtk_adjustment_get_page_size (vadjustment));
+  return G_SOURCE_REMOVE;
 }
 
 /* A text view, its scrolled window and the placeholder's wrapped line are
@@ -548,9 +559,10 @@ sp_code_view_map (GtkWidget *widget)
       adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (gtk_builder_get_object (builder, "overlay")));
 
       update_empty (self);
-      /* The end in sight, as had the view followed the steps all along,
-       * once its lines are laid out: a new view scrolls wide of it. */
-      self->scroll_id = g_idle_add_once (on_first_scroll, self);
+      /* The end in sight, as had the view followed the steps all along;
+       * scrolled to the end mark now, before it is laid out, it would stop
+       * short of it. */
+      self->scroll_id = g_idle_add (on_first_scroll, self);
     }
 
   GTK_WIDGET_CLASS (sp_code_view_parent_class)->map (widget);
