@@ -20,6 +20,10 @@ struct _SpCodeView
 {
   AdwBin           parent_instance;
 
+  /* The text follows the player from the start; the widgets that show it
+   * are made when the view is first shown (the window starts on another
+   * tab), and are NULL until then. */
+  GtkTextBuffer   *buffer;
   GtkTextView     *text_view;
   GtkWidget       *copy_button;
   GtkWidget       *placeholder;
@@ -38,6 +42,8 @@ struct _SpCodeView
   GHashTable      *created;
   /* Puts the copy button back after it said "Copied". */
   guint            copied_id;
+  /* Shows the end once the widgets, just made, are laid out. */
+  guint            scroll_id;
 };
 
 /* How long the copy button shows that it copied. */
@@ -48,7 +54,7 @@ G_DEFINE_FINAL_TYPE (SpCodeView, sp_code_view, ADW_TYPE_BIN)
 static GtkTextBuffer *
 get_buffer (SpCodeView *self)
 {
-  return gtk_text_view_get_buffer (self->text_view);
+  return self->buffer;
 }
 
 static void
@@ -56,7 +62,8 @@ update_empty (SpCodeView *self)
 {
   gboolean empty = gtk_text_buffer_get_char_count (get_buffer (self)) == 0;
 
-  gtk_widget_set_visible (self->placeholder, empty);
+  if (self->placeholder != NULL)
+    gtk_widget_set_visible (self->placeholder, empty);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "code.copy", !empty);
 }
 
@@ -431,7 +438,8 @@ append_step (SpCodeView *self,
     insert_lines (buffer, &end, comment, self->comment_tag);
 
   update_empty (self);
-  gtk_text_view_scroll_to_mark (self->text_view, self->end_mark, 0.0, TRUE, 0.0, 1.0);
+  if (self->text_view != NULL)
+    gtk_text_view_scroll_to_mark (self->text_view, self->end_mark, 0.0, TRUE, 0.0, 1.0);
 }
 
 static void
@@ -458,6 +466,8 @@ on_copied_timeout (gpointer user_data)
   SpCodeView *self = user_data;
 
   self->copied_id = 0;
+  if (self->copy_button == NULL)
+    return;
   gtk_button_set_icon_name (GTK_BUTTON (self->copy_button), "edit-copy-symbolic");
   gtk_widget_set_tooltip_text (self->copy_button, _("Copy the Python"));
 }
@@ -471,6 +481,8 @@ action_copy (GtkWidget  *widget,
   g_autofree char *text = sp_code_view_get_text (self);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  if (self->copy_button == NULL)
+    return;
 
   gtk_button_set_icon_name (GTK_BUTTON (self->copy_button), "object-select-symbolic");
   gtk_widget_set_tooltip_text (self->copy_button, _("Copied"));
@@ -488,7 +500,10 @@ sp_code_view_dispose (GObject *object)
   g_clear_object (&self->player_signals);
   g_clear_object (&self->player);
   g_clear_handle_id (&self->copied_id, g_source_remove);
-  gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_CODE_VIEW);
+  g_clear_handle_id (&self->scroll_id, g_source_remove);
+  self->text_view = NULL;
+  self->copy_button = NULL;
+  self->placeholder = NULL;
 
   G_OBJECT_CLASS (sp_code_view_parent_class)->dispose (object);
 }
@@ -499,8 +514,58 @@ sp_code_view_finalize (GObject *object)
   SpCodeView *self = SP_CODE_VIEW (object);
 
   g_hash_table_unref (self->created);
+  g_object_unref (self->buffer);
 
   G_OBJECT_CLASS (sp_code_view_parent_class)->finalize (object);
+}
+
+/* Runs once the new view is allocated and its lines laid out, which
+ * happens in idles of a higher priority: only then is the end where the
+ * view says it is. */
+static gboolean
+on_first_scroll (gpointer user_data)
+{
+  SpCodeView *self = user_data;
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
+
+  /* Hidden again before it was laid out: it opens at the top. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->text_view)) &&
+      gtk_adjustment_get_page_size (vadjustment) <= 0)
+    return G_SOURCE_CONTINUE;
+
+  self->scroll_id = 0;
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) -
+                                         gtk_adjustment_get_page_size (vadjustment));
+  return G_SOURCE_REMOVE;
+}
+
+/* A text view, its scrolled window and the placeholder's wrapped line are
+ * styled, measured and laid out even on a tab that is not shown: made
+ * here, they cost the window's first frame nothing. */
+static void
+sp_code_view_map (GtkWidget *widget)
+{
+  SpCodeView *self = SP_CODE_VIEW (widget);
+
+  if (self->text_view == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PATH
+                                                                     "/ui/sp-code-view.ui");
+
+      self->text_view = GTK_TEXT_VIEW (gtk_builder_get_object (builder, "text_view"));
+      self->copy_button = GTK_WIDGET (gtk_builder_get_object (builder, "copy_button"));
+      self->placeholder = GTK_WIDGET (gtk_builder_get_object (builder, "placeholder"));
+      gtk_text_view_set_buffer (self->text_view, self->buffer);
+      adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (gtk_builder_get_object (builder, "overlay")));
+
+      update_empty (self);
+      /* The end in sight, as had the view followed the steps all along;
+       * scrolled to the end mark now, before it is laid out, it would stop
+       * short of it. */
+      self->scroll_id = g_idle_add (on_first_scroll, self);
+    }
+
+  GTK_WIDGET_CLASS (sp_code_view_parent_class)->map (widget);
 }
 
 static void
@@ -511,11 +576,7 @@ sp_code_view_class_init (SpCodeViewClass *klass)
 
   object_class->dispose = sp_code_view_dispose;
   object_class->finalize = sp_code_view_finalize;
-
-  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-code-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, SpCodeView, copy_button);
-  gtk_widget_class_bind_template_child (widget_class, SpCodeView, text_view);
-  gtk_widget_class_bind_template_child (widget_class, SpCodeView, placeholder);
+  widget_class->map = sp_code_view_map;
 
   gtk_widget_class_install_action (widget_class, "code.copy", NULL, action_copy);
 }
@@ -526,9 +587,7 @@ sp_code_view_init (SpCodeView *self)
   GtkTextBuffer *buffer;
   GtkTextIter end;
 
-  gtk_widget_init_template (GTK_WIDGET (self));
-
-  buffer = get_buffer (self);
+  self->buffer = buffer = gtk_text_buffer_new (NULL);
   gtk_text_buffer_get_end_iter (buffer, &end);
   self->end_mark = gtk_text_buffer_create_mark (buffer, NULL, &end, FALSE);
   self->comment_tag = gtk_text_buffer_create_tag (buffer, NULL, "style", PANGO_STYLE_ITALIC, NULL);

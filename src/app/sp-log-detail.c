@@ -23,15 +23,22 @@ struct _SpLogDetail
   GMenuModel     *copy_menu;
   GtkStack       *stack;
   GtkTextView    *hex_view;
+  GtkWidget      *bytes_placeholder;
+  AdwBin         *text_bin;
+  /* NULL until the Text page is first shown. */
   GtkTextView    *text_view;
   GtkDropDown    *encoding_dropdown;
   GtkDropDown    *errors_dropdown;
   GtkLabel       *decode_error_label;
+  GtkWidget      *text_placeholder;
   AdwBin         *stream_bin;
   /* NULL until the Stream page is first shown. */
   SpStreamView   *stream_view;
-  GtkWidget      *bytes_placeholder;
-  GtkWidget      *text_placeholder;
+
+  /* What the Text page decodes with, and Copy As "Text": kept here, as the
+   * page may not be made yet. */
+  SpEncoding      encoding;
+  SpDecodeErrors  errors;
 
   SpTrafficLog   *log;
   guint           position;
@@ -198,9 +205,7 @@ update_hex (SpLogDetail *self)
 static void
 update_text (SpLogDetail *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
-  SpEncoding encoding = gtk_drop_down_get_selected (self->encoding_dropdown);
-  SpDecodeErrors errors = gtk_drop_down_get_selected (self->errors_dropdown);
+  GtkTextBuffer *buffer;
   g_autoptr(SpDecoded) decoded = NULL;
   g_autofree char *visible = NULL;
   g_autofree char *message = NULL;
@@ -208,13 +213,17 @@ update_text (SpLogDetail *self)
   gsize length;
   const guint8 *data = shown_bytes (self, &length);
 
+  if (self->text_view == NULL)
+    return;
+
+  buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_buffer_set_text (buffer, "", 0);
   gtk_widget_set_visible (self->text_placeholder, data == NULL || length == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->decode_error_label), FALSE);
   if (data == NULL || length == 0)
     return;
 
-  decoded = sp_decode (data, length, encoding, errors);
+  decoded = sp_decode (data, length, self->encoding, self->errors);
   visible = sp_decode_make_visible (decoded->text, decoded->length, SP_VISIBLE_KEEP_NEWLINES);
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_insert (buffer, &end, visible, -1);
@@ -250,6 +259,44 @@ update_text (SpLogDetail *self)
 static void
 on_decoding_changed (SpLogDetail *self)
 {
+  self->encoding = gtk_drop_down_get_selected (self->encoding_dropdown);
+  self->errors = gtk_drop_down_get_selected (self->errors_dropdown);
+  update_text (self);
+}
+
+/* A page that is not shown is still styled and measured; the Bytes page is
+ * the one shown at first, so the Text page, with its two drop-downs, is
+ * made when it first shows. */
+static void
+make_text_page (SpLogDetail *self)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PATH
+                                                                 "/ui/sp-log-detail-text.ui");
+  GtkTextBuffer *buffer;
+
+  self->text_view = GTK_TEXT_VIEW (gtk_builder_get_object (builder, "text_view"));
+  self->encoding_dropdown = GTK_DROP_DOWN (gtk_builder_get_object (builder, "encoding_dropdown"));
+  self->errors_dropdown = GTK_DROP_DOWN (gtk_builder_get_object (builder, "errors_dropdown"));
+  self->decode_error_label = GTK_LABEL (gtk_builder_get_object (builder, "decode_error_label"));
+  self->text_placeholder = GTK_WIDGET (gtk_builder_get_object (builder, "text_placeholder"));
+
+  gtk_drop_down_set_selected (self->encoding_dropdown, self->encoding);
+  gtk_drop_down_set_selected (self->errors_dropdown, self->errors);
+  g_signal_connect_swapped (self->encoding_dropdown, "notify::selected",
+                            G_CALLBACK (on_decoding_changed), self);
+  g_signal_connect_swapped (self->errors_dropdown, "notify::selected",
+                            G_CALLBACK (on_decoding_changed), self);
+
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  self->error_tag = gtk_text_buffer_create_tag (buffer, "decode-error",
+                                                "foreground", "#e01b24",
+                                                "underline", PANGO_UNDERLINE_ERROR,
+                                                "weight", PANGO_WEIGHT_BOLD,
+                                                NULL);
+  self->dim_tag = gtk_text_buffer_create_tag (buffer, "dim", "style", PANGO_STYLE_ITALIC,
+                                              "foreground", "#77767b", NULL);
+
+  adw_bin_set_child (self->text_bin, GTK_WIDGET (gtk_builder_get_object (builder, "text_page")));
   update_text (self);
 }
 
@@ -279,10 +326,7 @@ copy_as (GtkWidget  *widget,
   else if (g_str_equal (format, "c"))
     text = sp_bytes_format_as_c_array (data, length, NULL);
   else
-    text = sp_bytes_format_as_text (data, length,
-                                    gtk_drop_down_get_selected (self->encoding_dropdown),
-                                    gtk_drop_down_get_selected (self->errors_dropdown),
-                                    &error);
+    text = sp_bytes_format_as_text (data, length, self->encoding, self->errors, &error);
 
   if (text == NULL)
     {
@@ -314,8 +358,12 @@ update_stream (SpLogDetail *self)
 static void
 on_page_shown (SpLogDetail *self)
 {
-  if (self->stream_view != NULL ||
-      gtk_stack_get_visible_child (self->stack) != GTK_WIDGET (self->stream_bin))
+  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+
+  if (self->text_view == NULL && page == GTK_WIDGET (self->text_bin))
+    make_text_page (self);
+
+  if (self->stream_view != NULL || page != GTK_WIDGET (self->stream_bin))
     return;
 
   self->stream_view = SP_STREAM_VIEW (sp_stream_view_new ());
@@ -331,6 +379,11 @@ sp_log_detail_dispose (GObject *object)
   SpLogDetail *self = SP_LOG_DETAIL (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_DETAIL);
+  self->text_view = NULL;
+  self->encoding_dropdown = NULL;
+  self->errors_dropdown = NULL;
+  self->decode_error_label = NULL;
+  self->text_placeholder = NULL;
   self->stream_view = NULL;
   g_clear_object (&self->log);
 
@@ -363,13 +416,9 @@ sp_log_detail_class_init (SpLogDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, copy_button);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, copy_menu);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, hex_view);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, text_view);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, encoding_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, errors_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, decode_error_label);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, stream_bin);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, bytes_placeholder);
-  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, text_placeholder);
+  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, text_bin);
+  gtk_widget_class_bind_template_child (widget_class, SpLogDetail, stream_bin);
 
   gtk_widget_class_install_action (widget_class, "detail.copy-as", "s", copy_as);
 }
@@ -384,11 +433,6 @@ sp_log_detail_init (SpLogDetail *self)
   g_signal_connect_swapped (self->stack, "notify::visible-child",
                             G_CALLBACK (on_page_shown), self);
 
-  g_signal_connect_swapped (self->encoding_dropdown, "notify::selected",
-                            G_CALLBACK (on_decoding_changed), self);
-  g_signal_connect_swapped (self->errors_dropdown, "notify::selected",
-                            G_CALLBACK (on_decoding_changed), self);
-
   buffer = gtk_text_view_get_buffer (self->hex_view);
   self->linked_tag = gtk_text_buffer_create_tag (buffer, "linked",
                                                  "underline", PANGO_UNDERLINE_DOUBLE,
@@ -396,15 +440,6 @@ sp_log_detail_init (SpLogDetail *self)
                                                  NULL);
   g_signal_connect_object (buffer, "mark-set", G_CALLBACK (on_hex_mark_set), self,
                            G_CONNECT_SWAPPED);
-
-  buffer = gtk_text_view_get_buffer (self->text_view);
-  self->error_tag = gtk_text_buffer_create_tag (buffer, "decode-error",
-                                                "foreground", "#e01b24",
-                                                "underline", PANGO_UNDERLINE_ERROR,
-                                                "weight", PANGO_WEIGHT_BOLD,
-                                                NULL);
-  self->dim_tag = gtk_text_buffer_create_tag (buffer, "dim", "style", PANGO_STYLE_ITALIC,
-                                              "foreground", "#77767b", NULL);
 
   sp_log_detail_set_event (self, NULL, 0);
 }
@@ -453,7 +488,9 @@ sp_log_detail_set_encoding (SpLogDetail *self,
 {
   g_return_if_fail (SP_IS_LOG_DETAIL (self));
 
-  gtk_drop_down_set_selected (self->encoding_dropdown, encoding);
+  self->encoding = encoding;
+  if (self->encoding_dropdown != NULL)
+    gtk_drop_down_set_selected (self->encoding_dropdown, encoding);
 }
 
 void
@@ -462,7 +499,9 @@ sp_log_detail_set_errors (SpLogDetail    *self,
 {
   g_return_if_fail (SP_IS_LOG_DETAIL (self));
 
-  gtk_drop_down_set_selected (self->errors_dropdown, errors);
+  self->errors = errors;
+  if (self->errors_dropdown != NULL)
+    gtk_drop_down_set_selected (self->errors_dropdown, errors);
 }
 
 void

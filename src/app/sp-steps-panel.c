@@ -50,6 +50,7 @@ struct _SpStepsPanel
 
   GtkStack           *stack;
   GtkListView        *list_view;
+  /* NULL until a step is first edited. */
   GtkPopover         *editor;
   GtkTextView        *editor_text;
   GtkLabel           *editor_error;
@@ -660,7 +661,7 @@ update_actions (SpStepsPanel *self)
   GListModel *steps = get_steps (self);
   guint n = steps != NULL ? g_list_model_get_n_items (steps) : 0;
   guint selected = get_selected (self);
-  gboolean editing = gtk_widget_get_visible (GTK_WIDGET (self->editor));
+  gboolean editing = self->editor != NULL && gtk_widget_get_visible (GTK_WIDGET (self->editor));
   gboolean can_delete = FALSE;
   gboolean can_edit = FALSE;
   gboolean can_move_up = FALSE;
@@ -757,6 +758,27 @@ show_editor_error (SpStepsPanel *self,
   gtk_widget_set_visible (GTK_WIDGET (self->editor_error), message != NULL);
 }
 
+static void on_editor_closed (SpStepsPanel *self);
+
+/* Most runs edit no step: the editor, a popover with a text view, is made
+ * when the first edit opens it rather than with the panel. */
+static void
+ensure_editor (SpStepsPanel *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (self->editor != NULL)
+    return;
+
+  builder = gtk_builder_new_from_resource (RESOURCE_PATH "/ui/sp-step-editor.ui");
+  self->editor = GTK_POPOVER (gtk_builder_get_object (builder, "editor"));
+  self->editor_text = GTK_TEXT_VIEW (gtk_builder_get_object (builder, "editor_text"));
+  self->editor_error = GTK_LABEL (gtk_builder_get_object (builder, "editor_error"));
+  gtk_widget_set_parent (GTK_WIDGET (self->editor), GTK_WIDGET (self));
+  g_signal_connect_object (self->editor, "closed",
+                           G_CALLBACK (on_editor_closed), self, G_CONNECT_SWAPPED);
+}
+
 static void
 action_edit (GtkWidget  *widget,
              const char *action_name,
@@ -774,6 +796,7 @@ action_edit (GtkWidget  *widget,
   if (selected == GTK_INVALID_LIST_POSITION)
     return;
 
+  ensure_editor (self);
   g_set_object (&self->editing, get_step (self, selected));
   node = sp_step_to_json (self->editing);
   json = json_to_string (node, TRUE);
@@ -887,7 +910,10 @@ action_cancel_edit (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  gtk_popover_popdown (SP_STEPS_PANEL (widget)->editor);
+  SpStepsPanel *self = SP_STEPS_PANEL (widget);
+
+  if (self->editor != NULL)
+    gtk_popover_popdown (self->editor);
 }
 
 static void
@@ -967,9 +993,6 @@ sp_steps_panel_class_init (SpStepsPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-steps-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, list_view);
-  gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, editor);
-  gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, editor_text);
-  gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, editor_error);
 
   gtk_widget_class_install_action (widget_class, "steps.delete", NULL, action_delete);
   gtk_widget_class_install_action (widget_class, "steps.move-up", NULL, action_move_up);
@@ -999,9 +1022,6 @@ sp_steps_panel_init (SpStepsPanel *self)
   self->bound_items = g_hash_table_new (NULL, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_widget_set_parent (GTK_WIDGET (self->editor), GTK_WIDGET (self));
-  g_signal_connect_object (self->editor, "closed",
-                           G_CALLBACK (on_editor_closed), self, G_CONNECT_SWAPPED);
 
   /* Rows are made here rather than in the template: they show a status
    * that only this file knows. */
@@ -1049,7 +1069,8 @@ sp_steps_panel_set_player (SpStepsPanel *self,
   if (self->player == player)
     return;
 
-  gtk_popover_popdown (self->editor);
+  if (self->editor != NULL)
+    gtk_popover_popdown (self->editor);
   clear_statuses (self);
 
   g_set_object (&self->player, player);

@@ -291,6 +291,52 @@ test_timeout_runs_on (Fixture       *fixture,
   assert_runs (pasted);
 }
 
+/* A view first shown after the steps ran, as the Python tab is when the
+ * window starts on another one: it shows what it would have shown all
+ * along, scrolled to the end. */
+static void
+test_shown_late (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = sp_session_new_from_data (echo_session, -1, "session.json",
+                                                           &error);
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpPlayer) player = NULL;
+  g_autofree char *text = NULL;
+  GtkAdjustment *vadjustment;
+  GtkWidget *text_view;
+  GtkWindow *window;
+  SpCodeView *view;
+
+  g_assert_no_error (error);
+  player = sp_player_new (session, log);
+  view = SP_CODE_VIEW (g_object_ref_sink (sp_code_view_new ()));
+  sp_code_view_set_player (view, player);
+  sp_player_run (player);
+  sp_gui_wait_for ("the end of the session", player_is_finished, player);
+  g_assert_null (sp_gui_find_descendant (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW));
+
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 400, 120);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  sp_gui_iterate_for (200);
+
+  text_view = sp_gui_find_descendant (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  g_assert_nonnull (text_view);
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (text_view));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (vadjustment), >,
+                     gtk_adjustment_get_page_size (vadjustment));
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (vadjustment),
+                                  gtk_adjustment_get_upper (vadjustment) -
+                                  gtk_adjustment_get_page_size (vadjustment), 1.0);
+  text = sp_code_view_get_text (view);
+  g_assert_true (g_str_has_prefix (text, "import socket\nimport time\n\n"));
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -306,6 +352,7 @@ main (int   argc,
               fixture_set_up, test_lookup_runs_on, fixture_tear_down);
   g_test_add ("/Sp/CodeView/timeout-runs-on", Fixture, timeout_session,
               fixture_set_up, test_timeout_runs_on, fixture_tear_down);
+  g_test_add_func ("/Sp/CodeView/shown-late", test_shown_late);
 
   return g_test_run ();
 }

@@ -140,6 +140,8 @@ detail_text_view (Fixture    *fixture,
                                                 GTK_TYPE_STACK_SWITCHER);
   GtkStack *stack = gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (switcher));
 
+  /* The Text page is made when it is first shown, as by its tab. */
+  gtk_stack_set_visible_child_name (stack, page);
   return GTK_TEXT_VIEW (sp_gui_find_descendant (gtk_stack_get_child_by_name (stack, page),
                                                 GTK_TYPE_TEXT_VIEW));
 }
