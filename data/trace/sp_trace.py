@@ -12,6 +12,7 @@ import base64
 import errno as _errno
 import json
 import os
+import stat
 import socket as _socket_module
 import time
 from _thread import _local
@@ -98,6 +99,16 @@ def _report(sock, call, ok, error_code=0, args=None, result=None, data=None,
             nbytes=None, remote=None, fd=None, **extra):
     if _channel < 0 or getattr(_quiet, 'on', False):
         return
+    # Whatever goes wrong here is the tracer's, never the program's.
+    try:
+        _build_and_send(sock, call, ok, error_code, args, result, data, nbytes, remote, fd,
+                        extra)
+    except Exception:
+        pass
+
+
+def _build_and_send(sock, call, ok, error_code, args, result, data, nbytes, remote, fd,
+                    extra):
     if fd is None:
         fd = sock.fileno() if sock is not None else -1
     if fd == _channel:
@@ -119,7 +130,7 @@ def _report(sock, call, ok, error_code=0, args=None, result=None, data=None,
         report['bytes'] = nbytes
     if data is not None:
         limit = _DATA_MAX if _data_limit < 0 else min(_data_limit, _DATA_MAX)
-        report['data'] = base64.b64encode(bytes(data[:limit])).decode('ascii')
+        report['data'] = base64.b64encode(data[:limit]).decode('ascii')
     if sock is not None and fd >= 0:
         local = _address_of(sock, _base.getsockname)
         if local is not None:
@@ -134,6 +145,31 @@ def _report(sock, call, ok, error_code=0, args=None, result=None, data=None,
         report['remote'] = _format_address(remote)
     report.update(extra)
     _send(report)
+
+
+def _size_of(buffer):
+    try:
+        return memoryview(buffer).nbytes
+    except Exception:
+        return 0
+
+
+def _bytes_of(buffer, count):
+    """The first COUNT bytes of what the call sent or filled, at most what
+    the report may carry."""
+    limit = _DATA_MAX if _data_limit < 0 else min(_data_limit, _DATA_MAX)
+    try:
+        return bytes(memoryview(buffer).cast('B')[:min(count, limit)])
+    except Exception:
+        return b''
+
+
+def _into_args(buffer, args):
+    try:
+        size = args[0] if args and args[0] else memoryview(buffer).nbytes
+    except Exception:
+        return None
+    return _args(size, *args[1:])
 
 
 def _kind(sock):
@@ -169,8 +205,15 @@ def _setsockopt_args(level, option, values):
     return ', '.join([level_name, option_name] + [repr(v) for v in values])
 
 
+def _repr(value):
+    try:
+        return repr(value)
+    except Exception:
+        return '?'
+
+
 def _args(*values):
-    return ', '.join(repr(v) for v in values)
+    return ', '.join(_repr(v) for v in values)
 
 
 class socket(_original_socket):
@@ -200,7 +243,7 @@ class socket(_original_socket):
             _report(self, call, False, _errno_of(e), args=args, remote=remote or failed_remote,
                     fd=fd)
             raise
-        _report(self, call, True, args=args, remote=remote, fd=fd, result=repr(value))
+        _report(self, call, True, args=args, remote=remote, fd=fd, result=_repr(value))
         return value
 
     def __repr__(self):
@@ -234,7 +277,7 @@ class socket(_original_socket):
                     remote=address, fd=fd)
             raise
         _report(self, 'connect_ex', True, 0, args=_args(address), remote=address, fd=fd,
-                result=repr(code), nbytes=code)
+                result=_repr(code), nbytes=code)
         return code
 
     def accept(self):
@@ -257,10 +300,9 @@ class socket(_original_socket):
             _report(self, call, False, _errno_of(e), args=args, remote=remote, fd=fd,
                     nbytes=0)
             raise
-        sent = memoryview(data).nbytes if whole else value
-        view = memoryview(data).cast('B')[:sent]
-        _report(self, call, True, args=args, remote=remote, fd=fd, nbytes=sent, data=view,
-                result=repr(value))
+        sent = _size_of(data) if whole else value
+        _report(self, call, True, args=args, remote=remote, fd=fd, nbytes=sent,
+                data=_bytes_of(data, sent), result=_repr(value))
         return value
 
     def send(self, data, *a):
@@ -283,7 +325,7 @@ class socket(_original_socket):
             raise
         if into is not None:
             count = value[0] if sender else value
-            data = memoryview(into).cast('B')[:count]
+            data = _bytes_of(into, count)
         else:
             data = value[0] if sender else value
             count = len(data)
@@ -300,12 +342,13 @@ class socket(_original_socket):
         return self._data_in('recvfrom', _base.recvfrom, _args(bufsize, *a), bufsize, *a,
                              sender=True)
 
+    # Shown with how many bytes they may take, as recv shows its bufsize.
     def recv_into(self, buffer, *a):
-        return self._data_in('recv_into', _base.recv_into, _args(*a) if a else None,
+        return self._data_in('recv_into', _base.recv_into, _into_args(buffer, a),
                              buffer, *a, into=buffer)
 
     def recvfrom_into(self, buffer, *a):
-        return self._data_in('recvfrom_into', _base.recvfrom_into, _args(*a) if a else None,
+        return self._data_in('recvfrom_into', _base.recvfrom_into, _into_args(buffer, a),
                              buffer, *a, into=buffer, sender=True)
 
     def shutdown(self, how):
@@ -367,6 +410,17 @@ def install():
         _channel = -1
         return
     _program = os.environ.get('SP_TRACE_PROGRAM') or 'python3'
+
+    # A program started by the traced one may inherit the environment and
+    # not the descriptor (subprocess closes descriptors by default), and the
+    # number may then be another file of its own: report only on the
+    # channel itself.
+    try:
+        if not stat.S_ISSOCK(os.fstat(_channel).st_mode):
+            raise OSError
+    except OSError:
+        _channel = -1
+        return
 
     # Everything that makes a socket through the module's name for the
     # class (create_connection, accept, socketpair, fromfd, …) makes a

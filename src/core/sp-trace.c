@@ -57,8 +57,11 @@ struct _SpTrace
   guint          n_malformed;
   int            exit_status;
 
-  guint          kill_id;
-  guint          orphan_id;
+  /* Where it was started: its sources go there, as the reader's
+   * deliveries and the wait for the program do. */
+  GMainContext  *context;
+  GSource       *kill_source;
+  GSource       *orphan_source;
 
   guint          running : 1;
   guint          exited : 1;
@@ -77,12 +80,33 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SpTrace, sp_trace, G_TYPE_OBJECT)
 
 static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static GSource *
+add_timeout (SpTrace     *self,
+             guint        ms,
+             GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
 sp_trace_dispose (GObject *object)
 {
   SpTrace *self = SP_TRACE (object);
 
-  g_clear_handle_id (&self->kill_id, g_source_remove);
-  g_clear_handle_id (&self->orphan_id, g_source_remove);
+  clear_source (&self->kill_source);
+  clear_source (&self->orphan_source);
   g_clear_pointer (&self->reader, sp_reader_free);
   if (self->channel >= 0)
     {
@@ -93,6 +117,7 @@ sp_trace_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->process);
   g_clear_object (&self->log);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (sp_trace_parent_class)->dispose (object);
 }
@@ -362,13 +387,17 @@ take_report (SpTrace      *self,
   call_name = get_string (report, "call");
   if (call_name == NULL || !sp_call_from_string (call_name, &info.call) ||
       !get_int (report, "pid", &pid) || !get_int (report, "fd", &fd) ||
-      !get_bool (report, "ok", &ok) || pid <= 0 || fd < -1 || fd > G_MAXINT)
+      !get_bool (report, "ok", &ok) || pid <= 0 || pid > G_MAXINT ||
+      fd < -1 || fd > G_MAXINT)
     return FALSE;
   get_int (report, "errno", &error_code);
   get_int (report, "bytes", &bytes);
   get_int (report, "new_fd", &new_fd);
   if (bytes < 0 || error_code < G_MININT || error_code > G_MAXINT)
     return FALSE;
+
+  if (self->pid == 0)
+    self->pid = (int) pid;
 
   program = get_string (report, "program");
   if (program == NULL || *program == '\0')
@@ -466,7 +495,7 @@ end_channel (SpTrace *self)
     return;
 
   self->channel_ended = TRUE;
-  g_clear_handle_id (&self->orphan_id, g_source_remove);
+  clear_source (&self->orphan_source);
   if (self->exited)
     finish (self);
 }
@@ -500,8 +529,8 @@ finish (SpTrace *self)
 
   self->finished = TRUE;
   self->running = FALSE;
-  g_clear_handle_id (&self->kill_id, g_source_remove);
-  g_clear_handle_id (&self->orphan_id, g_source_remove);
+  clear_source (&self->kill_source);
+  clear_source (&self->orphan_source);
   /* What was read before the end is delivered now, then no more calls. */
   if (self->reader != NULL)
     sp_reader_halt (self->reader);
@@ -514,7 +543,7 @@ on_orphan_grace (gpointer user_data)
 {
   SpTrace *self = user_data;
 
-  self->orphan_id = 0;
+  g_clear_pointer (&self->orphan_source, g_source_unref);
   finish (self);
   return G_SOURCE_REMOVE;
 }
@@ -535,12 +564,12 @@ on_wait (GObject      *source,
   else
     self->exit_status = g_subprocess_get_exit_status (process);
   self->exited = TRUE;
-  g_clear_handle_id (&self->kill_id, g_source_remove);
+  clear_source (&self->kill_source);
 
   if (self->channel_ended)
     finish (self);
   else
-    self->orphan_id = g_timeout_add (ORPHAN_GRACE_MS, on_orphan_grace, self);
+    self->orphan_source = add_timeout (self, ORPHAN_GRACE_MS, on_orphan_grace);
 }
 
 char *
@@ -597,6 +626,7 @@ sp_trace_start (SpTrace             *self,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GError) spawn_error = NULL;
+  const char *identifier;
   int pair[2];
 
   g_return_val_if_fail (SP_IS_TRACE (self), FALSE);
@@ -649,8 +679,12 @@ sp_trace_start (SpTrace             *self,
       return FALSE;
     }
 
+  self->context = g_main_context_ref_thread_default ();
   self->channel = pair[0];
-  self->pid = atoi (g_subprocess_get_identifier (self->process));
+  /* GLib reaps the child on a thread of its own and forgets its pid: one
+   * that exited at once has none. Its first report then names it. */
+  identifier = g_subprocess_get_identifier (self->process);
+  self->pid = identifier != NULL ? atoi (identifier) : 0;
   self->running = TRUE;
   self->cancellable = g_cancellable_new ();
   self->reader = sp_reader_start (self->channel, SP_TRACE_REPORT_MAX, G_MAXUINT, TRUE, 0,
@@ -666,7 +700,7 @@ on_kill (gpointer user_data)
 {
   SpTrace *self = user_data;
 
-  self->kill_id = 0;
+  g_clear_pointer (&self->kill_source, g_source_unref);
   if (self->process != NULL && !self->exited)
     g_subprocess_force_exit (self->process);
   return G_SOURCE_REMOVE;
@@ -682,8 +716,8 @@ sp_trace_stop (SpTrace *self,
     return;
 
   g_subprocess_send_signal (self->process, SIGTERM);
-  if (self->kill_id == 0)
-    self->kill_id = g_timeout_add (grace_ms, on_kill, self);
+  if (self->kill_source == NULL)
+    self->kill_source = add_timeout (self, grace_ms, on_kill);
 }
 
 const char *

@@ -18,9 +18,10 @@ G_DECLARE_FINAL_TYPE (SpTrace, sp_trace, SP, TRACE, GObject)
  * process with another pid: "server.py[4242]:3").
  *
  * The reports are read on the I/O thread and turned into events on the
- * main context, at most once a frame. "exited" comes once the program has
- * exited and its reports have all been read (or a short while after it
- * exited, when a child it left running still holds the channel).
+ * thread-default context of sp_trace_start(), at most once a frame.
+ * "exited" comes once the program has exited and its reports have all
+ * been read (or a second after it exited, when a child it left running
+ * still holds the channel). A trace keeps itself alive until then.
  *
  * Signals:
  *   started ()            the program runs
@@ -47,7 +48,8 @@ void          sp_trace_stop               (SpTrace             *self,
 
 /* The name its sockets are named after: the program's base name. */
 const char   *sp_trace_get_program        (SpTrace             *self);
-/* The pid of the program started, 0 before the start. */
+/* The pid of the program started; 0 before the start, or for a program
+ * that exited before GLib told its pid and made no report. */
 int           sp_trace_get_pid            (SpTrace             *self);
 gboolean      sp_trace_get_running        (SpTrace             *self);
 int           sp_trace_get_exit_status    (SpTrace             *self);
