@@ -31,6 +31,9 @@ _channel = -1
 _quiet = _local()
 _program = 'python3'
 _data_limit = 4096
+# One encoder for every report: json.dumps with arguments makes a new one
+# each time, which was a third of a report's cost.
+_encoder = json.JSONEncoder(separators=(',', ':'))
 
 _FAMILIES = {
     _socket_module.AF_INET: 'inet',
@@ -71,7 +74,7 @@ def _send(report):
     if _channel < 0:
         return
     try:
-        os.write(_channel, json.dumps(report, separators=(',', ':')).encode('utf-8'))
+        os.write(_channel, _encoder.encode(report).encode('utf-8'))
     except OSError:
         # The parent went away, or the program closed the channel: stop
         # reporting, and let the program go on as if nothing happened.
@@ -132,11 +135,11 @@ def _build_and_send(sock, call, ok, error_code, args, result, data, nbytes, remo
         limit = _DATA_MAX if _data_limit < 0 else min(_data_limit, _DATA_MAX)
         report['data'] = base64.b64encode(data[:limit]).decode('ascii')
     if sock is not None and fd >= 0:
-        local = _address_of(sock, _base.getsockname)
+        local = _local_of(sock)
         if local is not None:
             report['local'] = local
         if remote is None:
-            remote = _address_of(sock, _base.getpeername)
+            remote = _remote_of(sock)
         else:
             remote = _format_address(remote)
         if remote is not None:
@@ -170,6 +173,34 @@ def _into_args(buffer, args):
     except Exception:
         return None
     return _args(size, *args[1:])
+
+
+# A socket's addresses are asked for once they can no longer change on
+# their own (a local port was given; a peer, or none until connect): two
+# system calls, and an exception for every datagram on an unconnected
+# socket, were most of the cost of a report. bind, connect and close
+# forget them.
+
+def _local_of(sock):
+    local = getattr(sock, '_sp_local', None)
+    if local is None:
+        local = _address_of(sock, _base.getsockname)
+        if local is not None and not local.endswith(':0'):
+            sock._sp_local = local
+    return local
+
+
+def _remote_of(sock):
+    remote = getattr(sock, '_sp_remote', None)
+    if remote is None:
+        remote = _address_of(sock, _base.getpeername)
+        sock._sp_remote = remote if remote is not None else ''
+    return remote or None
+
+
+def _forget_addresses(sock):
+    sock._sp_local = None
+    sock._sp_remote = None
 
 
 def _kind(sock):
@@ -219,7 +250,7 @@ def _args(*values):
 class socket(_original_socket):
     """socket.socket, reporting each call after it returns."""
 
-    __slots__ = ()
+    __slots__ = ('_sp_local', '_sp_remote')
 
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         try:
@@ -258,6 +289,7 @@ class socket(_original_socket):
         return self._traced('setsockopt', _base.setsockopt, args, level, option, *a)
 
     def bind(self, address):
+        _forget_addresses(self)
         return self._traced('bind', _base.bind, _args(address), address,
                             failed_remote=address)
 
@@ -265,10 +297,12 @@ class socket(_original_socket):
         return self._traced('listen', _base.listen, _args(*a), *a)
 
     def connect(self, address):
+        _forget_addresses(self)
         return self._traced('connect', _base.connect, _args(address), address,
                             remote=address)
 
     def connect_ex(self, address):
+        _forget_addresses(self)
         fd = self.fileno()
         try:
             code = _base.connect_ex(self, address)
@@ -364,7 +398,8 @@ class socket(_original_socket):
 
     def close(self):
         fd = self.fileno()
-        local = _address_of(self, _base.getsockname) if fd >= 0 else None
+        local = _local_of(self) if fd >= 0 else None
+        _forget_addresses(self)
         try:
             super().close()
         except Exception as e:

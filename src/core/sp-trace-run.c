@@ -30,6 +30,7 @@ typedef struct
   GString             *line;
   int                  id_width;
   int                  status;
+  guint                flush_id;
   gboolean             output_failed;
 } TraceRun;
 
@@ -57,6 +58,26 @@ append_json (TraceRun *run,
 }
 
 static void
+output_failed (TraceRun *run)
+{
+  /* No one reads what the program does any more: ask it to end, and
+   * still exit with its status. */
+  run->output_failed = TRUE;
+  sp_trace_stop (run->trace, STOP_GRACE_MS);
+}
+
+static gboolean
+on_flush (gpointer user_data)
+{
+  TraceRun *run = user_data;
+
+  run->flush_id = 0;
+  if (!sp_stdout_flush ())
+    output_failed (run);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 on_appended (SpTrafficLog *log,
              guint         position,
              TraceRun     *run)
@@ -78,14 +99,12 @@ on_appended (SpTrafficLog *log,
     sp_event_line_append_plain (run->line, event, run->id_width);
   g_string_append_c (run->line, '\n');
 
-  /* Each batch of reports is one delivery: its lines go out together. */
-  if (!sp_stdout_append (run->line->str, run->line->len) || !sp_stdout_flush ())
-    {
-      /* No one reads what the program does any more: ask it to end, and
-       * still exit with its status. */
-      run->output_failed = TRUE;
-      sp_trace_stop (run->trace, STOP_GRACE_MS);
-    }
+  /* A batch of reports comes in one delivery: its lines go out together,
+   * with one write, once it is done. */
+  if (!sp_stdout_append (run->line->str, run->line->len))
+    output_failed (run);
+  else if (run->flush_id == 0)
+    run->flush_id = g_idle_add_full (G_PRIORITY_HIGH, on_flush, run, NULL);
 }
 
 static void
@@ -144,6 +163,7 @@ sp_trace_run (const SpCommandLine *command_line)
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &run);
 
   g_main_loop_run (loop);
+  g_clear_handle_id (&run.flush_id, g_source_remove);
   sp_stdout_flush ();
 
   g_source_remove (sigint_id);

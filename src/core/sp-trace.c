@@ -54,6 +54,8 @@ struct _SpTrace
   /* "<program>:<fd>" → Observed */
   GHashTable    *sockets;
   GArray        *origins;
+  /* One for every report: making one each time cost more than parsing. */
+  JsonParser    *parser;
   guint          n_malformed;
   int            exit_status;
 
@@ -130,6 +132,7 @@ sp_trace_finalize (GObject *object)
   g_free (self->program);
   g_hash_table_unref (self->sockets);
   g_array_unref (self->origins);
+  g_object_unref (self->parser);
 
   G_OBJECT_CLASS (sp_trace_parent_class)->finalize (object);
 }
@@ -157,6 +160,7 @@ sp_trace_init (SpTrace *self)
   self->channel = -1;
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->origins = g_array_new (FALSE, FALSE, sizeof (Origin));
+  self->parser = json_parser_new_immutable ();
 }
 
 SpTrace *
@@ -359,7 +363,6 @@ take_report (SpTrace      *self,
              const guint8 *data,
              gsize         size)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *socket_id = NULL;
   g_autofree char *new_id = NULL;
   g_autofree char *detail_owned = NULL;
@@ -376,10 +379,10 @@ take_report (SpTrace      *self,
   gboolean ok;
 
   if (size == 0 || !g_utf8_validate ((const char *) data, size, NULL) ||
-      !json_parser_load_from_data (parser, (const char *) data, size, NULL))
+      !json_parser_load_from_data (self->parser, (const char *) data, size, NULL))
     return FALSE;
 
-  root = json_parser_get_root (parser);
+  root = json_parser_get_root (self->parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
   report = json_node_get_object (root);

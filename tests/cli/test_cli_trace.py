@@ -77,8 +77,10 @@ class TraceTests(cliutil.TestCase):
         self.assertEqual(trace.wait(30), 0, 'the traced server' + trace.describe())
 
         output = trace.stdout()
-        # The program's own output stays its own, on the same terminal.
-        self.assertIn("Received b'Hello World'", output, trace.describe())
+        # The program's own output stays its own, on the same terminal; its
+        # writes and ours may come between each other's.
+        own = re.sub(r'\[\d+\.\d{3}\] [^\n]*\n', '', output)
+        self.assertIn("Received b'Hello World'", own, trace.describe())
         seen = events(output)
         listener = 'notes_echo_server.py:3'
         on_listener = [(call, args) for sock, call, args, _ in seen if sock == listener]
@@ -208,7 +210,8 @@ class TraceTests(cliutil.TestCase):
             if pid == 0:
                 send(b'child')
                 os._exit(0)
-            print('child', pid, flush=True)
+            # One write: our output and the program's share the pipe.
+            os.write(1, f'child {{pid}}\\n'.encode())
             os.waitpid(pid, 0)
             send(b'parent')
             ''')
@@ -226,6 +229,55 @@ class TraceTests(cliutil.TestCase):
         self.assertEqual(sent[b'parent']['socket'], 'forker.py:3')
         receiver.settimeout(5)
         self.assertEqual({receiver.recv(100), receiver.recv(100)}, {b'child', b'parent'})
+
+    def test_orphan_child_does_not_hold_the_trace(self):
+        script = self.write_program('leaver.py', """\
+            import os
+            import socket
+            import time
+
+            pid = os.fork()
+            if pid == 0:
+                # Holds the channel, not our output, for longer than we wait.
+                os.close(1)
+                os.close(2)
+                time.sleep(20)
+                os._exit(0)
+            os.write(1, f'orphan {pid}\\n'.encode())
+            socket.socket().close()
+            """)
+        result = cliutil.run(['--trace', '--', script], timeout=15)
+        orphan = re.search(r'^orphan (\d+)$', result.stdout, re.M)
+        if orphan:
+            self.addCleanup(lambda: subprocess.run(['kill', orphan[1]]))
+        self.assertExit(result, 0)
+        self.assertLess(result.elapsed, 10, result.describe())
+        self.assertEqual([call for _, call, _, _ in events(result.stdout)], ['socket', 'close'])
+
+    # The program's own standard input stays its own
+
+    def test_stdin_is_the_programs(self):
+        receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(receiver.close)
+        receiver.bind(('127.0.0.1', 0))
+        port = receiver.getsockname()[1]
+        script = self.write_program('typist.py', f"""\
+            import socket
+            line = input()
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.sendto(line.encode(), ('127.0.0.1', {port}))
+            s.close()
+            """)
+        typed = os.path.join(self.tmp, 'typed.txt')
+        with open(typed, 'w') as f:
+            f.write('typed by hand\n')
+        with open(typed) as stdin:
+            result = cliutil.run(['--trace', '--', script], stdin=stdin)
+        self.assertExit(result, 0)
+        self.assertIn(f"sendto(b'typed by hand', ('127.0.0.1', {port})) -> 13", result.stdout,
+                      result.describe())
+        receiver.settimeout(5)
+        self.assertEqual(receiver.recv(100), b'typed by hand')
 
     # What a program writes on the channel cannot upset the trace
 
