@@ -18,6 +18,9 @@
 /* How long the program has to end after it is asked to (Ctrl+C, a
  * reader of our output that went away) before it is killed. */
 #define STOP_GRACE_MS 3000
+/* How long a program has to end of the Ctrl+C it got with us before it
+ * is asked to. */
+#define INTERRUPT_GRACE_MS 500
 /* Socket ids are padded to the widest seen so far, up to this. */
 #define MAX_ID_WIDTH  24
 
@@ -31,6 +34,7 @@ typedef struct
   int                  id_width;
   int                  status;
   guint                flush_id;
+  guint                interrupt_id;
   gboolean             output_failed;
 } TraceRun;
 
@@ -116,11 +120,33 @@ on_exited (SpTrace  *trace,
   g_main_loop_quit (run->loop);
 }
 
-/* Ctrl+C reaches the program too (it shares our terminal); a SIGTERM sent
- * to us alone is passed on. Either way we wait for it to end, so that its
- * last calls are shown and its status is ours. */
 static gboolean
-on_signal (gpointer user_data)
+on_interrupt_grace (gpointer user_data)
+{
+  TraceRun *run = user_data;
+
+  run->interrupt_id = 0;
+  sp_trace_stop (run->trace, STOP_GRACE_MS);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl+C reaches the program too, as it shares our terminal: it has a
+ * moment to end as it would untraced (Python's KeyboardInterrupt) before
+ * it is asked to. We wait for it either way, so that its last calls are
+ * shown and its status is ours. */
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  TraceRun *run = user_data;
+
+  if (run->interrupt_id == 0)
+    run->interrupt_id = g_timeout_add (INTERRUPT_GRACE_MS, on_interrupt_grace, run);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A SIGTERM sent to us alone is passed on. */
+static gboolean
+on_terminate (gpointer user_data)
 {
   TraceRun *run = user_data;
 
@@ -159,11 +185,12 @@ sp_trace_run (const SpCommandLine *command_line)
       return 2;
     }
 
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, &run);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &run);
+  sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &run);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_terminate, &run);
 
   g_main_loop_run (loop);
   g_clear_handle_id (&run.flush_id, g_source_remove);
+  g_clear_handle_id (&run.interrupt_id, g_source_remove);
   sp_stdout_flush ();
 
   g_source_remove (sigint_id);

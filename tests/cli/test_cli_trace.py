@@ -13,6 +13,7 @@ free at run time, every wait bounded.
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -253,6 +254,25 @@ class TraceTests(cliutil.TestCase):
         self.assertExit(result, 0)
         self.assertLess(result.elapsed, 10, result.describe())
         self.assertEqual([call for _, call, _, _ in events(result.stdout)], ['socket', 'close'])
+
+    def test_ctrl_c(self):
+        """Ctrl+C reaches the program and us (one process group): the program
+        ends as it would untraced; one that ignores it is asked to end."""
+        for name, ignore, status in (('polite.py', '', 128 + signal.SIGINT),
+                                     ('deaf.py', 'signal.signal(signal.SIGINT, signal.SIG_IGN)',
+                                      128 + signal.SIGTERM)):
+            script = self.write_program(name, f"""\
+                import signal, socket, time
+                {ignore}
+                socket.socket()
+                time.sleep(30)
+                """)
+            trace = self.start_peer([self.exe, '--trace', '--', script],
+                                    env=cliutil.headless_env())
+            self.assertTrue(wait_until(lambda: 'socket(' in trace.stdout(), timeout=10,
+                                       process=trace.process), trace.describe())
+            os.killpg(trace.process.pid, signal.SIGINT)
+            self.assertEqual(trace.wait(15), status, name + trace.describe())
 
     # The program's own standard input stays its own
 
