@@ -12,9 +12,11 @@ import base64
 import errno as _errno
 import json
 import os
-import stat
 import socket as _socket_module
+import stat
+import sys
 import time
+import types
 from _thread import _local
 
 _original_socket = _socket_module.socket
@@ -435,6 +437,35 @@ def _addrinfo_text(infos):
     return ', '.join(repr(info[4]) for info in infos)
 
 
+def _without_own_frames(tb):
+    """The traceback as the program alone would have it: a call that fails
+    raises through the tracer's wrapper, which is no frame of the
+    program's."""
+    kept = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != __file__:
+            kept.append(tb)
+        tb = tb.tb_next
+    result = None
+    for entry in reversed(kept):
+        result = types.TracebackType(result, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return result
+
+
+def _excepthook(kind, value, tb):
+    try:
+        seen = set()
+        chained = value
+        while chained is not None and id(chained) not in seen:
+            seen.add(id(chained))
+            chained.__traceback__ = _without_own_frames(chained.__traceback__)
+            chained = chained.__cause__ or chained.__context__
+        tb = _without_own_frames(tb)
+    except Exception:
+        pass
+    sys.__excepthook__(kind, value, tb)
+
+
 def install():
     global _channel, _program, _data_limit
 
@@ -461,6 +492,10 @@ def install():
     # class (create_connection, accept, socketpair, fromfd, …) makes a
     # traced one.
     _socket_module.socket = socket
+    # Only where the program left Python's own: a hook of its own shows
+    # what it chooses.
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _excepthook
     _wrap_function('getaddrinfo', lambda *a, **kw: _args(*a[:2]), _addrinfo_text)
     _wrap_function('gethostbyname', lambda *a, **kw: _args(*a))
     _wrap_function('gethostname', lambda *a, **kw: None)

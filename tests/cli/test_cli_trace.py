@@ -13,6 +13,7 @@ free at run time, every wait bounded.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -298,6 +299,28 @@ class TraceTests(cliutil.TestCase):
                       result.describe())
         receiver.settimeout(5)
         self.assertEqual(receiver.recv(100), b'typed by hand')
+
+    def test_traceback_is_the_programs(self):
+        """A call that fails shows the student the traceback Python would
+        show untraced, without the tracer's frames."""
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        script = self.write_program('refused.py', f"""\
+            import socket
+            try:
+                socket.create_connection(('127.0.0.1', {port}))
+            except OSError as e:
+                raise RuntimeError('no server') from e
+            """)
+        # The python3 that --trace runs a script with, whose library the
+        # traceback names.
+        untraced = subprocess.run([shutil.which('python3'), script], capture_output=True,
+                                  text=True, timeout=30)
+        traced = cliutil.run(['--trace', '--', script])
+        self.assertExit(traced, untraced.returncode)
+        self.assertIn('ECONNREFUSED', traced.stdout, traced.describe())
+        self.assertEqual(traced.stderr, untraced.stderr, traced.describe())
 
     # What a program writes on the channel cannot upset the trace
 
