@@ -205,6 +205,12 @@ def _forget_addresses(sock):
     sock._sp_remote = None
 
 
+def _constant(value):
+    """socket.AF_INET for an address family, as the program wrote it."""
+    name = getattr(value, 'name', None)
+    return f'socket.{name}' if name else _repr(value)
+
+
 def _kind(sock):
     return {
         'family': _FAMILIES.get(sock.family, str(int(sock.family))),
@@ -264,7 +270,7 @@ class socket(_original_socket):
         # A socket made from a descriptor (accept's, fromfd's) was made by
         # another call, which reports it.
         if fileno is None:
-            args = f'socket.{self.family.name}, socket.{self.type.name}'
+            args = f'{_constant(self.family)}, {_constant(self.type)}'
             _report(self, 'socket', True, args=args, **_kind(self))
 
     def _traced(self, call, function, args, *call_args, remote=None, failed_remote=None):
@@ -349,7 +355,7 @@ class socket(_original_socket):
                               whole=True)
 
     def sendto(self, data, *a):
-        address = a[-1]
+        address = a[-1] if a else None
         return self._data_out('sendto', _base.sendto, data, _args(*a), *a, remote=address)
 
     def _data_in(self, call, function, args, *call_args, into=None, sender=False):
@@ -368,7 +374,7 @@ class socket(_original_socket):
         address = value[1] if sender else None
         _report(self, call, True, args=args, fd=fd, nbytes=count, data=data,
                 remote=address if sender else None,
-                result=repr(address) if sender and address is not None else None)
+                result=_repr(address) if sender and address is not None else None)
         return value
 
     def recv(self, bufsize, *a):
