@@ -482,6 +482,13 @@ def install():
         _channel = -1
         return
     _program = os.environ.get('SP_TRACE_PROGRAM') or 'python3'
+    # A Python program that the traced one started inherits the name, and
+    # reports under its own (sp-trace-report.h); so does a script run as
+    # `--trace -- python3 server.py`, rather than as "python3".
+    argv = getattr(sys, 'argv', None) or ['']
+    script = os.path.basename(argv[0])
+    if script and not script.startswith('-'):
+        _program = script
 
     # A program started by the traced one may inherit the environment and
     # not the descriptor (subprocess closes descriptors by default), and the

@@ -232,6 +232,38 @@ class TraceTests(cliutil.TestCase):
         receiver.settimeout(5)
         self.assertEqual({receiver.recv(100), receiver.recv(100)}, {b'child', b'parent'})
 
+    def test_exec_child_reports_under_its_own_name(self):
+        """A Python program started by the traced one is followed when it
+        is given the channel, under its own name; so is a script run
+        through python3 by name."""
+        child = self.write_program('child.py', """\
+            import socket
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+            """)
+        parent = self.write_program('parent.py', f"""\
+            import os
+            import socket
+            import subprocess
+            import sys
+
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+            fd = int(os.environ['SP_TRACE_FD'])
+            child = subprocess.Popen([sys.executable, {child!r}], pass_fds=[fd])
+            os.write(1, f'child {{child.pid}}\\n'.encode())
+            sys.exit(child.wait())
+            """)
+        result = cliutil.run(['--trace', '--json', '--', 'python3', parent])
+        self.assertExit(result, 0)
+        pid = int(re.search(r'^child (\d+)$', result.stdout, re.M)[1])
+        found = json_events(result.stdout)
+        self.assertEqual([(e['socket'], e['call'], e['program']) for e in found], [
+            ('parent.py:3', 'socket', 'parent.py'),
+            ('parent.py:3', 'close', 'parent.py'),
+            (f'child.py[{pid}]:3', 'socket', 'child.py'),
+            (f'child.py[{pid}]:3', 'close', 'child.py'),
+        ], result.describe())
+        self.assertEqual(found[2]['pid'], pid)
+
     def test_orphan_child_does_not_hold_the_trace(self):
         script = self.write_program('leaver.py', """\
             import os
