@@ -15,6 +15,7 @@ typedef enum
   SP_COMMAND_LIST_PRESETS  = 1 << 3,
   SP_COMMAND_VERSION       = 1 << 4,
   SP_COMMAND_HELP          = 1 << 5,
+  SP_COMMAND_TRACE         = 1 << 6,
 } SpCommand;
 
 typedef struct
@@ -30,6 +31,8 @@ typedef struct
   gint64     data_limit;
   char      *export_log;
   char      *output;
+  /* --trace: the program to run and its arguments, NULL-terminated. */
+  char     **program_argv;
   /* What --help prints. */
   char      *help;
 } SpCommandLine;

@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* Runs a command that needs no display: --headless, --export-python,
+/* Runs a command that needs no display: --headless, --export-python, --trace,
  * --list-presets, --version, --help. Returns the exit status. */
 int sp_headless_run (const SpCommandLine *command_line);
 

@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "sp-lifecycle.h"
+#include "sp-reader.h"
+#include "sp-trace-report.h"
+#include "sp-trace.h"
+
+/* After the program exited, how long a child it left running may keep the
+ * channel open before the trace ends without it. */
+#define ORPHAN_GRACE_MS 1000
+
+typedef struct
+{
+  SpSocketType type;
+  SpState      state;
+} Observed;
+
+typedef struct
+{
+  guint       position;
+  int         pid;
+  const char *program;  /* interned */
+} Origin;
+
+struct _SpTrace
+{
+  GObject        parent_instance;
+
+  SpTrafficLog  *log;
+  gint64         data_limit;
+
+  char          *program;
+  GSubprocess   *process;
+  GCancellable  *cancellable;
+  int            pid;
+  int            channel;
+  SpReader      *reader;
+  /* CLOCK_REALTIME minus the monotonic clock: reports carry the first,
+   * the log the second. */
+  gint64         clock_offset_us;
+
+  /* "<program>:<fd>" → Observed */
+  GHashTable    *sockets;
+  GArray        *origins;
+  /* One for every report: making one each time cost more than parsing. */
+  JsonParser    *parser;
+  guint          n_malformed;
+  int            exit_status;
+
+  /* Where it was started: its sources go there, as the reader's
+   * deliveries and the wait for the program do. */
+  GMainContext  *context;
+  GSource       *kill_source;
+  GSource       *orphan_source;
+
+  guint          running : 1;
+  guint          exited : 1;
+  guint          channel_ended : 1;
+  guint          finished : 1;
+};
+
+enum {
+  SIGNAL_STARTED,
+  SIGNAL_EXITED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpTrace, sp_trace, G_TYPE_OBJECT)
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static GSource *
+add_timeout (SpTrace     *self,
+             guint        ms,
+             GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
+sp_trace_dispose (GObject *object)
+{
+  SpTrace *self = SP_TRACE (object);
+
+  clear_source (&self->kill_source);
+  clear_source (&self->orphan_source);
+  g_clear_pointer (&self->reader, sp_reader_free);
+  if (self->channel >= 0)
+    {
+      close (self->channel);
+      self->channel = -1;
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->process);
+  g_clear_object (&self->log);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (sp_trace_parent_class)->dispose (object);
+}
+
+static void
+sp_trace_finalize (GObject *object)
+{
+  SpTrace *self = SP_TRACE (object);
+
+  g_free (self->program);
+  g_hash_table_unref (self->sockets);
+  g_array_unref (self->origins);
+  g_object_unref (self->parser);
+
+  G_OBJECT_CLASS (sp_trace_parent_class)->finalize (object);
+}
+
+static void
+sp_trace_class_init (SpTraceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_trace_dispose;
+  object_class->finalize = sp_trace_finalize;
+
+  signals[SIGNAL_STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
+  signals[SIGNAL_EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+sp_trace_init (SpTrace *self)
+{
+  self->data_limit = 4096;
+  self->channel = -1;
+  self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->origins = g_array_new (FALSE, FALSE, sizeof (Origin));
+  self->parser = json_parser_new_immutable ();
+}
+
+SpTrace *
+sp_trace_new (SpTrafficLog *log)
+{
+  SpTrace *self;
+
+  g_return_val_if_fail (SP_IS_TRAFFIC_LOG (log), NULL);
+
+  self = g_object_new (SP_TYPE_TRACE, NULL);
+  self->log = g_object_ref (log);
+  return self;
+}
+
+void
+sp_trace_set_data_limit (SpTrace *self,
+                         gint64   data_limit)
+{
+  g_return_if_fail (SP_IS_TRACE (self));
+
+  self->data_limit = data_limit;
+}
+
+/* Reading a report. Any member may be missing or of another type than
+ * the format says: the tracer is the program's guest, and a program can
+ * write anything on a descriptor it was given. */
+
+static gboolean
+get_int (JsonObject *object,
+         const char *name,
+         gint64     *value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+get_bool (JsonObject *object,
+          const char *name,
+          gboolean   *value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return FALSE;
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static char *
+socket_id_for (SpTrace    *self,
+               const char *program,
+               gint64      pid,
+               gint64      fd)
+{
+  if (pid == self->pid)
+    return g_strdup_printf ("%s:%" G_GINT64_FORMAT, program, fd);
+  return g_strdup_printf ("%s[%" G_GINT64_FORMAT "]:%" G_GINT64_FORMAT, program, pid, fd);
+}
+
+static gboolean
+is_sending (SpCall call)
+{
+  return call == SP_CALL_SEND || call == SP_CALL_SENDALL || call == SP_CALL_SENDTO;
+}
+
+static gboolean
+is_receiving (SpCall call)
+{
+  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM ||
+         call == SP_CALL_RECV_INTO || call == SP_CALL_RECVFROM_INTO;
+}
+
+/* A socket first seen in the middle of its life (inherited, or made
+ * before the tracer could see it) is assumed to be where its call says. */
+static Observed *
+observe (SpTrace    *self,
+         const char *socket_id,
+         SpCall      call,
+         JsonObject *report)
+{
+  Observed *observed = g_hash_table_lookup (self->sockets, socket_id);
+  const char *type = get_string (report, "type");
+
+  if (observed == NULL)
+    {
+      observed = g_new0 (Observed, 1);
+      observed->type = SP_SOCKET_TYPE_STREAM;
+      if (is_sending (call) || is_receiving (call) || call == SP_CALL_SHUTDOWN ||
+          call == SP_CALL_GETPEERNAME)
+        observed->state = SP_STATE_CONNECTED;
+      else if (call == SP_CALL_ACCEPT)
+        observed->state = SP_STATE_LISTENING;
+      else if (call == SP_CALL_SOCKET)
+        observed->state = SP_STATE_UNCREATED;
+      else
+        observed->state = SP_STATE_CREATED;
+      g_hash_table_insert (self->sockets, g_strdup (socket_id), observed);
+    }
+
+  if (type != NULL)
+    sp_socket_type_from_string (type, &observed->type);
+
+  return observed;
+}
+
+static SpState
+state_after (Observed   *observed,
+             SpCall      call,
+             JsonObject *report)
+{
+  const char *args = get_string (report, "args");
+
+  switch (call)
+    {
+    case SP_CALL_SOCKET:
+      return SP_STATE_CREATED;
+
+    case SP_CALL_CLOSE:
+      return SP_STATE_CLOSED;
+
+    case SP_CALL_SHUTDOWN:
+      if (args != NULL && g_str_has_suffix (args, "SHUT_RD"))
+        return sp_lifecycle_after_shutdown (observed->state, SP_SHUTDOWN_READ);
+      if (args != NULL && g_str_has_suffix (args, "SHUT_WR"))
+        return sp_lifecycle_after_shutdown (observed->state, SP_SHUTDOWN_WRITE);
+      return sp_lifecycle_after_shutdown (observed->state, SP_SHUTDOWN_BOTH);
+
+    case SP_CALL_SETSOCKOPT:
+    case SP_CALL_BIND:
+    case SP_CALL_LISTEN:
+    case SP_CALL_ACCEPT:
+    case SP_CALL_CONNECT:
+    case SP_CALL_CONNECT_EX:
+    case SP_CALL_SEND:
+    case SP_CALL_SENDALL:
+    case SP_CALL_SENDTO:
+    case SP_CALL_RECV:
+    case SP_CALL_RECVFROM:
+    case SP_CALL_RECV_INTO:
+    case SP_CALL_RECVFROM_INTO:
+    case SP_CALL_GETSOCKNAME:
+    case SP_CALL_GETPEERNAME:
+    case SP_CALL_GETHOSTNAME:
+    case SP_CALL_GETHOSTBYNAME:
+    case SP_CALL_GETADDRINFO:
+    case SP_CALL_SERVE:
+    case SP_CALL_SLEEP:
+    case SP_CALL_NOTE:
+    case SP_N_CALLS:
+    default:
+      return sp_lifecycle_next_state (observed->type, observed->state, call);
+    }
+}
+
+/* "(<socket fd 5>, ('127.0.0.1', 40000))" names the new socket as the
+ * playground's own accept does: "(server.py:5, ('127.0.0.1', 40000))". */
+static char *
+accept_detail (const char *result,
+               const char *new_id)
+{
+  const char *end;
+
+  if (result != NULL && g_str_has_prefix (result, "(<") && (end = strchr (result, '>')) != NULL)
+    return g_strdup_printf ("(%s%s", new_id, end + 1);
+  return g_strdup_printf ("(%s, None)", new_id);
+}
+
+static void
+add_origin (SpTrace    *self,
+            guint       position,
+            gint64      pid,
+            const char *program)
+{
+  Origin origin = { position, (int) pid, g_intern_string (program) };
+
+  g_array_append_val (self->origins, origin);
+}
+
+static gboolean
+take_report (SpTrace      *self,
+             const guint8 *data,
+             gsize         size)
+{
+  g_autofree char *socket_id = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *detail_owned = NULL;
+  g_autofree guint8 *payload = NULL;
+  JsonNode *root;
+  JsonObject *report;
+  SpEventInfo info = { 0 };
+  Observed *observed = NULL;
+  const char *call_name;
+  const char *program;
+  const char *encoded;
+  gint64 pid, fd, error_code = 0, bytes = 0, time_us, new_fd = -1;
+  gsize payload_len = 0;
+  gboolean ok;
+
+  if (size == 0 || !g_utf8_validate ((const char *) data, size, NULL) ||
+      !json_parser_load_from_data (self->parser, (const char *) data, size, NULL))
+    return FALSE;
+
+  root = json_parser_get_root (self->parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  report = json_node_get_object (root);
+
+  call_name = get_string (report, "call");
+  if (call_name == NULL || !sp_call_from_string (call_name, &info.call) ||
+      !get_int (report, "pid", &pid) || !get_int (report, "fd", &fd) ||
+      !get_bool (report, "ok", &ok) || pid <= 0 || pid > G_MAXINT ||
+      fd < -1 || fd > G_MAXINT)
+    return FALSE;
+  get_int (report, "errno", &error_code);
+  get_int (report, "bytes", &bytes);
+  get_int (report, "new_fd", &new_fd);
+  if (bytes < 0 || error_code < G_MININT || error_code > G_MAXINT)
+    return FALSE;
+
+  if (self->pid == 0)
+    self->pid = (int) pid;
+
+  program = get_string (report, "program");
+  if (program == NULL || *program == '\0')
+    program = self->program;
+
+  encoded = get_string (report, "data");
+  if (encoded != NULL)
+    payload = g_base64_decode (encoded, &payload_len);
+
+  info.ok = ok;
+  info.error_code = ok ? 0 : (int) error_code;
+  info.step = -1;
+  info.kind = SP_EVENT_CALL;
+  info.local = get_string (report, "local");
+  info.remote = get_string (report, "remote");
+  info.args = get_string (report, "args");
+  info.detail = get_string (report, "result");
+  info.bytes = bytes;
+
+  /* connect_ex succeeds and returns the errno; the playground's own shows
+   * that as a failed call with its errno, and so does a traced one. */
+  if (info.call == SP_CALL_CONNECT_EX && ok && bytes != 0)
+    {
+      info.ok = FALSE;
+      info.error_code = (int) bytes;
+      info.bytes = 0;
+    }
+
+  if (info.ok && is_sending (info.call))
+    {
+      info.kind = SP_EVENT_SENT;
+      info.detail = NULL;
+    }
+  else if (info.ok && is_receiving (info.call))
+    {
+      info.kind = SP_EVENT_RECEIVED;
+      if (!sp_call_gives_sender (info.call))
+        info.detail = NULL;
+    }
+  if (info.kind != SP_EVENT_CALL)
+    {
+      info.payload = payload;
+      info.payload_len = payload_len;
+    }
+
+  if (fd >= 0)
+    {
+      socket_id = socket_id_for (self, program, pid, fd);
+      info.socket_id = socket_id;
+      observed = observe (self, socket_id, info.call, report);
+      if (info.ok)
+        observed->state = state_after (observed, info.call, report);
+      info.state = observed->state;
+
+      if (info.kind == SP_EVENT_RECEIVED && bytes == 0 &&
+          observed->type == SP_SOCKET_TYPE_STREAM)
+        info.detail = _(SP_EVENT_DETAIL_END_OF_FILE);
+    }
+
+  if (info.call == SP_CALL_SOCKET && info.ok && fd >= 0)
+    info.detail = detail_owned = g_strdup_printf ("fd %" G_GINT64_FORMAT, fd);
+
+  if (info.call == SP_CALL_ACCEPT && info.ok && new_fd >= 0 && new_fd <= G_MAXINT)
+    {
+      Observed *accepted;
+
+      new_id = socket_id_for (self, program, pid, new_fd);
+      g_hash_table_remove (self->sockets, new_id);
+      accepted = observe (self, new_id, SP_CALL_SEND, report);
+      accepted->state = SP_STATE_CONNECTED;
+      info.detail = detail_owned = accept_detail (info.detail, new_id);
+    }
+
+  if (get_int (report, "time_us", &time_us) && time_us > self->clock_offset_us)
+    info.monotonic_us = time_us - self->clock_offset_us;
+
+  /* The origin is known before the event is appended: handlers of
+   * "appended" ask for it. Nothing else is appended in between. */
+  add_origin (self, sp_traffic_log_get_n_appended (self->log), pid, program);
+  sp_traffic_log_append (self->log, &info);
+
+  /* A descriptor closed may come back as another socket. */
+  if (observed != NULL && observed->state == SP_STATE_CLOSED)
+    g_hash_table_remove (self->sockets, socket_id);
+
+  return TRUE;
+}
+
+static void finish (SpTrace *self);
+
+static void
+end_channel (SpTrace *self)
+{
+  if (self->channel_ended)
+    return;
+
+  self->channel_ended = TRUE;
+  clear_source (&self->orphan_source);
+  if (self->exited)
+    finish (self);
+}
+
+static void
+on_batch (const SpReadingBatch *batch,
+          gpointer              user_data)
+{
+  SpTrace *self = user_data;
+
+  for (guint i = 0; i < batch->readings->len; i++)
+    {
+      const SpReading *reading = &g_array_index (batch->readings, SpReading, i);
+
+      if (reading->size <= 0)
+        continue;
+      if (!take_report (self, batch->payload->data + reading->offset, reading->size))
+        self->n_malformed++;
+    }
+
+  /* A 0-byte read: every process that held the channel has closed it. */
+  if (batch->finished)
+    end_channel (self);
+}
+
+static void
+finish (SpTrace *self)
+{
+  if (self->finished)
+    return;
+
+  self->finished = TRUE;
+  self->running = FALSE;
+  clear_source (&self->kill_source);
+  clear_source (&self->orphan_source);
+  /* What was read before the end is delivered now, then no more calls. */
+  if (self->reader != NULL)
+    sp_reader_halt (self->reader);
+  g_clear_pointer (&self->reader, sp_reader_free);
+  g_signal_emit (self, signals[SIGNAL_EXITED], 0, self->exit_status);
+}
+
+static gboolean
+on_orphan_grace (gpointer user_data)
+{
+  SpTrace *self = user_data;
+
+  g_clear_pointer (&self->orphan_source, g_source_unref);
+  finish (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SpTrace) self = user_data;
+  GSubprocess *process = G_SUBPROCESS (source);
+
+  if (!g_subprocess_wait_finish (process, result, NULL))
+    return;
+
+  if (g_subprocess_get_if_signaled (process))
+    self->exit_status = 128 + g_subprocess_get_term_sig (process);
+  else
+    self->exit_status = g_subprocess_get_exit_status (process);
+  self->exited = TRUE;
+  clear_source (&self->kill_source);
+
+  if (self->channel_ended)
+    finish (self);
+  else
+    self->orphan_source = add_timeout (self, ORPHAN_GRACE_MS, on_orphan_grace);
+}
+
+char *
+sp_trace_find_python_dir (void)
+{
+  const char *env = g_getenv ("SP_TRACE_DIR");
+  g_autofree char *exe = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  /* A build tree: <build>/src/socket-playground beside <build>/data/trace,
+   * where data/meson.build copies the tracer. */
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      g_autofree char *built = g_build_filename (dir, "..", "data", "trace", NULL);
+      g_autofree char *probe = g_build_filename (built, "sitecustomize.py", NULL);
+
+      if (g_file_test (probe, G_FILE_TEST_IS_REGULAR))
+        return g_canonicalize_filename (built, NULL);
+    }
+
+  return g_build_filename (PKGDATADIR, "trace", NULL);
+}
+
+static void
+prepare_environment (SpTrace             *self,
+                     GSubprocessLauncher *launcher)
+{
+  g_autofree char *python_dir = sp_trace_find_python_dir ();
+  g_autofree char *limit = g_strdup_printf ("%" G_GINT64_FORMAT, self->data_limit);
+  g_autofree char *fd = g_strdup_printf ("%d", SP_TRACE_FD_NUMBER);
+  const char *python_path = g_getenv ("PYTHONPATH");
+  g_autofree char *path = NULL;
+
+  if (python_path != NULL && *python_path != '\0')
+    path = g_strconcat (python_dir, G_SEARCHPATH_SEPARATOR_S, python_path, NULL);
+  else
+    path = g_strdup (python_dir);
+
+  g_subprocess_launcher_setenv (launcher, "PYTHONPATH", path, TRUE);
+  g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_FD, fd, TRUE);
+  g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_PROGRAM, self->program, TRUE);
+  g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_DATA_LIMIT, limit, TRUE);
+}
+
+gboolean
+sp_trace_start (SpTrace             *self,
+                const char * const  *argv,
+                GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) spawn_error = NULL;
+  const char *identifier;
+  int pair[2];
+
+  g_return_val_if_fail (SP_IS_TRACE (self), FALSE);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
+  g_return_val_if_fail (self->process == NULL, FALSE);
+
+  self->program = g_path_get_basename (argv[0]);
+
+  /* python3 would start, fail and exit 2, which is not the program's
+   * status: a script that is not there cannot be started. */
+  if (g_str_has_suffix (argv[0], ".py"))
+    {
+      if (!g_file_test (argv[0], G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("Cannot start “%s”: no such file"), argv[0]);
+          return FALSE;
+        }
+      g_ptr_array_add (args, (gpointer) "python3");
+    }
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    {
+      int code = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (code),
+                   _("Cannot start “%s”: no channel for its reports: %s"),
+                   argv[0], g_strerror (code));
+      return FALSE;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  prepare_environment (self, launcher);
+  g_subprocess_launcher_take_fd (launcher, pair[1], SP_TRACE_FD_NUMBER);
+
+  self->clock_offset_us = g_get_real_time () - g_get_monotonic_time ();
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata,
+                                                &spawn_error);
+  /* The child's end is the child's alone: the channel ends when it and
+   * its children have closed it. */
+  g_clear_object (&launcher);
+  if (self->process == NULL)
+    {
+      close (pair[0]);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot start “%s”: %s"),
+                   argv[0], spawn_error->message);
+      return FALSE;
+    }
+
+  self->context = g_main_context_ref_thread_default ();
+  self->channel = pair[0];
+  /* GLib reaps the child on a thread of its own and forgets its pid: one
+   * that exited at once has none. Its first report then names it. */
+  identifier = g_subprocess_get_identifier (self->process);
+  self->pid = identifier != NULL ? atoi (identifier) : 0;
+  self->running = TRUE;
+  self->cancellable = g_cancellable_new ();
+  self->reader = sp_reader_start (self->channel, SP_TRACE_REPORT_MAX, G_MAXUINT, TRUE, 0,
+                                  on_batch, self);
+  g_subprocess_wait_async (self->process, self->cancellable, on_wait, g_object_ref (self));
+
+  g_signal_emit (self, signals[SIGNAL_STARTED], 0);
+  return TRUE;
+}
+
+static gboolean
+on_kill (gpointer user_data)
+{
+  SpTrace *self = user_data;
+
+  g_clear_pointer (&self->kill_source, g_source_unref);
+  if (self->process != NULL && !self->exited)
+    g_subprocess_force_exit (self->process);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sp_trace_stop (SpTrace *self,
+               guint    grace_ms)
+{
+  g_return_if_fail (SP_IS_TRACE (self));
+
+  if (self->process == NULL || self->exited)
+    return;
+
+  g_subprocess_send_signal (self->process, SIGTERM);
+  if (self->kill_source == NULL)
+    self->kill_source = add_timeout (self, grace_ms, on_kill);
+}
+
+const char *
+sp_trace_get_program (SpTrace *self)
+{
+  g_return_val_if_fail (SP_IS_TRACE (self), NULL);
+
+  return self->program;
+}
+
+int
+sp_trace_get_pid (SpTrace *self)
+{
+  g_return_val_if_fail (SP_IS_TRACE (self), 0);
+
+  return self->pid;
+}
+
+gboolean
+sp_trace_get_running (SpTrace *self)
+{
+  g_return_val_if_fail (SP_IS_TRACE (self), FALSE);
+
+  return self->running;
+}
+
+int
+sp_trace_get_exit_status (SpTrace *self)
+{
+  g_return_val_if_fail (SP_IS_TRACE (self), 0);
+
+  return self->exit_status;
+}
+
+guint
+sp_trace_get_n_malformed (SpTrace *self)
+{
+  g_return_val_if_fail (SP_IS_TRACE (self), 0);
+
+  return self->n_malformed;
+}
+
+static int
+compare_origin (gconstpointer a,
+                gconstpointer b)
+{
+  guint position = *(const guint *) a;
+  const Origin *origin = b;
+
+  return position < origin->position ? -1 : position > origin->position ? 1 : 0;
+}
+
+gboolean
+sp_trace_get_origin (SpTrace     *self,
+                     guint        position,
+                     int         *pid,
+                     const char **program)
+{
+  const Origin *origin;
+
+  g_return_val_if_fail (SP_IS_TRACE (self), FALSE);
+
+  /* Appended in order, so the positions are sorted. */
+  origin = bsearch (&position, self->origins->data, self->origins->len, sizeof (Origin),
+                    compare_origin);
+  if (origin == NULL)
+    return FALSE;
+  if (pid != NULL)
+    *pid = origin->pid;
+  if (program != NULL)
+    *program = origin->program;
+  return TRUE;
+}
