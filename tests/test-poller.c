@@ -187,6 +187,53 @@ test_same_descriptor (void)
   pop_context (context);
 }
 
+/* A kept watch stays in the set while paused and calls nothing then,
+ * even with data waiting; resumed, it is called when readiness begins, or
+ * at once for a new condition that holds already. */
+static void
+test_kept (void)
+{
+  GMainContext *context = push_context ();
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  Pair pair;
+  char byte;
+
+  pair_open (&pair, 0, order);
+  pair.watch = sp_poller_keep (context, pair.fds[0], G_IO_IN, 0, on_ready, NULL, &pair);
+  g_assert_nonnull (pair.watch);
+
+  g_assert_cmpint (write (pair.fds[1], "x", 1), ==, 1);
+  g_main_context_iteration (context, TRUE);
+  g_assert_cmpuint (pair.n_ready, ==, 1);
+  /* Edge-triggered: not again for the byte still waiting. */
+  g_main_context_iteration (context, FALSE);
+  g_assert_cmpuint (pair.n_ready, ==, 1);
+
+  sp_poller_pause (pair.watch);
+  g_assert_true (sp_poller_is_paused (pair.watch));
+  g_assert_cmpint (write (pair.fds[1], "y", 1), ==, 1);
+  g_main_context_iteration (context, FALSE);
+  g_assert_cmpuint (pair.n_ready, ==, 1);
+
+  /* As a caller does: reads until EAGAIN, then waits again. */
+  while (read (pair.fds[0], &byte, 1) == 1)
+    ;
+  g_assert_true (sp_poller_resume (pair.watch, G_IO_IN, 0, on_ready, NULL, &pair));
+  g_main_context_iteration (context, FALSE);
+  g_assert_cmpuint (pair.n_ready, ==, 1);
+  g_assert_cmpint (write (pair.fds[1], "z", 1), ==, 1);
+  g_main_context_iteration (context, TRUE);
+  g_assert_cmpuint (pair.n_ready, ==, 2);
+
+  sp_poller_pause (pair.watch);
+  g_assert_true (sp_poller_resume (pair.watch, G_IO_OUT, 0, on_ready, NULL, &pair));
+  g_main_context_iteration (context, TRUE);
+  g_assert_cmpuint (pair.n_ready, ==, 3);
+
+  pair_close (&pair);
+  pop_context (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -197,5 +244,6 @@ main (int   argc,
   g_test_add_func ("/Sp/Poller/timeouts", test_timeouts);
   g_test_add_func ("/Sp/Poller/unwatch-while-ready", test_unwatch_while_ready);
   g_test_add_func ("/Sp/Poller/same-descriptor", test_same_descriptor);
+  g_test_add_func ("/Sp/Poller/kept", test_kept);
   return g_test_run ();
 }

@@ -132,125 +132,138 @@ bytes_waiting (int fd)
   return n;
 }
 
+/* A receiver and a sender on loopback, and what a reader of the receiver
+ * delivered. */
+typedef struct
+{
+  int       receiver;
+  int       sender;
+  guint16   receiver_port;
+  guint16   sender_port;
+  Delivered delivered;
+} Datagrams;
+
+static void
+datagrams_set_up (Datagrams     *fixture,
+                  gconstpointer  data)
+{
+  fixture->receiver = udp_socket_on_loopback (&fixture->receiver_port);
+  fixture->sender = udp_socket_on_loopback (&fixture->sender_port);
+  delivered_init (&fixture->delivered);
+}
+
+static void
+datagrams_tear_down (Datagrams     *fixture,
+                     gconstpointer  data)
+{
+  delivered_clear (&fixture->delivered);
+  close (fixture->sender);
+  close (fixture->receiver);
+}
+
+static void
+send_datagram (Datagrams  *fixture,
+               const char *text)
+{
+  send_to_port (fixture->sender, fixture->receiver_port, text);
+}
+
 /* Thousands of datagrams arrive whole, in the order they were sent, with
  * their sender, delivered on the thread that started the reader. */
 static void
-test_datagrams_in_order (void)
+test_datagrams_in_order (Datagrams     *fixture,
+                         gconstpointer  data)
 {
   const guint n = 5000;
-  guint16 receiver_port, sender_port;
-  int receiver = udp_socket_on_loopback (&receiver_port);
-  int sender = udp_socket_on_loopback (&sender_port);
   int rcvbuf = 4 * 1024 * 1024;
-  Delivered delivered;
   SpReader *reader;
 
   /* No datagram may be lost here: this test is about order, not speed. */
-  g_assert_no_errno (setsockopt (receiver, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf));
-  delivered_init (&delivered);
-  reader = sp_reader_start (receiver, 64, n, FALSE, 5000, on_batch, &delivered);
+  g_assert_no_errno (setsockopt (fixture->receiver, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+                                 sizeof rcvbuf));
+  reader = sp_reader_start (fixture->receiver, 64, n, FALSE, 5000, on_batch, &fixture->delivered);
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *text = g_strdup_printf ("datagram %05u", i);
 
-      send_to_port (sender, receiver_port, text);
+      send_datagram (fixture, text);
     }
 
-  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
-  g_assert_false (delivered.timed_out);
-  g_assert_false (delivered.off_main_thread);
-  g_assert_cmpuint (delivered.payloads->len, ==, n);
+  g_assert_true (sp_test_iterate_until (has_finished, &fixture->delivered, GUARD_MS));
+  g_assert_false (fixture->delivered.timed_out);
+  g_assert_false (fixture->delivered.off_main_thread);
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, n);
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *text = g_strdup_printf ("datagram %05u", i);
 
-      sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, i), text);
-      g_assert_cmpuint (g_array_index (delivered.senders, guint16, i), ==, sender_port);
+      sp_test_assert_bytes_equal (g_ptr_array_index (fixture->delivered.payloads, i), text);
+      g_assert_cmpuint (g_array_index (fixture->delivered.senders, guint16, i), ==,
+                        fixture->sender_port);
     }
   /* In batches: not one delivery per datagram. */
-  g_assert_cmpuint (delivered.n_batches, <, n / 4);
+  g_assert_cmpuint (fixture->delivered.n_batches, <, n / 4);
 
   sp_reader_free (reader);
-  delivered_clear (&delivered);
-  close (sender);
-  close (receiver);
 }
 
 /* A datagram longer than the buffer is cut to it, as recvfrom cuts it. */
 static void
-test_datagram_cut_to_bufsize (void)
+test_datagram_cut_to_bufsize (Datagrams     *fixture,
+                              gconstpointer  data)
 {
-  guint16 receiver_port, sender_port;
-  int receiver = udp_socket_on_loopback (&receiver_port);
-  int sender = udp_socket_on_loopback (&sender_port);
-  Delivered delivered;
   SpReader *reader;
 
-  delivered_init (&delivered);
-  reader = sp_reader_start (receiver, 5, 2, FALSE, 5000, on_batch, &delivered);
-  send_to_port (sender, receiver_port, "hello, world");
-  send_to_port (sender, receiver_port, "hi");
+  reader = sp_reader_start (fixture->receiver, 5, 2, FALSE, 5000, on_batch, &fixture->delivered);
+  send_datagram (fixture, "hello, world");
+  send_datagram (fixture, "hi");
 
-  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
-  g_assert_cmpuint (delivered.payloads->len, ==, 2);
-  sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, 0), "hello");
-  sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, 1), "hi");
+  g_assert_true (sp_test_iterate_until (has_finished, &fixture->delivered, GUARD_MS));
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 2);
+  sp_test_assert_bytes_equal (g_ptr_array_index (fixture->delivered.payloads, 0), "hello");
+  sp_test_assert_bytes_equal (g_ptr_array_index (fixture->delivered.payloads, 1), "hi");
 
   sp_reader_free (reader);
-  delivered_clear (&delivered);
-  close (sender);
-  close (receiver);
 }
 
 /* Nothing comes: the reader ends after its timeout, with no call result. */
 static void
-test_timeout (void)
+test_timeout (Datagrams     *fixture,
+              gconstpointer  data)
 {
-  guint16 port;
-  int receiver = udp_socket_on_loopback (&port);
   gint64 started = g_get_monotonic_time ();
-  Delivered delivered;
   SpReader *reader;
 
-  delivered_init (&delivered);
-  reader = sp_reader_start (receiver, 64, 10, FALSE, 100, on_batch, &delivered);
+  reader = sp_reader_start (fixture->receiver, 64, 10, FALSE, 100, on_batch,
+                            &fixture->delivered);
 
-  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
-  g_assert_true (delivered.timed_out);
-  g_assert_cmpuint (delivered.payloads->len, ==, 0);
-  g_assert_cmpint (delivered.finished_us - started, >=, 100 * 1000);
+  g_assert_true (sp_test_iterate_until (has_finished, &fixture->delivered, GUARD_MS));
+  g_assert_true (fixture->delivered.timed_out);
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 0);
+  g_assert_cmpint (fixture->delivered.finished_us - started, >=, 100 * 1000);
 
   sp_reader_free (reader);
-  delivered_clear (&delivered);
-  close (receiver);
 }
 
 /* Every call waits its own timeout: data now and then keeps it going. */
 static void
-test_timeout_is_per_call (void)
+test_timeout_is_per_call (Datagrams     *fixture,
+                          gconstpointer  data)
 {
-  guint16 receiver_port, sender_port;
-  int receiver = udp_socket_on_loopback (&receiver_port);
-  int sender = udp_socket_on_loopback (&sender_port);
-  Delivered delivered;
   SpReader *reader;
 
-  delivered_init (&delivered);
-  reader = sp_reader_start (receiver, 64, 4, FALSE, 300, on_batch, &delivered);
+  reader = sp_reader_start (fixture->receiver, 64, 4, FALSE, 300, on_batch, &fixture->delivered);
   for (guint i = 0; i < 3; i++)
     {
       sp_test_iterate_for (150);
-      send_to_port (sender, receiver_port, "tick");
+      send_datagram (fixture, "tick");
     }
 
-  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS));
-  g_assert_true (delivered.timed_out);
-  g_assert_cmpuint (delivered.payloads->len, ==, 3);
+  g_assert_true (sp_test_iterate_until (has_finished, &fixture->delivered, GUARD_MS));
+  g_assert_true (fixture->delivered.timed_out);
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 3);
 
   sp_reader_free (reader);
-  delivered_clear (&delivered);
-  close (sender);
-  close (receiver);
 }
 
 /* A stream is read until its end of file, which is the last call. */
@@ -335,61 +348,110 @@ wait_until_taken (int fd)
 /* Halting delivers at once what was read, and then reads no more: what
  * comes after stays in the socket for whoever reads it next. */
 static void
-test_halt (void)
+test_halt (Datagrams     *fixture,
+           gconstpointer  data)
 {
-  guint16 receiver_port, sender_port;
-  int receiver = udp_socket_on_loopback (&receiver_port);
-  int sender = udp_socket_on_loopback (&sender_port);
-  Delivered delivered;
   SpReader *reader;
 
-  delivered_init (&delivered);
-  reader = sp_reader_start (receiver, 64, 100, FALSE, 5000, on_batch, &delivered);
-  send_to_port (sender, receiver_port, "one");
-  send_to_port (sender, receiver_port, "two");
+  reader = sp_reader_start (fixture->receiver, 64, 100, FALSE, 5000, on_batch, &fixture->delivered);
+  send_datagram (fixture, "one");
+  send_datagram (fixture, "two");
   /* The I/O thread takes them; this thread's loop does not turn, so
    * nothing has been delivered yet. */
-  wait_until_taken (receiver);
-  g_assert_cmpuint (delivered.payloads->len, ==, 0);
+  wait_until_taken (fixture->receiver);
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 0);
 
   sp_reader_halt (reader);
-  g_assert_cmpuint (delivered.payloads->len, ==, 2);
-  sp_test_assert_bytes_equal (g_ptr_array_index (delivered.payloads, 1), "two");
-  g_assert_cmpuint (delivered.n_finished, ==, 0);
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 2);
+  sp_test_assert_bytes_equal (g_ptr_array_index (fixture->delivered.payloads, 1), "two");
+  g_assert_cmpuint (fixture->delivered.n_finished, ==, 0);
 
-  send_to_port (sender, receiver_port, "three");
+  send_datagram (fixture, "three");
   sp_test_iterate_for (200);
-  g_assert_cmpint (bytes_waiting (receiver), ==, 5);
-  g_assert_cmpuint (delivered.payloads->len, ==, 2);
+  g_assert_cmpint (bytes_waiting (fixture->receiver), ==, 5);
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 2);
 
   sp_reader_free (reader);
-  delivered_clear (&delivered);
-  close (sender);
-  close (receiver);
 }
 
 /* Freed, a reader delivers nothing more, not even what it had read. */
 static void
-test_free_delivers_nothing (void)
+test_free_delivers_nothing (Datagrams     *fixture,
+                            gconstpointer  data)
 {
-  guint16 receiver_port, sender_port;
-  int receiver = udp_socket_on_loopback (&receiver_port);
-  int sender = udp_socket_on_loopback (&sender_port);
-  Delivered delivered;
   SpReader *reader;
 
-  delivered_init (&delivered);
-  reader = sp_reader_start (receiver, 64, 100, FALSE, 5000, on_batch, &delivered);
-  send_to_port (sender, receiver_port, "unseen");
-  wait_until_taken (receiver);
+  reader = sp_reader_start (fixture->receiver, 64, 100, FALSE, 5000, on_batch, &fixture->delivered);
+  send_datagram (fixture, "unseen");
+  wait_until_taken (fixture->receiver);
 
   sp_reader_free (reader);
   sp_test_iterate_for (100);
+  g_assert_cmpuint (fixture->delivered.n_batches, ==, 0);
+
+}
+
+typedef struct
+{
+  int      fd;
+  gsize    total;
+  gboolean done;   /* atomic */
+} Writer;
+
+static gpointer
+write_all (gpointer data)
+{
+  Writer *writer = data;
+  g_autofree guint8 *chunk = g_malloc0 (1024 * 1024);
+  gsize written = 0;
+
+  while (written < writer->total)
+    {
+      gssize n = write (writer->fd, chunk, MIN (writer->total - written, 1024 * 1024));
+
+      g_assert_cmpint (n, >, 0);
+      written += n;
+    }
+  shutdown (writer->fd, SHUT_WR);
+  g_atomic_int_set (&writer->done, TRUE);
+  return NULL;
+}
+
+/* A stream faster than its deliveries: the reader stops calling once 64 MiB
+ * wait for delivery, so memory stays bounded and the sender waits, and it
+ * goes on when they have been delivered. */
+static void
+test_pauses_when_deliveries_lag (void)
+{
+  Writer writer = { .total = (gsize) 80 * 1024 * 1024 };
+  Delivered delivered;
+  SpReader *reader;
+  GThread *thread;
+  gsize received = 0;
+  int fds[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  writer.fd = fds[1];
+  delivered_init (&delivered);
+  reader = sp_reader_start (fds[0], 64 * 1024, G_MAXUINT, TRUE, 10000, on_batch, &delivered);
+  thread = g_thread_new ("writer", write_all, &writer);
+
+  /* This thread's loop stands still: nothing is delivered, and the writer
+   * cannot finish. */
+  g_usleep (500 * 1000);
+  g_assert_false (g_atomic_int_get (&writer.done));
   g_assert_cmpuint (delivered.n_batches, ==, 0);
 
+  g_assert_true (sp_test_iterate_until (has_finished, &delivered, GUARD_MS * 3));
+  g_thread_join (thread);
+  for (guint i = 0; i < delivered.payloads->len; i++)
+    received += g_bytes_get_size (g_ptr_array_index (delivered.payloads, i));
+  g_assert_cmpuint (received, ==, writer.total);
+
+  sp_reader_free (reader);
   delivered_clear (&delivered);
-  close (sender);
-  close (receiver);
+  close (fds[0]);
+  close (fds[1]);
 }
 
 int
@@ -398,14 +460,18 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Sp/Reader/datagrams-in-order", test_datagrams_in_order);
-  g_test_add_func ("/Sp/Reader/datagram-cut-to-bufsize", test_datagram_cut_to_bufsize);
-  g_test_add_func ("/Sp/Reader/timeout", test_timeout);
-  g_test_add_func ("/Sp/Reader/timeout-is-per-call", test_timeout_is_per_call);
+#define ADD_DATAGRAMS_TEST(path, func) \
+  g_test_add (path, Datagrams, NULL, datagrams_set_up, func, datagrams_tear_down)
+
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/datagrams-in-order", test_datagrams_in_order);
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/datagram-cut-to-bufsize", test_datagram_cut_to_bufsize);
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/timeout", test_timeout);
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/timeout-is-per-call", test_timeout_is_per_call);
   g_test_add_func ("/Sp/Reader/stream-to-end-of-file", test_stream_to_end_of_file);
   g_test_add_func ("/Sp/Reader/failed-call", test_failed_call);
-  g_test_add_func ("/Sp/Reader/halt", test_halt);
-  g_test_add_func ("/Sp/Reader/free-delivers-nothing", test_free_delivers_nothing);
+  g_test_add_func ("/Sp/Reader/pauses-when-deliveries-lag", test_pauses_when_deliveries_lag);
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/halt", test_halt);
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/free-delivers-nothing", test_free_delivers_nothing);
 
   return g_test_run ();
 }

@@ -896,6 +896,66 @@ test_accept_timeout (SpTestFixture *fixture,
   g_assert_finalize_object (g_steal_pointer (&listener));
 }
 
+/* try_accept takes only a connection already waiting: none is neither an
+ * event nor a call. send_now ends at once, with the one event of a
+ * sendall. */
+static void
+test_without_waiting (SpTestFixture *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SpSocket) listener = sp_test_make_listener (fixture, SP_FAMILY_INET, 1);
+  g_autoptr(SpSocket) client = sp_test_created_socket (fixture, "client", SP_FAMILY_INET,
+                                                       SP_SOCKET_TYPE_STREAM);
+  g_autoptr(SpSocket) conn = NULL;
+  g_autoptr(GBytes) hello = g_bytes_new_static ("hello", 5);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_events = sp_traffic_log_get_n_appended (fixture->log);
+  guint n_calls = sp_socket_get_n_calls (listener);
+  gssize sent = 0;
+
+  g_assert_null (sp_socket_try_accept (listener, "conn", &error));
+  g_assert_error (error, SP_ERRNO_ERROR, EAGAIN);
+  g_clear_error (&error);
+  g_assert_cmpuint (sp_traffic_log_get_n_appended (fixture->log), ==, n_events);
+  g_assert_cmpuint (sp_socket_get_n_calls (listener), ==, n_calls);
+
+  g_assert_true (sp_test_connect_and_wait (client, sp_socket_get_local_address (listener), FALSE,
+                                           &error));
+  g_assert_no_error (error);
+  /* On loopback the handshake is over when connect returns; the wait is
+   * only for a slow machine. */
+  for (guint i = 0; i < 1000 && conn == NULL; i++)
+    {
+      g_clear_error (&error);
+      conn = sp_socket_try_accept (listener, "conn", &error);
+      if (conn == NULL)
+        g_usleep (G_TIME_SPAN_MILLISECOND);
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  g_assert_cmpuint (sp_socket_get_n_calls (listener), ==, n_calls + 1);
+  g_assert_cmpuint (count_events (fixture->log, "server", SP_EVENT_CALL, SP_CALL_ACCEPT), ==, 1);
+  g_assert_nonnull (sp_socket_get_remote_address (conn));
+
+  g_assert_true (sp_socket_send_now (conn, SP_CALL_SENDALL, hello, 5000, NULL, NULL, &sent,
+                                     &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sent, ==, 5);
+  g_assert_cmpuint (count_events (fixture->log, "conn", SP_EVENT_SENT, SP_CALL_SENDALL), ==, 1);
+  bytes = sp_test_receive_and_wait (client, SP_CALL_RECV, 1024, 5000, NULL, &error);
+  g_assert_no_error (error);
+  sp_test_assert_bytes_equal (bytes, "hello");
+
+  /* An accepted socket makes its GSocket when asked for it. */
+  g_assert_nonnull (sp_socket_get_gsocket (conn));
+
+  assert_context_quiet (fixture->log);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&conn));
+  g_assert_finalize_object (g_steal_pointer (&listener));
+}
+
 static void
 test_close_while_waiting (SpTestFixture *fixture,
                           gconstpointer  data)
@@ -2041,6 +2101,7 @@ main (int   argc,
   ADD ("/Sp/Socket/receive-many/datagrams", test_receive_many_datagrams, NULL);
   ADD ("/Sp/Socket/receive-many/eof", test_receive_many_eof, NULL);
   ADD ("/Sp/Socket/accept-timeout", test_accept_timeout, NULL);
+  ADD ("/Sp/Socket/without-waiting", test_without_waiting, NULL);
   ADD ("/Sp/Socket/connect-timeout", test_connect_timeout, NULL);
   ADD ("/Sp/Socket/not-connected", test_not_connected, NULL);
   ADD ("/Sp/Socket/recreate", test_recreate, NULL);

@@ -35,7 +35,12 @@ struct _SpPollerWatch
   SpPollerFunc   ready;
   SpPollerFunc   timed_out;
   gpointer       user_data;
+  guint32        events;
   gboolean       dead;
+  /* Kept in the set between waits, edge-triggered, calling nothing while
+   * paused (see sp_poller_keep). */
+  gboolean       kept;
+  gboolean       paused;
 };
 
 /* A context's poller: the table holds no reference, a poller leaves it
@@ -129,7 +134,7 @@ poller_dispatch (GSource     *source,
     {
       SpPollerWatch *watch = events[i].data.ptr;
 
-      if (!watch->dead)
+      if (!watch->dead && !watch->paused)
         watch->ready (watch->user_data);
     }
 
@@ -214,18 +219,39 @@ deadline_compare (gconstpointer a,
   return (wa->deadline > wb->deadline) - (wa->deadline < wb->deadline);
 }
 
-/* Watches `fd` for `condition` until unwatched: `ready` runs while it
- * holds, `timed_out` once, `timeout_ms` from now (never when 0). NULL when
- * the descriptor cannot join the context's set (another watch has it
- * already): the caller waits its own way then. */
-SpPollerWatch *
-sp_poller_watch (GMainContext *context,
-                 int           fd,
-                 GIOCondition  condition,
-                 guint         timeout_ms,
-                 SpPollerFunc  ready,
-                 SpPollerFunc  timed_out,
-                 gpointer      user_data)
+static guint32
+events_for (GIOCondition condition)
+{
+  return ((condition & G_IO_IN) ? EPOLLIN : 0) | ((condition & G_IO_OUT) ? EPOLLOUT : 0)
+         | ((condition & G_IO_PRI) ? EPOLLPRI : 0);
+}
+
+static void
+watch_set_deadline (SpPollerWatch *watch,
+                    guint          timeout_ms)
+{
+  SpPoller *self = watch->poller;
+
+  if (watch->deadline_iter != NULL)
+    g_sequence_remove (watch->deadline_iter);
+  watch->deadline_iter = NULL;
+  if (timeout_ms > 0)
+    {
+      watch->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+      watch->deadline_iter = g_sequence_insert_sorted (self->deadlines, watch,
+                                                       deadline_compare, NULL);
+    }
+}
+
+static SpPollerWatch *
+watch_new (GMainContext *context,
+           int           fd,
+           GIOCondition  condition,
+           gboolean      kept,
+           guint         timeout_ms,
+           SpPollerFunc  ready,
+           SpPollerFunc  timed_out,
+           gpointer      user_data)
 {
   struct epoll_event event = { 0 };
   SpPollerWatch *watch;
@@ -246,9 +272,10 @@ sp_poller_watch (GMainContext *context,
   watch->ready = ready;
   watch->timed_out = timed_out;
   watch->user_data = user_data;
+  watch->events = events_for (condition);
+  watch->kept = kept;
 
-  event.events = ((condition & G_IO_IN) ? EPOLLIN : 0) | ((condition & G_IO_OUT) ? EPOLLOUT : 0)
-                 | ((condition & G_IO_PRI) ? EPOLLPRI : 0);
+  event.events = watch->events | (kept ? EPOLLET : 0);
   event.data.ptr = watch;
   if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, fd, &event) != 0)
     {
@@ -258,13 +285,102 @@ sp_poller_watch (GMainContext *context,
     }
 
   self->n_watches++;
-  if (timeout_ms > 0)
-    {
-      watch->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-      watch->deadline_iter = g_sequence_insert_sorted (self->deadlines, watch,
-                                                       deadline_compare, NULL);
-    }
+  watch_set_deadline (watch, timeout_ms);
   return watch;
+}
+
+/* Watches `fd` for `condition` until unwatched: `ready` runs while it
+ * holds, `timed_out` once, `timeout_ms` from now (never when 0). NULL when
+ * the descriptor cannot join the context's set (another watch has it
+ * already): the caller waits its own way then. */
+SpPollerWatch *
+sp_poller_watch (GMainContext *context,
+                 int           fd,
+                 GIOCondition  condition,
+                 guint         timeout_ms,
+                 SpPollerFunc  ready,
+                 SpPollerFunc  timed_out,
+                 gpointer      user_data)
+{
+  return watch_new (context, fd, condition, FALSE, timeout_ms, ready, timed_out, user_data);
+}
+
+/* As sp_poller_watch(), for a descriptor that waits again and again (a
+ * connection's receives): it stays in the set while paused, so that a wait
+ * costs no call to add it and one to take it out. Edge-triggered, since a
+ * paused watch must not make every iteration wake up: `ready` runs when
+ * readiness begins, so wait only after a call said EAGAIN. Unwatch it
+ * before the descriptor is closed, as its number may come back. */
+SpPollerWatch *
+sp_poller_keep (GMainContext *context,
+                int           fd,
+                GIOCondition  condition,
+                guint         timeout_ms,
+                SpPollerFunc  ready,
+                SpPollerFunc  timed_out,
+                gpointer      user_data)
+{
+  return watch_new (context, fd, condition, TRUE, timeout_ms, ready, timed_out, user_data);
+}
+
+/* A kept watch calls nothing until resumed. */
+void
+sp_poller_pause (SpPollerWatch *watch)
+{
+  g_return_if_fail (watch->kept);
+
+  watch_set_deadline (watch, 0);
+  watch->paused = TRUE;
+  watch->ready = NULL;
+  watch->timed_out = NULL;
+  watch->user_data = NULL;
+}
+
+/* Waits again on a paused kept watch, as sp_poller_keep() would. FALSE
+ * when the set cannot take the new condition: the watch stays paused. */
+gboolean
+sp_poller_resume (SpPollerWatch *watch,
+                  GIOCondition   condition,
+                  guint          timeout_ms,
+                  SpPollerFunc   ready,
+                  SpPollerFunc   timed_out,
+                  gpointer       user_data)
+{
+  guint32 events = events_for (condition);
+
+  g_return_val_if_fail (watch->kept && watch->paused, FALSE);
+
+  if (events != watch->events)
+    {
+      struct epoll_event event = { 0 };
+
+      /* Readiness is looked at again: a condition that holds already is
+       * an edge. */
+      event.events = events | EPOLLET;
+      event.data.ptr = watch;
+      if (epoll_ctl (watch->poller->epfd, EPOLL_CTL_MOD, watch->fd, &event) != 0)
+        return FALSE;
+      watch->events = events;
+    }
+
+  watch->paused = FALSE;
+  watch->ready = ready;
+  watch->timed_out = timed_out;
+  watch->user_data = user_data;
+  watch_set_deadline (watch, timeout_ms);
+  return TRUE;
+}
+
+gboolean
+sp_poller_is_paused (SpPollerWatch *watch)
+{
+  return watch->paused;
+}
+
+GMainContext *
+sp_poller_get_context (SpPollerWatch *watch)
+{
+  return watch->poller->context;
 }
 
 void

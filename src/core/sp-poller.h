@@ -17,6 +17,22 @@ SpPollerWatch *sp_poller_watch   (GMainContext *context,
                                   SpPollerFunc  ready,
                                   SpPollerFunc  timed_out,
                                   gpointer      user_data);
+SpPollerWatch *sp_poller_keep    (GMainContext *context,
+                                  int           fd,
+                                  GIOCondition  condition,
+                                  guint         timeout_ms,
+                                  SpPollerFunc  ready,
+                                  SpPollerFunc  timed_out,
+                                  gpointer      user_data);
+void           sp_poller_pause   (SpPollerWatch *watch);
+gboolean       sp_poller_resume  (SpPollerWatch *watch,
+                                  GIOCondition   condition,
+                                  guint          timeout_ms,
+                                  SpPollerFunc   ready,
+                                  SpPollerFunc   timed_out,
+                                  gpointer       user_data);
+gboolean       sp_poller_is_paused   (SpPollerWatch *watch);
+GMainContext  *sp_poller_get_context (SpPollerWatch *watch);
 void           sp_poller_unwatch (SpPollerWatch *watch);
 
 G_END_DECLS

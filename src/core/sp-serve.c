@@ -84,6 +84,7 @@ static guint signals[N_SIGNALS];
 
 static void accept_next (SpServe *self);
 static void receive_next (SpServe *self, SpSocket *connection);
+static void on_accepted (GObject *object, GAsyncResult *result, gpointer user_data);
 
 static void
 sp_serve_dispose (GObject *object)
@@ -346,6 +347,21 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
+/* What follows an answer: the next request, or, after a reply or a
+ * failure, the connection's end. */
+static void
+answered (SpServe  *self,
+          SpSocket *connection,
+          GError   *error)
+{
+  if (error != NULL)
+    note_failure (self, SP_CALL_SENDALL, connection, sp_errno_from_gerror (error));
+  if (error != NULL || self->mode == SP_SERVE_REPLY)
+    connection_done (self, connection);
+  else
+    receive_next (self, connection);
+}
+
 static void
 on_sent (GObject      *object,
          GAsyncResult *result,
@@ -359,12 +375,27 @@ on_sent (GObject      *object,
   if (is_stopped (self))
     return;
 
-  if (error != NULL)
-    note_failure (self, SP_CALL_SENDALL, pending->connection, sp_errno_from_gerror (error));
-  if (error != NULL || self->mode == SP_SERVE_REPLY)
-    connection_done (self, pending->connection);
-  else
-    receive_next (self, pending->connection);
+  answered (self, pending->connection, error);
+}
+
+/* An answer the kernel takes at once goes on from here, not from the
+ * next main-loop iteration as an asynchronous send's result would. */
+static void
+answer (SpServe  *self,
+        SpSocket *connection,
+        GBytes   *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  Pending *pending = pending_new (self, connection);
+  gssize sent;
+
+  if (!sp_socket_send_now (connection, SP_CALL_SENDALL, bytes, self->timeout_ms,
+                           on_sent, pending, &sent, &error))
+    return;
+
+  pending_free (pending);
+  if (!is_stopped (self))
+    answered (self, connection, error);
 }
 
 static void
@@ -377,7 +408,7 @@ on_received (GObject      *object,
   g_autoptr(GBytes) bytes = NULL;
   SpServe *self = pending->serve;
   SpSocket *connection = pending->connection;
-  GBytes *answer = NULL;
+  GBytes *reply = NULL;
   gboolean eof;
 
   bytes = sp_socket_receive_finish (connection, result, NULL, &error);
@@ -404,13 +435,12 @@ on_received (GObject      *object,
    * answers); nothing for discard. */
   eof = g_bytes_get_size (bytes) == 0;
   if (self->mode == SP_SERVE_REPLY)
-    answer = choose_reply (self, bytes);
+    reply = choose_reply (self, bytes);
   else if (self->mode == SP_SERVE_ECHO && !eof)
-    answer = bytes;
+    reply = bytes;
 
-  if (answer != NULL)
-    sp_socket_send_async (connection, SP_CALL_SENDALL, answer, NULL, self->timeout_ms,
-                          NULL, on_sent, g_steal_pointer (&pending));
+  if (reply != NULL)
+    answer (self, connection, reply);
   else if (eof)
     connection_done (self, connection);
   else
@@ -451,57 +481,107 @@ pause_accepting (SpServe *self,
     }
 }
 
+/* An accept that failed: out of descriptors it waits and tries again,
+ * otherwise accepting is over. */
+static void
+accept_failed (SpServe *self,
+               GError  *error)
+{
+  int code = sp_errno_from_gerror (error);
+
+  if (is_out_of_resources (code))
+    {
+      pause_accepting (self, code);
+      return;
+    }
+
+  /* A listener closed on purpose ends an open-ended serve normally. */
+  if (self->connections > 0 || code != EBADF)
+    note_failure (self, SP_CALL_ACCEPT, self->listener, code);
+  self->accepting = FALSE;
+  check_finished (self);
+}
+
+/* The next accept: a connection that was already waiting, taken at once,
+ * or NULL when the accept waits (on_accepted goes on from there) or
+ * failed. */
+static SpSocket *
+accept_one (SpServe *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  SpSocket *connection;
+
+  id = g_strdup_printf ("%s-%u", sp_socket_get_id (self->listener), self->n_accepted + 1);
+  connection = sp_socket_try_accept (self->listener, id, &error);
+  if (connection != NULL)
+    return connection;
+
+  if (sp_errno_from_gerror (error) == EAGAIN)
+    sp_socket_accept_async (self->listener, id, self->timeout_ms,
+                            NULL, on_accepted, g_object_ref (self));
+  else
+    accept_failed (self, error);
+  return NULL;
+}
+
+/* Takes `connection` (and those waiting behind it) in: each is announced,
+ * the next accept is made, then the connection's first receive, in that
+ * order. Connections already waiting are taken in this loop rather than
+ * one main-loop iteration each. */
+static void
+serve_accepted (SpServe  *self,
+                SpSocket *connection)
+{
+  while (connection != NULL)
+    {
+      g_autoptr(SpSocket) current = connection;
+
+      connection = NULL;
+      if (is_stopped (self))
+        return;
+
+      self->retry_ms = 0;
+      self->n_accepted++;
+      g_queue_push_tail (&self->active, g_object_ref (current));
+      g_hash_table_insert (self->active_links, current, self->active.tail);
+      g_signal_emit (self, signals[ACCEPTED], 0, current);
+
+      if (self->connections == 0 || self->n_accepted < self->connections)
+        connection = accept_one (self);
+      else
+        self->accepting = FALSE;
+
+      receive_next (self, current);
+    }
+}
+
 static void
 on_accepted (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(SpServe) self = user_data;
-  g_autoptr(SpSocket) connection = NULL;
   g_autoptr(GError) error = NULL;
+  SpSocket *connection;
 
   connection = sp_socket_accept_finish (SP_SOCKET (object), result, &error);
   if (is_stopped (self))
-    return;
-
-  if (connection == NULL && is_out_of_resources (sp_errno_from_gerror (error)))
     {
-      pause_accepting (self, sp_errno_from_gerror (error));
+      g_clear_object (&connection);
       return;
     }
 
   if (connection == NULL)
-    {
-      /* A listener closed on purpose ends an open-ended serve normally. */
-      if (self->connections > 0 || sp_errno_from_gerror (error) != EBADF)
-        note_failure (self, SP_CALL_ACCEPT, self->listener, sp_errno_from_gerror (error));
-      self->accepting = FALSE;
-      check_finished (self);
-      return;
-    }
-
-  self->retry_ms = 0;
-  self->n_accepted++;
-  g_queue_push_tail (&self->active, g_object_ref (connection));
-  g_hash_table_insert (self->active_links, connection, self->active.tail);
-  g_signal_emit (self, signals[ACCEPTED], 0, connection);
-
-  if (self->connections == 0 || self->n_accepted < self->connections)
-    accept_next (self);
+    accept_failed (self, error);
   else
-    self->accepting = FALSE;
-
-  receive_next (self, connection);
+    serve_accepted (self, connection);
 }
 
 static void
 accept_next (SpServe *self)
 {
-  g_autofree char *id = NULL;
-
-  id = g_strdup_printf ("%s-%u", sp_socket_get_id (self->listener), self->n_accepted + 1);
-  sp_socket_accept_async (self->listener, id, self->timeout_ms,
-                          NULL, on_accepted, g_object_ref (self));
+  serve_accepted (self, accept_one (self));
 }
 
 void

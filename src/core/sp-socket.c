@@ -39,8 +39,12 @@ struct _SpSocket
   SpTrafficLog   *log;
   SpImpairment   *impairment;
   SpSocket       *listener;
+  /* Made when first needed (see ensure_gsocket); owns `fd` once made. */
   GSocket        *gsocket;
   int             fd;
+  /* `fd` in the poller's set from its first wait until it is closed: the
+   * waits of a call at a time take turns on it (see op_wait). */
+  SpPollerWatch  *watch;
 
   GSocketAddress *local;
   GSocketAddress *remote;
@@ -95,9 +99,11 @@ struct _Op
   OpAttempt       attempt;
   GIOCondition    condition;
   guint           timeout_ms;
-  /* Waiting: a watch in the context's poller, or, for a call that can be
-   * cancelled, sources of its own (see op_run). */
+  /* Waiting: a watch in the context's poller (the socket's own kept one,
+   * paused when the call is done, when `watch_kept`), or, for a call that
+   * can be cancelled, sources of its own (see op_run). */
   SpPollerWatch  *watch;
+  gboolean        watch_kept;
   GSource        *io_source;
   GSource        *timeout_source;
   /* or calls on the I/O thread */
@@ -122,9 +128,20 @@ struct _Op
 };
 
 static void
+op_release_watch (Op *op)
+{
+  if (op->watch != NULL && op->watch_kept)
+    sp_poller_pause (op->watch);
+  else if (op->watch != NULL)
+    sp_poller_unwatch (op->watch);
+  op->watch = NULL;
+  op->watch_kept = FALSE;
+}
+
+static void
 op_free (Op *op)
 {
-  g_clear_pointer (&op->watch, sp_poller_unwatch);
+  op_release_watch (op);
   g_clear_pointer (&op->reader, sp_reader_free);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
@@ -552,11 +569,38 @@ sp_socket_get_listener (SpSocket *self)
   return self->listener;
 }
 
+/* Wrapping a descriptor costs GSocket a handful of calls (it asks for the
+ * type, family, name, peer and flags): an accepted socket, of which a
+ * serve makes thousands, is wrapped only when something needs a GSocket. */
+static GSocket *
+ensure_gsocket (SpSocket  *self,
+                GError   **error)
+{
+  if (self->gsocket == NULL && self->fd >= 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      errno = 0;
+      self->gsocket = g_socket_new_from_fd (self->fd, &local_error);
+      if (self->gsocket == NULL)
+        {
+          g_propagate_error (error, sp_errno_error_new (errno != 0 ? errno : EINVAL));
+          return NULL;
+        }
+    }
+  else if (self->gsocket == NULL)
+    {
+      g_propagate_error (error, sp_errno_error_new (EBADF));
+    }
+
+  return self->gsocket;
+}
+
 GSocket *
 sp_socket_get_gsocket (SpSocket *self)
 {
   g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
-  return self->gsocket;
+  return ensure_gsocket (self, NULL);
 }
 
 int
@@ -802,6 +846,7 @@ sp_socket_listen (SpSocket  *self,
 /* Waiting: an I/O source on the socket and a timeout source, both on the
  * task's main context. */
 
+static gboolean op_fail (SpSocket *self, GTask *task, Op *op, int code, const char *remote);
 static gboolean on_op_ready (GSocket *socket, GIOCondition condition, gpointer user_data);
 static gboolean on_op_timeout (gpointer user_data);
 static void on_op_watch_ready (gpointer user_data);
@@ -810,7 +855,7 @@ static void on_op_watch_timeout (gpointer user_data);
 static void
 op_stop_waiting (Op *op)
 {
-  g_clear_pointer (&op->watch, sp_poller_unwatch);
+  op_release_watch (op);
   g_clear_pointer (&op->reader, sp_reader_free);
   if (op->io_source != NULL)
     g_source_destroy (op->io_source);
@@ -834,6 +879,37 @@ op_finished (SpSocket *self,
     }
 }
 
+/* Waits in the poller on the socket's kept watch, made at the first wait;
+ * one on a call of its own when that one is busy (two calls waiting at
+ * once) or in another context. */
+static void
+op_wait (SpSocket     *self,
+         GTask        *task,
+         Op           *op,
+         GMainContext *context)
+{
+  if (self->watch == NULL)
+    {
+      self->watch = sp_poller_keep (context, self->fd, op->condition, op->timeout_ms,
+                                    on_op_watch_ready, on_op_watch_timeout, task);
+      op->watch = self->watch;
+      op->watch_kept = op->watch != NULL;
+      return;
+    }
+
+  if (sp_poller_is_paused (self->watch) && sp_poller_get_context (self->watch) == context &&
+      sp_poller_resume (self->watch, op->condition, op->timeout_ms,
+                        on_op_watch_ready, on_op_watch_timeout, task))
+    {
+      op->watch = self->watch;
+      op->watch_kept = TRUE;
+      return;
+    }
+
+  op->watch = sp_poller_watch (context, self->fd, op->condition, op->timeout_ms,
+                               on_op_watch_ready, on_op_watch_timeout, task);
+}
+
 static void
 op_run (GTask *task)
 {
@@ -849,17 +925,23 @@ op_run (GTask *task)
   if (op->watch == NULL && op->io_source == NULL && op->reader == NULL)
     {
       GMainContext *context = g_task_get_context (task);
+      g_autoptr(GError) error = NULL;
 
       /* A cancellable wakes only a source of its own; so does a second
        * call waiting on the same descriptor, which the poller's set
        * cannot hold twice. */
       if (g_task_get_cancellable (task) == NULL)
-        op->watch = sp_poller_watch (context, self->fd, op->condition, op->timeout_ms,
-                                     on_op_watch_ready, on_op_watch_timeout, task);
+        op_wait (self, task, op, context);
       if (op->watch != NULL)
         {
           if (g_list_find (self->pending, task) == NULL)
             self->pending = g_list_prepend (self->pending, g_object_ref (task));
+          return;
+        }
+
+      if (ensure_gsocket (self, &error) == NULL)
+        {
+          op_fail (self, task, op, sp_errno_from_gerror (error), NULL);
           return;
         }
 
@@ -988,45 +1070,138 @@ op_fail (SpSocket   *self,
   return TRUE;
 }
 
-static gboolean
-accept_attempt (SpSocket *self,
-                GTask    *task,
-                Op       *op)
+/* The local address of a connection accepted on this listener, when it
+ * must be the listener's own: one bound to a particular IP address takes
+ * connections only to that address. NULL otherwise: a wildcard listener's
+ * connections each have their own, which only getsockname() tells. */
+static GSocketAddress *
+listener_fixed_local (SpSocket *self)
+{
+  GInetAddress *address;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (self->local))
+    return NULL;
+
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->local));
+  if (g_inet_address_get_is_any (address) ||
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->local)) == 0)
+    return NULL;
+  return self->local;
+}
+
+/* One accept(), recorded when it takes a connection. NULL with the errno
+ * in `code` otherwise; EAGAIN (none waiting) is not a call the log shows,
+ * and the others are for the caller to record. */
+static SpSocket *
+accept_one (SpSocket   *self,
+            const char *new_id,
+            int        *code)
 {
   g_autoptr(SpSocket) accepted = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) peer = NULL;
   g_autofree char *peer_python = NULL;
   g_autofree char *detail = NULL;
+  struct sockaddr_storage storage;
+  socklen_t length = sizeof storage;
+  GSocketAddress *local;
   int fd;
 
   if (!sp_descriptors_reclaim ())
-    return op_fail (self, task, op, EMFILE, NULL);
-  fd = accept4 (self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    {
+      *code = EMFILE;
+      return NULL;
+    }
+  memset (&storage, 0, sizeof storage);
+  fd = accept4 (self->fd, (struct sockaddr *) &storage, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0)
     {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return FALSE;
-      return op_fail (self, task, op, errno, NULL);
+      *code = errno;
+      if (*code == EWOULDBLOCK || *code == EINTR)
+        *code = EAGAIN;
+      return NULL;
     }
   sp_descriptors_made ();
 
-  accepted = sp_socket_new (op->new_id, self->family, self->type, self->protocol, self->log);
+  accepted = sp_socket_new (new_id, self->family, self->type, self->protocol, self->log);
   accepted->listener = g_object_ref (self);
   accepted->step = self->step;
-  if (!adopt_fd (accepted, fd, &error))
-    return op_fail (self, task, op, sp_errno_from_gerror (error), NULL);
+  accepted->fd = fd;
 
-  refresh_local (accepted);
-  refresh_remote (accepted);
+  /* accept() said who the peer is; getpeername() would say the same. */
+  local = listener_fixed_local (self);
+  if (local != NULL)
+    {
+      accepted->local = g_object_ref (local);
+      accepted->local_text = g_strdup (self->local_text);
+    }
+  else
+    {
+      refresh_local (accepted);
+    }
+  if (length > 0 && length <= sizeof storage)
+    peer = address_from_native (&storage, length);
+  if (peer != NULL)
+    set_address (&accepted->remote, &accepted->remote_text, peer);
+  else
+    refresh_remote (accepted);
   accepted->state = SP_STATE_CONNECTED;
 
   peer_python = accepted->remote != NULL ? sp_endpoint_format_python (accepted->remote)
                                          : g_strdup ("''");
   detail = g_strdup_printf ("(%s, %s)", accepted->id, peer_python);
   record (self, SP_EVENT_CALL, SP_CALL_ACCEPT, 0, 0, NULL, 0, accepted->remote_text, detail, NULL);
+  return g_steal_pointer (&accepted);
+}
+
+static gboolean
+accept_attempt (SpSocket *self,
+                GTask    *task,
+                Op       *op)
+{
+  SpSocket *accepted;
+  int code;
+
+  accepted = accept_one (self, op->new_id, &code);
+  if (accepted == NULL)
+    {
+      if (code == EAGAIN)
+        return FALSE;
+      return op_fail (self, task, op, code, NULL);
+    }
+
   op_finished (self, task);
-  g_task_return_pointer (task, g_steal_pointer (&accepted), g_object_unref);
+  g_task_return_pointer (task, accepted, g_object_unref);
   return TRUE;
+}
+
+SpSocket *
+sp_socket_try_accept (SpSocket    *self,
+                      const char  *new_id,
+                      GError     **error)
+{
+  SpSocket *accepted;
+  int code;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), NULL);
+
+  if (self->fd < 0)
+    {
+      self->n_calls++;
+      fail (self, SP_CALL_ACCEPT, EBADF, NULL, error);
+      return NULL;
+    }
+
+  accepted = accept_one (self, new_id != NULL ? new_id : "conn", &code);
+  if (accepted == NULL && code == EAGAIN)
+    {
+      g_propagate_error (error, sp_errno_error_new (EAGAIN));
+      return NULL;
+    }
+
+  self->n_calls++;
+  if (accepted == NULL)
+    fail (self, SP_CALL_ACCEPT, code, NULL, error);
+  return accepted;
 }
 
 void
@@ -1508,6 +1683,76 @@ sp_socket_send_async (SpSocket            *self,
   op_start (self, task);
 }
 
+gboolean
+sp_socket_send_now (SpSocket             *self,
+                    SpCall                call,
+                    GBytes               *data,
+                    guint                 timeout_ms,
+                    GAsyncReadyCallback   callback,
+                    gpointer              user_data,
+                    gssize               *sent,
+                    GError              **error)
+{
+  g_autoptr(GTask) task = NULL;
+  Op now = { .call = call, .data = data };
+  const guint8 *bytes;
+  gsize size;
+  Op *op;
+
+  g_return_val_if_fail (SP_IS_SOCKET (self), FALSE);
+  g_return_val_if_fail (call == SP_CALL_SEND || call == SP_CALL_SENDALL, FALSE);
+  g_return_val_if_fail (data != NULL && sent != NULL, FALSE);
+
+  bytes = g_bytes_get_data (data, &size);
+
+  /* The calls and events of send_attempt, without a GTask, in the common
+   * case: no impairment to decide, and the kernel takes it all now. */
+  while (self->fd >= 0 && !impairable (self, &now) && (now.offset < size || size == 0))
+    {
+      gssize n;
+
+      n = sendto (self->fd, bytes + now.offset, size - now.offset,
+                  MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0);
+      if (n < 0)
+        {
+          int code = errno;
+
+          if (code == EAGAIN || code == EWOULDBLOCK || code == EINTR)
+            break;
+
+          self->n_calls++;
+          record_op_failure (self, &now, code, NULL, NULL);
+          g_propagate_error (error, sp_errno_error_new (code));
+          *sent = -1;
+          return TRUE;
+        }
+
+      self->bytes_sent += n;
+      if (call != SP_CALL_SENDALL)
+        record (self, SP_EVENT_SENT, call, 0, n, bytes + now.offset, n, NULL, NULL, NULL);
+      now.offset += n;
+
+      if (call != SP_CALL_SENDALL || now.offset == size)
+        {
+          self->n_calls++;
+          if (call == SP_CALL_SENDALL)
+            record (self, SP_EVENT_SENT, call, 0, now.offset, bytes, now.offset, NULL, NULL,
+                    NULL);
+          *sent = now.offset;
+          return TRUE;
+        }
+    }
+
+  /* It waits: a sendall goes on from where it stopped, as one call. */
+  task = op_task_new (self, call, send_attempt, G_IO_OUT, timeout_ms,
+                      NULL, callback, user_data, sp_socket_send_async);
+  op = g_task_get_task_data (task);
+  op->data = g_bytes_ref (data);
+  op->offset = now.offset;
+  op_start (self, task);
+  return FALSE;
+}
+
 gssize
 sp_socket_send_finish (SpSocket      *self,
                        GAsyncResult  *result,
@@ -1622,24 +1867,32 @@ receive_attempt (SpSocket *self,
                  GTask    *task,
                  Op       *op)
 {
+  guint8 small[16384];
   Received *received;
   guint8 *buffer;
   gssize size;
   int code;
 
+  /* A small buffer is on the stack and what came is copied out: a
+   * connection's every receive (and every EAGAIN) would otherwise allocate
+   * and free the whole buffer. */
   received = g_new0 (Received, 1);
-  buffer = g_malloc (MAX (op->bufsize, 1));
+  buffer = op->bufsize <= sizeof small ? small : g_malloc (op->bufsize);
   size = receive_once (self, op, buffer, &received->from, &code);
   if (size < 0)
     {
-      g_free (buffer);
+      if (buffer != small)
+        g_free (buffer);
       received_free (received);
       if (code == EAGAIN)
         return FALSE;
       return op_fail (self, task, op, code, NULL);
     }
 
-  received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
+  if (buffer == small)
+    received->bytes = g_bytes_new (buffer, size);
+  else
+    received->bytes = g_bytes_new_take (g_realloc (buffer, MAX (size, 1)), size);
   op_finished (self, task);
   g_task_return_pointer (task, received, (GDestroyNotify) received_free);
   return TRUE;
@@ -1910,7 +2163,12 @@ release_fd (SpSocket *self)
       g_object_unref (task);
     }
 
-  g_socket_close (self->gsocket, NULL);
+  /* Out of the set before the number can be another descriptor's. */
+  g_clear_pointer (&self->watch, sp_poller_unwatch);
+  if (self->gsocket != NULL)
+    g_socket_close (self->gsocket, NULL);
+  else
+    close (self->fd);
   g_clear_object (&self->gsocket);
   self->fd = -1;
 }

@@ -70,6 +70,12 @@ void            sp_socket_accept_async         (SpSocket        *self,
 SpSocket       *sp_socket_accept_finish        (SpSocket        *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
+/* One accept now, without waiting: the connection, or NULL with an errno
+ * error; EAGAIN (none waiting) is neither recorded nor counted as a call,
+ * the others are as accept_async's would be. */
+SpSocket       *sp_socket_try_accept           (SpSocket        *self,
+                                                const char      *new_id,
+                                                GError         **error);
 /* connect, or connect_ex when `ex` (which records the errno as the call's
  * result rather than as a failure of the call). */
 void            sp_socket_connect_async        (SpSocket        *self,
@@ -93,6 +99,18 @@ void            sp_socket_send_async           (SpSocket        *self,
                                                 gpointer         user_data);
 gssize          sp_socket_send_finish          (SpSocket        *self,
                                                 GAsyncResult    *result,
+                                                GError         **error);
+/* send or sendall on a connected socket, ended at once when the kernel
+ * takes the bytes: TRUE, with what send_finish would give (the count, or
+ * -1 and `error`), and `callback` is not called. FALSE when it has to
+ * wait: it goes on as send_async, and `callback` tells how it ended. */
+gboolean        sp_socket_send_now             (SpSocket        *self,
+                                                SpCall           call,
+                                                GBytes          *data,
+                                                guint            timeout_ms,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data,
+                                                gssize          *sent,
                                                 GError         **error);
 /* recv, recv_into, recvfrom or recvfrom_into: one call, at most `bufsize`
  * bytes. An empty GBytes is end of file. `from` is set for recvfrom and
