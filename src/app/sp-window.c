@@ -495,6 +495,7 @@ sp_window_init (SpWindow *self)
   self->settings = window_settings ();
   _sp_window_init_presentation (self);
   _sp_window_init_settings (self);
+  _sp_window_init_programs (self);
 
   sp_session_set_title (session, _("New Session"));
   _sp_window_set_session (self, session, NULL);
