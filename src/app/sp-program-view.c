@@ -126,10 +126,21 @@ sp_program_view_get_property (GObject    *object,
     }
 }
 
+/* Focusing the view is focusing its terminal: what the user types next
+ * is the program's input. */
+static gboolean
+sp_program_view_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (SP_PROGRAM_VIEW (widget)->terminal));
+}
+
 static void
 sp_program_view_class_init (SpProgramViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->grab_focus = sp_program_view_grab_focus;
 
   object_class->dispose = sp_program_view_dispose;
   object_class->finalize = sp_program_view_finalize;
@@ -186,7 +197,9 @@ sp_program_view_init (SpProgramView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->terminal),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("The program’s terminal"), -1);
   scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+  /* The terminal takes the panel's width, whatever its columns would ask
+   * for: a wider request would fold the panels away. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_EXTERNAL,
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->terminal));
   gtk_box_append (GTK_BOX (self), scrolled);
@@ -241,7 +254,6 @@ sp_program_view_start (SpProgramView       *self,
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "accent");
   gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);

@@ -32,6 +32,7 @@ struct _SpWindow
   SpSocketPage         *socket_page;
   SpLifecycleView      *lifecycle_view;
   AdwViewStack         *panel_stack;
+  AdwViewSwitcher      *panel_switcher;
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;
   SpLogView            *log_view;

@@ -11,13 +11,26 @@
  * program you wrote"): each in a tab of the Programs panel, made when the
  * first program runs, with its terminal; their calls go to the log. */
 
+/* The tab's icon says which programs still run. Not a spinner: where a
+ * frame is slow to draw (software rendering) an endless animation leaves
+ * no idle time, and the terminal reads and writes at idle priority. */
+static void
+update_tab_icon (SpProgramView *view,
+                 AdwTabPage    *page)
+{
+  g_autoptr(GIcon) icon = NULL;
+
+  if (sp_program_view_get_running (view))
+    icon = g_themed_icon_new ("media-playback-start-symbolic");
+  adw_tab_page_set_icon (page, icon);
+}
+
 static void
 on_view_running (SpProgramView *view,
                  GParamSpec    *pspec,
                  AdwTabPage    *page)
 {
-  /* The tab's spinner says which programs still run. */
-  adw_tab_page_set_loading (page, sp_program_view_get_running (view));
+  update_tab_icon (view, page);
 }
 
 static gboolean
@@ -55,6 +68,9 @@ ensure_programs_page (SpWindow *self)
 
   page = adw_view_stack_add_titled (self->panel_stack, box, "programs", _("Programs"));
   adw_view_stack_page_set_icon_name (page, "utilities-terminal-symbolic");
+  /* Four pages side by side, icon beside title, would widen the panels
+   * past their width and fold them away; icon above title fits. */
+  adw_view_switcher_set_policy (self->panel_switcher, ADW_VIEW_SWITCHER_POLICY_NARROW);
   return self->program_tabs;
 }
 
@@ -81,10 +97,14 @@ sp_window_run_program (SpWindow            *self,
   tabs = ensure_programs_page (self);
   page = adw_tab_view_append (tabs, GTK_WIDGET (view));
   g_object_bind_property (view, "title", page, "title", G_BINDING_SYNC_CREATE);
-  adw_tab_page_set_loading (page, TRUE);
+  update_tab_icon (view, page);
   g_signal_connect_object (view, "notify::running", G_CALLBACK (on_view_running), page, 0);
   adw_tab_view_set_selected_page (tabs, page);
   adw_view_stack_set_visible_child_name (self->panel_stack, "programs");
+  /* Folded away in a narrow window: the program's terminal is where the
+   * user types next. */
+  adw_flap_set_reveal_flap (self->panels_flap, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (view));
   g_object_unref (view);
   return TRUE;
 }

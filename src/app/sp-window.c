@@ -419,6 +419,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_box);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, lifecycle_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_stack);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_switcher);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, log_view);
