@@ -32,6 +32,7 @@ struct _SpWindow
   SpSocketPage         *socket_page;
   SpLifecycleView      *lifecycle_view;
   AdwViewStack         *panel_stack;
+  AdwViewSwitcher      *panel_switcher;
   SpStepsPanel         *steps_panel;
   SpCodeView           *code_view;
   SpLogView            *log_view;
@@ -39,6 +40,9 @@ struct _SpWindow
    * (sp-window.c); NULL until then. */
   AdwBin               *sequence_bin;
   SpSequenceView       *sequence_view;
+  /* The Programs panel's tabs, made when the first program runs
+   * (sp-window-programs.c); NULL until then. */
+  AdwTabView           *program_tabs;
   /* Presentation mode (sp-window-presentation.c) */
   GtkMenuButton        *primary_menu_button;
   /* Given to its button when first opened (sp-window-menus.c). */
@@ -164,6 +168,9 @@ void     _sp_window_step_back          (SpWindow             *self);
 gboolean _sp_window_can_step_back      (SpWindow             *self);
 /* Stops going back where the replay is; user's replay controls call it. */
 void     _sp_window_cancel_replay      (SpWindow             *self);
+
+/* sp-window-programs.c: programs run with their sockets watched */
+void     _sp_window_init_programs      (SpWindow             *self);
 
 /* sp-window-settings.c: zoom, animations, encodings, recent sessions */
 void     _sp_window_init_settings      (SpWindow             *self);

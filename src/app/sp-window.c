@@ -419,6 +419,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_box);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, lifecycle_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_stack);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, panel_switcher);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, steps_panel);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, log_view);
@@ -495,6 +496,7 @@ sp_window_init (SpWindow *self)
   self->settings = window_settings ();
   _sp_window_init_presentation (self);
   _sp_window_init_settings (self);
+  _sp_window_init_programs (self);
 
   sp_session_set_title (session, _("New Session"));
   _sp_window_set_session (self, session, NULL);

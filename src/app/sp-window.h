@@ -27,6 +27,12 @@ gboolean    sp_window_save_finish        (SpWindow        *self,
                                           GError         **error);
 
 SpPlayer   *sp_window_get_player         (SpWindow        *self);
+/* Runs a program in a terminal of the Programs panel, its socket calls
+ * in the log (DESIGN.md, "Watching a program you wrote"). FALSE with a
+ * message that names it when it cannot be started. */
+gboolean    sp_window_run_program        (SpWindow        *self,
+                                          const char * const *argv,
+                                          GError         **error);
 GFile      *sp_window_get_file           (SpWindow        *self);
 gboolean    sp_window_get_dirty          (SpWindow        *self);
 const char *sp_window_get_selected_socket (SpWindow       *self);

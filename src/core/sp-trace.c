@@ -43,6 +43,10 @@ struct _SpTrace
 
   char          *program;
   GSubprocess   *process;
+  /* Run in the child before the program: a terminal's setup. */
+  GSpawnChildSetupFunc child_setup;
+  gpointer       child_setup_data;
+  GDestroyNotify child_setup_destroy;
   GCancellable  *cancellable;
   int            pid;
   int            channel;
@@ -129,6 +133,8 @@ sp_trace_finalize (GObject *object)
 {
   SpTrace *self = SP_TRACE (object);
 
+  if (self->child_setup_destroy != NULL)
+    self->child_setup_destroy (self->child_setup_data);
   g_free (self->program);
   g_hash_table_unref (self->sockets);
   g_array_unref (self->origins);
@@ -621,6 +627,22 @@ prepare_environment (SpTrace             *self,
   g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_DATA_LIMIT, limit, TRUE);
 }
 
+void
+sp_trace_set_child_setup (SpTrace              *self,
+                          GSpawnChildSetupFunc  child_setup,
+                          gpointer              user_data,
+                          GDestroyNotify        destroy)
+{
+  g_return_if_fail (SP_IS_TRACE (self));
+  g_return_if_fail (self->process == NULL);
+
+  if (self->child_setup_destroy != NULL)
+    self->child_setup_destroy (self->child_setup_data);
+  self->child_setup = child_setup;
+  self->child_setup_data = user_data;
+  self->child_setup_destroy = destroy;
+}
+
 gboolean
 sp_trace_start (SpTrace             *self,
                 const char * const  *argv,
@@ -667,6 +689,9 @@ sp_trace_start (SpTrace             *self,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   prepare_environment (self, launcher);
   g_subprocess_launcher_take_fd (launcher, pair[1], SP_TRACE_FD_NUMBER);
+  if (self->child_setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, self->child_setup,
+                                           self->child_setup_data, NULL);
 
   self->clock_offset_us = g_get_real_time () - g_get_monotonic_time ();
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata,

@@ -34,6 +34,14 @@ SpTrace      *sp_trace_new                (SpTrafficLog        *log);
 void          sp_trace_set_data_limit     (SpTrace             *self,
                                            gint64               data_limit);
 
+/* Called in the child before the program runs, as GSubprocessLauncher's
+ * child setup is: a terminal makes itself the program's (vte_pty_child_setup).
+ * Set before starting. */
+void          sp_trace_set_child_setup    (SpTrace             *self,
+                                           GSpawnChildSetupFunc child_setup,
+                                           gpointer             user_data,
+                                           GDestroyNotify       destroy);
+
 /* Runs argv[0] with its arguments; a program whose name ends in ".py"
  * runs with python3. Its standard input, output and error are ours.
  * Returns FALSE with a message that names the program when it cannot be
