@@ -64,6 +64,8 @@
  * skipped and counted. */
 
 #define SP_TRACE_FD_NUMBER      1000
+/* The preloaded library's file name, in PKGLIBDIR once installed */
+#define SP_TRACE_PRELOAD_NAME   "libsp-trace-preload.so"
 #define SP_TRACE_ENV_FD         "SP_TRACE_FD"
 #define SP_TRACE_ENV_PROGRAM    "SP_TRACE_PROGRAM"
 #define SP_TRACE_ENV_DATA_LIMIT "SP_TRACE_DATA_LIMIT"

@@ -606,9 +606,45 @@ sp_trace_find_python_dir (void)
   return g_build_filename (PKGDATADIR, "trace", NULL);
 }
 
+char *
+sp_trace_find_preload (void)
+{
+  const char *env = g_getenv ("SP_TRACE_PRELOAD");
+  g_autofree char *exe = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  /* A build tree: <build>/src/trace/ holds the library, and executables
+   * are in <build>/src or <build>/tests. */
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      g_autofree char *built = g_build_filename (dir, "..", "src", "trace",
+                                                 SP_TRACE_PRELOAD_NAME, NULL);
+
+      if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
+        return g_canonicalize_filename (built, NULL);
+    }
+
+  return g_build_filename (PKGLIBDIR, SP_TRACE_PRELOAD_NAME, NULL);
+}
+
+/* Python's own calls are seen by the tracer module, at the level of its
+ * socket API; the library would see them again at the level of libc. */
+static gboolean
+runs_python (const char * const *args)
+{
+  g_autofree char *name = g_path_get_basename (args[0]);
+
+  return g_str_has_prefix (name, "python");
+}
+
 static void
 prepare_environment (SpTrace             *self,
-                     GSubprocessLauncher *launcher)
+                     GSubprocessLauncher *launcher,
+                     const char * const  *args)
 {
   g_autofree char *python_dir = sp_trace_find_python_dir ();
   g_autofree char *limit = g_strdup_printf ("%" G_GINT64_FORMAT, self->data_limit);
@@ -625,6 +661,19 @@ prepare_environment (SpTrace             *self,
   g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_FD, fd, TRUE);
   g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_PROGRAM, self->program, TRUE);
   g_subprocess_launcher_setenv (launcher, SP_TRACE_ENV_DATA_LIMIT, limit, TRUE);
+
+  if (!runs_python (args))
+    {
+      g_autofree char *library = sp_trace_find_preload ();
+      const char *preload = g_getenv ("LD_PRELOAD");
+      g_autofree char *preloads = NULL;
+
+      if (preload != NULL && *preload != '\0')
+        preloads = g_strconcat (library, " ", preload, NULL);
+      else
+        preloads = g_strdup (library);
+      g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preloads, TRUE);
+    }
 }
 
 void
@@ -687,7 +736,7 @@ sp_trace_start (SpTrace             *self,
     }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
-  prepare_environment (self, launcher);
+  prepare_environment (self, launcher, (const char * const *) args->pdata);
   g_subprocess_launcher_take_fd (launcher, pair[1], SP_TRACE_FD_NUMBER);
   if (self->child_setup != NULL)
     g_subprocess_launcher_set_child_setup (launcher, self->child_setup,

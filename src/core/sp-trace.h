@@ -75,5 +75,9 @@ gboolean      sp_trace_get_origin         (SpTrace             *self,
  * $SP_TRACE_DIR, else data/trace beside a build tree's executable, else
  * the installed one. */
 char         *sp_trace_find_python_dir    (void);
+/* The library every other program runs under (LD_PRELOAD) to report its
+ * calls at the level of libc: $SP_TRACE_PRELOAD, else the build tree's,
+ * else the installed one. */
+char         *sp_trace_find_preload       (void);
 
 G_END_DECLS

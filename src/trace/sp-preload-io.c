@@ -15,9 +15,6 @@
  * recv). read and write are reported only on sockets: a file's read costs
  * one look at a byte (sp-preload-fds.h). */
 
-/* Data this short is also written into "args", as Python's send(b'...')
- * would show it. */
-#define ARGS_DATA_MAX 64
 #define ARGS_MAX      1024
 
 SP_DEFINE_REAL (send);
@@ -64,24 +61,19 @@ report_send (const char            *call,
              socklen_t              address_len)
 {
   SpReport report = SP_REPORT_INIT;
-  size_t len = iov_total (iov, iovcnt);
   char args[ARGS_MAX];
   char result[24];
   SpBuf buf;
 
+  /* The arguments after the data, as the session format's own send
+   * events have them: the data is the event's payload, shown beside. */
   sp_buf_init (&buf, args, sizeof args - 1);
-  if (len <= ARGS_DATA_MAX && sp_report_data_length (len) == len)
-    sp_python_bytes (&buf, iov, iovcnt, len);
-  else
-    sp_buf_text (&buf, "...");
   if (flags != 0)
-    {
-      sp_buf_text (&buf, ", ");
-      sp_names_flags (&buf, flags);
-    }
+    sp_names_flags (&buf, flags);
   if (address != NULL)
     {
-      sp_buf_text (&buf, ", ");
+      if (flags != 0)
+        sp_buf_text (&buf, ", ");
       sp_python_address (&buf, address, address_len);
     }
   args[buf.len] = '\0';
@@ -91,7 +83,7 @@ report_send (const char            *call,
   report.ok = n >= 0;
   report.error = error;
   report.info = info;
-  report.args = buf.overflow ? NULL : args;
+  report.args = buf.overflow || buf.len == 0 ? NULL : args;
   if (n >= 0)
     {
       sp_buf_init (&buf, result, sizeof result - 1);

@@ -67,6 +67,119 @@ class TraceTests(cliutil.TestCase):
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=30)
 
+    # C programs, compiled here, seen at the level of libc (the preloaded
+    # library), with the notes' Python client and server as their peers
+
+    C_SERVER = r"""
+        #include <arpa/inet.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <sys/socket.h>
+        #include <unistd.h>
+
+        int main (int argc, char **argv)
+        {
+          struct sockaddr_in address = { .sin_family = AF_INET };
+          char buffer[1024];
+          ssize_t n;
+          int listener = socket (AF_INET, SOCK_STREAM, 0), conn;
+
+          address.sin_port = htons (atoi (argv[1]));
+          address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+          if (bind (listener, (struct sockaddr *) &address, sizeof address) < 0
+              || listen (listener, 1) < 0 || (conn = accept (listener, NULL, NULL)) < 0)
+            return 1;
+          while ((n = recv (conn, buffer, sizeof buffer, 0)) > 0)
+            send (conn, buffer, n, 0);
+          close (conn);
+          close (listener);
+          return 0;
+        }
+        """
+
+    C_CLIENT = r"""
+        #include <arpa/inet.h>
+        #include <errno.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <sys/socket.h>
+        #include <unistd.h>
+
+        int main (int argc, char **argv)
+        {
+          struct sockaddr_in address = { .sin_family = AF_INET };
+          char buffer[1024];
+          ssize_t n;
+          int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+          address.sin_port = htons (atoi (argv[1]));
+          address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+          if (connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
+            {
+              printf ("connect: %s\n", strerror (errno));
+              return 3;
+            }
+          send (fd, argv[2], strlen (argv[2]), 0);
+          n = recv (fd, buffer, sizeof buffer, 0);
+          close (fd);
+          return n == (ssize_t) strlen (argv[2]) ? 0 : 1;
+        }
+        """
+
+    def compile_c(self, name, source):
+        compiler = shutil.which('cc') or shutil.which('gcc')
+        if compiler is None:
+            self.skipTest('no C compiler (build-aux/debian-packages.txt)')
+        path = os.path.join(self.tmp, name)
+        with open(path + '.c', 'w', encoding='utf-8') as f:
+            f.write(textwrap.dedent(source))
+        subprocess.run([compiler, '-o', path, path + '.c'], check=True, timeout=60)
+        return path
+
+    def test_traced_c_server_and_client(self):
+        server = self.compile_c('c-server', self.C_SERVER)
+        client = self.compile_c('c-client', self.C_CLIENT)
+        port = free_port()
+        traced_server = self.start_peer([self.exe, '--trace', '--', server, str(port)],
+                                        env=cliutil.headless_env())
+        self.wait_listening(traced_server, port)
+        traced_client = subprocess.run([self.exe, '--trace', '--', client, str(port), 'hello'],
+                                       env=cliutil.headless_env(), stdin=subprocess.DEVNULL,
+                                       capture_output=True, text=True, timeout=30)
+        self.assertEqual(traced_client.returncode, 0, traced_client.stdout + traced_client.stderr)
+        self.assertEqual(traced_server.wait(30), 0, traced_server.describe())
+
+        self.assertEqual([(sock, call, args, result)
+                          for sock, call, args, result in events(traced_client.stdout)], [
+            ('c-client:3', 'socket', 'AF_INET, SOCK_STREAM', 'fd 3'),
+            ('c-client:3', 'connect', f"('127.0.0.1', {port})", 'None'),
+            ('c-client:3', 'send', "b'hello'", '5'),
+            ('c-client:3', 'recv', '1024', "b'hello' (5 bytes)"),
+            ('c-client:3', 'close', '', 'None'),
+        ])
+        seen = events(traced_server.stdout())
+        calls = [(sock, call) for sock, call, _, _ in seen]
+        self.assertEqual(calls[:4], [('c-server:3', 'socket'), ('c-server:3', 'bind'),
+                                     ('c-server:3', 'listen'), ('c-server:3', 'accept')])
+        accept = seen[3][3]
+        self.assertRegex(accept, r"^\(c-server:4, \('127\.0\.0\.1', \d+\)\)$")
+        self.assertIn(('c-server:4', 'send', "b'hello'", '5'), seen)
+
+    def test_traced_c_client_refused(self):
+        client = self.compile_c('c-client', self.C_CLIENT)
+        port = cliutil.free_port()
+        traced = subprocess.run([self.exe, '--trace', '--json', '--', client, str(port), 'x'],
+                                env=cliutil.headless_env(), stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=30)
+        # The program sees what it would untraced, and says so.
+        self.assertEqual(traced.returncode, 3, traced.stdout + traced.stderr)
+        self.assertIn('connect: Connection refused', traced.stdout)
+        connect = [e for e in json_events(traced.stdout) if e['call'] == 'connect']
+        self.assertEqual(len(connect), 1, traced.stdout)
+        self.assertEqual((connect[0]['ok'], connect[0]['error']['name'], connect[0]['program']),
+                         (False, 'ECONNREFUSED', 'c-client'))
+
     # The notes' echo server traced, their client untraced against it
 
     def test_traced_echo_server(self):
