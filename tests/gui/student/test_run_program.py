@@ -28,6 +28,23 @@ s.close()
 '''
 
 
+# The echo client of the lecture notes, its port given on the command line.
+NOTES_CLIENT = '''\
+import socket
+import sys
+
+HOST = "127.0.0.1"  # The server's hostname or IP address
+PORT = int(sys.argv[1])  # The port used by the server
+
+with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    s.connect((HOST, PORT))
+    s.sendall(b"Hello, world")
+    data = s.recv(1024)
+
+print(f"Received {data!r}")
+'''
+
+
 class EchoOnce(threading.Thread):
     """An untraced echo server for one connection, on loopback."""
 
@@ -48,6 +65,21 @@ class EchoOnce(threading.Thread):
 
 
 class RunProgramTests(studentgui.TestCase):
+
+    def run_program(self, path, arguments):
+        """Main Menu, Run a Program…, the program and its arguments typed,
+        Run."""
+        student = self.student
+        student.click(student.find('Main Menu', role='push button'))
+        student.click(student.find('Run a Program…', role='menu item'))
+        run = student.find('Run', role='push button')
+        student.click(student.find('Program', role='text'))
+        student.type_text(path)
+        student.click(student.find('Arguments', role='text'))
+        student.type_text(arguments)
+        student.wait_until(run.sensitive, 'Run enabled')
+        student.click(run)
+        student.find('Running', role='label')
 
     def test_chat_client_in_its_terminal(self):
         student = self.student
@@ -83,6 +115,40 @@ class RunProgramTests(studentgui.TestCase):
         self.assertEqual(row['Bytes'], '5')
         server.join(10)
         self.assertEqual(server.received, b'hello')
+
+    def test_notes_client_meets_a_server_made_by_hand(self):
+        """The notes' echo client, traced, talks to a server the student
+        made by hand: both in the same log, the hand's steps answering the
+        program's calls."""
+        student = self.student
+        studentsteps.add_socket(student, 'server', suggested=True)
+        studentsteps.call(student, 'bind')
+        studentsteps.page(student, 'server', 'bound')
+        studentsteps.call(student, 'listen')
+        where = studentsteps.page(student, 'server', 'listening')[3]
+        port = where.rsplit(':', 1)[1]
+
+        folder = tempfile.mkdtemp(prefix='sp-run-program-')
+        script = os.path.join(folder, 'echo-client.py')
+        with open(script, 'w', encoding='utf-8') as f:
+            f.write(NOTES_CLIENT)
+        self.run_program(script, port)
+        studentsteps.find_log_row(student, 'echo-client.py:3', 'sendall')
+
+        studentsteps.call(student, 'accept')
+        studentsteps.page(student, 'conn', 'connected')
+        studentsteps.call(student, 'recv')
+        studentsteps.find_log_row(student, 'conn', 'recv')
+        studentsteps.compose(student, 'Hello, world')
+        studentsteps.call(student, 'sendall')
+
+        student.find('Exited with status 0', role='label')
+        # The log's detail shows the newest bytes: what the program received.
+        student.find('echo-client.py:3 recv · 12 bytes from 127.0.0.1:', role='label', exact=False)
+        self.assertIn('Hello, world', studentsteps.hex_dump(student))
+        picture = os.environ.get('SP_TRACE_SCREENSHOT')
+        if picture:
+            student.screenshot(picture)
 
 
 if __name__ == '__main__':
