@@ -189,6 +189,29 @@ connect (int                    fd,
   return r;
 }
 
+/* A call that returns 0 and that Python's socket returns None for. */
+static void
+report_none_call (const char     *call,
+                  int             fd,
+                  const SpFdInfo *info,
+                  int             r,
+                  int             error,
+                  const char     *args,
+                  int             local_fd)
+{
+  SpReport report = SP_REPORT_INIT;
+
+  report.fd = fd;
+  report.call = call;
+  report.ok = r == 0;
+  report.error = error;
+  report.info = info;
+  report.args = args;
+  report.result = r == 0 ? "None" : NULL;
+  report.local_fd = local_fd;
+  sp_report_send (&report);
+}
+
 SP_EXPORT int
 listen (int fd,
         int backlog)
@@ -199,23 +222,13 @@ listen (int fd,
 
   if (sp_preload_watched (fd, &info))
     {
-      SpReport report = SP_REPORT_INIT;
       char args[32];
       SpBuf buf;
 
       sp_buf_init (&buf, args, sizeof args - 1);
       sp_buf_int (&buf, backlog);
       args[buf.len] = '\0';
-
-      report.fd = fd;
-      report.call = "listen";
-      report.ok = r == 0;
-      report.error = saved_errno;
-      report.info = &info;
-      report.args = args;
-      report.result = r == 0 ? "None" : NULL;
-      report.local_fd = fd;
-      sp_report_send (&report);
+      report_none_call ("listen", fd, &info, r, saved_errno, args, fd);
     }
 
   errno = saved_errno;
@@ -313,22 +326,13 @@ shutdown (int fd,
 
   if (sp_preload_watched (fd, &info))
     {
-      SpReport report = SP_REPORT_INIT;
       char args[32];
       SpBuf buf;
 
       sp_buf_init (&buf, args, sizeof args - 1);
       sp_names_shutdown (&buf, how);
       args[buf.len] = '\0';
-
-      report.fd = fd;
-      report.call = "shutdown";
-      report.ok = r == 0;
-      report.error = saved_errno;
-      report.info = &info;
-      report.args = args;
-      report.result = r == 0 ? "None" : NULL;
-      sp_report_send (&report);
+      report_none_call ("shutdown", fd, &info, r, saved_errno, args, -1);
     }
 
   errno = saved_errno;
@@ -355,18 +359,7 @@ close (int fd)
   sp_fds_forget (fd);
 
   if (watched)
-    {
-      SpReport report = SP_REPORT_INIT;
-
-      report.fd = fd;
-      report.call = "close";
-      report.ok = r == 0;
-      report.error = saved_errno;
-      report.info = &info;
-      report.args = "";
-      report.result = r == 0 ? "None" : NULL;
-      sp_report_send (&report);
-    }
+    report_none_call ("close", fd, &info, r, saved_errno, "", -1);
 
   errno = saved_errno;
   return r;
@@ -385,7 +378,6 @@ setsockopt (int         fd,
 
   if (sp_preload_watched (fd, &info))
     {
-      SpReport report = SP_REPORT_INIT;
       char args[ARGS_MAX];
       SpBuf buf;
 
@@ -412,15 +404,7 @@ setsockopt (int         fd,
           sp_buf_int (&buf, len);
         }
       args[buf.len] = '\0';
-
-      report.fd = fd;
-      report.call = "setsockopt";
-      report.ok = r == 0;
-      report.error = saved_errno;
-      report.info = &info;
-      report.args = buf.overflow ? NULL : args;
-      report.result = r == 0 ? "None" : NULL;
-      sp_report_send (&report);
+      report_none_call ("setsockopt", fd, &info, r, saved_errno, buf.overflow ? NULL : args, -1);
     }
 
   errno = saved_errno;
