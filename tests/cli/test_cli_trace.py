@@ -46,8 +46,15 @@ def events(stdout):
 
 
 def json_events(stdout):
-    return cliutil.json_lines('\n'.join(line for line in stdout.splitlines()
-                                        if line.startswith('{')))
+    """The JSON events of a trace. The program's own output shares our
+    standard output, and an unbuffered program's partial line may come
+    just before one of ours: an event starts at its "{"seq"."""
+    lines = []
+    for line in stdout.splitlines():
+        start = line.find('{"seq":')
+        if start >= 0:
+            lines.append(line[start:])
+    return cliutil.json_lines('\n'.join(lines))
 
 
 class TraceTests(cliutil.TestCase):
