@@ -312,6 +312,56 @@ class TraceTests(cliutil.TestCase):
         result = cliutil.run(['--help'])
         self.assertIn('--trace', result.stdout)
 
+    # A program's threads are followed
+
+    def test_threaded_server(self):
+        port = free_port()
+        script = self.write_program('threaded.py', f'''\
+            import socket
+            import threading
+
+            def handle(conn):
+                with conn:
+                    conn.settimeout(30)
+                    conn.sendall(conn.recv(1024).upper())
+
+            with socket.create_server(('127.0.0.1', {port})) as server:
+                server.settimeout(30)
+                threads = []
+                for _ in range(3):
+                    conn, _ = server.accept()
+                    thread = threading.Thread(target=handle, args=(conn,))
+                    thread.start()
+                    threads.append(thread)
+                for thread in threads:
+                    thread.join()
+            ''')
+        trace = self.start_peer([self.exe, '--trace', '--json', '--', script],
+                                env=cliutil.headless_env())
+        self.wait_listening(trace, port)
+        clients = [socket.create_connection(('127.0.0.1', port), timeout=30) for _ in range(3)]
+        for i, client in enumerate(clients):
+            client.sendall(f'client {i}'.encode())
+        for i, client in enumerate(clients):
+            self.assertEqual(client.recv(1024), f'CLIENT {i}'.encode())
+            client.close()
+        self.assertEqual(trace.wait(30), 0, trace.describe())
+
+        found = json_events(trace.stdout())
+        accepted = {re.match(r'^\((threaded\.py:\d+), ', e['result'])[1]
+                    for e in found if e['call'] == 'accept'}
+        # Named after their descriptors, which a closed one hands on.
+        on_accepted = [e for e in found if e['socket'] in accepted]
+        received = sorted(bytes.fromhex(e['data_hex']) for e in on_accepted
+                          if e['call'] == 'recv')
+        sent = sorted(bytes.fromhex(e['data_hex']) for e in on_accepted
+                      if e['call'] == 'sendall')
+        self.assertEqual(received, [b'client 0', b'client 1', b'client 2'], trace.describe())
+        self.assertEqual(sent, [b'CLIENT 0', b'CLIENT 1', b'CLIENT 2'], trace.describe())
+        self.assertEqual(len([e for e in on_accepted if e['call'] == 'close']), 3,
+                         trace.describe())
+        self.assertEqual(len([e for e in found if e['call'] == 'accept']), 3, trace.describe())
+
     # A program's children are followed
 
     def test_forked_child_reports_with_its_pid(self):
