@@ -581,54 +581,49 @@ on_wait (GObject      *source,
     self->orphan_source = add_timeout (self, ORPHAN_GRACE_MS, on_orphan_grace);
 }
 
-char *
-sp_trace_find_python_dir (void)
+/* A file the tracing needs: where $`env_name` says, else in a build tree
+ * (`in_build`, relative to the build directory, whose executables are in
+ * <build>/src and <build>/tests), else `installed`. `probe` is what must
+ * exist in the build tree's copy, relative to it. */
+static char *
+find_trace_file (const char *env_name,
+                 const char *in_build,
+                 const char *probe,
+                 const char *installed)
 {
-  const char *env = g_getenv ("SP_TRACE_DIR");
+  const char *env = g_getenv (env_name);
   g_autofree char *exe = NULL;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
 
-  /* A build tree: <build>/src/socket-playground beside <build>/data/trace,
-   * where data/meson.build copies the tracer. */
   exe = g_file_read_link ("/proc/self/exe", NULL);
   if (exe != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (exe);
-      g_autofree char *built = g_build_filename (dir, "..", "data", "trace", NULL);
-      g_autofree char *probe = g_build_filename (built, "sitecustomize.py", NULL);
+      g_autofree char *built = g_build_filename (dir, "..", in_build, NULL);
+      g_autofree char *probed = g_build_filename (built, probe, NULL);
 
-      if (g_file_test (probe, G_FILE_TEST_IS_REGULAR))
+      if (g_file_test (probed, G_FILE_TEST_IS_REGULAR))
         return g_canonicalize_filename (built, NULL);
     }
 
-  return g_build_filename (PKGDATADIR, "trace", NULL);
+  return g_strdup (installed);
+}
+
+char *
+sp_trace_find_python_dir (void)
+{
+  /* data/meson.build copies the tracer into the build tree. */
+  return find_trace_file ("SP_TRACE_DIR", "data/trace", "sitecustomize.py",
+                          PKGDATADIR "/trace");
 }
 
 char *
 sp_trace_find_preload (void)
 {
-  const char *env = g_getenv ("SP_TRACE_PRELOAD");
-  g_autofree char *exe = NULL;
-
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-
-  /* A build tree: <build>/src/trace/ holds the library, and executables
-   * are in <build>/src or <build>/tests. */
-  exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (exe != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (exe);
-      g_autofree char *built = g_build_filename (dir, "..", "src", "trace",
-                                                 SP_TRACE_PRELOAD_NAME, NULL);
-
-      if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
-        return g_canonicalize_filename (built, NULL);
-    }
-
-  return g_build_filename (PKGLIBDIR, SP_TRACE_PRELOAD_NAME, NULL);
+  return find_trace_file ("SP_TRACE_PRELOAD", "src/trace/" SP_TRACE_PRELOAD_NAME, "",
+                          PKGLIBDIR "/" SP_TRACE_PRELOAD_NAME);
 }
 
 /* Python's own calls are seen by the tracer module, at the level of its
