@@ -501,6 +501,16 @@ def install():
         _channel = -1
         return
 
+    # A Python that a traced program started (a shell script, a launcher
+    # in C) has the preloaded library too, which would report the same
+    # calls again at the level of libc: it stands down for this process.
+    if 'libsp-trace-preload' in os.environ.get('LD_PRELOAD', ''):
+        try:
+            import ctypes
+            ctypes.CDLL(None).sp_trace_preload_stand_down()
+        except (ImportError, OSError, AttributeError):
+            pass
+
     # Everything that makes a socket through the module's name for the
     # class (create_connection, accept, socketpair, fromfd, …) makes a
     # traced one.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sp-preload-channel.h"
+#include "sp-preload-real.h"
 #include "sp-trace-report.h"
 
 /* Set in the environment by the first program the library is loaded into,
@@ -40,6 +41,17 @@ void
 sp_channel_stop (void)
 {
   __atomic_store_n (&active, 0, __ATOMIC_RELAXED);
+}
+
+/* Called by the Python tracer (data/trace/sp_trace.py) when it takes over
+ * in a Python that a traced program started: it reports the same calls at
+ * the level of Python's API, and the library would report them again at
+ * the level of libc. A program Python itself execs loads the library
+ * afresh and reports. */
+SP_EXPORT void
+sp_trace_preload_stand_down (void)
+{
+  sp_channel_stop ();
 }
 
 long long

@@ -25,3 +25,6 @@ const char  *sp_channel_program    (size_t   *len);
  * it has none): a report too large for the channel goes without it. */
 void         sp_channel_send       (SpBuf    *report,
                                     size_t    data_start);
+
+/* Exported: the Python tracer calls it by name (sp-preload-channel.c). */
+void         sp_trace_preload_stand_down (void);
