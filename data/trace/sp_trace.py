@@ -100,6 +100,10 @@ def _address_of(sock, method):
         return None
 
 
+def _now_us():
+    return time.time_ns() // 1000
+
+
 def _report(sock, call, ok, error_code=0, args=None, result=None, data=None,
             nbytes=None, remote=None, fd=None, **extra):
     if _channel < 0 or getattr(_quiet, 'on', False):
@@ -125,7 +129,7 @@ def _build_and_send(sock, call, ok, error_code, args, result, data, nbytes, remo
         'call': call,
         'ok': ok,
         'errno': error_code,
-        'time_us': time.time_ns() // 1000,
+        'time_us': _now_us(),
     }
     if args is not None:
         report['args'] = args
@@ -275,14 +279,16 @@ class socket(_original_socket):
 
     def _traced(self, call, function, args, *call_args, remote=None, failed_remote=None):
         fd = self.fileno()
+        start = _now_us()
         try:
             value = function(self, *call_args)
         except Exception as e:
             # A failed bind is about the address it asked for.
             _report(self, call, False, _errno_of(e), args=args, remote=remote or failed_remote,
-                    fd=fd)
+                    fd=fd, start_us=start)
             raise
-        _report(self, call, True, args=args, remote=remote, fd=fd, result=_repr(value))
+        _report(self, call, True, args=args, remote=remote, fd=fd, result=_repr(value),
+                start_us=start)
         return value
 
     def __repr__(self):
@@ -312,14 +318,15 @@ class socket(_original_socket):
     def connect_ex(self, address):
         _forget_addresses(self)
         fd = self.fileno()
+        start = _now_us()
         try:
             code = _base.connect_ex(self, address)
         except Exception as e:
             _report(self, 'connect_ex', False, _errno_of(e), args=_args(address),
-                    remote=address, fd=fd)
+                    remote=address, fd=fd, start_us=start)
             raise
         _report(self, 'connect_ex', True, 0, args=_args(address), remote=address, fd=fd,
-                result=_repr(code), nbytes=code)
+                result=_repr(code), nbytes=code, start_us=start)
         return code
 
     def accept(self):
@@ -336,15 +343,16 @@ class socket(_original_socket):
 
     def _data_out(self, call, function, data, args, *call_args, remote=None, whole=False):
         fd = self.fileno()
+        start = _now_us()
         try:
             value = function(self, data, *call_args)
         except Exception as e:
             _report(self, call, False, _errno_of(e), args=args, remote=remote, fd=fd,
-                    nbytes=0)
+                    nbytes=0, start_us=start)
             raise
         sent = _size_of(data) if whole else value
         _report(self, call, True, args=args, remote=remote, fd=fd, nbytes=sent,
-                data=_bytes_of(data, sent), result=_repr(value))
+                data=_bytes_of(data, sent), result=_repr(value), start_us=start)
         return value
 
     def send(self, data, *a):
@@ -408,16 +416,17 @@ class socket(_original_socket):
         fd = self.fileno()
         local = _local_of(self) if fd >= 0 else None
         _forget_addresses(self)
+        start = _now_us()
         try:
             super().close()
         except Exception as e:
             if fd >= 0:
-                _report(None, 'close', False, _errno_of(e), fd=fd)
+                _report(None, 'close', False, _errno_of(e), fd=fd, start_us=start)
             raise
         # Closing a closed socket is no call at all in Python.
         if fd >= 0 and fd != _channel and _channel >= 0:
             report = {'local': local} if local is not None else {}
-            _report(None, 'close', True, fd=fd, result='None', **report)
+            _report(None, 'close', True, fd=fd, result='None', start_us=start, **report)
 
 
 def _wrap_function(name, args_of, result_of=repr):

@@ -134,20 +134,6 @@ set_time_limit (Parser        *parser,
   return TRUE;
 }
 
-/* Recording a traced program as a session is in DESIGN.md and not in this
- * build yet: the option is known, so that it is refused for what it is
- * rather than as a typo. */
-static gboolean
-refuse_record (Parser        *parser,
-               const Option  *option,
-               const char    *value,
-               GError       **error)
-{
-  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                       _("--record: saving a traced program as a session is not available yet"));
-  return FALSE;
-}
-
 #define FIELD(name) G_STRUCT_OFFSET (SpCommandLine, name)
 
 static const Option options[] = {
@@ -160,9 +146,9 @@ static const Option options[] = {
   { "trace", 0, G_OPTION_FLAG_NO_ARG, set_command, 0,
     SP_COMMAND_TRACE,
     N_("Run a program and show every socket call it makes: --trace -- PROGRAM [ARG…]"), NULL },
-  { "record", 0, G_OPTION_FLAG_HIDDEN | G_OPTION_FLAG_FILENAME, refuse_record, 0,
+  { "record", 0, G_OPTION_FLAG_FILENAME, set_string, FIELD (record),
     SP_COMMAND_TRACE,
-    NULL, N_("FILE") },
+    N_("Write the traced program's calls as a session that replays without it"), N_("FILE") },
   { "list-presets", 0, G_OPTION_FLAG_NO_ARG, set_command, 0,
     SP_COMMAND_LIST_PRESETS,
     N_("List the built-in sessions"), NULL },
@@ -255,7 +241,8 @@ new_context (Parser   *parser,
         "                    [--data-limit BYTES] [--export-log jsonl|csv|pcapng --output FILE]\n"
         "                    [--allow-remote] [--time-limit SECONDS]\n"
         "  socket-playground --export-python FILE|preset:ID --output DIR\n"
-        "  socket-playground --trace [--json] [--data-limit BYTES] -- PROGRAM [ARG…]\n"
+        "  socket-playground --trace [--json] [--record FILE] [--data-limit BYTES]\n"
+        "                    -- PROGRAM [ARG…]\n"
         "  socket-playground --list-presets\n"
         "  socket-playground --version\n")
     : _("Commands (this build has no window):\n"
@@ -263,7 +250,8 @@ new_context (Parser   *parser,
         "                    [--data-limit BYTES] [--export-log jsonl|csv|pcapng --output FILE]\n"
         "                    [--allow-remote] [--time-limit SECONDS]\n"
         "  socket-playground --export-python FILE|preset:ID --output DIR\n"
-        "  socket-playground --trace [--json] [--data-limit BYTES] -- PROGRAM [ARG…]\n"
+        "  socket-playground --trace [--json] [--record FILE] [--data-limit BYTES]\n"
+        "                    -- PROGRAM [ARG…]\n"
         "  socket-playground --list-presets\n"
         "  socket-playground --version\n"));
   return context;
@@ -496,6 +484,7 @@ sp_command_line_free (SpCommandLine *self)
   g_free (self->file);
   g_free (self->export_log);
   g_free (self->output);
+  g_free (self->record);
   g_strfreev (self->program_argv);
   g_free (self->help);
   g_free (self);

@@ -31,6 +31,8 @@ typedef struct
   gint64     data_limit;
   char      *export_log;
   char      *output;
+  /* --trace --record: where the calls are written as a session. */
+  char      *record;
   /* --trace: the program to run and its arguments, NULL-terminated. */
   char     **program_argv;
   /* What --help prints. */

@@ -60,6 +60,10 @@
  *   "remote"    string  the peer or destination, likewise
  *   "new_fd"    int     accept: the descriptor of the socket it returned
  *   "time_us"   int     CLOCK_REALTIME of the call's return, microseconds
+ *   "start_us"  int     CLOCK_REALTIME when the call began, optional: given
+ *                       for calls that can make another's return (send,
+ *                       connect, close, …), whose report a woken
+ *                       receiver's may overtake
  * Members a reader does not know are ignored; a report it cannot read is
  * skipped and counted. */
 

@@ -11,6 +11,7 @@
 
 #include "sp-event-line.h"
 #include "sp-log-export.h"
+#include "sp-recording.h"
 #include "sp-stdout.h"
 #include "sp-trace-run.h"
 #include "sp-trace.h"
@@ -154,6 +155,88 @@ on_terminate (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --record: a folder that is not there is found before the program runs,
+ * not after it did its work. */
+static gboolean
+check_record_path (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                   _("--record: “%s” is a folder; give the session file’s name"), path);
+      return FALSE;
+    }
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   _("--record: there is no folder “%s” to write “%s” in"), folder, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The session's title: the command as it was typed. */
+static char *
+command_title (char **argv)
+{
+  g_autoptr(GString) title = g_string_new (NULL);
+
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autofree char *base = i == 0 ? g_path_get_basename (argv[i]) : NULL;
+
+      if (i > 0)
+        g_string_append_c (title, ' ');
+      g_string_append (title, base != NULL ? base : argv[i]);
+    }
+  return g_string_free (g_steal_pointer (&title), FALSE);
+}
+
+/* Writes the recording; the program's status unless that fails. */
+static int
+write_recording (const SpCommandLine *command_line,
+                 SpRecording         *recording,
+                 int                  status)
+{
+  g_autofree char *title = command_title (command_line->program_argv);
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *sockets = NULL;
+  guint n_left_out = 0;
+  guint n_steps, n_sockets;
+
+  session = sp_recording_to_session (recording, title, &n_left_out);
+  n_steps = sp_session_get_n_steps (session);
+  n_sockets = g_list_model_get_n_items (sp_session_get_sockets (session));
+
+  if (!sp_session_save_to_file (session, command_line->record, &error))
+    {
+      g_printerr (_("--record: could not write “%s”: %s\n"), command_line->record,
+                  error->message);
+      return status != 0 ? status : 1;
+    }
+
+  steps = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u step", "%u steps", n_steps),
+                           n_steps);
+  sockets = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u socket", "%u sockets",
+                                          n_sockets), n_sockets);
+  /* Translators: "Recorded 12 steps on 3 sockets in echo.json" */
+  g_printerr (_("Recorded %s on %s in %s\n"), steps, sockets, command_line->record);
+  if (n_left_out > 0)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "%u call was left out: it failed only because its socket "
+                             "did not block, or it set an option sessions do not know\n",
+                             "%u calls were left out: they failed only because their socket "
+                             "did not block, or they set an option sessions do not know\n",
+                             n_left_out),
+                n_left_out);
+  return status;
+}
+
 int
 sp_trace_run (const SpCommandLine *command_line)
 {
@@ -165,15 +248,31 @@ sp_trace_run (const SpCommandLine *command_line)
   g_autoptr(GError) error = NULL;
   guint sigint_id, sigterm_id;
 
+  g_autoptr(SpRecording) recording = NULL;
+
   run.log = log;
   run.trace = trace;
   run.loop = loop;
   run.line = line;
 
+  if (command_line->record != NULL)
+    {
+      if (!check_record_path (command_line->record, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+      recording = sp_recording_new ();
+      sp_trace_set_recording (trace, recording);
+    }
+
   /* One byte more than --data-limit shows, so that the JSON can say
-   * "truncated" where the program sent or received more. */
-  sp_trace_set_data_limit (trace, command_line->data_limit < G_MAXINT64
-                                  ? command_line->data_limit + 1 : -1);
+   * "truncated" where the program sent or received more; a recording
+   * sends again all the program sent. */
+  if (recording != NULL || command_line->data_limit == G_MAXINT64)
+    sp_trace_set_data_limit (trace, -1);
+  else
+    sp_trace_set_data_limit (trace, command_line->data_limit + 1);
   g_signal_connect (log, "appended", G_CALLBACK (on_appended), &run);
   g_signal_connect (trace, "exited", G_CALLBACK (on_exited), &run);
 
@@ -205,5 +304,7 @@ sp_trace_run (const SpCommandLine *command_line)
                              sp_trace_get_n_malformed (trace)),
                 sp_trace_get_n_malformed (trace));
 
+  if (recording != NULL)
+    return write_recording (command_line, recording, run.status);
   return run.status;
 }

@@ -14,6 +14,7 @@
 
 #include "sp-lifecycle.h"
 #include "sp-reader.h"
+#include "sp-recording.h"
 #include "sp-trace-report.h"
 #include "sp-trace.h"
 
@@ -40,6 +41,8 @@ struct _SpTrace
 
   SpTrafficLog  *log;
   gint64         data_limit;
+  /* Every call is added to it too, when set. */
+  SpRecording   *recording;
 
   char          *program;
   GSubprocess   *process;
@@ -123,6 +126,7 @@ sp_trace_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->process);
   g_clear_object (&self->log);
+  g_clear_object (&self->recording);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (sp_trace_parent_class)->dispose (object);
@@ -179,6 +183,16 @@ sp_trace_new (SpTrafficLog *log)
   self = g_object_new (SP_TYPE_TRACE, NULL);
   self->log = g_object_ref (log);
   return self;
+}
+
+void
+sp_trace_set_recording (SpTrace     *self,
+                        SpRecording *recording)
+{
+  g_return_if_fail (SP_IS_TRACE (self));
+  g_return_if_fail (recording == NULL || SP_IS_RECORDING (recording));
+
+  g_set_object (&self->recording, recording);
 }
 
 void
@@ -380,7 +394,7 @@ take_report (SpTrace      *self,
   const char *call_name;
   const char *program;
   const char *encoded;
-  gint64 pid, fd, error_code = 0, bytes = 0, time_us, new_fd = -1;
+  gint64 pid, fd, error_code = 0, bytes = 0, time_us, start_us = 0, new_fd = -1;
   gsize payload_len = 0;
   gboolean ok;
 
@@ -480,8 +494,19 @@ take_report (SpTrace      *self,
       info.detail = detail_owned = accept_detail (info.detail, new_id);
     }
 
-  if (get_int (report, "time_us", &time_us) && time_us > self->clock_offset_us)
+  if (!get_int (report, "time_us", &time_us))
+    time_us = g_get_real_time ();
+  if (time_us > self->clock_offset_us)
     info.monotonic_us = time_us - self->clock_offset_us;
+
+  /* The recording takes what the log does not keep: the report's family
+   * and type, and the socket an accept returned. */
+  if (self->recording != NULL)
+    {
+      get_int (report, "start_us", &start_us);
+      sp_recording_add (self->recording, &info, get_string (report, "family"),
+                        get_string (report, "type"), new_id, start_us, time_us);
+    }
 
   /* The origin is known before the event is appended: handlers of
    * "appended" ask for it. Nothing else is appended in between. */

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "sp-recording.h"
 #include "sp-traffic-log.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,11 @@ SpTrace      *sp_trace_new                (SpTrafficLog        *log);
  * counted in "bytes" only); -1: all it can. Set before starting. */
 void          sp_trace_set_data_limit     (SpTrace             *self,
                                            gint64               data_limit);
+
+/* Adds every call the program makes to `recording` too (several traces
+ * may share one). Set before starting. */
+void          sp_trace_set_recording      (SpTrace             *self,
+                                           SpRecording         *recording);
 
 /* Called in the child before the program runs, as GSubprocessLauncher's
  * child setup is: a terminal makes itself the program's (vte_pty_child_setup).

@@ -178,12 +178,16 @@ connect (int                    fd,
          const struct sockaddr *address,
          socklen_t              len)
 {
+  long long start_us = sp_report_clock_us ();
   int r = SP_REAL (connect) (fd, address, len);
   int saved_errno = errno;
   SpFdInfo info;
 
   if (sp_preload_watched (fd, &info))
-    report_address_call ("connect", fd, &info, r, saved_errno, address, len, 1);
+    {
+      sp_report_set_start (start_us);
+      report_address_call ("connect", fd, &info, r, saved_errno, address, len, 1);
+    }
 
   errno = saved_errno;
   return r;
@@ -320,6 +324,7 @@ SP_EXPORT int
 shutdown (int fd,
           int how)
 {
+  long long start_us = sp_report_clock_us ();
   int r = SP_REAL (shutdown) (fd, how);
   int saved_errno = errno;
   SpFdInfo info;
@@ -332,6 +337,7 @@ shutdown (int fd,
       sp_buf_init (&buf, args, sizeof args - 1);
       sp_names_shutdown (&buf, how);
       args[buf.len] = '\0';
+      sp_report_set_start (start_us);
       report_none_call ("shutdown", fd, &info, r, saved_errno, args, -1);
     }
 
@@ -344,6 +350,7 @@ close (int fd)
 {
   SpFdInfo info;
   int watched, r, saved_errno;
+  long long start_us;
 
   if (fd >= 0 && fd == sp_channel_fd ())
     {
@@ -354,12 +361,16 @@ close (int fd)
 
   /* Asked before the descriptor is gone. */
   watched = sp_preload_watched (fd, &info);
+  start_us = sp_report_clock_us ();
   r = SP_REAL (close) (fd);
   saved_errno = errno;
   sp_fds_forget (fd);
 
   if (watched)
-    report_none_call ("close", fd, &info, r, saved_errno, "", -1);
+    {
+      sp_report_set_start (start_us);
+      report_none_call ("close", fd, &info, r, saved_errno, "", -1);
+    }
 
   errno = saved_errno;
   return r;

@@ -158,6 +158,7 @@ send (int         fd,
       size_t      len,
       int         flags)
 {
+  long long start_us = sp_report_clock_us ();
   ssize_t n = SP_REAL (send) (fd, data, len, flags);
   int saved_errno = errno;
   SpFdInfo info;
@@ -166,6 +167,7 @@ send (int         fd,
     {
       struct iovec iov = { (void *) data, len };
 
+      sp_report_set_start (start_us);
       report_send ("send", fd, &info, n, saved_errno, &iov, 1, flags, NULL, 0);
     }
 
@@ -181,6 +183,7 @@ sendto (int                    fd,
         const struct sockaddr *address,
         socklen_t              address_len)
 {
+  long long start_us = sp_report_clock_us ();
   ssize_t n = SP_REAL (sendto) (fd, data, len, flags, address, address_len);
   int saved_errno = errno;
   SpFdInfo info;
@@ -189,6 +192,7 @@ sendto (int                    fd,
     {
       struct iovec iov = { (void *) data, len };
 
+      sp_report_set_start (start_us);
       report_send (address != NULL ? "sendto" : "send", fd, &info, n, saved_errno,
                    &iov, 1, flags, address, address_len);
     }
@@ -202,6 +206,7 @@ sendmsg (int                  fd,
          const struct msghdr *message,
          int                  flags)
 {
+  long long start_us = sp_report_clock_us ();
   ssize_t n = SP_REAL (sendmsg) (fd, message, flags);
   int saved_errno = errno;
   SpFdInfo info;
@@ -210,6 +215,7 @@ sendmsg (int                  fd,
     {
       const struct sockaddr *address = message->msg_name;
 
+      sp_report_set_start (start_us);
       report_send (address != NULL ? "sendto" : "send", fd, &info, n, saved_errno,
                    message->msg_iov, message->msg_iovlen, flags,
                    address, message->msg_namelen);
@@ -224,6 +230,7 @@ write (int         fd,
        const void *data,
        size_t      len)
 {
+  long long start_us = sp_report_clock_us ();
   ssize_t n = SP_REAL (write) (fd, data, len);
   int saved_errno = errno;
   SpFdInfo info;
@@ -232,6 +239,7 @@ write (int         fd,
     {
       struct iovec iov = { (void *) data, len };
 
+      sp_report_set_start (start_us);
       report_send ("send", fd, &info, n, saved_errno, &iov, 1, 0, NULL, 0);
     }
 

@@ -38,6 +38,9 @@ sp_report_data_length (size_t moved)
   return moved < most ? moved : most;
 }
 
+/* sp_report_set_start's time, for the next report this thread builds. */
+static __thread long long next_start_us __attribute__ ((tls_model ("initial-exec")));
+
 static void
 append_address (SpBuf                 *buf,
                 const char            *key,
@@ -139,6 +142,9 @@ build (SpBuf          *buf,
   else if (report->peer_fd >= 0)
     append_socket_address (buf, "remote", report->peer_fd, 1);
   append_int (buf, "time_us", (long long) now.tv_sec * 1000000 + now.tv_nsec / 1000);
+  if (next_start_us != 0)
+    append_int (buf, "start_us", next_start_us);
+  next_start_us = 0;
 
   /* Last, so that the report can be sent without it (sp_channel_send). */
   *data_start = 0;
@@ -151,6 +157,21 @@ build (SpBuf          *buf,
       sp_buf_char (buf, '"');
     }
   sp_buf_char (buf, '}');
+}
+
+long long
+sp_report_clock_us (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  return (long long) now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+void
+sp_report_set_start (long long start_us)
+{
+  next_start_us = start_us;
 }
 
 void

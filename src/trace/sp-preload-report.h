@@ -35,6 +35,15 @@ typedef struct
 
 #define SP_REPORT_INIT { .fd = -1, .new_fd = -1, .local_fd = -1, .peer_fd = -1 }
 
+/* When a call began, for the calls that can make another process's call
+ * return (send, write, connect, shutdown, close): a receiver woken by a
+ * send may report before the send returns, and a recording orders the
+ * calls by what caused what (sp-trace-report.h, "start_us"). A wrapper
+ * reads the clock before the real call and, just before it reports,
+ * hands the time to the report it makes next on this thread. */
+long long sp_report_clock_us (void);
+void      sp_report_set_start (long long start_us);
+
 /* How many of `moved` bytes a report carries as "data". */
 size_t  sp_report_data_length (size_t          moved);
 void    sp_report_send        (const SpReport *report);
