@@ -577,6 +577,13 @@ on_orphan_grace (gpointer user_data)
 {
   SpTrace *self = user_data;
 
+  /* Reports read and not yet taken are the program's last calls, not a
+   * child's that holds the channel: they are taken at the pace of the
+   * deliveries (a frame at a time), not all at once, which would hold
+   * the window for as long as a flood of them takes. */
+  if (self->reader != NULL && sp_reader_has_undelivered (self->reader))
+    return G_SOURCE_CONTINUE;
+
   g_clear_pointer (&self->orphan_source, g_source_unref);
   finish (self);
   return G_SOURCE_REMOVE;
