@@ -434,6 +434,26 @@ class TraceTests(cliutil.TestCase):
         ], result.describe())
         self.assertEqual(found[2]['pid'], pid)
 
+    def test_subprocess_child_is_followed(self):
+        """subprocess closes a child's descriptors unless told to keep
+        them: the tracer keeps the channel, so that a child the program
+        starts as it would untraced is followed too."""
+        child = self.write_program('child.py', """\
+            import socket
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+            """)
+        parent = self.write_program('parent.py', f"""\
+            import subprocess
+            import sys
+
+            sys.exit(subprocess.run([sys.executable, {child!r}]).returncode)
+            """)
+        result = cliutil.run(['--trace', '--json', '--', parent])
+        self.assertExit(result, 0)
+        found = json_events(result.stdout)
+        self.assertEqual([(e['call'], e['program']) for e in found],
+                         [('socket', 'child.py'), ('close', 'child.py')], result.describe())
+
     def test_orphan_child_does_not_hold_the_trace(self):
         script = self.write_program('leaver.py', """\
             import os
