@@ -13,7 +13,6 @@ only, ports picked free at run time, every wait bounded.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -162,16 +161,6 @@ class RecordTests(cliutil.TestCase):
           return n == (ssize_t) strlen (argv[2]) ? 0 : 1;
         }
         """
-
-    def compile_c(self, name, source):
-        compiler = shutil.which('cc') or shutil.which('gcc')
-        if compiler is None:
-            self.skipTest('no C compiler (build-aux/debian-packages.txt)')
-        path = os.path.join(self.tmp, name)
-        with open(path + '.c', 'w', encoding='utf-8') as f:
-            f.write(textwrap.dedent(source))
-        subprocess.run([compiler, '-o', path, path + '.c'], check=True, timeout=60)
-        return path
 
     def test_c_programs_round_trip(self):
         port = free_port()

@@ -134,16 +134,6 @@ class TraceTests(cliutil.TestCase):
         }
         """
 
-    def compile_c(self, name, source):
-        compiler = shutil.which('cc') or shutil.which('gcc')
-        if compiler is None:
-            self.skipTest('no C compiler (build-aux/debian-packages.txt)')
-        path = os.path.join(self.tmp, name)
-        with open(path + '.c', 'w', encoding='utf-8') as f:
-            f.write(textwrap.dedent(source))
-        subprocess.run([compiler, '-o', path, path + '.c'], check=True, timeout=60)
-        return path
-
     def test_traced_c_server_and_client(self):
         server = self.compile_c('c-server', self.C_SERVER)
         client = self.compile_c('c-client', self.C_CLIENT)
