@@ -10,7 +10,6 @@ reports that cannot be read are checked too. Loopback only, ports picked
 free at run time, every wait bounded.
 """
 
-import json
 import os
 import re
 import shutil
