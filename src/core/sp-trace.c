@@ -60,7 +60,7 @@ struct _SpTrace
   /* "<program>:<fd>" → Observed */
   GHashTable    *sockets;
   GArray        *origins;
-  /* One for every report: making one each time cost more than parsing. */
+  /* One for every report, its storage reused. */
   SpReportParser *parser;
   guint          n_malformed;
   int            exit_status;
@@ -230,9 +230,9 @@ is_receiving (SpCall call)
 /* A socket first seen in the middle of its life (inherited, or made
  * before the tracer could see it) is assumed to be where its call says. */
 static Observed *
-observe (SpTrace    *self,
-         const char *socket_id,
-         SpCall      call,
+observe (SpTrace        *self,
+         const char     *socket_id,
+         SpCall          call,
          const SpReport *report)
 {
   Observed *observed = g_hash_table_lookup (self->sockets, socket_id);
@@ -261,8 +261,8 @@ observe (SpTrace    *self,
 }
 
 static SpState
-state_after (Observed   *observed,
-             SpCall      call,
+state_after (Observed       *observed,
+             SpCall          call,
              const SpReport *report)
 {
   const char *args = report->strings[SP_REPORT_ARGS];
