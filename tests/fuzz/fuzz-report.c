@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   const char *text = (const char *) data;
   SpReport first, second;
   gboolean read;
-  g_autofree char *kept[SP_REPORT_N_STRINGS] = { NULL };
+  char *kept[SP_REPORT_N_STRINGS] = { NULL };
 
   if (parser == NULL)
     parser = sp_report_parser_new ();
@@ -45,5 +45,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   for (guint i = 0; i < SP_REPORT_N_INTS; i++)
     if (first.has_int & (1u << i))
       g_assert_cmpint (first.ints[i], ==, second.ints[i]);
+  for (guint i = 0; i < SP_REPORT_N_STRINGS; i++)
+    g_free (kept[i]);
   return 0;
 }
