@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sp-add-step-popover.h"
 #include "sp-steps-panel.h"
 
 G_BEGIN_DECLS
@@ -8,7 +9,8 @@ G_BEGIN_DECLS
 /* The steps panel in three parts: the widget, which follows the player and
  * holds the list's actions (sp-steps-panel.c); the rows, what each shows of
  * its step (sp-steps-panel-rows.c); and the editor of a step as JSON
- * (sp-steps-panel-editor.c). */
+ * (sp-steps-panel-editor.c). Its Add Step menu is a widget of its own
+ * (sp-add-step-popover.c). */
 
 typedef enum
 {
@@ -35,6 +37,9 @@ struct _SpStepsPanel
 
   GtkStack           *stack;
   GtkListView        *list_view;
+  GtkMenuButton      *add_step_button;
+  /* NULL until the Add Step menu is first opened; its button owns it. */
+  SpAddStepPopover   *add_step;
   /* NULL until a step is first edited. */
   GtkPopover         *editor;
   GtkTextView        *editor_text;

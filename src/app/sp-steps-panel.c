@@ -402,6 +402,22 @@ on_selection_items_changed (SpStepsPanel *self)
   _sp_steps_panel_update_actions (self);
 }
 
+/* The Add Step menu is made when it is first opened, as the editor is:
+ * most runs add no step by it. */
+static void
+create_add_step (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  SpStepsPanel *self = SP_STEPS_PANEL (user_data);
+
+  if (self->add_step != NULL)
+    return;
+
+  self->add_step = SP_ADD_STEP_POPOVER (sp_add_step_popover_new ());
+  sp_add_step_popover_set_player (self->add_step, self->player);
+  gtk_menu_button_set_popover (button, GTK_WIDGET (self->add_step));
+}
+
 /* The object */
 
 static void
@@ -413,6 +429,7 @@ sp_steps_panel_dispose (GObject *object)
     gtk_widget_unparent (GTK_WIDGET (self->editor));
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_STEPS_PANEL);
   self->editor = NULL;
+  self->add_step = NULL;
 
   if (self->player_signals != NULL)
     g_signal_group_set_target (self->player_signals, NULL);
@@ -452,6 +469,7 @@ sp_steps_panel_class_init (SpStepsPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-steps-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, list_view);
+  gtk_widget_class_bind_template_child (widget_class, SpStepsPanel, add_step_button);
 
   gtk_widget_class_install_action (widget_class, "steps.delete", NULL, action_delete);
   gtk_widget_class_install_action (widget_class, "steps.move-up", NULL, action_move_up);
@@ -478,6 +496,9 @@ sp_steps_panel_init (SpStepsPanel *self)
   self->bound_items = g_hash_table_new (NULL, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_menu_button_set_create_popup_func (self->add_step_button, create_add_step, self, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_step_button), FALSE);
 
   factory = _sp_steps_panel_row_factory_new (self);
   gtk_list_view_set_factory (self->list_view, factory);
@@ -527,6 +548,12 @@ sp_steps_panel_set_player (SpStepsPanel *self,
 
   g_set_object (&self->player, player);
   g_signal_group_set_target (self->player_signals, player);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_step_button), player != NULL);
+  if (self->add_step != NULL)
+    {
+      gtk_popover_popdown (GTK_POPOVER (self->add_step));
+      sp_add_step_popover_set_player (self->add_step, player);
+    }
   gtk_single_selection_set_model (self->selection,
                                   player != NULL
                                     ? sp_session_get_steps (sp_player_get_session (player))
