@@ -487,6 +487,38 @@ find_lane_at (SpSequenceLayout *self,
 
 /* Events */
 
+/* A socket no sockets model announces (a traced program's) is known from
+ * its accept's result, which names it: "(server.py:4, ('127.0.0.1', 40000))". */
+static void
+adopt_accepted (SpSequenceLayout *self,
+                int               listener,
+                const char       *detail)
+{
+  g_autofree char *id = NULL;
+  const char *end;
+  Lane *data;
+  int child;
+
+  if (detail == NULL || detail[0] != '(' || (end = strstr (detail, ", ")) == NULL ||
+      end == detail + 1)
+    return;
+
+  id = g_strndup (detail + 1, end - detail - 1);
+  if (g_strcmp0 (id, get_lane (self, listener)->public.id) == 0)
+    return;
+  child = ensure_lane (self, id);
+  data = get_lane (self, child);
+  if (data->public.listener >= 0)
+    return;
+
+  data->public.type = get_lane (self, listener)->public.type;
+  data->type_known = get_lane (self, listener)->type_known;
+  data->is_datagram = get_lane (self, listener)->is_datagram;
+  data->public.listener = listener;
+  attach_child (self, listener, child);
+  place_lanes (self);
+}
+
 static gboolean
 is_datagram (Lane   *lane,
              SpCall  call)
@@ -527,6 +559,8 @@ on_call (SpSequenceLayout *self,
         if (n < data->children->len)
           g_array_index (data->accepts, Accept, n).child_lane =
             g_array_index (data->children, int, n);
+        else if (sp_event_get_ok (event))
+          adopt_accepted (self, lane, sp_event_get_detail (event));
         pair_connects (self);
         if (n < data->accepts->len)
           settle_accept (self, &g_array_index (data->accepts, Accept, n));
