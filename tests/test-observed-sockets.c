@@ -173,6 +173,8 @@ test_sockets (Fixture       *fixture,
   g_assert_cmpint (socket->pid, ==, pid);
   g_assert_cmpstr (socket->program_name, ==, "talk.py");
   g_assert_true (g_str_has_prefix (socket->local, "127.0.0.1:"));
+  /* The peer accept returned is the accepted socket's, not the listener's. */
+  g_assert_null (socket->remote);
 
   socket = lookup (fixture, "talk.py:4");
   g_assert_true (socket->connects);

@@ -259,9 +259,13 @@ sp_lifecycle_view_describe (SpLifecycleView *self)
     {
       int queued = MAX (self->accept_queue, 0);
 
-      g_string_append (text, ", ");
-      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d connection waiting",
-                                                 "%d connections waiting", queued), queued);
+      /* A traced program's listener has no queue the playground can read. */
+      if (_sp_lifecycle_view_get_observed (self) == NULL)
+        {
+          g_string_append (text, ", ");
+          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d connection waiting",
+                                                     "%d connections waiting", queued), queued);
+        }
       if (self->n_children > 0)
         {
           g_string_append (text, ", ");
@@ -386,7 +390,10 @@ static gboolean
 socket_listens (SpLifecycleView *self)
 {
   SpSession *session = sp_player_get_session (self->player);
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
 
+  if (observed != NULL)
+    return observed->listens;
   if (self->socket != NULL && sp_socket_get_state (self->socket) == SP_STATE_LISTENING)
     return TRUE;
 
@@ -409,7 +416,10 @@ static gboolean
 socket_connects (SpLifecycleView *self)
 {
   SpSession *session = sp_player_get_session (self->player);
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
 
+  if (observed != NULL)
+    return observed->connects;
   if (self->socket != NULL)
     {
       switch (sp_socket_get_state (self->socket))
@@ -447,9 +457,12 @@ static SpSocketType
 socket_type (SpLifecycleView *self)
 {
   SpSocketConfig *config;
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
 
   if (self->socket != NULL)
     return sp_socket_get_socket_type (self->socket);
+  if (observed != NULL)
+    return observed->type;
 
   config = sp_session_find_socket (sp_player_get_session (self->player), self->socket_id);
   return config != NULL ? config->type : SP_SOCKET_TYPE_STREAM;
@@ -458,9 +471,11 @@ socket_type (SpLifecycleView *self)
 static SpLifecyclePath
 current_path (SpLifecycleView *self)
 {
-  return sp_lifecycle_path_for (socket_type (self),
-                                self->socket != NULL &&
-                                sp_socket_get_listener (self->socket) != NULL,
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
+  gboolean accepted = self->socket != NULL ? sp_socket_get_listener (self->socket) != NULL
+                                           : observed != NULL && observed->listener != NULL;
+
+  return sp_lifecycle_path_for (socket_type (self), accepted,
                                 socket_listens (self), socket_connects (self));
 }
 
@@ -473,6 +488,7 @@ read_children (SpLifecycleView *self)
   guint n_children = 0;
   gboolean same;
 
+  _sp_lifecycle_view_read_observed_children (self, children, MAX_CHILDREN_SHOWN, &n_children);
   for (guint i = 0; sockets != NULL && self->socket != NULL &&
                     i < g_list_model_get_n_items (sockets); i++)
     {
@@ -573,6 +589,9 @@ rebuild (SpLifecycleView *self)
       /* Where no event says it (an accepted socket, a restart), the socket does. */
       if (self->socket != NULL)
         sp_lifecycle_layout_set_state (self->layout, sp_socket_get_state (self->socket));
+      else if (_sp_lifecycle_view_get_observed (self) != NULL)
+        sp_lifecycle_layout_set_state (self->layout,
+                                       _sp_lifecycle_view_get_observed (self)->state);
       read_facts (self);
       self->shown_node = sp_lifecycle_layout_node_for_state (
         self->layout, sp_lifecycle_layout_get_state (self->layout));
@@ -615,6 +634,22 @@ on_socket_state (SpLifecycleView *self)
   if (self->facts != NULL)
     sp_kernel_facts_refresh (self->facts);
   if (read_facts (self))
+    changed (self);
+}
+
+/* A traced program's socket changes by its program's calls. */
+static void
+on_observed_changed (SpLifecycleView *self)
+{
+  if (self->layout == NULL || _sp_lifecycle_view_get_observed (self) == NULL)
+    return;
+
+  if (current_path (self) != sp_lifecycle_layout_get_path (self->layout))
+    {
+      rebuild (self);
+      return;
+    }
+  if (read_children (self))
     changed (self);
 }
 
@@ -773,6 +808,8 @@ sp_lifecycle_view_dispose (GObject *object)
   g_signal_group_set_target (self->sockets_signals, NULL);
   g_signal_group_set_target (self->socket_signals, NULL);
   g_signal_group_set_target (self->facts_signals, NULL);
+  g_signal_group_set_target (self->observed_signals, NULL);
+  g_clear_object (&self->observed);
   g_clear_object (&self->facts);
   g_clear_object (&self->socket);
   g_clear_object (&self->player);
@@ -791,6 +828,7 @@ sp_lifecycle_view_finalize (GObject *object)
   g_clear_object (&self->sockets_signals);
   g_clear_object (&self->socket_signals);
   g_clear_object (&self->facts_signals);
+  g_clear_object (&self->observed_signals);
   g_ptr_array_unref (self->children);
   g_free (self->tcp_state);
   g_free (self->socket_id);
@@ -901,6 +939,10 @@ sp_lifecycle_view_init (SpLifecycleView *self)
   g_signal_group_connect_swapped (self->facts_signals, "changed",
                                   G_CALLBACK (on_facts_changed), self);
 
+  self->observed_signals = g_signal_group_new (SP_TYPE_OBSERVED_SOCKETS);
+  g_signal_group_connect_swapped (self->observed_signals, "changed",
+                                  G_CALLBACK (on_observed_changed), self);
+
   g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-font-name",
                            G_CALLBACK (on_font_changed), self, G_CONNECT_SWAPPED);
 
@@ -929,6 +971,20 @@ sp_lifecycle_view_set_player (SpLifecycleView *self,
   g_signal_group_set_target (self->log_signals, player != NULL ? sp_player_get_log (player) : NULL);
   g_signal_group_set_target (self->sockets_signals,
                              player != NULL ? sp_player_get_sockets (player) : NULL);
+  rebuild (self);
+}
+
+void
+sp_lifecycle_view_set_observed (SpLifecycleView   *self,
+                                SpObservedSockets *observed)
+{
+  g_return_if_fail (SP_IS_LIFECYCLE_VIEW (self));
+  g_return_if_fail (observed == NULL || SP_IS_OBSERVED_SOCKETS (observed));
+
+  if (!g_set_object (&self->observed, observed))
+    return;
+
+  g_signal_group_set_target (self->observed_signals, observed);
   rebuild (self);
 }
 

@@ -308,7 +308,8 @@ read_event (SpObservedSockets *self,
 
   socket->public.state = sp_event_get_state (event);
   set_text (&socket->local, &socket->public.local, sp_event_get_local (event));
-  if (call != SP_CALL_SENDTO && !sp_call_gives_sender (call))
+  /* A datagram's peer is that datagram's; accept's is the new socket's. */
+  if (call != SP_CALL_SENDTO && call != SP_CALL_ACCEPT && !sp_call_gives_sender (call))
     set_text (&socket->remote, &socket->public.remote, sp_event_get_remote (event));
   guess_family (socket, socket->local);
   guess_family (socket, socket->remote);
