@@ -10,6 +10,7 @@ and on a page that only watches, with no call buttons."""
 import os
 import socket
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import studentgui  # noqa: E402
@@ -19,6 +20,23 @@ SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'c
                       'notes_echo_server.py')
 LISTENER = 'notes_echo_server.py:3'
 ACCEPTED = 'notes_echo_server.py:4'
+CLIENT = 'echo-client.py:3'
+
+# The echo client of the lecture notes, its port given on the command line.
+NOTES_CLIENT = '''\
+import socket
+import sys
+
+HOST = "127.0.0.1"  # The server's hostname or IP address
+PORT = int(sys.argv[1])  # The port used by the server
+
+with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    s.connect((HOST, PORT))
+    s.sendall(b"Hello, world")
+    data = s.recv(1024)
+
+print(f"Received {data!r}")
+'''
 
 
 def free_port():
@@ -29,9 +47,9 @@ def free_port():
 
 class ObservedSocketsTests(studentgui.TestCase):
 
-    def run_program(self, path, arguments):
+    def run_program(self, path, arguments, running=True):
         """Main Menu, Run a Program…, the program and its arguments typed,
-        Run."""
+        Run; then, unless it may have ended already, waits until it runs."""
         student = self.student
         student.click(student.find('Main Menu', role='push button'))
         student.click(student.find('Run a Program…', role='menu item'))
@@ -42,7 +60,9 @@ class ObservedSocketsTests(studentgui.TestCase):
         student.type_text(arguments)
         student.wait_until(run.sensitive, 'Run enabled')
         student.click(run)
-        student.find('Running', role='label')
+        student.wait_gone('Run', role='push button')
+        if running:
+            student.find('Running', role='label')
 
     def row_says(self, socket_id, text):
         """Waits until the sidebar row of `socket_id` says `text` to a
@@ -124,6 +144,45 @@ class ObservedSocketsTests(studentgui.TestCase):
                            'the page naming its listener')
         self.assertEqual(self.page_value('Local address'), f'127.0.0.1:{port}')
         self.assertRegex(self.page_value('Remote address'), r'^127\.0\.0\.1:\d+$')
+
+    def test_notes_client_meets_notes_server(self):
+        """Both programs of the notes, each traced: two programs in the
+        sidebar, and the sequence chart gives each socket a lane."""
+        student = self.student
+        port = free_port()
+        self.run_program(os.path.normpath(SERVER), str(port))
+        self.row_says(LISTENER, 'listening')
+
+        folder = tempfile.mkdtemp(prefix='sp-observed-')
+        client = os.path.join(folder, 'echo-client.py')
+        with open(client, 'w', encoding='utf-8') as f:
+            f.write(NOTES_CLIENT)
+        self.run_program(client, str(port), running=False)
+
+        self.row_says(CLIENT, 'closed')
+        self.row_says(ACCEPTED, 'closed')
+        self.row_says(LISTENER, 'closed')
+        student.wait_until(lambda: 'exited with status 0' in
+                           studentsteps.sidebar_row(student, 'echo-client.py').description(),
+                           'the client program row saying it exited')
+        names = self.sidebar_names()
+        self.assertEqual(names, ['notes_echo_server.py', LISTENER, ACCEPTED,
+                                 'echo-client.py', CLIENT])
+
+        # A lane for each of the three sockets, their calls all read.
+        student.click(student.find('Sequence'))
+
+        def chart():
+            for node in student.find_all('', role='image', exact=False):
+                if node.description().startswith('3 sockets, '):
+                    return node
+            return None
+        student.wait_until(chart, 'a sequence chart of 3 sockets')
+        student.click(studentsteps.sidebar_row(student, CLIENT))
+        self.diagram_says(f'{CLIENT}: closed')
+        picture = os.environ.get('SP_OBSERVED_SEQUENCE_SCREENSHOT')
+        if picture:
+            student.screenshot(picture)
 
 
 if __name__ == '__main__':
