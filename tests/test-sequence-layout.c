@@ -706,6 +706,103 @@ test_incremental (void)
   run_clear (&run);
 }
 
+/* Two traced programs report on channels of their own, so the log holds
+ * the server's side of a conversation before the client's: its accept,
+ * recv, sendall and end of file come before the client's connect,
+ * sendall, recv and close. The chart still pairs them. */
+static void
+append_traced (SpTrafficLog *log,
+               const char   *socket_id,
+               SpEventKind   kind,
+               SpCall        call,
+               SpState       state,
+               const char   *local,
+               const char   *remote,
+               gsize         bytes,
+               const char   *detail)
+{
+  SpEventInfo info = {
+    .kind = kind, .call = call, .ok = TRUE, .state = state, .step = -1,
+    .socket_id = socket_id, .local = local, .remote = remote, .bytes = bytes,
+    .detail = detail,
+  };
+
+  sp_traffic_log_append (log, &info);
+}
+
+static void
+test_traced_out_of_order (void)
+{
+  g_autoptr(SpTrafficLog) log = sp_traffic_log_new ();
+  g_autoptr(SpSequenceLayout) layout = sp_sequence_layout_new ();
+  const char *server = "127.0.0.1:5000";
+  const char *client = "127.0.0.1:40000";
+  int listener, conn, sock;
+  guint connects = 0, to_conn = 0, to_client = 0, eofs = 0;
+
+  append_traced (log, "server.py:3", SP_EVENT_CALL, SP_CALL_SOCKET, SP_STATE_CREATED,
+                 "0.0.0.0:0", NULL, 0, "fd 3");
+  append_traced (log, "server.py:3", SP_EVENT_CALL, SP_CALL_BIND, SP_STATE_BOUND,
+                 server, NULL, 0, "None");
+  append_traced (log, "server.py:3", SP_EVENT_CALL, SP_CALL_LISTEN, SP_STATE_LISTENING,
+                 server, NULL, 0, "None");
+  append_traced (log, "client.py:3", SP_EVENT_CALL, SP_CALL_SOCKET, SP_STATE_CREATED,
+                 "0.0.0.0:0", NULL, 0, "fd 3");
+  append_traced (log, "server.py:3", SP_EVENT_CALL, SP_CALL_ACCEPT, SP_STATE_LISTENING,
+                 server, client, 0, "(server.py:4, ('127.0.0.1', 40000))");
+  append_traced (log, "server.py:4", SP_EVENT_RECEIVED, SP_CALL_RECV, SP_STATE_CONNECTED,
+                 server, client, 12, NULL);
+  append_traced (log, "server.py:4", SP_EVENT_SENT, SP_CALL_SENDALL, SP_STATE_CONNECTED,
+                 server, client, 12, NULL);
+  append_traced (log, "server.py:4", SP_EVENT_RECEIVED, SP_CALL_RECV, SP_STATE_CONNECTED,
+                 server, client, 0, NULL);
+  append_traced (log, "server.py:4", SP_EVENT_CALL, SP_CALL_CLOSE, SP_STATE_CLOSED,
+                 server, NULL, 0, "None");
+  append_traced (log, "client.py:3", SP_EVENT_CALL, SP_CALL_CONNECT, SP_STATE_CONNECTED,
+                 client, server, 0, "None");
+  append_traced (log, "client.py:3", SP_EVENT_SENT, SP_CALL_SENDALL, SP_STATE_CONNECTED,
+                 client, server, 12, NULL);
+  append_traced (log, "client.py:3", SP_EVENT_RECEIVED, SP_CALL_RECV, SP_STATE_CONNECTED,
+                 client, server, 12, NULL);
+  append_traced (log, "client.py:3", SP_EVENT_CALL, SP_CALL_CLOSE, SP_STATE_CLOSED,
+                 client, NULL, 0, "None");
+  append_traced (log, "server.py:3", SP_EVENT_CALL, SP_CALL_CLOSE, SP_STATE_CLOSED,
+                 server, NULL, 0, "None");
+
+  g_assert_cmpuint (sp_sequence_layout_update (layout, log, NULL), ==, 14);
+  g_assert_cmpuint (sp_sequence_layout_get_n_lanes (layout), ==, 3);
+  listener = sp_sequence_layout_lookup_lane (layout, "server.py:3");
+  conn = sp_sequence_layout_lookup_lane (layout, "server.py:4");
+  sock = sp_sequence_layout_lookup_lane (layout, "client.py:3");
+  /* The socket accept returned stands beside its listener. */
+  g_assert_cmpint (sp_sequence_layout_get_lane (layout, conn)->listener, ==, listener);
+  g_assert_cmpuint (sp_sequence_layout_get_lane (layout, conn)->column, ==,
+                    sp_sequence_layout_get_lane (layout, listener)->column + 1);
+
+  for (guint i = 0; i < sp_sequence_layout_get_n_arrows (layout); i++)
+    {
+      const SpSequenceArrow *arrow = sp_sequence_layout_get_arrow (layout, i);
+
+      g_assert_false (arrow->in_flight);
+      if (arrow->kind == SP_SEQUENCE_ARROW_CONNECT && arrow->from_lane == sock &&
+          arrow->to_lane == listener && arrow->from_row == 9 && arrow->to_row == 4)
+        connects++;
+      else if (arrow->kind == SP_SEQUENCE_ARROW_DATA && arrow->from_lane == sock &&
+               arrow->to_lane == conn && arrow->from_row == 10 && arrow->bytes == 12)
+        to_conn++;
+      else if (arrow->kind == SP_SEQUENCE_ARROW_DATA && arrow->from_lane == conn &&
+               arrow->to_lane == sock && arrow->from_row == 6 && arrow->to_row == 11)
+        to_client++;
+      else if (arrow->kind == SP_SEQUENCE_ARROW_EOF && arrow->from_lane == sock &&
+               arrow->to_lane == conn && arrow->from_row == 12 && arrow->to_row == 7)
+        eofs++;
+    }
+  g_assert_cmpuint (connects, ==, 1);
+  g_assert_cmpuint (to_conn, ==, 1);
+  g_assert_cmpuint (to_client, ==, 1);
+  g_assert_cmpuint (eofs, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,6 +820,7 @@ main (int   argc,
   g_test_add_func ("/Sp/SequenceLayout/sendall-read-while-sending",
                    test_sendall_read_while_sending);
   g_test_add_func ("/Sp/SequenceLayout/incremental", test_incremental);
+  g_test_add_func ("/Sp/SequenceLayout/traced-out-of-order", test_traced_out_of_order);
 
   return g_test_run ();
 }

@@ -82,7 +82,10 @@ static gboolean
 socket_listens (SpLifecycleView *self)
 {
   SpSession *session = sp_player_get_session (self->player);
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
 
+  if (observed != NULL)
+    return observed->listens;
   if (self->socket != NULL && sp_socket_get_state (self->socket) == SP_STATE_LISTENING)
     return TRUE;
 
@@ -105,7 +108,10 @@ static gboolean
 socket_connects (SpLifecycleView *self)
 {
   SpSession *session = sp_player_get_session (self->player);
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
 
+  if (observed != NULL)
+    return observed->connects;
   if (self->socket != NULL)
     {
       switch (sp_socket_get_state (self->socket))
@@ -143,9 +149,12 @@ static SpSocketType
 socket_type (SpLifecycleView *self)
 {
   SpSocketConfig *config;
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
 
   if (self->socket != NULL)
     return sp_socket_get_socket_type (self->socket);
+  if (observed != NULL)
+    return observed->type;
 
   config = sp_session_find_socket (sp_player_get_session (self->player), self->socket_id);
   return config != NULL ? config->type : SP_SOCKET_TYPE_STREAM;
@@ -154,9 +163,11 @@ socket_type (SpLifecycleView *self)
 static SpLifecyclePath
 current_path (SpLifecycleView *self)
 {
-  return sp_lifecycle_path_for (socket_type (self),
-                                self->socket != NULL &&
-                                sp_socket_get_listener (self->socket) != NULL,
+  const SpObservedSocket *observed = _sp_lifecycle_view_get_observed (self);
+  gboolean accepted = self->socket != NULL ? sp_socket_get_listener (self->socket) != NULL
+                                           : observed != NULL && observed->listener != NULL;
+
+  return sp_lifecycle_path_for (socket_type (self), accepted,
                                 socket_listens (self), socket_connects (self));
 }
 
@@ -169,6 +180,7 @@ read_children (SpLifecycleView *self)
   guint n_children = 0;
   gboolean same;
 
+  _sp_lifecycle_view_read_observed_children (self, children, MAX_CHILDREN_SHOWN, &n_children);
   for (guint i = 0; sockets != NULL && self->socket != NULL &&
                     i < g_list_model_get_n_items (sockets); i++)
     {
@@ -269,6 +281,9 @@ _sp_lifecycle_view_rebuild (SpLifecycleView *self)
       /* Where no event says it (an accepted socket, a restart), the socket does. */
       if (self->socket != NULL)
         sp_lifecycle_layout_set_state (self->layout, sp_socket_get_state (self->socket));
+      else if (_sp_lifecycle_view_get_observed (self) != NULL)
+        sp_lifecycle_layout_set_state (self->layout,
+                                       _sp_lifecycle_view_get_observed (self)->state);
       read_facts (self);
       self->shown_node = sp_lifecycle_layout_node_for_state (
         self->layout, sp_lifecycle_layout_get_state (self->layout));
@@ -289,6 +304,22 @@ on_sockets_changed (SpLifecycleView *self)
   if (self->socket != before)
     _sp_lifecycle_view_rebuild (self);
   else if (read_facts (self))
+    _sp_lifecycle_view_changed (self);
+}
+
+/* A traced program's socket changes by its program's calls. */
+void
+_sp_lifecycle_view_observed_changed (SpLifecycleView *self)
+{
+  if (self->layout == NULL || _sp_lifecycle_view_get_observed (self) == NULL)
+    return;
+
+  if (current_path (self) != sp_lifecycle_layout_get_path (self->layout))
+    {
+      _sp_lifecycle_view_rebuild (self);
+      return;
+    }
+  if (read_children (self))
     _sp_lifecycle_view_changed (self);
 }
 

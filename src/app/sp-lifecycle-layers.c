@@ -550,8 +550,11 @@ draw_listener_extras (SpLifecycleView *self,
       cairo_destroy (cr);
       x += MIN (queued, 5) * g->unit * 0.8 + g->unit * 0.3;
     }
-  draw_text (self, snapshot, waiting, x + _sp_lifecycle_view_text_width (self, waiting, 0.8) / 2,
-             y, 0.8, FALSE, &caption);
+  /* A traced program's listener has no queue the playground can read. */
+  if (_sp_lifecycle_view_get_observed (self) == NULL)
+    draw_text (self, snapshot, waiting,
+               x + _sp_lifecycle_view_text_width (self, waiting, 0.8) / 2, y, 0.8, FALSE,
+               &caption);
 
   y += g->unit * 1.4;
   x = g->nodes[listening].x;

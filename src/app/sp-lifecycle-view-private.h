@@ -6,6 +6,7 @@
 #include "sp-kernel-facts.h"
 #include "sp-lifecycle-layout.h"
 #include "sp-lifecycle-view.h"
+#include "sp-observed-sockets.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,10 @@ struct _SpLifecycleView
   SpPlayer          *player;
   char              *socket_id;
   SpSocket          *socket;
+  /* A traced program's sockets: the one shown when no socket of the
+   * player's has its id (sp-lifecycle-observed.c). */
+  SpObservedSockets *observed;
+  GSignalGroup      *observed_signals;
   GSignalGroup      *log_signals;
   GSignalGroup      *sockets_signals;
   GSignalGroup      *socket_signals;
@@ -119,6 +124,7 @@ void           _sp_lifecycle_view_init_follow        (SpLifecycleView       *sel
 void           _sp_lifecycle_view_rebuild            (SpLifecycleView       *self);
 void           _sp_lifecycle_view_update_watch       (SpLifecycleView       *self);
 void           _sp_lifecycle_view_facts_changed      (SpLifecycleView       *self);
+void           _sp_lifecycle_view_observed_changed   (SpLifecycleView       *self);
 
 /* Geometry and text */
 
@@ -145,6 +151,19 @@ double         _sp_lifecycle_view_fit_scale          (SpLifecycleView       *sel
 double         _sp_lifecycle_view_fill_scale         (SpLifecycleView       *self,
                                                       int                    width,
                                                       int                    height);
+
+/* Observed sockets (sp-lifecycle-observed.c) */
+
+/* The traced program's socket shown, or NULL when the player has one of
+ * that id or no traced program does. */
+const SpObservedSocket *_sp_lifecycle_view_get_observed      (SpLifecycleView *self);
+/* Adds "id · state" of the sockets accept returned from the observed
+ * socket shown to `children`, at most `max` of them, and counts them all
+ * in `n_children`. */
+void           _sp_lifecycle_view_read_observed_children (SpLifecycleView       *self,
+                                                          GPtrArray             *children,
+                                                          guint                  max,
+                                                          guint                 *n_children);
 
 /* Layers */
 

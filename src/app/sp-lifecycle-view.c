@@ -254,9 +254,13 @@ sp_lifecycle_view_describe (SpLifecycleView *self)
     {
       int queued = MAX (self->accept_queue, 0);
 
-      g_string_append (text, ", ");
-      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d connection waiting",
-                                                 "%d connections waiting", queued), queued);
+      /* A traced program's listener has no queue the playground can read. */
+      if (_sp_lifecycle_view_get_observed (self) == NULL)
+        {
+          g_string_append (text, ", ");
+          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d connection waiting",
+                                                     "%d connections waiting", queued), queued);
+        }
       if (self->n_children > 0)
         {
           g_string_append (text, ", ");
@@ -464,6 +468,8 @@ sp_lifecycle_view_dispose (GObject *object)
   g_signal_group_set_target (self->sockets_signals, NULL);
   g_signal_group_set_target (self->socket_signals, NULL);
   g_signal_group_set_target (self->facts_signals, NULL);
+  g_signal_group_set_target (self->observed_signals, NULL);
+  g_clear_object (&self->observed);
   g_clear_object (&self->facts);
   g_clear_object (&self->socket);
   g_clear_object (&self->player);
@@ -482,6 +488,7 @@ sp_lifecycle_view_finalize (GObject *object)
   g_clear_object (&self->sockets_signals);
   g_clear_object (&self->socket_signals);
   g_clear_object (&self->facts_signals);
+  g_clear_object (&self->observed_signals);
   g_ptr_array_unref (self->children);
   g_free (self->tcp_state);
   g_free (self->socket_id);
@@ -581,6 +588,10 @@ sp_lifecycle_view_init (SpLifecycleView *self)
 
   _sp_lifecycle_view_init_follow (self);
 
+  self->observed_signals = g_signal_group_new (SP_TYPE_OBSERVED_SOCKETS);
+  g_signal_group_connect_swapped (self->observed_signals, "changed",
+                                  G_CALLBACK (_sp_lifecycle_view_observed_changed), self);
+
   g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-font-name",
                            G_CALLBACK (on_font_changed), self, G_CONNECT_SWAPPED);
 
@@ -609,6 +620,20 @@ sp_lifecycle_view_set_player (SpLifecycleView *self,
   g_signal_group_set_target (self->log_signals, player != NULL ? sp_player_get_log (player) : NULL);
   g_signal_group_set_target (self->sockets_signals,
                              player != NULL ? sp_player_get_sockets (player) : NULL);
+  _sp_lifecycle_view_rebuild (self);
+}
+
+void
+sp_lifecycle_view_set_observed (SpLifecycleView   *self,
+                                SpObservedSockets *observed)
+{
+  g_return_if_fail (SP_IS_LIFECYCLE_VIEW (self));
+  g_return_if_fail (observed == NULL || SP_IS_OBSERVED_SOCKETS (observed));
+
+  if (!g_set_object (&self->observed, observed))
+    return;
+
+  g_signal_group_set_target (self->observed_signals, observed);
   _sp_lifecycle_view_rebuild (self);
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "sp-observed-sockets.h"
 #include "sp-player.h"
 
 G_BEGIN_DECLS
@@ -16,12 +17,17 @@ G_DECLARE_FINAL_TYPE (SpLifecycleView, sp_lifecycle_view, SP, LIFECYCLE_VIEW, Gt
  * highlighted, each edge with its count of calls and bytes, a failed call
  * in the error colour on the edge it tried, the kernel's TCP state beside
  * the API state, and for a listener its accept queue and the sockets
- * accept returned. It reads the player's log and sockets; it never acts. */
+ * accept returned. It reads the player's log and sockets, and a traced
+ * program's sockets (SpObservedSockets); it never acts. */
 
 GtkWidget  *sp_lifecycle_view_new           (void);
 /* NULL shows nothing. */
 void        sp_lifecycle_view_set_player    (SpLifecycleView *self,
                                              SpPlayer        *player);
+/* The sockets of traced programs: a socket id the player does not have
+ * is shown from their events, as the program drives it. */
+void        sp_lifecycle_view_set_observed  (SpLifecycleView   *self,
+                                             SpObservedSockets *observed);
 void        sp_lifecycle_view_set_socket_id (SpLifecycleView *self,
                                              const char      *socket_id);
 const char *sp_lifecycle_view_get_socket_id (SpLifecycleView *self);

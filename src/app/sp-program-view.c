@@ -286,6 +286,13 @@ sp_program_view_stop (SpProgramView *self)
     sp_trace_stop (self->trace, STOP_GRACE_MS);
 }
 
+SpTrace *
+sp_program_view_get_trace (SpProgramView *self)
+{
+  g_return_val_if_fail (SP_IS_PROGRAM_VIEW (self), NULL);
+  return self->trace;
+}
+
 const char *
 sp_program_view_get_title (SpProgramView *self)
 {

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "sp-recording.h"
+#include "sp-trace.h"
 #include "sp-traffic-log.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,8 @@ gboolean       sp_program_view_start       (SpProgramView       *self,
 /* Asks the program to end, and ends it if it has not within a second. */
 void           sp_program_view_stop        (SpProgramView       *self);
 
+/* The trace of the program started; NULL before. */
+SpTrace       *sp_program_view_get_trace   (SpProgramView       *self);
 const char    *sp_program_view_get_title   (SpProgramView       *self);
 gboolean       sp_program_view_get_running (SpProgramView       *self);
 /* The program's exit status (128 + N after signal N), -1 while it runs. */

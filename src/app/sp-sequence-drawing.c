@@ -578,7 +578,13 @@ draw_header (SpSequenceView *self,
       gtk_snapshot_push_rounded_clip (snapshot, &rect);
       gtk_snapshot_append_color (snapshot, &chip, &rect.bounds);
       gtk_snapshot_pop (snapshot);
+      /* A long name (a traced program's "notes_echo_server.py:3") keeps its
+       * end, the descriptor, within its chip. */
+      pango_layout_set_width (self->text, (int) (chip_width - self->char_width) * PANGO_SCALE);
+      pango_layout_set_ellipsize (self->text, PANGO_ELLIPSIZE_START);
       append_text (self, snapshot, id, x, y, ALIGN_CENTER, TRUE, 1.0, &self->fg);
+      pango_layout_set_width (self->text, -1);
+      pango_layout_set_ellipsize (self->text, PANGO_ELLIPSIZE_NONE);
     }
   gtk_snapshot_restore (snapshot);
 }

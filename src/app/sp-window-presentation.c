@@ -118,8 +118,7 @@ _sp_window_set_presentation (SpWindow *self,
 
   self->presentation = presentation;
   gtk_widget_set_visible (self->sidebar, !presentation);
-  if (self->socket_page != NULL)
-    gtk_widget_set_visible (GTK_WIDGET (self->socket_page), !presentation);
+  _sp_window_update_page_visibility (self);
   gtk_widget_set_visible (GTK_WIDGET (self->log_view), !presentation);
   gtk_widget_set_visible (GTK_WIDGET (self->diagram_title), presentation);
   gtk_widget_set_visible (GTK_WIDGET (self->caption), presentation);

@@ -5,6 +5,7 @@
 #include "sp-code-view.h"
 #include "sp-lifecycle-view.h"
 #include "sp-log-view.h"
+#include "sp-observed-sockets.h"
 #include "sp-sequence-view.h"
 #include "sp-socket-page.h"
 #include "sp-recording.h"
@@ -31,6 +32,9 @@ struct _SpWindow
   GtkBox               *socket_box;
   /* Made when a socket is first shown (sp-window.c); NULL until then. */
   SpSocketPage         *socket_page;
+  /* The page of a traced program's socket (sp-window-observed.c), made
+   * when one is first shown; NULL until then. */
+  GtkWidget            *observed_page;
   SpLifecycleView      *lifecycle_view;
   AdwViewStack         *panel_stack;
   AdwViewSwitcher      *panel_switcher;
@@ -68,6 +72,12 @@ struct _SpWindow
   GSignalGroup         *player_signals;
   /* The player's live sockets. */
   GSignalGroup         *live_signals;
+  /* The sockets of the programs run from the window, and their rows in
+   * the sidebar: id → row, and how many programs and sockets have one. */
+  SpObservedSockets    *observed;
+  GHashTable           *observed_rows;
+  guint                 observed_programs_shown;
+  guint                 observed_sockets_shown;
 
   /* Where the session was loaded from or saved to; NULL for a new one. */
   GFile                *file;
@@ -148,11 +158,29 @@ void     _sp_window_update_socket_row  (SpWindow             *self,
                                         GtkWidget            *row);
 void     _sp_window_update_socket_rows (SpWindow             *self);
 void     _sp_window_rebuild_socket_list (SpWindow            *self);
+/* The log's socket filter offers the sockets the sidebar lists, in its order. */
+void     _sp_window_update_log_sockets (SpWindow             *self);
 /* Many changes come at once (a restart closes every socket): rebuild once. */
 void     _sp_window_queue_rebuild      (SpWindow             *self);
 void     _sp_window_on_row_selected    (GtkListBox           *list,
                                         GtkListBoxRow        *row,
                                         SpWindow             *self);
+
+/* sp-window-observed.c: traced programs' sockets in the sidebar, and their page */
+void     _sp_window_init_observed      (SpWindow             *self);
+gboolean _sp_window_is_observed        (SpWindow             *self,
+                                        const char           *id);
+/* Called by a rebuild once the session's rows are in. */
+void     _sp_window_append_observed_rows (SpWindow           *self);
+/* FALSE when `row` is not a traced program's or its socket's. */
+gboolean _sp_window_update_observed_row (SpWindow            *self,
+                                         GtkWidget           *row);
+/* Shows the page of observed socket `id`, or hides it for NULL. */
+void     _sp_window_show_observed_page (SpWindow             *self,
+                                        const char           *id);
+/* The socket page or the observed one, as the selection and presentation
+ * mode say. */
+void     _sp_window_update_page_visibility (SpWindow         *self);
 
 /* sp-window-menus.c: the presets menu, the main menu and its keys */
 void     _sp_window_class_init_menus   (GtkWidgetClass       *widget_class);

@@ -105,6 +105,7 @@ sp_window_run_program (SpWindow            *self,
       return FALSE;
     }
 
+  sp_observed_sockets_add_trace (self->observed, sp_program_view_get_trace (view), self->log);
   tabs = ensure_programs_page (self);
   page = adw_tab_view_append (tabs, GTK_WIDGET (view));
   g_object_bind_property (view, "title", page, "title", G_BINDING_SYNC_CREATE);

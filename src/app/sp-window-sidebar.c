@@ -55,6 +55,8 @@ _sp_window_update_socket_row (SpWindow  *self,
   g_autofree char *subtitle = NULL;
   g_autofree char *description = NULL;
 
+  if (_sp_window_update_observed_row (self, row))
+    return;
   if (config == NULL && socket == NULL)
     return;
 
@@ -121,14 +123,18 @@ append_accepted (SpWindow   *self,
 }
 
 /* The log's socket filter offers the sockets the sidebar lists, in its order. */
-static void
-update_log_sockets (SpWindow *self)
+void
+_sp_window_update_log_sockets (SpWindow *self)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   GtkListBoxRow *row;
 
   for (guint i = 0; (row = gtk_list_box_get_row_at_index (self->socket_list, i)) != NULL; i++)
-    g_ptr_array_add (ids, (gpointer) row_socket_id (row));
+    {
+      /* A traced program's row is a heading, not a socket. */
+      if (row_socket_id (row) != NULL)
+        g_ptr_array_add (ids, (gpointer) row_socket_id (row));
+    }
   g_ptr_array_add (ids, NULL);
 
   sp_log_view_set_socket_ids (self->log_view, (const char * const *) ids->pdata);
@@ -155,12 +161,14 @@ _sp_window_rebuild_socket_list (SpWindow *self)
       gtk_list_box_append (self->socket_list, make_socket_row (self, config->id, FALSE));
       append_accepted (self, config->id, shown);
     }
+  _sp_window_append_observed_rows (self);
 
-  update_log_sockets (self);
+  _sp_window_update_log_sockets (self);
 
   select_row = _sp_window_find_socket_row (self, selected);
-  if (select_row == NULL)
-    select_row = gtk_list_box_get_row_at_index (self->socket_list, 0);
+  for (guint i = 0; select_row == NULL || !gtk_list_box_row_get_selectable (select_row); i++)
+    if ((select_row = gtk_list_box_get_row_at_index (self->socket_list, i)) == NULL)
+      break;
   gtk_list_box_select_row (self->socket_list, select_row);
   self->rebuilding = FALSE;
 
@@ -208,13 +216,18 @@ void
 _sp_window_select_socket (SpWindow   *self,
                           const char *id)
 {
+  gboolean observed = _sp_window_is_observed (self, id);
+
   g_free (self->selected_id);
   self->selected_id = g_strdup (id);
 
-  if (id != NULL)
+  /* A traced program's socket has no calls to offer: the program makes
+   * them. Its page only watches. */
+  if (id != NULL && !observed)
     ensure_socket_page (self);
-  if (self->socket_page != NULL)
+  if (self->socket_page != NULL && !observed)
     sp_socket_page_set_socket_id (self->socket_page, id);
+  _sp_window_show_observed_page (self, observed ? id : NULL);
   sp_lifecycle_view_set_socket_id (self->lifecycle_view, id);
   gtk_label_set_label (self->diagram_title, id != NULL ? id : "");
   gtk_stack_set_visible_child_name (self->page_stack, id != NULL ? "socket" : "empty");

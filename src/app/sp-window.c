@@ -363,6 +363,7 @@ sp_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_WINDOW);
   self->socket_page = NULL;
+  self->observed_page = NULL;
   self->sequence_view = NULL;
 
   g_clear_object (&self->session_signals);
@@ -370,6 +371,10 @@ sp_window_dispose (GObject *object)
   g_clear_object (&self->sockets_signals);
   g_clear_object (&self->player_signals);
   g_clear_object (&self->live_signals);
+  if (self->observed != NULL)
+    g_signal_handlers_disconnect_by_data (self->observed, self);
+  g_clear_object (&self->observed);
+  g_clear_pointer (&self->observed_rows, g_hash_table_unref);
   g_clear_object (&self->player);
   g_clear_object (&self->log);
   g_clear_object (&self->session);
@@ -497,6 +502,7 @@ sp_window_init (SpWindow *self)
   self->settings = window_settings ();
   _sp_window_init_presentation (self);
   _sp_window_init_settings (self);
+  _sp_window_init_observed (self);
   _sp_window_init_programs (self);
 
   sp_session_set_title (session, _("New Session"));

@@ -51,6 +51,10 @@ typedef struct
    * a sendall is one event, logged when it ends, and a peer serving in
    * the background reads while it goes on. */
   guint64        taken_early;
+  /* An end of file it read before its peer's shutdown or close was
+   * logged, G_MAXUINT none: a traced peer in another process reports on
+   * a channel of its own, so its calls may come later in the log. */
+  guint          eof_early_row;
 } Lane;
 
 struct _SpSequenceLayout
@@ -195,6 +199,7 @@ ensure_lane (SpSequenceLayout *self,
   lane->public.end_row = G_MAXUINT;
   lane->peer = -1;
   lane->fin_row = G_MAXUINT;
+  lane->eof_early_row = G_MAXUINT;
   lane->accepts = g_array_new (FALSE, FALSE, sizeof (Accept));
   lane->children = g_array_new (FALSE, FALSE, sizeof (int));
   g_queue_init (&lane->unread_sends);
@@ -329,6 +334,27 @@ aim_unread_sends (SpSequenceLayout *self,
     }
 }
 
+/* The end of file `reader` read early is the shutdown or close of its
+ * peer `closer`, once both are known. */
+static void
+settle_early_eof (SpSequenceLayout *self,
+                  int               closer,
+                  int               reader)
+{
+  Lane *from = get_lane (self, closer);
+  Lane *to = get_lane (self, reader);
+  guint arrow;
+
+  if (from->fin_row == G_MAXUINT || to->eof_early_row == G_MAXUINT)
+    return;
+
+  arrow = add_arrow (self, SP_SEQUENCE_ARROW_EOF, from->fin_row, from->fin_row, closer,
+                     to->eof_early_row, reader);
+  mark_arrival (self, get_arrow (self, arrow));
+  damage_row (self, MIN (from->fin_row, to->eof_early_row));
+  to->eof_early_row = G_MAXUINT;
+}
+
 static void
 set_peers (SpSequenceLayout *self,
            int               a,
@@ -340,6 +366,8 @@ set_peers (SpSequenceLayout *self,
   get_lane (self, b)->peer = a;
   aim_unread_sends (self, a);
   aim_unread_sends (self, b);
+  settle_early_eof (self, a, b);
+  settle_early_eof (self, b, a);
 }
 
 /* The accepted socket `child` begins where its accept was. */
@@ -487,6 +515,38 @@ find_lane_at (SpSequenceLayout *self,
 
 /* Events */
 
+/* A socket no sockets model announces (a traced program's) is known from
+ * its accept's result, which names it: "(server.py:4, ('127.0.0.1', 40000))". */
+static void
+adopt_accepted (SpSequenceLayout *self,
+                int               listener,
+                const char       *detail)
+{
+  g_autofree char *id = NULL;
+  const char *end;
+  Lane *data;
+  int child;
+
+  if (detail == NULL || detail[0] != '(' || (end = strstr (detail, ", ")) == NULL ||
+      end == detail + 1)
+    return;
+
+  id = g_strndup (detail + 1, end - detail - 1);
+  if (g_strcmp0 (id, get_lane (self, listener)->public.id) == 0)
+    return;
+  child = ensure_lane (self, id);
+  data = get_lane (self, child);
+  if (data->public.listener >= 0)
+    return;
+
+  data->public.type = get_lane (self, listener)->public.type;
+  data->type_known = get_lane (self, listener)->type_known;
+  data->is_datagram = get_lane (self, listener)->is_datagram;
+  data->public.listener = listener;
+  attach_child (self, listener, child);
+  place_lanes (self);
+}
+
 static gboolean
 is_datagram (Lane   *lane,
              SpCall  call)
@@ -527,6 +587,8 @@ on_call (SpSequenceLayout *self,
         if (n < data->children->len)
           g_array_index (data->accepts, Accept, n).child_lane =
             g_array_index (data->children, int, n);
+        else if (sp_event_get_ok (event))
+          adopt_accepted (self, lane, sp_event_get_detail (event));
         pair_connects (self);
         if (n < data->accepts->len)
           settle_accept (self, &g_array_index (data->accepts, Accept, n));
@@ -536,12 +598,16 @@ on_call (SpSequenceLayout *self,
     case SP_CALL_SHUTDOWN:
       if (sp_event_get_state (event) != SP_STATE_SHUT_READ && data->fin_row == G_MAXUINT)
         data->fin_row = row;
+      if (data->peer >= 0)
+        settle_early_eof (self, lane, data->peer);
       break;
 
     case SP_CALL_CLOSE:
       if (data->fin_row == G_MAXUINT)
         data->fin_row = row;
       data->public.end_row = row;
+      if (data->peer >= 0)
+        settle_early_eof (self, lane, data->peer);
       break;
 
     case SP_CALL_SOCKET:
@@ -630,8 +696,13 @@ receive_stream (SpSequenceLayout *self,
   int peer = find_peer (self, lane);
   GQueue *unread;
 
+  /* Its peer's calls are not in the log yet (a traced program in another
+   * process): the bytes are its next send's. */
   if (peer < 0)
-    return;
+    {
+      get_lane (self, lane)->taken_early += bytes;
+      return;
+    }
 
   unread = &get_lane (self, peer)->unread_sends;
   while (bytes > 0 && !g_queue_is_empty (unread))
@@ -711,6 +782,8 @@ on_received (SpSequenceLayout *self,
       mark_arrival (self, get_arrow (self, arrow));
       damage_row (self, fin_row);
     }
+  else if (data->eof_early_row == G_MAXUINT)
+    data->eof_early_row = row;
 }
 
 static SpSequenceMarkKind
