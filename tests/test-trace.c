@@ -252,6 +252,57 @@ test_conversation (Fixture       *fixture,
   g_assert_false (sp_trace_get_origin (fixture->trace, n, &pid, &program));
 }
 
+/* Four calls, a wait for a file to appear, and two calls. */
+static const char calls_around_a_wait[] =
+  "import os, socket, sys, time\n"
+  "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n"
+  "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n"
+  "deadline = time.monotonic() + 20\n"
+  "while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:\n"
+  "    time.sleep(0.01)\n"
+  "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n";
+
+static gboolean
+has_events (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return sp_traffic_log_get_n_appended (fixture->base.log) >= 4;
+}
+
+/* A log cleared while the program runs (a restart) numbers events from 0
+ * again: the events after it are still known as the program's. */
+static void
+test_origin_after_clear (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *script = write_program (fixture, "waits.py", calls_around_a_wait);
+  g_autofree char *go = g_build_filename (fixture->dir, "go", NULL);
+  const char *argv[] = { script, go, NULL };
+  g_autoptr(GError) error = NULL;
+  const char *program;
+  int pid;
+
+  g_signal_connect (fixture->trace, "exited", G_CALLBACK (on_exited), fixture);
+  g_assert_true (sp_trace_start (fixture->trace, argv, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_test_iterate_until (has_events, fixture, SP_TEST_GUARD_MS));
+  g_assert_true (sp_trace_get_origin (fixture->trace, 3, &pid, &program));
+
+  sp_traffic_log_clear (fixture->base.log);
+  g_assert_true (g_file_set_contents (go, "", 0, NULL));
+  g_assert_true (sp_test_iterate_until (has_exited, fixture, SP_TEST_GUARD_MS));
+
+  g_assert_cmpuint (sp_traffic_log_get_n_appended (fixture->base.log), ==, 2);
+  for (guint position = 0; position < 2; position++)
+    {
+      g_assert_true (sp_trace_get_origin (fixture->trace, position, &pid, &program));
+      g_assert_cmpstr (program, ==, "waits.py");
+    }
+  /* No event is there since the clear: none is the program's. */
+  g_assert_false (sp_trace_get_origin (fixture->trace, 2, &pid, &program));
+}
+
 static const char connect_ex_refused[] =
   "import socket, sys\n"
   "port = int(sys.argv[1])\n"
@@ -423,6 +474,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/Sp/Trace/conversation", test_conversation);
+  ADD ("/Sp/Trace/origin-after-clear", test_origin_after_clear);
   ADD ("/Sp/Trace/connect-ex-and-status", test_connect_ex_and_status);
   ADD ("/Sp/Trace/malformed-reports", test_malformed_reports);
   ADD ("/Sp/Trace/stop", test_stop);

@@ -330,6 +330,11 @@ add_origin (SpTrace    *self,
 {
   Origin origin = { position, (int) pid, g_intern_string (program) };
 
+  /* A log cleared (a restart) numbers its events from 0 again: the
+   * events the origins were for are gone, and the positions stay sorted. */
+  if (self->origins->len > 0 &&
+      position <= g_array_index (self->origins, Origin, self->origins->len - 1).position)
+    g_array_set_size (self->origins, 0);
   g_array_append_val (self->origins, origin);
 }
 
