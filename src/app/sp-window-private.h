@@ -203,6 +203,7 @@ void     _sp_window_cancel_replay      (SpWindow             *self);
 
 /* sp-window-programs.c: programs run with their sockets watched */
 void     _sp_window_init_programs      (SpWindow             *self);
+void     _sp_window_programs_set_log   (SpWindow             *self);
 /* sp-window-actions.c: what the file choosers show of the folders */
 GtkFileFilter *_sp_window_session_filter (void);
 

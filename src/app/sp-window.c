@@ -195,7 +195,6 @@ _sp_window_set_session (SpWindow  *self,
   g_set_object (&self->session, session);
   g_set_object (&self->file, file);
   g_clear_object (&self->log);
-  g_clear_object (&self->program_recording);
   self->log = sp_traffic_log_new ();
   sp_traffic_log_set_payload_cap (self->log, log_cap ());
   self->player = sp_player_new (session, self->log);
@@ -203,6 +202,8 @@ _sp_window_set_session (SpWindow  *self,
   /* Drawing a frame takes whole milliseconds in which this thread reads
    * nothing: a burst would overflow the socket meanwhile. */
   sp_player_set_reads_in_thread (self->player, TRUE);
+  /* Programs still running go on in the new session's log. */
+  _sp_window_programs_set_log (self);
 
   g_signal_group_set_target (self->session_signals, session);
   g_signal_group_set_target (self->steps_signals, sp_session_get_steps (session));
@@ -373,6 +374,7 @@ sp_window_dispose (GObject *object)
   g_clear_object (&self->live_signals);
   if (self->observed != NULL)
     g_signal_handlers_disconnect_by_data (self->observed, self);
+  g_clear_object (&self->program_recording);
   g_clear_object (&self->observed);
   g_clear_pointer (&self->observed_rows, g_hash_table_unref);
   g_clear_object (&self->player);

@@ -452,6 +452,41 @@ sp_observed_sockets_add_trace (SpObservedSockets *self,
   return self->programs->len - 1;
 }
 
+void
+sp_observed_sockets_move_to_log (SpObservedSockets *self,
+                                 SpTrafficLog      *log)
+{
+  gboolean followed = FALSE;
+  guint kept = 0;
+
+  g_return_if_fail (SP_IS_OBSERVED_SOCKETS (self));
+  g_return_if_fail (SP_IS_TRAFFIC_LOG (log));
+
+  for (guint i = 0; i < self->programs->len; i++)
+    {
+      Program *program = &g_array_index (self->programs, Program, i);
+
+      if (program->log == log)
+        {
+          followed = TRUE;
+          continue;
+        }
+      g_signal_handlers_disconnect_by_data (program->log, self);
+      g_set_object (&program->log, log);
+    }
+  if (!followed && self->programs->len > 0)
+    {
+      g_signal_connect (log, "appended", G_CALLBACK (on_log_appended), self);
+      g_signal_connect (log, "items-changed", G_CALLBACK (on_log_items_changed), self);
+    }
+
+  /* Events of the old logs not read yet are gone with them. */
+  for (guint i = 0; i < self->pending->len; i++)
+    if (g_array_index (self->pending, Pending, i).log == log)
+      g_array_index (self->pending, Pending, kept++) = g_array_index (self->pending, Pending, i);
+  g_array_set_size (self->pending, kept);
+}
+
 guint
 sp_observed_sockets_get_n_programs (SpObservedSockets *self)
 {

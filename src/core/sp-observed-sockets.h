@@ -52,6 +52,11 @@ guint                   sp_observed_sockets_add_trace      (SpObservedSockets *s
                                                             SpTrace           *trace,
                                                             SpTrafficLog      *log);
 
+/* Every program's events go to `log` from now on (sp_trace_set_log): the
+ * window's new session. The sockets stay as their events left them. */
+void                    sp_observed_sockets_move_to_log    (SpObservedSockets *self,
+                                                            SpTrafficLog      *log);
+
 guint                   sp_observed_sockets_get_n_programs (SpObservedSockets *self);
 SpTrace                *sp_observed_sockets_get_trace      (SpObservedSockets *self,
                                                             guint              program);

@@ -185,6 +185,18 @@ sp_trace_new (SpTrafficLog *log)
 }
 
 void
+sp_trace_set_log (SpTrace      *self,
+                  SpTrafficLog *log)
+{
+  g_return_if_fail (SP_IS_TRACE (self));
+  g_return_if_fail (SP_IS_TRAFFIC_LOG (log));
+
+  /* The origins are positions in the old log. */
+  if (g_set_object (&self->log, log))
+    g_array_set_size (self->origins, 0);
+}
+
+void
 sp_trace_set_recording (SpTrace     *self,
                         SpRecording *recording)
 {

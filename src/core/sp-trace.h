@@ -30,6 +30,11 @@ G_DECLARE_FINAL_TYPE (SpTrace, sp_trace, SP, TRACE, GObject)
 
 SpTrace      *sp_trace_new                (SpTrafficLog        *log);
 
+/* The log its calls go to from now on: the window's, which a new session
+ * replaces while a program runs. */
+void          sp_trace_set_log            (SpTrace             *self,
+                                           SpTrafficLog        *log);
+
 /* How many bytes of each send or receive the tracer reports (the rest is
  * counted in "bytes" only); -1: all it can. Set before starting. */
 void          sp_trace_set_data_limit     (SpTrace             *self,

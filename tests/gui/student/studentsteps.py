@@ -395,8 +395,9 @@ def echo_by_hand(student, ledger):
 
 # Programs run from the window (DESIGN.md, "Watching a program you wrote")
 
-def run_program(student, path, arguments):
-    """Main Menu, Run a Program…, the program and its arguments typed, Run."""
+def run_program(student, path, arguments, running=True):
+    """Main Menu, Run a Program…, the program and its arguments typed, Run;
+    then, unless it may have ended already, waits until it runs."""
     student.click(student.find('Main Menu', role='push button'))
     student.click(student.find('Run a Program…', role='menu item'))
     run = student.find('Run', role='push button')
@@ -406,3 +407,6 @@ def run_program(student, path, arguments):
     student.type_text(arguments)
     student.wait_until(run.sensitive, 'Run enabled')
     student.click(run)
+    student.wait_gone('Run', role='push button')
+    if running:
+        student.find('Running', role='label')

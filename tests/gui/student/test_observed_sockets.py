@@ -47,23 +47,6 @@ def free_port():
 
 class ObservedSocketsTests(studentgui.TestCase):
 
-    def run_program(self, path, arguments, running=True):
-        """Main Menu, Run a Program…, the program and its arguments typed,
-        Run; then, unless it may have ended already, waits until it runs."""
-        student = self.student
-        student.click(student.find('Main Menu', role='push button'))
-        student.click(student.find('Run a Program…', role='menu item'))
-        run = student.find('Run', role='push button')
-        student.click(student.find('Program', role='text'))
-        student.type_text(path)
-        student.click(student.find('Arguments', role='text'))
-        student.type_text(arguments)
-        student.wait_until(run.sensitive, 'Run enabled')
-        student.click(run)
-        student.wait_gone('Run', role='push button')
-        if running:
-            student.find('Running', role='label')
-
     def row_says(self, socket_id, text):
         """Waits until the sidebar row of `socket_id` says `text` to a
         screen reader; returns what it says."""
@@ -97,7 +80,7 @@ class ObservedSocketsTests(studentgui.TestCase):
     def test_notes_echo_server_in_the_sidebar(self):
         student = self.student
         port = free_port()
-        self.run_program(os.path.normpath(SERVER), str(port))
+        studentsteps.run_program(self.student, os.path.normpath(SERVER), str(port))
 
         # Its program heads its sockets; the listener says what it is.
         program = studentsteps.sidebar_row(student, 'notes_echo_server.py')
@@ -150,14 +133,14 @@ class ObservedSocketsTests(studentgui.TestCase):
         sidebar, and the sequence chart gives each socket a lane."""
         student = self.student
         port = free_port()
-        self.run_program(os.path.normpath(SERVER), str(port))
+        studentsteps.run_program(self.student, os.path.normpath(SERVER), str(port))
         self.row_says(LISTENER, 'listening')
 
         folder = tempfile.mkdtemp(prefix='sp-observed-')
         client = os.path.join(folder, 'echo-client.py')
         with open(client, 'w', encoding='utf-8') as f:
             f.write(NOTES_CLIENT)
-        self.run_program(client, str(port), running=False)
+        studentsteps.run_program(self.student, client, str(port), running=False)
 
         self.row_says(CLIENT, 'closed')
         self.row_says(ACCEPTED, 'closed')

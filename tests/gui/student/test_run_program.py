@@ -45,6 +45,16 @@ print(f"Received {data!r}")
 '''
 
 
+# Makes a socket, and closes it once the student presses Enter.
+WAITER = '''\
+import socket
+
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+input('close? ')
+s.close()
+'''
+
+
 class EchoOnce(threading.Thread):
     """An untraced echo server for one connection, on loopback."""
 
@@ -65,21 +75,6 @@ class EchoOnce(threading.Thread):
 
 
 class RunProgramTests(studentgui.TestCase):
-
-    def run_program(self, path, arguments):
-        """Main Menu, Run a Program…, the program and its arguments typed,
-        Run."""
-        student = self.student
-        student.click(student.find('Main Menu', role='push button'))
-        student.click(student.find('Run a Program…', role='menu item'))
-        run = student.find('Run', role='push button')
-        student.click(student.find('Program', role='text'))
-        student.type_text(path)
-        student.click(student.find('Arguments', role='text'))
-        student.type_text(arguments)
-        student.wait_until(run.sensitive, 'Run enabled')
-        student.click(run)
-        student.find('Running', role='label')
 
     def test_chat_client_in_its_terminal(self):
         student = self.student
@@ -132,7 +127,7 @@ class RunProgramTests(studentgui.TestCase):
         script = os.path.join(folder, 'echo-client.py')
         with open(script, 'w', encoding='utf-8') as f:
             f.write(NOTES_CLIENT)
-        self.run_program(script, port)
+        studentsteps.run_program(self.student, script, port)
         studentsteps.find_log_row(student, 'echo-client.py:3', 'sendall')
 
         studentsteps.call(student, 'accept')
@@ -149,6 +144,25 @@ class RunProgramTests(studentgui.TestCase):
         picture = os.environ.get('SP_TRACE_SCREENSHOT')
         if picture:
             student.screenshot(picture)
+
+    def test_program_goes_on_in_a_new_session(self):
+        """A program that runs while the student starts a new session goes
+        on in the new session's traffic log."""
+        student = self.student
+        folder = tempfile.mkdtemp(prefix='sp-run-program-')
+        script = os.path.join(folder, 'waiter.py')
+        with open(script, 'w', encoding='utf-8') as f:
+            f.write(WAITER)
+        studentsteps.run_program(student, script, '')
+        studentsteps.find_log_row(student, 'waiter.py:3', 'socket')
+
+        student.key('ctrl+shift+n')
+        student.find('0 events', role='label')
+        student.click(student.find('The program’s terminal', role='filler'))
+        student.type_text('\n')
+        student.find('Exited with status 0', role='label')
+        studentsteps.find_log_row(student, 'waiter.py:3', 'close')
+        student.find('1 event', role='label')
 
 
 if __name__ == '__main__':

@@ -53,7 +53,7 @@ class SaveProgramsTests(studentgui.TestCase):
 
         studentsteps.run_program(student, server, str(port))
         student.wait_until(lambda: listening(port), f'the server listening on {port}')
-        studentsteps.run_program(student, client, f'{port} Hello Hello')
+        studentsteps.run_program(student, client, f'{port} Hello Hello', running=False)
         # The client's tab shows; the server's calls are counted in the log.
         student.find('Exited with status 0', role='label')
         student.find('14 events', role='label')
