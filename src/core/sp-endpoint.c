@@ -768,3 +768,24 @@ sp_family_to_gsocket_family (SpFamily family)
       return G_SOCKET_FAMILY_INVALID;
     }
 }
+
+gboolean
+sp_endpoint_split_text (const char  *text,
+                        char       **host,
+                        int         *port)
+{
+  const char *colon = text != NULL ? strrchr (text, ':') : NULL;
+  guint64 number;
+
+  g_return_val_if_fail (host != NULL && port != NULL, FALSE);
+
+  if (colon == NULL || text[0] == '/' || text[0] == '@' ||
+      !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &number, NULL))
+    return FALSE;
+  if (text[0] == '[' && colon > text + 1 && colon[-1] == ']')
+    *host = g_strndup (text + 1, colon - text - 2);
+  else
+    *host = g_strndup (text, colon - text);
+  *port = (int) number;
+  return TRUE;
+}

@@ -58,6 +58,13 @@ GSocketAddress *sp_endpoint_parse              (SpFamily         family,
                                                 guint16          port,
                                                 GError         **error);
 
+/* The host and port of what sp_endpoint_format wrote for an inet
+ * address: "127.0.0.1:5000" is "127.0.0.1" and 5000, "[::1]:5000" "::1".
+ * FALSE for text with no port (a UNIX name). */
+gboolean        sp_endpoint_split_text         (const char      *text,
+                                                char           **host,
+                                                int             *port);
+
 /* "127.0.0.1:5000", "[::1]:5000", "/tmp/sock", "@name", "(unnamed)". */
 char           *sp_endpoint_format             (GSocketAddress  *address);
 /* As Python shows it: "('127.0.0.1', 5000)", "('::1', 5000, 0, 0)",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sp-endpoint.h"
 #include "sp-errno.h"
 #include "sp-recording.h"
 #include "sp-socket-options.h"
@@ -237,25 +238,6 @@ add_socket (Builder    *builder,
   return recorded;
 }
 
-/* "127.0.0.1:5000" → "127.0.0.1" and 5000; "[::1]:5000" → "::1". */
-static gboolean
-split_endpoint (const char  *text,
-                char       **host,
-                gint        *port)
-{
-  const char *colon = text != NULL ? strrchr (text, ':') : NULL;
-  guint64 number;
-
-  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &number, NULL))
-    return FALSE;
-  if (text[0] == '[' && colon > text && colon[-1] == ']')
-    *host = g_strndup (text + 1, colon - text - 2);
-  else
-    *host = g_strndup (text, colon - text);
-  *port = (gint) number;
-  return TRUE;
-}
-
 /* An address as Python writes it, "('localhost', 5000)" or "('::1', 5000,
  * 0, 0)": the host as the program gave it, which may be a name. */
 static gboolean
@@ -295,7 +277,7 @@ set_address (SpStep     *step,
       step->address = g_strdup (endpoint);
       return;
     }
-  if (parse_python_address (args, &host, &port) || split_endpoint (endpoint, &host, &port))
+  if (parse_python_address (args, &host, &port) || sp_endpoint_split_text (endpoint, &host, &port))
     {
       step->address = g_steal_pointer (&host);
       step->port = port;
@@ -321,7 +303,7 @@ find_destination (Builder    *builder,
 
   if (destination == NULL)
     return NULL;
-  if (from->family != SP_FAMILY_UNIX && !split_endpoint (destination, &host, &port))
+  if (from->family != SP_FAMILY_UNIX && !sp_endpoint_split_text (destination, &host, &port))
     return NULL;
 
   for (guint i = builder->sockets->len; i-- > 0;)
@@ -336,7 +318,7 @@ find_destination (Builder    *builder,
       if (g_str_equal (candidate->bound, destination))
         return candidate;
       if (from->family != SP_FAMILY_UNIX &&
-          split_endpoint (candidate->bound, &bound_host, &bound_port) &&
+          sp_endpoint_split_text (candidate->bound, &bound_host, &bound_port) &&
           bound_port == port && is_wildcard (bound_host))
         return candidate;
     }
