@@ -439,12 +439,12 @@ update_stream (SpLogDetail *self)
 static void
 on_page_shown (SpLogDetail *self)
 {
-  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
 
-  if (self->text_view == NULL && page == GTK_WIDGET (self->text_bin))
+  if (self->text_view == NULL && g_strcmp0 (page, "text") == 0)
     make_text_page (self);
 
-  if (self->stream_view != NULL || page != GTK_WIDGET (self->stream_bin))
+  if (self->stream_view != NULL || g_strcmp0 (page, "stream") != 0)
     return;
 
   self->stream_view = SP_STREAM_VIEW (sp_stream_view_new ());

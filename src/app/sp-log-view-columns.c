@@ -15,10 +15,10 @@
  * keeps rounding from cutting the widest word. */
 #define CELL_PADDING 14
 
-/* Characters a call keeps however narrow the log is: a bind or connect
- * with its whole IPv4 address and port ("bind(('127.0.0.1', 55555))").
- * Longer calls (socket, setsockopt) have the room the window can spare. */
-#define CALL_CHARS 27
+/* What a call keeps however narrow the log is: a bind or connect with its
+ * whole IPv4 address and port. Longer calls (socket, setsockopt) have the
+ * room the window can spare. */
+#define WIDEST_SHORT_CALL "bind(('127.0.0.1', 55555))"
 
 /* Characters of a preview that ask for room before the log is wide enough
  * to spare more: the peer's address comes first. */
@@ -47,25 +47,14 @@ on_text_cell_setup (GtkSignalListItemFactory *factory,
   add_cell_label (item, PANGO_ELLIPSIZE_END);
 }
 
-/* A call's arguments end in what matters most, the port: a call too long
- * for its column loses its middle. Its column is never narrower than a
- * bind on an IPv4 address takes, and it grows with the window. */
+/* An address ends in what matters most, its port, and so do a call's
+ * arguments: a call too long for its column loses its middle. The Call
+ * column is never narrower than a bind on an IPv4 address takes, and it
+ * grows with the window (_sp_log_view_update_fixed_widths). */
 static void
-on_call_cell_setup (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    SpLogView                *self)
-{
-  GtkLabel *label = add_cell_label (item, PANGO_ELLIPSIZE_MIDDLE);
-
-  gtk_label_set_width_chars (label, CALL_CHARS);
-  gtk_label_set_max_width_chars (label, CALL_CHARS);
-}
-
-/* An address ends in its port, too. */
-static void
-on_peer_cell_setup (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    SpLogView                *self)
+on_middle_cell_setup (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      SpLogView                *self)
 {
   add_cell_label (item, PANGO_ELLIPSIZE_MIDDLE);
 }
@@ -312,29 +301,57 @@ typedef struct
   GCallback   setup;
   GCallback   bind;
   gboolean    expand;
+  /* Whether a narrow log leaves the column out: 1 first, 0 never. */
+  guint       narrow_rank;
 } Column;
 
 /* Numbers are never cut and take only the room they need. The Call and
- * Preview columns share what the others leave. */
+ * Preview columns share what the others leave.
+ *
+ * A log too narrow for every column (the window at 800×600) leaves some
+ * out, rather than scroll sideways as a spreadsheet would: a student would
+ * not know there is more to the right, and the columns out of sight would
+ * be the size and peer of the bytes they just sent. What a student reads
+ * a row for stays: its number, socket, call and size. The pane beside the
+ * log shows what the left-out columns would for the selected row (the peer
+ * in its title, the bytes below), and they come back as the log widens,
+ * with the window or the divider. Left out first: the peer (a connect or an
+ * accept shows the address in its call), the time (the numbers keep the
+ * order), the preview, the direction (the call says it). */
 static const Column columns[] = {
   /* Translators: the column of event numbers */
-  { N_("#"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_seq_cell_bind), FALSE },
-  { N_("Time"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_time_cell_bind), FALSE },
-  { N_("Socket"), G_CALLBACK (on_text_cell_setup), G_CALLBACK (on_socket_cell_bind), FALSE },
+  { N_("#"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_seq_cell_bind), FALSE, 0 },
+  { N_("Time"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_time_cell_bind), FALSE, 2 },
+  { N_("Socket"), G_CALLBACK (on_text_cell_setup), G_CALLBACK (on_socket_cell_bind), FALSE, 0 },
   { N_("Direction"), G_CALLBACK (on_text_cell_setup), G_CALLBACK (on_direction_cell_bind),
-    FALSE },
-  { N_("Call"), G_CALLBACK (on_call_cell_setup), G_CALLBACK (on_call_cell_bind), TRUE },
-  { N_("Bytes"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_bytes_cell_bind), FALSE },
-  { N_("Peer"), G_CALLBACK (on_peer_cell_setup), G_CALLBACK (on_peer_cell_bind), FALSE },
+    FALSE, 4 },
+  { N_("Call"), G_CALLBACK (on_middle_cell_setup), G_CALLBACK (on_call_cell_bind), TRUE, 0 },
+  { N_("Bytes"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_bytes_cell_bind), FALSE, 0 },
+  { N_("Peer"), G_CALLBACK (on_middle_cell_setup), G_CALLBACK (on_peer_cell_bind), FALSE, 1 },
   { N_("Preview"), G_CALLBACK (on_preview_cell_setup), G_CALLBACK (on_preview_cell_bind),
-    TRUE },
+    TRUE, 3 },
 };
 
+G_STATIC_ASSERT (SP_LOG_VIEW_N_NARROW == 4);
+
+static int
+text_width (SpLogView  *self,
+            const char *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->column_view),
+                                                                  text);
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
 /* The Direction column shows one of a few words: as wide as the widest,
- * whichever rows are on screen. It follows the font, which zoom and
- * presentation mode change. */
+ * whichever rows are on screen. The Call column starts as wide as a bind
+ * with its address. Both follow the font, which zoom and presentation mode
+ * change. */
 void
-_sp_log_view_update_direction_width (SpLogView *self)
+_sp_log_view_update_fixed_widths (SpLogView *self)
 {
   int widest = 0;
 
@@ -342,16 +359,61 @@ _sp_log_view_update_direction_width (SpLogView *self)
     return;
 
   for (SpEventKind kind = SP_EVENT_CALL; kind <= SP_EVENT_DROPPED; kind++)
-    {
-      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (
-                                        GTK_WIDGET (self->column_view), direction_text (kind));
-      int width;
+    widest = MAX (widest, text_width (self, direction_text (kind)));
 
-      pango_layout_get_pixel_size (layout, &width, NULL);
-      widest = MAX (widest, width);
+  /* GTK 4.8 keeps a hidden column's fixed width empty in the row. */
+  gtk_column_view_column_set_fixed_width (self->direction_column,
+                                          gtk_column_view_column_get_visible (
+                                            self->direction_column) ? widest + CELL_PADDING : -1);
+  gtk_column_view_column_set_fixed_width (self->call_column,
+                                          text_width (self, WIDEST_SHORT_CALL) + CELL_PADDING);
+}
+
+/* Leaves a column out, or brings one back, as the log's width allows: one
+ * a frame, as the columns' widths are known again only once laid out. */
+static gboolean
+fit_columns (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       data)
+{
+  SpLogView *self = SP_LOG_VIEW (widget);
+  int width = gtk_widget_get_width (GTK_WIDGET (self->scrolled_window));
+  int minimum;
+
+  gtk_widget_measure (GTK_WIDGET (self->column_view), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  if (width > 0 && minimum > width && self->n_left_out < SP_LOG_VIEW_N_NARROW)
+    {
+      GtkColumnViewColumn *column = self->narrow[self->n_left_out];
+
+      /* It comes back once the log is as wide as it needed with it. */
+      self->narrow_widths[self->n_left_out++] = minimum;
+      /* GTK 4.8 keeps a hidden column's fixed width (the Direction
+       * column's, or one the user dragged) empty in the row. */
+      gtk_column_view_column_set_fixed_width (column, -1);
+      gtk_column_view_column_set_visible (column, FALSE);
+      return G_SOURCE_CONTINUE;
     }
 
-  gtk_column_view_column_set_fixed_width (self->direction_column, widest + CELL_PADDING);
+  if (self->n_left_out > 0 && width >= self->narrow_widths[self->n_left_out - 1])
+    {
+      gtk_column_view_column_set_visible (self->narrow[--self->n_left_out], TRUE);
+      _sp_log_view_update_fixed_widths (self);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->fit_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The log's width or its columns' changed: they are fitted from the next
+ * frame on (measuring them while they are laid out would lay them out
+ * again). */
+static void
+queue_fit_columns (SpLogView *self)
+{
+  if (self->fit_id == 0)
+    self->fit_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), fit_columns, NULL, NULL);
 }
 
 void
@@ -373,8 +435,15 @@ _sp_log_view_add_columns (SpLogView *self)
         self->time_column = column;
       else if (columns[i].bind == G_CALLBACK (on_direction_cell_bind))
         self->direction_column = column;
+      else if (columns[i].bind == G_CALLBACK (on_call_cell_bind))
+        self->call_column = column;
+      if (columns[i].narrow_rank > 0)
+        self->narrow[columns[i].narrow_rank - 1] = column;
       g_object_unref (column);
     }
 
-  _sp_log_view_update_direction_width (self);
+  _sp_log_view_update_fixed_widths (self);
+  /* Its page size is the log's width; it changes too when the columns do. */
+  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scrolled_window), "changed",
+                           G_CALLBACK (queue_fit_columns), self, G_CONNECT_SWAPPED);
 }

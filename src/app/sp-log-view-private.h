@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * row's or the newest bytes (sp-log-view-selection.c); and export to a file
  * (sp-log-view-export.c). */
 
+#define SP_LOG_VIEW_N_NARROW 4
+
 struct _SpLogView
 {
   AdwBin              parent_instance;
@@ -47,6 +49,14 @@ struct _SpLogView
   GtkSingleSelection *selection;
   GtkColumnViewColumn *time_column;
   GtkColumnViewColumn *direction_column;
+  GtkColumnViewColumn *call_column;
+  /* The columns a narrow log leaves out, first to last, the first
+   * n_left_out of them left out now, with the width the log needs for
+   * each to come back; the tick callback that fits them to its width. */
+  GtkColumnViewColumn *narrow[SP_LOG_VIEW_N_NARROW];
+  int                 narrow_widths[SP_LOG_VIEW_N_NARROW];
+  guint               n_left_out;
+  guint               fit_id;
   GtkStringList      *socket_names;  /* "All Sockets", then the ids */
   char               *search_error;
 
@@ -61,9 +71,9 @@ void      _sp_log_view_set_follow             (SpLogView      *self,
 
 /* sp-log-view-columns.c */
 void      _sp_log_view_add_columns            (SpLogView      *self);
-/* The Direction column follows the font, which zoom and presentation mode
- * change. */
-void      _sp_log_view_update_direction_width (SpLogView      *self);
+/* Columns as wide as the font makes their text: zoom and presentation
+ * mode change it. */
+void      _sp_log_view_update_fixed_widths    (SpLogView      *self);
 SpLogTime _sp_log_view_get_time_display       (SpLogView      *self);
 
 /* sp-log-view-selection.c */

@@ -256,6 +256,9 @@ sp_log_view_dispose (GObject *object)
   SpLogView *self = SP_LOG_VIEW (object);
 
   g_clear_handle_id (&self->newest_id, g_source_remove);
+  if (self->fit_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fit_id);
+  self->fit_id = 0;
   g_clear_object (&self->ramp);
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_VIEW);
   g_clear_object (&self->selection);
@@ -283,7 +286,7 @@ sp_log_view_css_changed (GtkWidget         *widget,
 {
   GTK_WIDGET_CLASS (sp_log_view_parent_class)->css_changed (widget, change);
 
-  _sp_log_view_update_direction_width (SP_LOG_VIEW (widget));
+  _sp_log_view_update_fixed_widths (SP_LOG_VIEW (widget));
 }
 
 static void
