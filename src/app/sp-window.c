@@ -103,6 +103,7 @@ update_progress (SpWindow *self)
                             : g_strdup (text);
       gtk_label_set_label (self->progress_label, shorter);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_label), tooltip);
+      /* After the text: a label names itself by its text when it changes. */
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_label),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
     }
@@ -113,8 +114,6 @@ update_progress (SpWindow *self)
                                    n_stale > 0 ? _("Restart to run the changed steps as they "
                                                    "read now")
                                                : NULL);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->progress_label),
-                                     GTK_ACCESSIBLE_PROPERTY_LABEL);
     }
   _sp_window_update_actions (self);
 }
