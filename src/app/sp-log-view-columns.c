@@ -15,10 +15,10 @@
  * keeps rounding from cutting the widest word. */
 #define CELL_PADDING 14
 
-/* What a call keeps however narrow the log is: a bind or connect with its
- * whole IPv4 address and port. Longer calls (socket, setsockopt) have the
- * room the window can spare. */
-#define WIDEST_SHORT_CALL "bind(('127.0.0.1', 55555))"
+/* What a call keeps however narrow the log is: a connect (or a bind, or
+ * a sendto) with its whole IPv4 address and port. Longer calls (socket,
+ * setsockopt) have the room the window can spare. */
+#define WIDEST_SHORT_CALL "connect(('127.0.0.1', 55555))"
 
 /* Characters of a preview that ask for room before the log is wide enough
  * to spare more: the peer's address comes first. */
