@@ -44,6 +44,7 @@ main (int   argc,
 {
   g_autoptr(SpCommandLine) command_line = NULL;
   g_autoptr(GError) error = NULL;
+  const char *localedir = g_getenv ("SP_TEST_LOCALEDIR");
 #ifdef SP_WITH_GUI
   gboolean with_window = TRUE;
 #else
@@ -51,7 +52,9 @@ main (int   argc,
 #endif
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* The tests run the program from the build tree, whose compiled catalogs
+   * are not in LOCALEDIR: they name the build's po directory here. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

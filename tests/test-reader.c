@@ -374,6 +374,36 @@ test_halt (Datagrams     *fixture,
   sp_reader_free (reader);
 }
 
+/* What was read and not yet delivered is known, until it is delivered. */
+static void
+test_undelivered (Datagrams     *fixture,
+                  gconstpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + GUARD_MS * (gint64) 1000;
+  SpReader *reader;
+
+  reader = sp_reader_start (fixture->receiver, 64, 100, FALSE, 5000, on_batch, &fixture->delivered);
+  g_assert_false (sp_reader_has_undelivered (reader));
+  send_datagram (fixture, "one");
+  send_datagram (fixture, "two");
+  /* This thread's loop does not turn: the I/O thread's batch waits. */
+  while (!sp_reader_has_undelivered (reader))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (fixture->delivered.payloads->len, ==, 0);
+
+  while (fixture->delivered.payloads->len < 2)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_false (sp_reader_has_undelivered (reader));
+
+  sp_reader_free (reader);
+}
+
 /* Freed, a reader delivers nothing more, not even what it had read. */
 static void
 test_free_delivers_nothing (Datagrams     *fixture,
@@ -471,6 +501,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Reader/failed-call", test_failed_call);
   g_test_add_func ("/Sp/Reader/pauses-when-deliveries-lag", test_pauses_when_deliveries_lag);
   ADD_DATAGRAMS_TEST ("/Sp/Reader/halt", test_halt);
+  ADD_DATAGRAMS_TEST ("/Sp/Reader/undelivered", test_undelivered);
   ADD_DATAGRAMS_TEST ("/Sp/Reader/free-delivers-nothing", test_free_delivers_nothing);
 
   return g_test_run ();

@@ -481,6 +481,28 @@ def _excepthook(kind, value, tb):
     sys.__excepthook__(kind, value, tb)
 
 
+def _keep_channel_in_children():
+    """subprocess closes every descriptor but the ones it is told to keep
+    (close_fds): the channel is kept too, so that a program the traced one
+    starts is followed, as a forked child is. subprocess asks
+    _posixsubprocess.fork_exec, a C module's function, by its module's
+    name when it starts a child: its fourth argument is the sorted tuple
+    of descriptors to keep, from Python 3.8 on."""
+    try:
+        import _posixsubprocess
+    except ImportError:
+        return
+    fork_exec = _posixsubprocess.fork_exec
+
+    def keeping_channel(*a, **kw):
+        if (_channel >= 0 and len(a) > 3 and isinstance(a[3], tuple)
+                and _channel not in a[3]):
+            a = a[:3] + (tuple(sorted(a[3] + (_channel,))),) + a[4:]
+        return fork_exec(*a, **kw)
+
+    _posixsubprocess.fork_exec = keeping_channel
+
+
 def install():
     global _channel, _program, _data_limit
 
@@ -528,6 +550,7 @@ def install():
     # what it chooses.
     if sys.excepthook is sys.__excepthook__:
         sys.excepthook = _excepthook
+    _keep_channel_in_children()
     _wrap_function('getaddrinfo', lambda *a, **kw: _args(*a[:2]), _addrinfo_text)
     _wrap_function('gethostbyname', lambda *a, **kw: _args(*a))
     _wrap_function('gethostname', lambda *a, **kw: None)

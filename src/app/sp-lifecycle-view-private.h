@@ -9,10 +9,12 @@
 
 G_BEGIN_DECLS
 
-/* The lifecycle view in three parts: the widget, which follows the player
- * and slides the highlight (sp-lifecycle-view.c); where everything goes,
- * measured from the layout and the font (sp-lifecycle-geometry.c); and the
- * layers drawn there, one function each (sp-lifecycle-layers.c). */
+/* The lifecycle view in four parts: the widget, which slides the highlight
+ * and describes the diagram (sp-lifecycle-view.c); what it follows, the
+ * player's log, the socket and its kernel facts (sp-lifecycle-follow.c);
+ * where everything goes, measured from the layout and the font
+ * (sp-lifecycle-geometry.c); and the layers drawn there, one function each
+ * (sp-lifecycle-layers.c). */
 
 /* Below this the diagram would be too small to read; it is scaled down to
  * fit narrower space until then. */
@@ -105,6 +107,18 @@ struct _SpLifecycleView
   /* Scaled up to fill the allocation too, not only down to fit its width. */
   gboolean           fill;
 };
+
+/* The widget */
+
+/* The diagram changed: measure, describe and draw it again. */
+void           _sp_lifecycle_view_changed            (SpLifecycleView       *self);
+
+/* Following the player */
+
+void           _sp_lifecycle_view_init_follow        (SpLifecycleView       *self);
+void           _sp_lifecycle_view_rebuild            (SpLifecycleView       *self);
+void           _sp_lifecycle_view_update_watch       (SpLifecycleView       *self);
+void           _sp_lifecycle_view_facts_changed      (SpLifecycleView       *self);
 
 /* Geometry and text */
 

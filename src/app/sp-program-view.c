@@ -11,12 +11,16 @@
 
 /* How long a program asked to stop may take before it is ended. */
 #define STOP_GRACE_MS 1000
+/* How many bytes of each send or receive the trace reports and the
+ * recording keeps. */
+#define RECORDED_DATA_LIMIT (64 * 1024)
 
 struct _SpProgramView
 {
   GtkBox        parent_instance;
 
   SpTrafficLog *log;
+  SpRecording  *recording;
   SpTrace      *trace;
   VtePty       *pty;
   char         *title;
@@ -89,6 +93,7 @@ sp_program_view_dispose (GObject *object)
   g_clear_object (&self->trace);
   g_clear_object (&self->pty);
   g_clear_object (&self->log);
+  g_clear_object (&self->recording);
 
   G_OBJECT_CLASS (sp_program_view_parent_class)->dispose (object);
 }
@@ -206,14 +211,18 @@ sp_program_view_init (SpProgramView *self)
 }
 
 SpProgramView *
-sp_program_view_new (SpTrafficLog *log)
+sp_program_view_new (SpTrafficLog *log,
+                     SpRecording  *recording)
 {
   SpProgramView *self;
 
   g_return_val_if_fail (SP_IS_TRAFFIC_LOG (log), NULL);
+  g_return_val_if_fail (recording == NULL || SP_IS_RECORDING (recording), NULL);
 
   self = g_object_new (SP_TYPE_PROGRAM_VIEW, NULL);
   self->log = g_object_ref (log);
+  if (recording != NULL)
+    self->recording = g_object_ref (recording);
   return self;
 }
 
@@ -233,6 +242,14 @@ sp_program_view_start (SpProgramView       *self,
     return FALSE;
 
   self->trace = sp_trace_new (self->log);
+  if (self->recording != NULL)
+    {
+      sp_trace_set_recording (self->trace, self->recording);
+      /* What a recording sends again is what the program sent: a send of
+       * a page is common, of more than this rare in a lecture's programs,
+       * and each report of it is copied out of the program. */
+      sp_trace_set_data_limit (self->trace, RECORDED_DATA_LIMIT);
+    }
   /* The program's terminal is this one: standard input, output and error,
    * and the controlling terminal, so that input() and Ctrl+C work. */
   sp_trace_set_child_setup (self->trace, (GSpawnChildSetupFunc) vte_pty_child_setup,

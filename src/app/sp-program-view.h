@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "sp-recording.h"
 #include "sp-traffic-log.h"
 
 G_BEGIN_DECLS
@@ -16,8 +17,11 @@ G_DECLARE_FINAL_TYPE (SpProgramView, sp_program_view, SP, PROGRAM_VIEW, GtkBox)
  * shows what it prints. Above the terminal: what runs, whether it still
  * does or how it ended, and a button that stops it.
  *
+ * Its calls go to `recording` too, when it is given.
+ *
  * Properties: "title" (the program's name), "running". */
-SpProgramView *sp_program_view_new         (SpTrafficLog        *log);
+SpProgramView *sp_program_view_new         (SpTrafficLog        *log,
+                                            SpRecording         *recording);
 
 /* Starts argv[0] (a ".py" with python3). FALSE with a message that names
  * the program when it cannot be started. */

@@ -237,8 +237,8 @@ on_save_as_response (GtkNativeDialog *chooser,
                           NULL, NULL, NULL);
 }
 
-static GtkFileFilter *
-session_filter (void)
+GtkFileFilter *
+_sp_window_session_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
@@ -257,7 +257,7 @@ save_as (SpWindow *self,
          Pending  *pending)
 {
   GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = session_filter ();
+  g_autoptr(GtkFileFilter) filter = _sp_window_session_filter ();
   g_autofree char *name = NULL;
 
   chooser = gtk_file_chooser_native_new (_("Save Session"), GTK_WINDOW (self),
@@ -394,7 +394,7 @@ open_action (GSimpleAction *action,
 {
   SpWindow *self = user_data;
   GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = session_filter ();
+  g_autoptr(GtkFileFilter) filter = _sp_window_session_filter ();
 
   chooser = gtk_file_chooser_native_new (_("Open Session"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL);

@@ -7,6 +7,7 @@
 #include "sp-log-view.h"
 #include "sp-sequence-view.h"
 #include "sp-socket-page.h"
+#include "sp-recording.h"
 #include "sp-steps-panel.h"
 #include "sp-window.h"
 
@@ -44,6 +45,9 @@ struct _SpWindow
   /* The Programs panel's tabs, made when the first program runs
    * (sp-window-programs.c); NULL until then. */
   AdwTabView           *program_tabs;
+  /* Every call the programs made, for "Save as Session"; made with the
+   * first program. */
+  SpRecording          *program_recording;
   /* Presentation mode (sp-window-presentation.c) */
   GtkMenuButton        *primary_menu_button;
   /* Given to its button when first opened (sp-window-menus.c). */
@@ -175,6 +179,8 @@ void     _sp_window_cancel_replay      (SpWindow             *self);
 
 /* sp-window-programs.c: programs run with their sockets watched */
 void     _sp_window_init_programs      (SpWindow             *self);
+/* sp-window-actions.c: what the file choosers show of the folders */
+GtkFileFilter *_sp_window_session_filter (void);
 
 /* sp-window-settings.c: zoom, animations, encodings, recent sessions */
 void     _sp_window_init_settings      (SpWindow             *self);

@@ -267,6 +267,7 @@ _sp_window_set_session (SpWindow  *self,
   g_set_object (&self->session, session);
   g_set_object (&self->file, file);
   g_clear_object (&self->log);
+  g_clear_object (&self->program_recording);
   self->log = sp_traffic_log_new ();
   sp_traffic_log_set_payload_cap (self->log, log_cap ());
   self->player = sp_player_new (session, self->log);

@@ -592,6 +592,19 @@ sp_reader_halt (SpReader *self)
   reader_unref (self);
 }
 
+gboolean
+sp_reader_has_undelivered (SpReader *self)
+{
+  gboolean waiting;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  waiting = !g_queue_is_empty (&self->batches);
+  g_mutex_unlock (&self->lock);
+  return waiting;
+}
+
 void
 sp_reader_free (SpReader *self)
 {

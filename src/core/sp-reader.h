@@ -57,6 +57,9 @@ SpReader *sp_reader_start (int          fd,
 /* Makes no call after it returns, and delivers at once what was read and
  * not yet delivered: before its descriptor closes. */
 void      sp_reader_halt  (SpReader    *self);
+/* Whether calls made wait to be delivered: a stream faster than its
+ * consumer leaves a backlog, which deliveries take at their pace. */
+gboolean  sp_reader_has_undelivered (SpReader *self);
 /* Makes no call and no delivery after it returns. */
 void      sp_reader_free  (SpReader    *self);
 

@@ -2129,6 +2129,13 @@ sp_socket_shutdown (SpSocket       *self,
   return TRUE;
 }
 
+static gpointer
+ref_object (gconstpointer object,
+            gpointer      data)
+{
+  return g_object_ref ((gpointer) object);
+}
+
 static void
 release_fd (SpSocket *self)
 {
@@ -2139,7 +2146,7 @@ release_fd (SpSocket *self)
 
   /* What the I/O thread read before the close is recorded before it, and
    * nothing reads the descriptor once it is closed. */
-  pending = g_list_copy_deep (self->pending, (GCopyFunc) g_object_ref, NULL);
+  pending = g_list_copy_deep (self->pending, ref_object, NULL);
   for (GList *l = pending; l != NULL; l = l->next)
     {
       Op *op = g_task_get_task_data (l->data);

@@ -246,9 +246,8 @@ sp_trace_run (const SpCommandLine *command_line)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GString) line = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  guint sigint_id, sigterm_id;
-
   g_autoptr(SpRecording) recording = NULL;
+  guint sigint_id, sigterm_id;
 
   run.log = log;
   run.trace = trace;

@@ -10,11 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <json-glib/json-glib.h>
-
 #include "sp-lifecycle.h"
 #include "sp-reader.h"
 #include "sp-recording.h"
+#include "sp-report-parser.h"
 #include "sp-trace-report.h"
 #include "sp-trace.h"
 
@@ -61,8 +60,8 @@ struct _SpTrace
   /* "<program>:<fd>" → Observed */
   GHashTable    *sockets;
   GArray        *origins;
-  /* One for every report: making one each time cost more than parsing. */
-  JsonParser    *parser;
+  /* One for every report, its storage reused. */
+  SpReportParser *parser;
   guint          n_malformed;
   int            exit_status;
 
@@ -142,7 +141,7 @@ sp_trace_finalize (GObject *object)
   g_free (self->program);
   g_hash_table_unref (self->sockets);
   g_array_unref (self->origins);
-  g_object_unref (self->parser);
+  sp_report_parser_free (self->parser);
 
   G_OBJECT_CLASS (sp_trace_parent_class)->finalize (object);
 }
@@ -170,7 +169,7 @@ sp_trace_init (SpTrace *self)
   self->channel = -1;
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->origins = g_array_new (FALSE, FALSE, sizeof (Origin));
-  self->parser = json_parser_new_immutable ();
+  self->parser = sp_report_parser_new ();
 }
 
 SpTrace *
@@ -204,50 +203,6 @@ sp_trace_set_data_limit (SpTrace *self,
   self->data_limit = data_limit;
 }
 
-/* Reading a report. Any member may be missing or of another type than
- * the format says: the tracer is the program's guest, and a program can
- * write anything on a descriptor it was given. */
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *value = json_node_get_int (node);
-  return TRUE;
-}
-
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_bool (JsonObject *object,
-          const char *name,
-          gboolean   *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return FALSE;
-  *value = json_node_get_boolean (node);
-  return TRUE;
-}
-
 static char *
 socket_id_for (SpTrace    *self,
                const char *program,
@@ -275,13 +230,13 @@ is_receiving (SpCall call)
 /* A socket first seen in the middle of its life (inherited, or made
  * before the tracer could see it) is assumed to be where its call says. */
 static Observed *
-observe (SpTrace    *self,
-         const char *socket_id,
-         SpCall      call,
-         JsonObject *report)
+observe (SpTrace        *self,
+         const char     *socket_id,
+         SpCall          call,
+         const SpReport *report)
 {
   Observed *observed = g_hash_table_lookup (self->sockets, socket_id);
-  const char *type = get_string (report, "type");
+  const char *type = report->strings[SP_REPORT_TYPE];
 
   if (observed == NULL)
     {
@@ -306,11 +261,11 @@ observe (SpTrace    *self,
 }
 
 static SpState
-state_after (Observed   *observed,
-             SpCall      call,
-             JsonObject *report)
+state_after (Observed       *observed,
+             SpCall          call,
+             const SpReport *report)
 {
-  const char *args = get_string (report, "args");
+  const char *args = report->strings[SP_REPORT_ARGS];
 
   switch (call)
     {
@@ -387,8 +342,8 @@ take_report (SpTrace      *self,
   g_autofree char *new_id = NULL;
   g_autofree char *detail_owned = NULL;
   g_autofree guint8 *payload = NULL;
-  JsonNode *root;
-  JsonObject *report;
+  SpReport parsed;
+  const SpReport *report = &parsed;
   SpEventInfo info = { 0 };
   Observed *observed = NULL;
   const char *call_name;
@@ -398,35 +353,33 @@ take_report (SpTrace      *self,
   gsize payload_len = 0;
   gboolean ok;
 
+  /* The tracer is the program's guest: a program can write anything on a
+   * descriptor it was given. */
   if (size == 0 || !g_utf8_validate ((const char *) data, size, NULL) ||
-      !json_parser_load_from_data (self->parser, (const char *) data, size, NULL))
+      !sp_report_parser_parse (self->parser, (const char *) data, size, &parsed))
     return FALSE;
 
-  root = json_parser_get_root (self->parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-  report = json_node_get_object (root);
-
-  call_name = get_string (report, "call");
+  call_name = report->strings[SP_REPORT_CALL];
   if (call_name == NULL || !sp_call_from_string (call_name, &info.call) ||
-      !get_int (report, "pid", &pid) || !get_int (report, "fd", &fd) ||
-      !get_bool (report, "ok", &ok) || pid <= 0 || pid > G_MAXINT ||
-      fd < -1 || fd > G_MAXINT)
+      !sp_report_get_int (report, SP_REPORT_PID, &pid) ||
+      !sp_report_get_int (report, SP_REPORT_FD, &fd) ||
+      !report->has_ok || pid <= 0 || pid > G_MAXINT || fd < -1 || fd > G_MAXINT)
     return FALSE;
-  get_int (report, "errno", &error_code);
-  get_int (report, "bytes", &bytes);
-  get_int (report, "new_fd", &new_fd);
+  ok = report->ok;
+  sp_report_get_int (report, SP_REPORT_ERRNO, &error_code);
+  sp_report_get_int (report, SP_REPORT_BYTES, &bytes);
+  sp_report_get_int (report, SP_REPORT_NEW_FD, &new_fd);
   if (bytes < 0 || error_code < G_MININT || error_code > G_MAXINT)
     return FALSE;
 
   if (self->pid == 0)
     self->pid = (int) pid;
 
-  program = get_string (report, "program");
+  program = report->strings[SP_REPORT_PROGRAM];
   if (program == NULL || *program == '\0')
     program = self->program;
 
-  encoded = get_string (report, "data");
+  encoded = report->strings[SP_REPORT_DATA];
   if (encoded != NULL)
     payload = g_base64_decode (encoded, &payload_len);
 
@@ -434,10 +387,10 @@ take_report (SpTrace      *self,
   info.error_code = ok ? 0 : (int) error_code;
   info.step = -1;
   info.kind = SP_EVENT_CALL;
-  info.local = get_string (report, "local");
-  info.remote = get_string (report, "remote");
-  info.args = get_string (report, "args");
-  info.detail = get_string (report, "result");
+  info.local = report->strings[SP_REPORT_LOCAL];
+  info.remote = report->strings[SP_REPORT_REMOTE];
+  info.args = report->strings[SP_REPORT_ARGS];
+  info.detail = report->strings[SP_REPORT_RESULT];
   info.bytes = bytes;
 
   /* connect_ex succeeds and returns the errno; the playground's own shows
@@ -494,7 +447,7 @@ take_report (SpTrace      *self,
       info.detail = detail_owned = accept_detail (info.detail, new_id);
     }
 
-  if (!get_int (report, "time_us", &time_us))
+  if (!sp_report_get_int (report, SP_REPORT_TIME_US, &time_us))
     time_us = g_get_real_time ();
   if (time_us > self->clock_offset_us)
     info.monotonic_us = time_us - self->clock_offset_us;
@@ -503,9 +456,9 @@ take_report (SpTrace      *self,
    * and type, and the socket an accept returned. */
   if (self->recording != NULL)
     {
-      get_int (report, "start_us", &start_us);
-      sp_recording_add (self->recording, &info, get_string (report, "family"),
-                        get_string (report, "type"), new_id, start_us, time_us);
+      sp_report_get_int (report, SP_REPORT_START_US, &start_us);
+      sp_recording_add (self->recording, &info, report->strings[SP_REPORT_FAMILY],
+                        report->strings[SP_REPORT_TYPE], new_id, start_us, time_us);
     }
 
   /* The origin is known before the event is appended: handlers of
@@ -576,6 +529,13 @@ static gboolean
 on_orphan_grace (gpointer user_data)
 {
   SpTrace *self = user_data;
+
+  /* Reports read and not yet taken are the program's last calls, not a
+   * child's that holds the channel: they are taken at the pace of the
+   * deliveries (a frame at a time), not all at once, which would hold
+   * the window for as long as a flood of them takes. */
+  if (self->reader != NULL && sp_reader_has_undelivered (self->reader))
+    return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&self->orphan_source, g_source_unref);
   finish (self);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench-frames.h"
 #include "sp-window.h"
 
 #define N_DATAGRAMS   200000
@@ -31,62 +32,6 @@
 /* Frames the window draws after the run started, before the burst */
 #define SETTLE_FRAMES 30
 #define GUARD_SECONDS 180
-
-typedef struct
-{
-  gint64  last_frame_us;
-  GArray *gaps_ms;       /* double, between consecutive frames */
-  gboolean measuring;
-  /* where the longest gap ended: to tell what held the frame back */
-  gint64  started_us;
-  double  longest_ms;
-  gint64  longest_end_us;
-  guint   longest_n_events;
-  SpTrafficLog *log;
-  guint   n_frames;
-} Frames;
-
-static gboolean
-on_tick (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  Frames *frames = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (frames->measuring && frames->last_frame_us != 0)
-    {
-      double gap = (now - frames->last_frame_us) / 1000.0;
-
-      g_array_append_val (frames->gaps_ms, gap);
-      if (gap > frames->longest_ms)
-        {
-          frames->longest_ms = gap;
-          frames->longest_end_us = now;
-          frames->longest_n_events = sp_traffic_log_get_n_appended (frames->log);
-        }
-    }
-  frames->last_frame_us = now;
-  frames->n_frames++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* The longest gap between the next `n` frames. */
-static double
-longest_gap_of_frames (Frames *frames,
-                       guint   n)
-{
-  guint until = frames->n_frames + n;
-
-  frames->longest_ms = 0;
-  frames->measuring = TRUE;
-  while (frames->n_frames < until)
-    g_main_context_iteration (NULL, TRUE);
-  frames->measuring = FALSE;
-  g_array_set_size (frames->gaps_ms, 0);
-  return frames->longest_ms;
-}
 
 static gboolean
 on_guard (gpointer data)
@@ -150,16 +95,6 @@ count_received (SpTrafficLog *log)
   g_autoptr(GArray) found = sp_traffic_log_query (log, 0, G_MAXUINT, &query);
 
   return found->len;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 static char *
@@ -240,13 +175,12 @@ window_round (SpWindow   *window,
 {
   g_autoptr(GFile) file = g_file_new_for_path (session_path);
   g_autoptr(GSubprocess) sender = NULL;
-  Frames frames = { 0 };
+  BenchFrames frames;
+  BenchGaps gaps;
   SpPlayer *player;
   SpTrafficLog *log;
   guint64 dropped_before;
-  guint tick_id;
   guint16 port;
-  double sum = 0;
 
   sp_window_open (window, file);
   /* The window reads the file asynchronously, then makes a new player. */
@@ -258,47 +192,37 @@ window_round (SpWindow   *window,
   player = sp_window_get_player (window);
   log = sp_player_get_log (player);
 
-  frames.gaps_ms = g_array_new (FALSE, FALSE, sizeof (double));
-  frames.log = log;
-  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, &frames, NULL);
+  bench_frames_watch (&frames, GTK_WIDGET (window), log);
   g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
   while ((port = bound_port (log)) == 0)
     g_main_context_iteration (NULL, TRUE);
   /* The run's start shows the socket's page for the first time, a frame
    * that has nothing to do with the burst: it is measured on its own. */
-  round->start_gap_ms = longest_gap_of_frames (&frames, SETTLE_FRAMES);
+  round->start_gap_ms = bench_frames_longest_of_next (&frames, SETTLE_FRAMES);
 
   /* packetsender blocks while it sends: it runs as a child, and the
    * window's main loop goes on meanwhile. */
   dropped_before = rcvbuf_errors ();
-  frames.started_us = g_get_monotonic_time ();
-  frames.longest_ms = 0;
-  frames.measuring = TRUE;
+  bench_frames_start (&frames);
   sender = start_burst (packetsender, port);
 
   /* The recvfrom step ends once no datagram came for QUIET_MS. */
   while (sp_player_get_state (player) != SP_PLAYER_FINISHED)
     g_main_context_iteration (NULL, TRUE);
-  frames.measuring = FALSE;
-  gtk_widget_remove_tick_callback (GTK_WIDGET (window), tick_id);
+  bench_frames_stop (&frames, &gaps);
+  bench_frames_unwatch (&frames);
   round->dropped = rcvbuf_errors () - dropped_before;
   round->sent = burst_sent (sender);
 
   sp_traffic_log_flush (log);
   round->received = count_received (log);
 
-  g_array_sort (frames.gaps_ms, compare_doubles);
-  for (guint i = 0; i < frames.gaps_ms->len; i++)
-    sum += g_array_index (frames.gaps_ms, double, i);
-  round->n_frames = frames.gaps_ms->len;
-  round->mean_gap_ms = frames.gaps_ms->len > 0 ? sum / frames.gaps_ms->len : 0;
-  round->longest_gap_ms = frames.gaps_ms->len > 0
-    ? g_array_index (frames.gaps_ms, double, frames.gaps_ms->len - 1) : 0;
-  round->p95_gap_ms = frames.gaps_ms->len > 0
-    ? g_array_index (frames.gaps_ms, double, frames.gaps_ms->len * 95 / 100) : 0;
-  round->longest_at_s = (frames.longest_end_us - frames.started_us) / 1e6;
-  round->longest_n_events = frames.longest_n_events;
-  g_array_unref (frames.gaps_ms);
+  round->n_frames = gaps.n_frames;
+  round->mean_gap_ms = gaps.mean_ms;
+  round->longest_gap_ms = gaps.longest_ms;
+  round->p95_gap_ms = gaps.p95_ms;
+  round->longest_at_s = gaps.longest_at_s;
+  round->longest_n_events = gaps.longest_n_events;
 }
 
 /* The plain loop, as bench-udp-burst.py runs it, with the default buffer. */
@@ -348,7 +272,7 @@ median (double *values,
 {
   g_autofree double *sorted = g_memdup2 (values, n * sizeof (double));
 
-  qsort (sorted, n, sizeof (double), compare_doubles);
+  qsort (sorted, n, sizeof (double), bench_compare_doubles);
   return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 

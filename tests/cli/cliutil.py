@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import unittest
 
@@ -347,6 +348,18 @@ class TestCase(unittest.TestCase):
     def start_session(self, args):
         """The program in the background (a session that is itself a server)."""
         return self.start_peer([self.exe] + list(args), env=headless_env())
+
+    def compile_c(self, name, source):
+        """A C program built from `source` in the test's directory; the test
+        is skipped where there is no compiler."""
+        compiler = shutil.which('cc') or shutil.which('gcc')
+        if compiler is None:
+            self.skipTest('no C compiler (build-aux/debian-packages.txt)')
+        path = os.path.join(self.tmp, name)
+        with open(path + '.c', 'w', encoding='utf-8') as f:
+            f.write(textwrap.dedent(source))
+        subprocess.run([compiler, '-o', path, path + '.c'], check=True, timeout=60)
+        return path
 
     def assertExit(self, result, status, why=''):
         self.assertFalse(result.timed_out, f'{why} timed out' + result.describe())

@@ -20,6 +20,21 @@ OPTIONS = ('--headless', '--export-python', '--list-presets', '--json', '--expor
            '--version', '--help')
 
 
+# What --help says in each language, as po/LANG.po translates it: the summary
+# and two option descriptions, and the English it replaces.
+HELP_TRANSLATIONS = {
+    'de': ('Echte Sockets Aufruf für Aufruf erstellen.',
+           'Eine Sitzung ohne Fenster wiedergeben und jedes Ereignis ausgeben',
+           'Die Optionen anzeigen'),
+    'es': ('Cree sockets reales llamada a llamada.',
+           'Reproducir una sesión sin ventana e imprimir cada evento',
+           'Mostrar las opciones'),
+}
+HELP_ENGLISH = ('Make real sockets one call at a time.',
+                'Replay a session without a window and print each event',
+                'Show the options')
+
+
 class HelpTests(cliutil.TestCase):
 
     def test_help_lists_every_option(self):
@@ -30,6 +45,20 @@ class HelpTests(cliutil.TestCase):
             self.assertRegex(result.stdout, rf'(?m)^\s+(?:-\w, )?{option}\b',
                              f'--help lists {option}' + result.describe())
         self.assertIn('FILE', result.stdout, 'and the session argument')
+
+    def test_help_is_translated(self):
+        # SP_TEST_LOCALEDIR (tests/cli/meson.build) names the build's catalogs;
+        # gettext heeds LANGUAGE in any locale but C, and C.UTF-8 always exists.
+        self.assertTrue(os.environ.get('SP_TEST_LOCALEDIR'), 'run with meson test')
+        for language, expected in HELP_TRANSLATIONS.items():
+            with self.subTest(language=language):
+                result = cliutil.run(['--help'], env=cliutil.headless_env(
+                    LANGUAGE=language, LC_ALL='C.UTF-8'))
+                self.assertExit(result, 0, f'LANGUAGE={language} --help')
+                for text in expected:
+                    self.assertIn(text, result.stdout, result.describe())
+                for text in HELP_ENGLISH:
+                    self.assertNotIn(text, result.stdout, result.describe())
 
     def test_help_wins_over_other_options(self):
         plain = cliutil.run(['--help'])

@@ -187,7 +187,6 @@ render (Fixture    *fixture,
 {
   GtkWidget *widget = GTK_WIDGET (fixture->window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   const char *directory = g_getenv ("SP_SCREENSHOT_DIR");
@@ -197,13 +196,19 @@ render (Fixture    *fixture,
   /* On a busy machine the window may not be mapped and sized yet, and an
    * unmapped widget's paintable draws nothing. */
   sp_gui_wait_for ("the window to be drawable", window_is_drawable, widget);
-  /* and a widget with a layout still to do draws nothing either */
-  sp_gui_wait_for_frame (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
+  /* and a widget with a layout still to do draws nothing either: one
+   * that the chart or the log queued after a frame (following new events,
+   * a row added a frame) waits for the next */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      sp_gui_wait_for_frame (widget);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "sp-add-step-popover.h"
 #include "sp-code-view.h"
 #include "sp-gui-test-util.h"
 #include "sp-log-view.h"
@@ -1061,6 +1062,156 @@ test_events (Fixture       *fixture,
                                                                "Follow New Events"))));
 }
 
+static void
+fixture_set_up_sockets (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *json =
+    "{ \"format\": \"socket-playground-session\", \"version\": 1,"
+    "  \"sockets\": [ { \"id\": \"tx\", \"type\": \"dgram\" },"
+    "                 { \"id\": \"server\", \"address\": \"127.0.0.1\", \"port\": 0 },"
+    "                 { \"id\": \"web\", \"address\": \"127.0.0.1\", \"port\": 0 } ],"
+    "  \"steps\": [] }";
+  SpSession *session = sp_session_new_from_data (json, -1, "sockets.json", &error);
+
+  g_assert_no_error (error);
+  fixture_set_up (fixture, session);
+}
+
+static void
+set_field (GtkWidget  *popover,
+           const char *label,
+           const char *text)
+{
+  GtkWidget *field = sp_gui_find_by_label (popover, GTK_TYPE_ENTRY, label);
+
+  g_assert_nonnull (field);
+  gtk_editable_set_text (GTK_EDITABLE (field), text);
+}
+
+/* Makes the step of `call`'s form and checks that it fails with `message`. */
+static void
+assert_refused (SpAddStepPopover *popover,
+                SpCall            call,
+                const char       *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpStep) step = sp_add_step_popover_make_step (popover, call, &error);
+
+  g_assert_null (step);
+  g_assert_nonnull (error);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static gboolean
+n_finished_is_one (gpointer data)
+{
+  return ((Fixture *) data)->n_finished == 1;
+}
+
+/* The Add Step menu makes the steps that have no button on a socket's
+ * page from its forms; a field that is not valid is named; the serve's
+ * listener is one of the session's stream sockets; a step chosen runs at
+ * once, as a call's button's does. */
+static void
+test_add_step (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GtkWidget *button = sp_gui_find_descendant (GTK_WIDGET (fixture->panel), GTK_TYPE_MENU_BUTTON);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpStep) step = NULL;
+  g_autofree char *text = NULL;
+  SpAddStepPopover *popover;
+  GtkWidget *listeners;
+  GListModel *ids;
+
+  g_assert_true (gtk_widget_get_sensitive (button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = SP_ADD_STEP_POPOVER (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  g_assert_nonnull (popover);
+  sp_gui_iterate_for (50);
+
+  set_field (GTK_WIDGET (popover), "Host name to look up", "  ");
+  assert_refused (popover, SP_CALL_GETHOSTBYNAME,
+                  "Host: enter a name to look up, such as localhost");
+  set_field (GTK_WIDGET (popover), "Host name to look up", " localhost ");
+  step = sp_add_step_popover_make_step (popover, SP_CALL_GETADDRINFO, &error);
+  g_assert_no_error (error);
+  g_assert_null (step->socket);
+  g_assert_cmpint (step->call, ==, SP_CALL_GETADDRINFO);
+  g_assert_cmpstr (step->host, ==, "localhost");
+  g_clear_object (&step);
+
+  set_field (GTK_WIDGET (popover), "Milliseconds to sleep", "-5");
+  assert_refused (popover, SP_CALL_SLEEP,
+                  "Milliseconds: must be a whole number from 0 to 3600000");
+  set_field (GTK_WIDGET (popover), "Milliseconds to sleep", "250");
+  step = sp_add_step_popover_make_step (popover, SP_CALL_SLEEP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (step->ms, ==, 250);
+  g_clear_object (&step);
+
+  assert_refused (popover, SP_CALL_NOTE, "Text: enter what the note says");
+  set_field (GTK_WIDGET (popover), "Note text", "Look at the queue");
+  step = sp_add_step_popover_make_step (popover, SP_CALL_NOTE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (step->text, ==, "Look at the queue");
+  g_clear_object (&step);
+
+  /* The serve form offers the stream sockets only. */
+  gtk_widget_activate_action (GTK_WIDGET (popover), "add-step.choose", "s", "serve");
+  listeners = sp_gui_find_by_label (GTK_WIDGET (popover), GTK_TYPE_DROP_DOWN, "Listener socket");
+  ids = gtk_drop_down_get_model (GTK_DROP_DOWN (listeners));
+  g_assert_cmpuint (g_list_model_get_n_items (ids), ==, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (ids), 0), ==, "server");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (ids), 1), ==, "web");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (listeners), 1);
+
+  set_field (GTK_WIDGET (popover), "Connections to serve", "0");
+  assert_refused (popover, SP_CALL_SERVE,
+                  "Connections: must be a whole number from 1 to 2147483647");
+  set_field (GTK_WIDGET (popover), "Connections to serve", "");
+  step = sp_add_step_popover_make_step (popover, SP_CALL_SERVE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (step->socket, ==, "web");
+  g_assert_true (step->has_mode);
+  g_assert_cmpint (step->mode, ==, SP_SERVE_ECHO);
+  g_assert_cmpint (step->connections, ==, -1);
+  g_clear_object (&step);
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (sp_gui_find_by_label (GTK_WIDGET (popover),
+                                                                       GTK_TYPE_CHECK_BUTTON,
+                                                                       "reply")),
+                               TRUE);
+  assert_refused (popover, SP_CALL_SERVE, "Reply: enter the text the server answers with");
+  set_field (GTK_WIDGET (popover), "Reply text", "HTTP/1.0 200 OK");
+  set_field (GTK_WIDGET (popover), "Connections to serve", "3");
+  step = sp_add_step_popover_make_step (popover, SP_CALL_SERVE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (step->mode, ==, SP_SERVE_REPLY);
+  g_assert_cmpint (step->connections, ==, 3);
+  g_assert_cmpstr (step->data->text, ==, "HTTP/1.0 200 OK");
+  g_clear_object (&step);
+
+  /* Nothing was added yet: making a step is not running it. */
+  g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, 0);
+
+  /* gethostname asks nothing: chosen, it runs, and the menu closes. */
+  gtk_widget_activate_action (GTK_WIDGET (popover), "add-step.back", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (popover), "add-step.choose", "s", "gethostname");
+  sp_gui_wait_for ("gethostname to finish", n_finished_is_one, fixture);
+  g_assert_true (fixture->last_passed);
+  g_assert_cmpuint (sp_session_get_n_steps (fixture->session), ==, 1);
+  g_assert_cmpint (sp_session_get_step (fixture->session, 0)->call, ==, SP_CALL_GETHOSTNAME);
+  g_assert_null (sp_session_get_step (fixture->session, 0)->socket);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  sp_traffic_log_flush (fixture->log);
+  iterate_for (50);
+  text = row_text (find_row (fixture, 0));
+  g_assert_true (g_str_has_prefix (text, "1\ngethostname\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1088,6 +1239,8 @@ main (int   argc,
               fixture_set_up_serving, test_waiting_for_serve, fixture_tear_down);
   g_test_add ("/Sp/StepsPanel/serve-failure", Fixture, NULL,
               fixture_set_up_lonely_serve, test_serve_failure, fixture_tear_down);
+  g_test_add ("/Sp/StepsPanel/add-step", Fixture, NULL,
+              fixture_set_up_sockets, test_add_step, fixture_tear_down);
   g_test_add_func ("/Sp/StepsPanel/empty", test_empty);
   g_test_add ("/Sp/LogView/filter-and-select", Fixture, "tcp-echo",
               fixture_set_up_preset, test_events, fixture_tear_down);

@@ -15,7 +15,9 @@ import unittest
 from traceutil import Traced, free_port, program
 
 KEYS = {'pid', 'program', 'fd', 'call', 'ok', 'errno', 'family', 'type', 'args', 'result',
-        'bytes', 'data', 'local', 'remote', 'new_fd', 'time_us'}
+        'bytes', 'data', 'local', 'remote', 'new_fd', 'time_us', 'start_us'}
+# Calls that can make another process's call return say when they began.
+STARTED = {'send', 'sendto', 'connect', 'shutdown', 'close'}
 
 
 def calls(reports, fd=None):
@@ -34,6 +36,9 @@ class WellFormed:
                 self.assertIn(key, r)
             self.assertIsInstance(r['ok'], bool)
             self.assertEqual(r['ok'], r['errno'] == 0, r)
+            self.assertEqual('start_us' in r, r['call'] in STARTED, r)
+            if 'start_us' in r:
+                self.assertLessEqual(r['start_us'], r['time_us'], r)
             if pid is not None:
                 self.assertEqual(r['pid'], pid)
 

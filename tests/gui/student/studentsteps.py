@@ -391,3 +391,18 @@ def echo_by_hand(student, ledger):
         call(student, 'sendall')
         find_log_row(student, 'conn', 'recv')
     return client_where
+
+
+# Programs run from the window (DESIGN.md, "Watching a program you wrote")
+
+def run_program(student, path, arguments):
+    """Main Menu, Run a Program…, the program and its arguments typed, Run."""
+    student.click(student.find('Main Menu', role='push button'))
+    student.click(student.find('Run a Program…', role='menu item'))
+    run = student.find('Run', role='push button')
+    student.click(student.find('Program', role='text'))
+    student.type_text(path)
+    student.click(student.find('Arguments', role='text'))
+    student.type_text(arguments)
+    student.wait_until(run.sensitive, 'Run enabled')
+    student.click(run)
