@@ -49,7 +49,7 @@ on_text_cell_setup (GtkSignalListItemFactory *factory,
 
 /* An address ends in what matters most, its port, and so do a call's
  * arguments: a call too long for its column loses its middle. The Call
- * column is never narrower than a bind on an IPv4 address takes, and it
+ * column is never narrower than a connect to an IPv4 address takes, and it
  * grows with the window (_sp_log_view_update_fixed_widths). */
 static void
 on_middle_cell_setup (GtkSignalListItemFactory *factory,
@@ -315,9 +315,9 @@ typedef struct
  * a row for stays: its number, socket, call and size. The pane beside the
  * log shows what the left-out columns would for the selected row (the peer
  * in its title, the bytes below), and they come back as the log widens,
- * with the window or the divider. Left out first: the peer (a connect or an
- * accept shows the address in its call), the time (the numbers keep the
- * order), the preview, the direction (the call says it). */
+ * with the window or the divider. Left out first: the peer (a connect's
+ * call holds the address too), the time (the numbers keep the order), the
+ * preview, the direction (send and recv say it). */
 static const Column columns[] = {
   /* Translators: the column of event numbers */
   { N_("#"), G_CALLBACK (on_number_cell_setup), G_CALLBACK (on_seq_cell_bind), FALSE, 0 },
@@ -347,9 +347,9 @@ text_width (SpLogView  *self,
 }
 
 /* The Direction column shows one of a few words: as wide as the widest,
- * whichever rows are on screen. The Call column starts as wide as a bind
- * with its address. Both follow the font, which zoom and presentation mode
- * change. */
+ * whichever rows are on screen. The Call column starts as wide as a
+ * connect with its address. Both follow the font, which zoom and
+ * presentation mode change. */
 void
 _sp_log_view_update_fixed_widths (SpLogView *self)
 {

@@ -8,8 +8,6 @@
 
 G_DEFINE_FINAL_TYPE (SpWindow, sp_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* The title: the session's, with a dot while there are unsaved changes;
- * the file's name below it. */
 /* Whether the window is too narrow for the sidebar beside the page (800
  * pixels wide, say): the header bar is short of room too. */
 static gboolean
@@ -18,6 +16,8 @@ is_narrow (SpWindow *self)
   return adw_flap_get_folded (self->sidebar_flap);
 }
 
+/* The title: the session's, with a dot while there are unsaved changes;
+ * the file's name below it. */
 static void
 update_title (SpWindow *self)
 {
