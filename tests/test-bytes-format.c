@@ -23,6 +23,39 @@ test_hex_dump_layout (void)
   g_assert_cmpstr (sp_hex_dump_get_text (empty), ==, "");
 }
 
+/* A narrow pane's dump: 8 bytes a line, then 4. */
+static void
+test_hex_dump_narrow (void)
+{
+  static const guint8 data[] = "Hello World\r\n";
+  g_autoptr(SpHexDump) eight = sp_hex_dump_new_with_width (data, sizeof data - 1, 8);
+  g_autoptr(SpHexDump) four = sp_hex_dump_new_with_width (data, 6, 4);
+
+  g_assert_cmpstr (sp_hex_dump_get_text (eight), ==,
+                   "0000  48 65 6c 6c 6f 20 57 6f  Hello Wo\n"
+                   "0008  72 6c 64 0d 0a           rld..\n");
+  g_assert_cmpuint (sp_hex_dump_get_line_length (eight), ==, 40);
+  g_assert_cmpuint (sp_hex_dump_get_bytes_per_line (eight), ==, 8);
+  g_assert_cmpstr (sp_hex_dump_get_text (four), ==,
+                   "0000  48 65 6c 6c  Hell\n"
+                   "0004  6f 20        o \n");
+}
+
+/* The most bytes a line that fit: a full 16-byte line is 72 characters,
+ * an 8-byte one 39, a 4-byte one 23; wider offsets take more. */
+static void
+test_hex_dump_fit (void)
+{
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (100, 200), ==, 16);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (100, 72), ==, 16);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (100, 71), ==, 8);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (100, 39), ==, 8);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (100, 38), ==, 4);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (100, 0), ==, 4);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (0x20000, 72), ==, 8);
+  g_assert_cmpuint (sp_hex_dump_fit_bytes_per_line (0x20000, 73), ==, 16);
+}
+
 /* Offsets grow a digit past 0xffff, as in Wireshark. */
 static void
 test_hex_dump_wide_offsets (void)
@@ -43,64 +76,67 @@ test_hex_dump_wide_offsets (void)
 }
 
 /* Every byte maps to its two digits and its character and back; every
- * other character maps to no byte. */
+ * other character maps to no byte; at each width. */
 static void
 test_hex_dump_offsets (void)
 {
+  static const guint widths[] = { 16, 8, 4 };
   guint8 data[45];
-  g_autoptr(SpHexDump) dump = NULL;
-  const char *text;
-  gsize text_length;
-  guint mapped = 0;
 
   for (guint i = 0; i < sizeof data; i++)
     data[i] = i * 7 + 0x20;
-  dump = sp_hex_dump_new (data, sizeof data);
-  text = sp_hex_dump_get_text (dump);
-  text_length = strlen (text);
 
-  for (gsize offset = 0; offset < sizeof data; offset++)
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
     {
-      char hex[3];
-      gsize start, end, back;
-      SpHexDumpColumn column;
-      char shown = data[offset] >= 0x20 && data[offset] < 0x7f ? (char) data[offset] : '.';
+      g_autoptr(SpHexDump) dump = sp_hex_dump_new_with_width (data, sizeof data, widths[w]);
+      const char *text = sp_hex_dump_get_text (dump);
+      gsize text_length = strlen (text);
+      gsize line_length = sp_hex_dump_get_line_length (dump);
+      guint mapped = 0;
 
-      g_snprintf (hex, sizeof hex, "%02x", data[offset]);
-      sp_hex_dump_byte_to_chars (dump, offset, SP_HEX_DUMP_HEX, &start, &end);
-      g_assert_cmpuint (end - start, ==, 2);
-      g_assert_cmpmem (text + start, 2, hex, 2);
-      for (gsize p = start; p < end; p++)
+      for (gsize offset = 0; offset < sizeof data; offset++)
         {
-          g_assert_true (sp_hex_dump_char_to_byte (dump, p, &back, &column));
+          char hex[3];
+          gsize start, end, back;
+          SpHexDumpColumn column;
+          char shown = data[offset] >= 0x20 && data[offset] < 0x7f ? (char) data[offset] : '.';
+
+          g_snprintf (hex, sizeof hex, "%02x", data[offset]);
+          sp_hex_dump_byte_to_chars (dump, offset, SP_HEX_DUMP_HEX, &start, &end);
+          g_assert_cmpuint (end - start, ==, 2);
+          g_assert_cmpmem (text + start, 2, hex, 2);
+          for (gsize p = start; p < end; p++)
+            {
+              g_assert_true (sp_hex_dump_char_to_byte (dump, p, &back, &column));
+              g_assert_cmpuint (back, ==, offset);
+              g_assert_cmpint (column, ==, SP_HEX_DUMP_HEX);
+            }
+
+          sp_hex_dump_byte_to_chars (dump, offset, SP_HEX_DUMP_TEXT, &start, &end);
+          g_assert_cmpuint (end - start, ==, 1);
+          g_assert_cmpint (text[start], ==, shown);
+          g_assert_true (sp_hex_dump_char_to_byte (dump, start, &back, &column));
           g_assert_cmpuint (back, ==, offset);
-          g_assert_cmpint (column, ==, SP_HEX_DUMP_HEX);
+          g_assert_cmpint (column, ==, SP_HEX_DUMP_TEXT);
         }
 
-      sp_hex_dump_byte_to_chars (dump, offset, SP_HEX_DUMP_TEXT, &start, &end);
-      g_assert_cmpuint (end - start, ==, 1);
-      g_assert_cmpint (text[start], ==, shown);
-      g_assert_true (sp_hex_dump_char_to_byte (dump, start, &back, &column));
-      g_assert_cmpuint (back, ==, offset);
-      g_assert_cmpint (column, ==, SP_HEX_DUMP_TEXT);
-    }
-
-  for (gsize p = 0; p < text_length + 100; p++)
-    {
-      gsize offset;
-      SpHexDumpColumn column;
-
-      if (sp_hex_dump_char_to_byte (dump, p, &offset, &column))
+      for (gsize p = 0; p < text_length + 100; p++)
         {
-          g_assert_cmpuint (offset, <, sizeof data);
-          g_assert_true (g_ascii_isxdigit (text[p]) || column == SP_HEX_DUMP_TEXT);
-          mapped++;
+          gsize offset;
+          SpHexDumpColumn column;
+
+          if (sp_hex_dump_char_to_byte (dump, p, &offset, &column))
+            {
+              g_assert_cmpuint (offset, <, sizeof data);
+              g_assert_true (g_ascii_isxdigit (text[p]) || column == SP_HEX_DUMP_TEXT);
+              mapped++;
+            }
+          else if (p < text_length)
+            g_assert_true (text[p] == ' ' || text[p] == '\n' || p % line_length < 4);
         }
-      else if (p < text_length)
-        g_assert_true (text[p] == ' ' || text[p] == '\n' || p % 73 < 4);
+      /* Two digits and a character per byte, nothing else. */
+      g_assert_cmpuint (mapped, ==, 3 * sizeof data);
     }
-  /* Two digits and a character per byte, nothing else. */
-  g_assert_cmpuint (mapped, ==, 3 * sizeof data);
 }
 
 static const char python_repr[] =
@@ -273,6 +309,8 @@ main (int   argc,
 
   g_test_add_func ("/Sp/BytesFormat/hex-dump-layout", test_hex_dump_layout);
   g_test_add_func ("/Sp/BytesFormat/hex-dump-wide-offsets", test_hex_dump_wide_offsets);
+  g_test_add_func ("/Sp/BytesFormat/hex-dump-narrow", test_hex_dump_narrow);
+  g_test_add_func ("/Sp/BytesFormat/hex-dump-fit", test_hex_dump_fit);
   g_test_add_func ("/Sp/BytesFormat/hex-dump-offsets", test_hex_dump_offsets);
   g_test_add_func ("/Sp/BytesFormat/python-repr-against-python", test_python_repr_against_python);
   g_test_add_func ("/Sp/BytesFormat/copy-as", test_copy_as);

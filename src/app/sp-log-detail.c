@@ -14,6 +14,9 @@
 /* Bytes shown in the hex dump and the text pane; Copy As takes them all. */
 #define MAX_SHOWN_BYTES (256 * 1024)
 
+/* The pane is never too narrow for a dump of this many bytes a line. */
+#define NARROWEST_BYTES_PER_LINE 8
+
 struct _SpLogDetail
 {
   AdwBin          parent_instance;
@@ -44,10 +47,18 @@ struct _SpLogDetail
   guint           position;
   GBytes         *payload;
   SpHexDump      *dump;
+  /* Characters of the hex dump's font that fit across the pane (0 until
+   * it is laid out). The dump takes as many bytes a line as fit, as GHex
+   * and Wireshark do: a line longer than the pane would put the text
+   * column out of sight. */
+  gsize           hex_chars;
+  guint           refit_id;
 
-  /* The payload bytes selected in the hex dump: [selection_start, selection_end). */
+  /* The payload bytes selected in the hex dump: [selection_start,
+   * selection_end), selected in selection_column. */
   gsize           selection_start;
   gsize           selection_end;
+  SpHexDumpColumn selection_column;
 
   GtkTextTag     *linked_tag;
   GtkTextTag     *error_tag;
@@ -117,7 +128,8 @@ mark_linked (SpLogDetail     *self,
   /* One range per line: the bytes of a line are contiguous in a column. */
   for (gsize first = self->selection_start; first < self->selection_end; )
     {
-      gsize line_end = (first / SP_HEX_DUMP_BYTES_PER_LINE + 1) * SP_HEX_DUMP_BYTES_PER_LINE;
+      guint per_line = sp_hex_dump_get_bytes_per_line (self->dump);
+      gsize line_end = (first / per_line + 1) * per_line;
       gsize last = MIN (line_end, self->selection_end) - 1;
       gsize char_start, char_end, ignored;
 
@@ -179,7 +191,37 @@ on_hex_mark_set (SpLogDetail   *self,
       self->selection_end = last + 1;
     }
 
+  self->selection_column = column;
   mark_linked (self, column);
+}
+
+/* Selects the bytes [start, end) in `column` of the dump. */
+static void
+select_bytes (SpLogDetail     *self,
+              gsize            start,
+              gsize            end,
+              SpHexDumpColumn  column)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->hex_view);
+  GtkTextIter first, last;
+  gsize char_start, char_end, ignored;
+
+  sp_hex_dump_byte_to_chars (self->dump, start, column, &char_start, &ignored);
+  sp_hex_dump_byte_to_chars (self->dump, end - 1, column, &ignored, &char_end);
+  gtk_text_buffer_get_iter_at_offset (buffer, &first, char_start);
+  gtk_text_buffer_get_iter_at_offset (buffer, &last, char_end);
+  gtk_text_buffer_select_range (buffer, &first, &last);
+}
+
+static guint
+fit_bytes_per_line (SpLogDetail *self,
+                    gsize        length)
+{
+  /* Not laid out yet: as wide as a dump can be. */
+  if (self->hex_chars == 0)
+    return SP_HEX_DUMP_BYTES_PER_LINE;
+
+  return sp_hex_dump_fit_bytes_per_line (length, self->hex_chars);
 }
 
 static void
@@ -193,11 +235,50 @@ update_hex (SpLogDetail *self)
   self->selection_start = self->selection_end = 0;
 
   if (data != NULL && length > 0)
-    self->dump = sp_hex_dump_new (data, length);
+    self->dump = sp_hex_dump_new_with_width (data, length, fit_bytes_per_line (self, length));
 
   /* The mark-set handler reads the dump: set the text with it in place. */
   gtk_text_buffer_set_text (buffer, self->dump != NULL ? sp_hex_dump_get_text (self->dump) : "", -1);
   gtk_widget_set_visible (self->bytes_placeholder, self->dump == NULL);
+}
+
+/* The pane changed width: the same bytes, as many a line as now fit, the
+ * same ones selected. */
+static gboolean
+refit_hex (gpointer data)
+{
+  SpLogDetail *self = data;
+  gsize start = self->selection_start;
+  gsize end = self->selection_end;
+  SpHexDumpColumn column = self->selection_column;
+
+  self->refit_id = 0;
+  update_hex (self);
+  if (self->dump != NULL && end > start)
+    select_bytes (self, start, end, column);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The width of a character of the hex dump's font, in Pango units: the
+ * font is monospace. Zoom and presentation mode change it. */
+static int
+get_char_width (SpLogDetail *self)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->hex_view),
+                                                                  "0123456789abcdef");
+  int width;
+
+  pango_layout_get_size (layout, &width, NULL);
+  return MAX (1, width / 16);
+}
+
+/* The room the hex dump's text takes beside its characters. */
+static int
+hex_margins (SpLogDetail *self)
+{
+  return gtk_text_view_get_left_margin (self->hex_view) +
+         gtk_text_view_get_right_margin (self->hex_view);
 }
 
 /* Text */
@@ -358,12 +439,12 @@ update_stream (SpLogDetail *self)
 static void
 on_page_shown (SpLogDetail *self)
 {
-  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
 
-  if (self->text_view == NULL && page == GTK_WIDGET (self->text_bin))
+  if (self->text_view == NULL && g_strcmp0 (page, "text") == 0)
     make_text_page (self);
 
-  if (self->stream_view != NULL || page != GTK_WIDGET (self->stream_bin))
+  if (self->stream_view != NULL || g_strcmp0 (page, "stream") != 0)
     return;
 
   self->stream_view = SP_STREAM_VIEW (sp_stream_view_new ());
@@ -373,10 +454,80 @@ on_page_shown (SpLogDetail *self)
 
 /* The object */
 
+/* AdwBin lays its child out with a GtkBinLayout; the pane does it itself,
+ * to be never narrower than the narrowest dump and to know its width. */
+static GtkSizeRequestMode
+sp_log_detail_get_request_mode (GtkWidget *widget)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  return child != NULL ? gtk_widget_get_request_mode (child) : GTK_SIZE_REQUEST_CONSTANT_SIZE;
+}
+
+static void
+sp_log_detail_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  SpLogDetail *self = SP_LOG_DETAIL (widget);
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  *minimum = *natural = 0;
+  *minimum_baseline = *natural_baseline = -1;
+  if (child != NULL)
+    gtk_widget_measure (child, orientation, for_size, minimum, natural,
+                        minimum_baseline, natural_baseline);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* The characters of the narrowest line (offsets of 4 digits). */
+      g_autoptr(SpHexDump) narrowest = sp_hex_dump_new_with_width (NULL, 0,
+                                                                   NARROWEST_BYTES_PER_LINE);
+      gsize chars = sp_hex_dump_get_line_length (narrowest) - 1;
+      int width = PANGO_PIXELS_CEIL (chars * get_char_width (self)) + hex_margins (self);
+
+      *minimum = MAX (*minimum, width);
+      *natural = MAX (*natural, *minimum);
+    }
+}
+
+static void
+sp_log_detail_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  SpLogDetail *self = SP_LOG_DETAIL (widget);
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+  gsize hex_chars;
+
+  if (child != NULL)
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+
+  /* The Bytes page spans the pane, whichever page shows. */
+  hex_chars = MAX (0, width - hex_margins (self)) * PANGO_SCALE / get_char_width (self);
+  if (hex_chars == self->hex_chars)
+    return;
+
+  self->hex_chars = hex_chars;
+  /* A new dump changes what the text view measures: not while it is being
+   * laid out. */
+  if (self->dump != NULL && self->refit_id == 0 &&
+      fit_bytes_per_line (self, sp_hex_dump_get_n_bytes (self->dump)) !=
+      sp_hex_dump_get_bytes_per_line (self->dump))
+    self->refit_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, refit_hex, self, NULL);
+}
+
 static void
 sp_log_detail_dispose (GObject *object)
 {
   SpLogDetail *self = SP_LOG_DETAIL (object);
+
+  g_clear_handle_id (&self->refit_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_DETAIL);
   self->text_view = NULL;
@@ -410,6 +561,10 @@ sp_log_detail_class_init (SpLogDetailClass *klass)
   object_class->dispose = sp_log_detail_dispose;
   object_class->finalize = sp_log_detail_finalize;
 
+  widget_class->get_request_mode = sp_log_detail_get_request_mode;
+  widget_class->measure = sp_log_detail_measure;
+  widget_class->size_allocate = sp_log_detail_size_allocate;
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ui/sp-log-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, title_label);
   gtk_widget_class_bind_template_child (widget_class, SpLogDetail, stack);
@@ -428,6 +583,7 @@ sp_log_detail_init (SpLogDetail *self)
 {
   GtkTextBuffer *buffer;
 
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   sp_lazy_menu_attach (self->copy_button, self->copy_menu);
   g_signal_connect_swapped (self->stack, "notify::visible-child",
@@ -518,20 +674,11 @@ sp_log_detail_select_bytes (SpLogDetail *self,
                             gsize        start,
                             gsize        end)
 {
-  GtkTextBuffer *buffer;
-  GtkTextIter first, last;
-  gsize char_start, char_end, ignored;
-
   g_return_if_fail (SP_IS_LOG_DETAIL (self));
   g_return_if_fail (self->dump != NULL);
   g_return_if_fail (start < end && end <= sp_hex_dump_get_n_bytes (self->dump));
 
-  sp_hex_dump_byte_to_chars (self->dump, start, SP_HEX_DUMP_HEX, &char_start, &ignored);
-  sp_hex_dump_byte_to_chars (self->dump, end - 1, SP_HEX_DUMP_HEX, &ignored, &char_end);
-  buffer = gtk_text_view_get_buffer (self->hex_view);
-  gtk_text_buffer_get_iter_at_offset (buffer, &first, char_start);
-  gtk_text_buffer_get_iter_at_offset (buffer, &last, char_end);
-  gtk_text_buffer_select_range (buffer, &first, &last);
+  select_bytes (self, start, end, SP_HEX_DUMP_HEX);
 }
 
 GBytes *

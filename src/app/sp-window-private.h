@@ -21,6 +21,7 @@ struct _SpWindow
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
   GtkMenuButton        *presets_button;
+  GtkWidget            *presentation_button;
   /* Menus given to their buttons when first opened (sp-window-menus.c). */
   GtkMenuButton        *speed_button;
   GMenuModel           *speed_menu;
@@ -99,6 +100,9 @@ struct _SpWindow
   /* Places the diagram and the panels once a resize is laid out (a
    * handler of the frame clock's "after-paint"). */
   gulong                divider_id;
+  /* Says the title and the progress the short way, or the long way, once
+   * the sidebar folded or unfolded (sp-window.c). */
+  guint                 fold_id;
   /* Going back a step replays up to this position, one step at a time. */
   guint                 replay_target;
   guint                 replay_id;

@@ -8,6 +8,14 @@
 
 G_DEFINE_FINAL_TYPE (SpWindow, sp_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* Whether the window is too narrow for the sidebar beside the page (800
+ * pixels wide, say): the header bar is short of room too. */
+static gboolean
+is_narrow (SpWindow *self)
+{
+  return adw_flap_get_folded (self->sidebar_flap);
+}
+
 /* The title: the session's, with a dot while there are unsaved changes;
  * the file's name below it. */
 static void
@@ -26,7 +34,12 @@ update_title (SpWindow *self)
 
   if (self->file != NULL)
     file_name = g_file_get_basename (self->file);
-  adw_window_title_set_subtitle (self->window_title, file_name != NULL ? file_name : "");
+  /* A narrow header has room for the title alone: the file name, which
+   * would widen it, is in its tooltip then. */
+  adw_window_title_set_subtitle (self->window_title,
+                                 file_name != NULL && !is_narrow (self) ? file_name : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title),
+                               is_narrow (self) ? file_name : NULL);
   {
     /* TRANSLATORS: the window's title in the window list: session, then app */
     g_autofree char *window_title = g_strdup_printf (_("%s — Socket Playground"), shown);
@@ -74,12 +87,71 @@ update_progress (SpWindow *self)
       g_free (text);
       text = g_steal_pointer (&longer);
     }
-  gtk_label_set_label (self->progress_label, n_steps > 0 ? text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_label),
-                               n_stale > 0 ? _("Restart to run the changed steps as they "
-                                               "read now")
-                                           : NULL);
+  if (n_steps > 0 && is_narrow (self))
+    {
+      /* Cut short as "7 of…" it would say nothing: a narrow header says
+       * "7/12", its tooltip and a screen reader the whole of it. */
+      g_autofree char *shorter = NULL;
+      g_autofree char *tooltip = NULL;
+
+      /* TRANSLATORS: replay progress in a narrow window's header bar, "3/12":
+       * 3 of 12 steps run */
+      shorter = g_strdup_printf (_("%u/%u"), MIN (position, n_steps), n_steps);
+      tooltip = n_stale > 0 ? g_strdup_printf ("%s. %s", text,
+                                               _("Restart to run the changed steps as they "
+                                                 "read now"))
+                            : g_strdup (text);
+      gtk_label_set_label (self->progress_label, shorter);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_label), tooltip);
+      /* After the text: a label names itself by its text when it changes. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+    }
+  else
+    {
+      gtk_label_set_label (self->progress_label, n_steps > 0 ? text : "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_label),
+                                   n_stale > 0 ? _("Restart to run the changed steps as they "
+                                                   "read now")
+                                               : NULL);
+    }
   _sp_window_update_actions (self);
+}
+
+/* A narrow header bar has room for the title when the Presets button
+ * shows an icon rather than its label (its tooltip and accessible name
+ * stay) and the Presentation Mode button leaves: the main menu and F5
+ * still offer it, and a projector's screen is not narrow. */
+static void
+update_header_buttons (SpWindow *self)
+{
+  gboolean narrow = is_narrow (self);
+
+  if (narrow)
+    gtk_menu_button_set_icon_name (self->presets_button, "folder-templates-symbolic");
+  else
+    gtk_menu_button_set_label (self->presets_button, _("_Presets"));
+  gtk_widget_set_visible (self->presentation_button, !narrow);
+}
+
+static gboolean
+on_folded_idle (gpointer data)
+{
+  SpWindow *self = data;
+
+  self->fold_id = 0;
+  update_header_buttons (self);
+  update_title (self);
+  update_progress (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The flap folds while the window is laid out; the header changes after. */
+static void
+on_folded (SpWindow *self)
+{
+  if (self->fold_id == 0)
+    self->fold_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, on_folded_idle, self, NULL);
 }
 
 /* Settings */
@@ -359,6 +431,7 @@ sp_window_dispose (GObject *object)
     sp_player_restart (self->player);
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   g_clear_handle_id (&self->replay_id, g_source_remove);
+  g_clear_handle_id (&self->fold_id, g_source_remove);
   if (self->divider_id != 0)
     g_clear_signal_handler (&self->divider_id, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
 
@@ -417,6 +490,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, presets_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, presentation_button);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, speed_button);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, speed_menu);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, socket_menu_button);
@@ -498,6 +572,7 @@ sp_window_init (SpWindow *self)
   g_signal_group_connect_swapped (self->live_signals, "items-changed",
                                   G_CALLBACK (_sp_window_queue_rebuild), self);
 
+  g_signal_connect_swapped (self->sidebar_flap, "notify::folded", G_CALLBACK (on_folded), self);
   g_signal_connect (self->socket_list, "row-selected", G_CALLBACK (_sp_window_on_row_selected), self);
   g_signal_connect (self->steps_panel, "step-activated", G_CALLBACK (on_step_activated), self);
 

@@ -9,9 +9,9 @@
 
 #include "sp-data.h"
 
-/* A hex column: "xx " per byte, one more space between the halves, less
- * the space after the last byte. */
-#define HEX_COLUMN_WIDTH (SP_HEX_DUMP_BYTES_PER_LINE * 3)
+/* The hex column's bytes come in groups of this many, an extra space
+ * between groups. */
+#define GROUP_BYTES 8
 #define COLUMN_GAP 2
 #define C_ARRAY_PER_LINE 12
 
@@ -19,18 +19,35 @@ struct _SpHexDump
 {
   char  *text;
   gsize  n_bytes;
+  guint  bytes_per_line;
   guint  offset_width;
 };
 
 static guint
-offset_width_for (gsize length)
+offset_width_for (gsize length,
+                  guint bytes_per_line)
 {
   guint width = 4;
-  gsize last = length > 0 ? (length - 1) & ~(gsize) (SP_HEX_DUMP_BYTES_PER_LINE - 1) : 0;
+  gsize last = length > 0 ? (length - 1) / bytes_per_line * bytes_per_line : 0;
 
   while (width < 16 && (last >> (4 * width)) != 0)
     width++;
   return width;
+}
+
+/* Position of byte `index` of a line inside the hex column: "xx " per
+ * byte, one more space before each group but the first. */
+static gsize
+hex_position (guint index)
+{
+  return index * 3 + index / GROUP_BYTES;
+}
+
+/* The hex column of a full line, less the space after its last byte. */
+static gsize
+hex_column_width (guint bytes_per_line)
+{
+  return hex_position (bytes_per_line - 1) + 2;
 }
 
 static gsize
@@ -42,14 +59,7 @@ hex_column_start (SpHexDump *self)
 static gsize
 text_column_start (SpHexDump *self)
 {
-  return hex_column_start (self) + HEX_COLUMN_WIDTH + COLUMN_GAP;
-}
-
-/* Position of byte `index` (0–15) inside the hex column. */
-static gsize
-hex_position (guint index)
-{
-  return index * 3 + (index >= SP_HEX_DUMP_BYTES_PER_LINE / 2 ? 1 : 0);
+  return hex_column_start (self) + hex_column_width (self->bytes_per_line) + COLUMN_GAP;
 }
 
 static void
@@ -58,14 +68,14 @@ append_line (SpHexDump    *self,
              const guint8 *data,
              gsize         offset)
 {
-  gsize n = MIN (self->n_bytes - offset, SP_HEX_DUMP_BYTES_PER_LINE);
+  gsize n = MIN (self->n_bytes - offset, self->bytes_per_line);
   gsize line_start = out->len;
 
   g_string_append_printf (out, "%0*" G_GSIZE_MODIFIER "x", self->offset_width, offset);
   g_string_append_len (out, "  ", COLUMN_GAP);
   for (guint i = 0; i < n; i++)
     {
-      /* Pad to the byte's place: covers the gap between the halves. */
+      /* Pad to the byte's place: covers the gap between groups. */
       while (out->len - line_start < hex_column_start (self) + hex_position (i))
         g_string_append_c (out, ' ');
       g_string_append_printf (out, "%02x", data[offset + i]);
@@ -86,22 +96,49 @@ SpHexDump *
 sp_hex_dump_new (const guint8 *data,
                  gsize         length)
 {
+  return sp_hex_dump_new_with_width (data, length, SP_HEX_DUMP_BYTES_PER_LINE);
+}
+
+SpHexDump *
+sp_hex_dump_new_with_width (const guint8 *data,
+                            gsize         length,
+                            guint         bytes_per_line)
+{
   SpHexDump *self;
   GString *out;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (bytes_per_line > 0, NULL);
 
   self = g_new0 (SpHexDump, 1);
   self->n_bytes = length;
-  self->offset_width = offset_width_for (length);
+  self->bytes_per_line = bytes_per_line;
+  self->offset_width = offset_width_for (length, bytes_per_line);
 
-  out = g_string_sized_new ((length / SP_HEX_DUMP_BYTES_PER_LINE + 1) *
-                            sp_hex_dump_get_line_length (self));
-  for (gsize offset = 0; offset < length; offset += SP_HEX_DUMP_BYTES_PER_LINE)
+  out = g_string_sized_new ((length / bytes_per_line + 1) * sp_hex_dump_get_line_length (self));
+  for (gsize offset = 0; offset < length; offset += bytes_per_line)
     append_line (self, out, data, offset);
   self->text = g_string_free (out, FALSE);
 
   return self;
+}
+
+guint
+sp_hex_dump_fit_bytes_per_line (gsize length,
+                                gsize n_chars)
+{
+  static const guint widths[] = { 16, 8 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      SpHexDump line = { .bytes_per_line = widths[i],
+                         .offset_width = offset_width_for (length, widths[i]) };
+
+      if (text_column_start (&line) + widths[i] <= n_chars)
+        return widths[i];
+    }
+
+  return 4;
 }
 
 void
@@ -130,12 +167,20 @@ sp_hex_dump_get_n_bytes (SpHexDump *self)
   return self->n_bytes;
 }
 
+guint
+sp_hex_dump_get_bytes_per_line (SpHexDump *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->bytes_per_line;
+}
+
 gsize
 sp_hex_dump_get_line_length (SpHexDump *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return text_column_start (self) + SP_HEX_DUMP_BYTES_PER_LINE + 1;
+  return text_column_start (self) + self->bytes_per_line + 1;
 }
 
 void
@@ -151,8 +196,8 @@ sp_hex_dump_byte_to_chars (SpHexDump       *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (offset < self->n_bytes);
 
-  line_start = offset / SP_HEX_DUMP_BYTES_PER_LINE * sp_hex_dump_get_line_length (self);
-  index = offset % SP_HEX_DUMP_BYTES_PER_LINE;
+  line_start = offset / self->bytes_per_line * sp_hex_dump_get_line_length (self);
+  index = offset % self->bytes_per_line;
 
   if (column == SP_HEX_DUMP_HEX)
     {
@@ -168,19 +213,18 @@ sp_hex_dump_byte_to_chars (SpHexDump       *self,
 
 /* Which byte of a line the hex column position `x` shows, if a digit. */
 static gboolean
-hex_index_at (gsize  x,
-              guint *index)
+hex_index_at (SpHexDump *self,
+              gsize      x,
+              guint     *index)
 {
-  gsize half = hex_position (SP_HEX_DUMP_BYTES_PER_LINE / 2);
+  /* A group's digits and spaces, and the extra space after it. */
+  gsize group_width = GROUP_BYTES * 3 + 1;
+  gsize within = x % group_width;
 
-  /* The extra space between the halves. */
-  if (x + 1 == half)
+  if (x >= hex_column_width (self->bytes_per_line) || within == group_width - 1 ||
+      within % 3 == 2)
     return FALSE;
-  if (x >= half)
-    x -= 1;
-  if (x >= SP_HEX_DUMP_BYTES_PER_LINE * 3 || x % 3 == 2)
-    return FALSE;
-  *index = x / 3;
+  *index = x / group_width * GROUP_BYTES + within / 3;
   return TRUE;
 }
 
@@ -199,11 +243,10 @@ sp_hex_dump_char_to_byte (SpHexDump       *self,
   line_length = sp_hex_dump_get_line_length (self);
   x = position % line_length;
 
-  if (x >= hex_column_start (self) && x < hex_column_start (self) + HEX_COLUMN_WIDTH &&
-      hex_index_at (x - hex_column_start (self), &index))
+  if (x >= hex_column_start (self) && hex_index_at (self, x - hex_column_start (self), &index))
     *column = SP_HEX_DUMP_HEX;
   else if (x >= text_column_start (self) &&
-           x < text_column_start (self) + SP_HEX_DUMP_BYTES_PER_LINE)
+           x < text_column_start (self) + self->bytes_per_line)
     {
       index = x - text_column_start (self);
       *column = SP_HEX_DUMP_TEXT;
@@ -211,7 +254,7 @@ sp_hex_dump_char_to_byte (SpHexDump       *self,
   else
     return FALSE;
 
-  *offset = position / line_length * SP_HEX_DUMP_BYTES_PER_LINE + index;
+  *offset = position / line_length * self->bytes_per_line + index;
   return *offset < self->n_bytes;
 }
 

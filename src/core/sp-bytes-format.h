@@ -16,10 +16,16 @@ G_BEGIN_DECLS
  *   0000  48 65 6c 6c 6f 20 57 6f  72 6c 64 0d 0a           Hello World..
  *
  * the offset (4 hex digits, more when the data needs them), two spaces,
- * 8 + 8 bytes in hex with an extra space between the halves, two spaces,
- * and the bytes as ASCII (printable 0x20–0x7e, '.' otherwise). Every line
- * ends in '\n'. The text is ASCII, so its character offsets (a
- * GtkTextIter's offset) and byte offsets are the same. */
+ * the bytes in hex, in groups of 8 with an extra space between groups, two
+ * spaces, and the bytes as ASCII (printable 0x20–0x7e, '.' otherwise).
+ * Every line ends in '\n'. A narrow pane takes fewer bytes a line, as
+ * Wireshark and GHex do:
+ *
+ *   0000  48 65 6c 6c 6f 20 57 6f  Hello Wo
+ *   0008  72 6c 64 0d 0a           rld..
+ *
+ * The text is ASCII, so its character offsets (a GtkTextIter's offset)
+ * and byte offsets are the same. */
 typedef struct _SpHexDump SpHexDump;
 
 typedef enum
@@ -30,11 +36,20 @@ typedef enum
 
 #define SP_HEX_DUMP_BYTES_PER_LINE 16
 
+/* 16 bytes a line. */
 SpHexDump   *sp_hex_dump_new                (const guint8     *data,
                                              gsize             length);
+SpHexDump   *sp_hex_dump_new_with_width     (const guint8     *data,
+                                             gsize             length,
+                                             guint             bytes_per_line);
+/* The most bytes a line, of 16, 8 and 4, whose lines for `length` bytes
+ * are at most `n_chars` characters long, '\n' aside; 4 if none is. */
+guint        sp_hex_dump_fit_bytes_per_line (gsize             length,
+                                             gsize             n_chars);
 void         sp_hex_dump_free               (SpHexDump        *self);
 const char  *sp_hex_dump_get_text           (SpHexDump        *self);
 gsize        sp_hex_dump_get_n_bytes        (SpHexDump        *self);
+guint        sp_hex_dump_get_bytes_per_line (SpHexDump        *self);
 /* Characters per full line, including the '\n'. */
 gsize        sp_hex_dump_get_line_length    (SpHexDump        *self);
 /* The characters [start, end) that show byte `offset` in `column`. */

@@ -270,6 +270,28 @@ make_by_hand (SpWindow *window)
   settle (400);
 }
 
+/* The client sends `text`, which the composer shows as `escaped`, with
+ * sendall, and conn receives it. */
+static void
+send_by_hand (SpWindow   *window,
+              const char *escaped,
+              const char *text)
+{
+  SpPlayer *player = sp_window_get_player (window);
+  g_autoptr(SpStep) sendall = sp_step_new ("client", SP_CALL_SENDALL);
+  g_autoptr(GError) error = NULL;
+
+  sp_composer_set_text (SP_COMPOSER (find_descendant (GTK_WIDGET (window), SP_TYPE_COMPOSER)),
+                        escaped);
+  sendall->data = sp_step_data_new_text (text, NULL, &error);
+  g_assert_no_error (error);
+  sp_player_perform (player, sendall);
+  while (sp_player_get_state (player) == SP_PLAYER_RUNNING)
+    g_main_context_iteration (NULL, TRUE);
+  perform (player, "conn", SP_CALL_RECV, NULL);
+  settle (400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -406,8 +428,12 @@ main (int   argc,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
 
-  /* At 800×600 the panels fold away behind their toggle. */
+  /* At 800×600 the panels fold away behind their toggle; the client has
+   * sent a line, which the server's conn received: the hex pane shows it
+   * 8 bytes a line, and the log the columns that fit. */
   gtk_window_set_default_size (GTK_WINDOW (window), 800 + 10, 600 + 10);
+  send_by_hand (window, "Hello, server!\\r\\n", "Hello, server!\r\n");
+  select_bytes_event (window, "conn", 0, "bytes");
   settle (600);
   save_png (GTK_WIDGET (window), argv[1], "window-800x600.png");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),

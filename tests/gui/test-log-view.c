@@ -248,12 +248,30 @@ test_detail (Fixture       *fixture,
   g_assert_cmpuint (sp_log_view_get_selected (fixture->view), ==,
                     position_of (fixture, "server", SP_EVENT_RECEIVED));
 
-  /* The Wireshark layout: offset, 8 + 8 bytes of hex, ASCII with dots. */
+  /* The Wireshark layout: offset, bytes in hex, ASCII with dots; 8 bytes
+   * a line in a pane of 1100 - 660 pixels. */
   dump = text_of (hex_view);
-  g_assert_cmpstr (dump, ==, "0000  63 61 66 e9 0d 0a                                 caf...\n");
+  g_assert_cmpstr (dump, ==, "0000  63 61 66 e9 0d 0a        caf...\n");
 
   /* Bytes 0–2 selected in the hex: their characters in the ASCII are marked. */
   sp_log_detail_select_bytes (detail, 0, 3);
+  selected = sp_log_detail_get_bytes (detail);
+  g_assert_cmpmem (g_bytes_get_data (selected, NULL), g_bytes_get_size (selected), "caf", 3);
+  gtk_text_buffer_get_iter_at_offset (hex_buffer, &iter, strstr (dump, "caf.") - dump);
+  g_assert_true (gtk_text_iter_has_tag (&iter, linked));
+  gtk_text_iter_forward_chars (&iter, 3);
+  g_assert_false (gtk_text_iter_has_tag (&iter, linked));
+
+  /* The divider dragged to give the pane room for 16 bytes a line: it
+   * shows them so, the same bytes selected and marked. */
+  gtk_paned_set_position (GTK_PANED (sp_gui_find_descendant (GTK_WIDGET (fixture->view),
+                                                             GTK_TYPE_PANED)), 400);
+  sp_gui_iterate_for (300);
+  sp_gui_wait_for_frame (GTK_WIDGET (fixture->view));
+  g_clear_pointer (&dump, g_free);
+  dump = text_of (hex_view);
+  g_assert_cmpstr (dump, ==, "0000  63 61 66 e9 0d 0a                                 caf...\n");
+  g_clear_pointer (&selected, g_bytes_unref);
   selected = sp_log_detail_get_bytes (detail);
   g_assert_cmpmem (g_bytes_get_data (selected, NULL), g_bytes_get_size (selected), "caf", 3);
   gtk_text_buffer_get_iter_at_offset (hex_buffer, &iter, strstr (dump, "caf.") - dump);
