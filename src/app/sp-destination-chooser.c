@@ -19,6 +19,8 @@ struct _SpDestinationChooser
   GtkLabel       *error_label;
 
   SpPlayer       *player;
+  /* Traced programs' sockets, offered too */
+  SpObservedSockets *observed;
   char           *socket_id;
   SpFamily        family;
   SpSocketType    type;
@@ -153,6 +155,9 @@ sp_destination_chooser_refresh (SpDestinationChooser *self)
                                                  is_stream (self) ? SP_CALL_CONNECT
                                                                   : SP_CALL_SENDTO);
       g_ptr_array_extend_and_steal (self->destinations, g_steal_pointer (&found_destinations));
+      if (self->observed != NULL)
+        sp_destinations_add_observed (self->destinations, self->observed, self->family,
+                                      self->type);
     }
 
   for (guint i = 0; i < self->destinations->len; i++)
@@ -208,6 +213,9 @@ sp_destination_chooser_dispose (GObject *object)
   SpDestinationChooser *self = SP_DESTINATION_CHOOSER (object);
 
   g_clear_object (&self->player);
+  if (self->observed != NULL)
+    g_signal_handlers_disconnect_by_data (self->observed, self);
+  g_clear_object (&self->observed);
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_DESTINATION_CHOOSER);
 
@@ -270,6 +278,29 @@ GtkWidget *
 sp_destination_chooser_new (void)
 {
   return g_object_new (SP_TYPE_DESTINATION_CHOOSER, NULL);
+}
+
+static void
+on_observed_changed (SpDestinationChooser *self)
+{
+  if (self->socket_id != NULL)
+    sp_destination_chooser_refresh (self);
+}
+
+void
+sp_destination_chooser_set_observed (SpDestinationChooser *self,
+                                     SpObservedSockets    *observed)
+{
+  g_return_if_fail (SP_IS_DESTINATION_CHOOSER (self));
+  g_return_if_fail (observed == NULL || SP_IS_OBSERVED_SOCKETS (observed));
+
+  if (self->observed != NULL)
+    g_signal_handlers_disconnect_by_data (self->observed, self);
+  if (!g_set_object (&self->observed, observed))
+    return;
+  if (observed != NULL)
+    g_signal_connect_swapped (observed, "changed", G_CALLBACK (on_observed_changed), self);
+  sp_destination_chooser_refresh (self);
 }
 
 void
@@ -350,32 +381,54 @@ sp_destination_chooser_get_valid (SpDestinationChooser *self)
   return self->valid;
 }
 
+static SpDestination *
+get_chosen (SpDestinationChooser *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->target_dropdown);
+
+  if (selected >= self->destinations->len)
+    return NULL;
+  return g_ptr_array_index (self->destinations, selected);
+}
+
 const char *
 sp_destination_chooser_get_chosen (SpDestinationChooser *self)
 {
-  guint selected;
+  SpDestination *chosen;
 
   g_return_val_if_fail (SP_IS_DESTINATION_CHOOSER (self), NULL);
 
-  selected = gtk_drop_down_get_selected (self->target_dropdown);
-  if (selected >= self->destinations->len)
-    return NULL;
-  return ((SpDestination *) g_ptr_array_index (self->destinations, selected))->id;
+  chosen = get_chosen (self);
+  return chosen != NULL ? chosen->id : NULL;
 }
 
 void
 sp_destination_chooser_fill_step (SpDestinationChooser *self,
                                   SpStep               *step)
 {
-  const char *chosen;
+  SpDestination *chosen;
+  g_autofree char *host = NULL;
+  int port;
 
   g_return_if_fail (SP_IS_DESTINATION_CHOOSER (self));
   g_return_if_fail (SP_IS_STEP (step));
 
-  chosen = sp_destination_chooser_get_chosen (self);
+  chosen = get_chosen (self);
+  /* A traced program's socket is reached where it listens. */
+  if (chosen != NULL && chosen->observed && self->family == SP_FAMILY_UNIX)
+    {
+      step->address = g_strdup (chosen->where);
+      return;
+    }
+  if (chosen != NULL && chosen->observed && sp_endpoint_split_text (chosen->where, &host, &port))
+    {
+      step->address = g_steal_pointer (&host);
+      step->port = port;
+      return;
+    }
   if (chosen != NULL)
     {
-      step->to = g_strdup (chosen);
+      step->to = g_strdup (chosen->id);
       return;
     }
 

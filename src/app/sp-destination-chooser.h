@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "sp-observed-sockets.h"
 #include "sp-player.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,10 @@ G_DECLARE_FINAL_TYPE (SpDestinationChooser, sp_destination_chooser, SP, DESTINAT
  * made from it. */
 
 GtkWidget  *sp_destination_chooser_new          (void);
+/* Offers the listening sockets of traced programs too, reached by their
+ * address (a session cannot name them). */
+void        sp_destination_chooser_set_observed (SpDestinationChooser *self,
+                                                 SpObservedSockets    *observed);
 void        sp_destination_chooser_set_player   (SpDestinationChooser *self,
                                                  SpPlayer             *player);
 /* The socket that sends, which the choice starts over for. */

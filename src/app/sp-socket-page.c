@@ -586,6 +586,15 @@ sp_socket_page_new (void)
 }
 
 void
+sp_socket_page_set_observed (SpSocketPage      *self,
+                             SpObservedSockets *observed)
+{
+  g_return_if_fail (SP_IS_SOCKET_PAGE (self));
+
+  sp_destination_chooser_set_observed (self->destination, observed);
+}
+
+void
 sp_socket_page_set_player (SpSocketPage *self,
                            SpPlayer     *player)
 {

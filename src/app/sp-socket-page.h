@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "sp-observed-sockets.h"
 #include "sp-player.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,9 @@ G_DECLARE_FINAL_TYPE (SpSocketPage, sp_socket_page, SP, SOCKET_PAGE, AdwBin)
 
 GtkWidget  *sp_socket_page_new           (void);
 /* NULL clears the page. */
+/* Traced programs' listeners are somewhere a connect or sendto can go. */
+void        sp_socket_page_set_observed  (SpSocketPage      *self,
+                                          SpObservedSockets *observed);
 void        sp_socket_page_set_player    (SpSocketPage *self,
                                           SpPlayer     *player);
 /* A socket configured in the player's session, or one made by accept;

@@ -206,6 +206,7 @@ ensure_socket_page (SpWindow *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self->socket_page), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->socket_page), !self->presentation);
   sp_socket_page_set_player (self->socket_page, self->player);
+  sp_socket_page_set_observed (self->socket_page, self->observed);
   g_signal_connect_object (self->socket_page, "show-socket", G_CALLBACK (_sp_window_show_socket),
                            self, G_CONNECT_SWAPPED);
   _sp_window_init_socket_page_settings (self);

@@ -176,3 +176,32 @@ sp_destinations_is_server (SpSession  *session,
 
   return steps_make_ready (session, id, SP_SOCKET_TYPE_STREAM);
 }
+
+void
+sp_destinations_add_observed (GPtrArray         *found,
+                              SpObservedSockets *observed,
+                              SpFamily           family,
+                              SpSocketType       type)
+{
+  g_return_if_fail (found != NULL);
+  g_return_if_fail (SP_IS_OBSERVED_SOCKETS (observed));
+
+  for (guint i = 0; i < sp_observed_sockets_get_n_sockets (observed); i++)
+    {
+      const SpObservedSocket *socket = sp_observed_sockets_get_socket (observed, i);
+      gboolean ready = is_stream (type) ? socket->state == SP_STATE_LISTENING
+                                        : socket->state != SP_STATE_CLOSED &&
+                                          socket->state != SP_STATE_UNCREATED;
+      SpDestination *destination;
+
+      if (socket->family != family || socket->type != type || socket->local == NULL || !ready)
+        continue;
+
+      destination = g_new0 (SpDestination, 1);
+      destination->id = g_strdup (socket->id);
+      destination->ready = TRUE;
+      destination->where = g_strdup (socket->local);
+      destination->observed = TRUE;
+      g_ptr_array_add (found, destination);
+    }
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sp-observed-sockets.h"
 #include "sp-player.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,9 @@ typedef struct
   gboolean  ready;
   /* The address it is bound to now ("127.0.0.1:43125", a path), or NULL. */
   char     *where;
+  /* A traced program's socket ("server.py:3"): a step reaches it by its
+   * address, `where`, as a session cannot name it. */
+  gboolean  observed;
 } SpDestination;
 
 void       sp_destination_free   (SpDestination *destination);
@@ -32,6 +36,14 @@ GPtrArray *sp_destinations_find  (SpPlayer      *player,
                                   SpFamily       family,
                                   SpSocketType   type,
                                   SpCall         call);
+
+/* Appends to `found` the sockets of traced programs that can take the
+ * call now: of `family` and `type`, listening (or, for a datagram socket,
+ * bound), their address known. */
+void       sp_destinations_add_observed (GPtrArray         *found,
+                                         SpObservedSockets *observed,
+                                         SpFamily           family,
+                                         SpSocketType       type);
 
 /* Whether the session's steps make socket `id` listen (listen or serve):
  * a server, which connects nowhere itself. */

@@ -167,6 +167,25 @@ class ObservedSocketsTests(studentgui.TestCase):
         if picture:
             student.screenshot(picture)
 
+    def test_socket_made_by_hand_connects_to_a_traced_server(self):
+        """The playground's own sockets can talk to a traced program's: the
+        destination chooser offers the traced listener, reached where it
+        listens."""
+        student = self.student
+        port = free_port()
+        studentsteps.run_program(self.student, os.path.normpath(SERVER), str(port))
+        self.row_says(LISTENER, 'listening')
+
+        studentsteps.add_socket(student, 'client')
+        self.assertEqual(studentsteps.destination(student),
+                         f'{LISTENER} · listening on 127.0.0.1:{port}')
+        studentsteps.call(student, 'connect')
+        studentsteps.page(student, 'client', 'connected')
+        self.row_says(ACCEPTED, 'IPv4 · stream · connected')
+        studentsteps.compose(student, 'Hello')
+        studentsteps.call(student, 'sendall')
+        studentsteps.find_log_row(student, ACCEPTED, 'recv')
+
 
 if __name__ == '__main__':
     studentgui.main()
