@@ -53,6 +53,12 @@ struct _SpLogDetail
    * column out of sight. */
   gsize           hex_chars;
   guint           refit_id;
+  /* After a refit, the bytes it selected again, and until when a selection
+   * cleared is the primary selection's late notice (reselect_after_refit). */
+  guint           reselect_id;
+  gsize           reselect_start;
+  gsize           reselect_end;
+  gint64          reselect_until_us;
 
   /* The payload bytes selected in the hex dump: [selection_start,
    * selection_end), selected in selection_column. */
@@ -162,6 +168,8 @@ byte_near (SpHexDump       *dump,
   return FALSE;
 }
 
+static void reselect_if_cleared_by_refit (SpLogDetail *self);
+
 static void
 on_hex_mark_set (SpLogDetail   *self,
                  GtkTextIter   *location,
@@ -193,6 +201,7 @@ on_hex_mark_set (SpLogDetail   *self,
 
   self->selection_column = column;
   mark_linked (self, column);
+  reselect_if_cleared_by_refit (self);
 }
 
 /* Selects the bytes [start, end) in `column` of the dump. */
@@ -242,6 +251,33 @@ update_hex (SpLogDetail *self)
   gtk_widget_set_visible (self->bytes_placeholder, self->dump == NULL);
 }
 
+/* On X11 the text view offers its selection as the primary selection.
+ * A refit replaces the text and selects the same bytes again, and the
+ * notice that the selection before lost the primary one can come after
+ * that and clear it: a selection cleared this soon after a refit is
+ * selected again. */
+#define RESELECT_WINDOW_US (500 * 1000)
+
+static gboolean
+reselect_after_refit (gpointer data)
+{
+  SpLogDetail *self = data;
+
+  self->reselect_id = 0;
+  if (self->dump != NULL && self->selection_end == self->selection_start &&
+      self->reselect_end <= sp_hex_dump_get_n_bytes (self->dump))
+    select_bytes (self, self->reselect_start, self->reselect_end, self->selection_column);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+reselect_if_cleared_by_refit (SpLogDetail *self)
+{
+  if (self->selection_end == self->selection_start && self->reselect_id == 0 &&
+      g_get_monotonic_time () < self->reselect_until_us)
+    self->reselect_id = g_idle_add (reselect_after_refit, self);
+}
+
 /* The pane changed width: the same bytes, as many a line as now fit, the
  * same ones selected. */
 static gboolean
@@ -255,7 +291,12 @@ refit_hex (gpointer data)
   self->refit_id = 0;
   update_hex (self);
   if (self->dump != NULL && end > start)
-    select_bytes (self, start, end, column);
+    {
+      select_bytes (self, start, end, column);
+      self->reselect_start = start;
+      self->reselect_end = end;
+      self->reselect_until_us = g_get_monotonic_time () + RESELECT_WINDOW_US;
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -528,6 +569,7 @@ sp_log_detail_dispose (GObject *object)
   SpLogDetail *self = SP_LOG_DETAIL (object);
 
   g_clear_handle_id (&self->refit_id, g_source_remove);
+  g_clear_handle_id (&self->reselect_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), SP_TYPE_LOG_DETAIL);
   self->text_view = NULL;
