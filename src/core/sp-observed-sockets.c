@@ -29,6 +29,10 @@ typedef struct
   guint         program;
   int           pid;
   const char   *program_name;  /* interned by the trace */
+  /* The socket's kind, where the report said it */
+  SpFamily      family;
+  SpSocketType  type;
+  gboolean      kind_known;
 } Pending;
 
 struct _SpObservedSockets
@@ -141,48 +145,16 @@ set_text (char       **field,
   *public = *field;
 }
 
-/* The kind a socket call's arguments name, in Python's words
- * ("socket.AF_INET, socket.SOCK_STREAM") or C's ("AF_INET, SOCK_STREAM");
- * Python's socket() without arguments is an IPv4 stream. */
+/* The kind its program's report said, on a socket call or an accept. */
 static void
-read_kind (Socket     *socket,
-           const char *args)
+read_kind (Socket        *socket,
+           const Pending *pending)
 {
-  static const struct { const char *name; SpFamily family; } families[] = {
-    { "AF_INET6", SP_FAMILY_INET6 },
-    { "AF_INET", SP_FAMILY_INET },
-    { "AF_UNIX", SP_FAMILY_UNIX },
-    { "AF_LOCAL", SP_FAMILY_UNIX },
-  };
-  static const struct { const char *name; SpSocketType type; } types[] = {
-    { "SOCK_STREAM", SP_SOCKET_TYPE_STREAM },
-    { "SOCK_DGRAM", SP_SOCKET_TYPE_DGRAM },
-    { "SOCK_RAW", SP_SOCKET_TYPE_RAW },
-    { "SOCK_SEQPACKET", SP_SOCKET_TYPE_SEQPACKET },
-  };
-
-  if (args == NULL || *args == '\0' || g_str_equal (args, "()"))
-    {
-      socket->public.family = SP_FAMILY_INET;
-      socket->public.type = SP_SOCKET_TYPE_STREAM;
-      socket->public.family_known = socket->public.type_known = TRUE;
-      return;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
-    if (strstr (args, families[i].name) != NULL)
-      {
-        socket->public.family = families[i].family;
-        socket->public.family_known = TRUE;
-        break;
-      }
-  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
-    if (strstr (args, types[i].name) != NULL)
-      {
-        socket->public.type = types[i].type;
-        socket->public.type_known = TRUE;
-        break;
-      }
+  if (!pending->kind_known)
+    return;
+  socket->public.family = pending->family;
+  socket->public.type = pending->type;
+  socket->public.family_known = socket->public.type_known = TRUE;
 }
 
 /* Where no socket call said it, an address does: "[::1]:80" is IPv6, a
@@ -303,8 +275,9 @@ read_event (SpObservedSockets *self,
       socket->public.listener = NULL;
       g_clear_pointer (&socket->remote, g_free);
       socket->public.remote = NULL;
-      read_kind (socket, sp_event_get_args (event));
     }
+  if (call == SP_CALL_SOCKET || !socket->public.family_known || !socket->public.type_known)
+    read_kind (socket, pending);
 
   socket->public.state = sp_event_get_state (event);
   set_text (&socket->local, &socket->public.local, sp_event_get_local (event));
@@ -388,6 +361,8 @@ on_log_appended (SpTrafficLog      *log,
       if (program->log == log &&
           sp_trace_get_origin (program->trace, position, &pending.pid, &pending.program_name))
         {
+          pending.kind_known = sp_trace_get_origin_kind (program->trace, position,
+                                                         &pending.family, &pending.type);
           g_array_append_val (self->pending, pending);
           return;
         }

@@ -29,9 +29,13 @@ typedef struct
 
 typedef struct
 {
-  guint       position;
-  int         pid;
-  const char *program;  /* interned */
+  guint         position;
+  int           pid;
+  const char   *program;  /* interned */
+  /* The socket's kind, where the report said it (socket, accept, …) */
+  SpFamily      family;
+  SpSocketType  type;
+  gboolean      kind_known;
 } Origin;
 
 struct _SpTrace
@@ -335,12 +339,19 @@ accept_detail (const char *result,
 }
 
 static void
-add_origin (SpTrace    *self,
-            guint       position,
-            gint64      pid,
-            const char *program)
+add_origin (SpTrace        *self,
+            guint           position,
+            gint64          pid,
+            const char     *program,
+            const SpReport *report)
 {
   Origin origin = { position, (int) pid, g_intern_string (program) };
+  const char *family = report->strings[SP_REPORT_FAMILY];
+  const char *type = report->strings[SP_REPORT_TYPE];
+
+  origin.kind_known = family != NULL && type != NULL &&
+                      sp_family_from_string (family, &origin.family) &&
+                      sp_socket_type_from_string (type, &origin.type);
 
   /* A log cleared (a restart) numbers its events from 0 again: the
    * events the origins were for are gone, and the positions stay sorted. */
@@ -480,7 +491,7 @@ take_report (SpTrace      *self,
 
   /* The origin is known before the event is appended: handlers of
    * "appended" ask for it. Nothing else is appended in between. */
-  add_origin (self, sp_traffic_log_get_n_appended (self->log), pid, program);
+  add_origin (self, sp_traffic_log_get_n_appended (self->log), pid, program, report);
   sp_traffic_log_append (self->log, &info);
 
   /* A descriptor closed may come back as another socket. */
@@ -863,5 +874,24 @@ sp_trace_get_origin (SpTrace     *self,
     *pid = origin->pid;
   if (program != NULL)
     *program = origin->program;
+  return TRUE;
+}
+
+gboolean
+sp_trace_get_origin_kind (SpTrace      *self,
+                          guint         position,
+                          SpFamily     *family,
+                          SpSocketType *type)
+{
+  const Origin *origin;
+
+  g_return_val_if_fail (SP_IS_TRACE (self), FALSE);
+
+  origin = bsearch (&position, self->origins->data, self->origins->len, sizeof (Origin),
+                    compare_origin);
+  if (origin == NULL || !origin->kind_known)
+    return FALSE;
+  *family = origin->family;
+  *type = origin->type;
   return TRUE;
 }

@@ -82,6 +82,14 @@ gboolean      sp_trace_get_origin         (SpTrace             *self,
                                            int                 *pid,
                                            const char         **program);
 
+/* For the event at `position`, if this trace appended it and the report
+ * said (a socket or accept report does): the family and type of its
+ * socket. */
+gboolean      sp_trace_get_origin_kind    (SpTrace             *self,
+                                           guint                position,
+                                           SpFamily            *family,
+                                           SpSocketType        *type);
+
 /* The directory whose sitecustomize.py traces Python programs:
  * $SP_TRACE_DIR, else data/trace beside a build tree's executable, else
  * the installed one. */
