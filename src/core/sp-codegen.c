@@ -108,13 +108,6 @@ static const char * const reserved_names[] = {
   "SOCKET_PATH", "random", "ImpairedSocket",
 };
 
-static gboolean
-is_receive (SpCall call)
-{
-  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM || call == SP_CALL_RECV_INTO ||
-         call == SP_CALL_RECVFROM_INTO;
-}
-
 static void emit (Writer     *w,
                   const char *format,
                   ...) G_GNUC_PRINTF (2, 3);
@@ -500,7 +493,7 @@ analysis_is_server (Analysis       *a,
         accepts = TRUE;
       else if (step->call == SP_CALL_BIND)
         binds = TRUE;
-      else if (is_receive (step->call) && first_receive < 0)
+      else if (sp_call_receives (step->call) && first_receive < 0)
         first_receive = i;
       else if ((step->call == SP_CALL_SEND || step->call == SP_CALL_SENDALL ||
                 step->call == SP_CALL_SENDTO) && first_send < 0)
@@ -881,7 +874,7 @@ analysis_send_needs_pause (Analysis *a,
 
       if (!mine)
         {
-          if (is_receive (before->call))
+          if (sp_call_receives (before->call))
             peer_read = TRUE;
           continue;
         }
@@ -891,7 +884,7 @@ analysis_send_needs_pause (Analysis *a,
         return peer_read;
 
       /* waiting for the peer keeps the two programs in step already */
-      if (is_receive (before->call) || before->call == SP_CALL_ACCEPT ||
+      if (sp_call_receives (before->call) || before->call == SP_CALL_ACCEPT ||
           before->call == SP_CALL_SLEEP)
         return FALSE;
     }
@@ -953,7 +946,7 @@ analysis_connect_needs_pause (Analysis *a,
       SpStep *before = g_ptr_array_index (a->steps, i);
 
       if (first_wait < 0 && step_role (a, i) == ROLE_SERVER &&
-          (is_receive (before->call) || before->call == SP_CALL_ACCEPT ||
+          (sp_call_receives (before->call) || before->call == SP_CALL_ACCEPT ||
            before->call == SP_CALL_SERVE))
         first_wait = i;
 
@@ -2045,7 +2038,7 @@ is_waiting_call (SpCall call)
 {
   return call == SP_CALL_ACCEPT || call == SP_CALL_CONNECT || call == SP_CALL_CONNECT_EX ||
          call == SP_CALL_SEND || call == SP_CALL_SENDALL || call == SP_CALL_SENDTO ||
-         is_receive (call);
+         sp_call_receives (call);
 }
 
 static void

@@ -92,8 +92,7 @@ sp_recording_new (void)
 static gboolean
 waits_for_peer (SpCall call)
 {
-  return call == SP_CALL_ACCEPT || call == SP_CALL_RECV || call == SP_CALL_RECVFROM ||
-         call == SP_CALL_RECV_INTO || call == SP_CALL_RECVFROM_INTO;
+  return call == SP_CALL_ACCEPT || sp_call_receives (call);
 }
 
 void

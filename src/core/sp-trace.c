@@ -236,13 +236,6 @@ is_sending (SpCall call)
   return call == SP_CALL_SEND || call == SP_CALL_SENDALL || call == SP_CALL_SENDTO;
 }
 
-static gboolean
-is_receiving (SpCall call)
-{
-  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM ||
-         call == SP_CALL_RECV_INTO || call == SP_CALL_RECVFROM_INTO;
-}
-
 /* A socket first seen in the middle of its life (inherited, or made
  * before the tracer could see it) is assumed to be where its call says. */
 static Observed *
@@ -258,7 +251,7 @@ observe (SpTrace        *self,
     {
       observed = g_new0 (Observed, 1);
       observed->type = SP_SOCKET_TYPE_STREAM;
-      if (is_sending (call) || is_receiving (call) || call == SP_CALL_SHUTDOWN ||
+      if (is_sending (call) || sp_call_receives (call) || call == SP_CALL_SHUTDOWN ||
           call == SP_CALL_GETPEERNAME)
         observed->state = SP_STATE_CONNECTED;
       else if (call == SP_CALL_ACCEPT)
@@ -435,7 +428,7 @@ take_report (SpTrace      *self,
       info.kind = SP_EVENT_SENT;
       info.detail = NULL;
     }
-  else if (info.ok && is_receiving (info.call))
+  else if (info.ok && sp_call_receives (info.call))
     {
       info.kind = SP_EVENT_RECEIVED;
       if (!sp_call_gives_sender (info.call))

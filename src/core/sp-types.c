@@ -161,6 +161,13 @@ sp_call_is_global (SpCall call)
 }
 
 gboolean
+sp_call_receives (SpCall call)
+{
+  return call == SP_CALL_RECV || call == SP_CALL_RECVFROM || call == SP_CALL_RECV_INTO ||
+         call == SP_CALL_RECVFROM_INTO;
+}
+
+gboolean
 sp_call_gives_sender (SpCall call)
 {
   return call == SP_CALL_RECVFROM || call == SP_CALL_RECVFROM_INTO;

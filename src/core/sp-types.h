@@ -133,6 +133,8 @@ const char *sp_option_level_to_python (const char   *option);
 /* Calls that act on no socket of their own. */
 /* recvfrom and recvfrom_into: the call returns the sender's address. */
 gboolean    sp_call_gives_sender      (SpCall        call);
+/* recv, recvfrom, recv_into and recvfrom_into */
+gboolean    sp_call_receives          (SpCall        call);
 gboolean    sp_call_is_global         (SpCall        call);
 
 G_END_DECLS
