@@ -250,30 +250,34 @@ _sp_window_session_filter (void)
   return filter;
 }
 
+GtkFileChooserNative *
+_sp_window_new_save_chooser (SpWindow   *self,
+                             const char *heading,
+                             const char *title)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = _sp_window_session_filter ();
+  g_autofree char *name = g_strdup_printf ("%s.sockplay", title);
+
+  chooser = gtk_file_chooser_native_new (heading, GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_strdelimit (name, "/\\:", '-');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  return chooser;
+}
+
 /* `pending` (may be NULL) runs once the session is saved. */
 static void
 save_as (SpWindow *self,
          Pending  *pending)
 {
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = _sp_window_session_filter ();
-  g_autofree char *name = NULL;
-
-  chooser = gtk_file_chooser_native_new (_("Save Session"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  GtkFileChooserNative *chooser = _sp_window_new_save_chooser (self, _("Save Session"),
+                                                               sp_session_get_title (self->session));
 
   if (self->file != NULL)
-    {
-      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), self->file, NULL);
-    }
-  else
-    {
-      name = g_strdup_printf ("%s.sockplay", sp_session_get_title (self->session));
-      g_strdelimit (name, "/\\:", '-');
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-    }
+    gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), self->file, NULL);
 
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_as_response), pending);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

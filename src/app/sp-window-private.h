@@ -212,6 +212,10 @@ void     _sp_window_programs_set_log   (SpWindow             *self);
  * show of the folders */
 void     _sp_window_add_file_actions   (SpWindow             *self);
 GtkFileFilter *_sp_window_session_filter (void);
+/* A chooser to save a session in, modal, suggesting `title` as its name. */
+GtkFileChooserNative *_sp_window_new_save_chooser (SpWindow   *self,
+                                                   const char *heading,
+                                                   const char *title);
 
 /* sp-window-settings.c: zoom, animations, encodings, recent sessions */
 void     _sp_window_init_settings      (SpWindow             *self);

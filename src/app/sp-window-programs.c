@@ -289,9 +289,7 @@ save_programs_action (GSimpleAction *action,
                       gpointer       user_data)
 {
   SpWindow *self = user_data;
-  g_autoptr(GtkFileFilter) filter = _sp_window_session_filter ();
   g_autofree char *title = NULL;
-  g_autofree char *name = NULL;
   GtkFileChooserNative *chooser;
 
   if (self->program_recording == NULL || sp_recording_get_n_calls (self->program_recording) == 0)
@@ -301,13 +299,7 @@ save_programs_action (GSimpleAction *action,
     }
 
   title = programs_title (self);
-  name = g_strdup_printf ("%s.sockplay", title);
-  g_strdelimit (name, "/\\:", '-');
-  chooser = gtk_file_chooser_native_new (_("Save Programs as Session"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  chooser = _sp_window_new_save_chooser (self, _("Save Programs as Session"), title);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_programs_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
