@@ -207,7 +207,6 @@ void     _sp_window_cancel_replay      (SpWindow             *self);
 
 /* sp-window-programs.c: programs run with their sockets watched */
 void     _sp_window_init_programs      (SpWindow             *self);
-void     _sp_window_programs_set_log   (SpWindow             *self);
 /* sp-window-files.c: new, open, save, export; what the file choosers
  * show of the folders */
 void     _sp_window_add_file_actions   (SpWindow             *self);

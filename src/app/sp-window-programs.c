@@ -149,25 +149,6 @@ run_program_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* A new session has a new log: the programs that run go on in it, as the
- * sockets made by hand in the new session do. */
-void
-_sp_window_programs_set_log (SpWindow *self)
-{
-  guint n = self->program_tabs != NULL ? adw_tab_view_get_n_pages (self->program_tabs) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      AdwTabPage *page = adw_tab_view_get_nth_page (self->program_tabs, i);
-      SpTrace *trace = sp_program_view_get_trace (SP_PROGRAM_VIEW (adw_tab_page_get_child (page)));
-
-      if (trace != NULL)
-        sp_trace_set_log (trace, self->log);
-    }
-  if (self->observed != NULL)
-    sp_observed_sockets_move_to_log (self->observed, self->log);
-}
-
 /* Save as Session */
 
 /* "server.py and client.py" */

@@ -275,7 +275,8 @@ _sp_window_set_session (SpWindow  *self,
    * nothing: a burst would overflow the socket meanwhile. */
   sp_player_set_reads_in_thread (self->player, TRUE);
   /* Programs still running go on in the new session's log. */
-  _sp_window_programs_set_log (self);
+  if (self->observed != NULL)
+    sp_observed_sockets_move_to_log (self->observed, self->log);
 
   g_signal_group_set_target (self->session_signals, session);
   g_signal_group_set_target (self->steps_signals, sp_session_get_steps (session));

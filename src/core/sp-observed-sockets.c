@@ -441,6 +441,7 @@ sp_observed_sockets_move_to_log (SpObservedSockets *self,
     {
       Program *program = &g_array_index (self->programs, Program, i);
 
+      sp_trace_set_log (program->trace, log);
       if (program->log == log)
         {
           followed = TRUE;

@@ -52,8 +52,8 @@ guint                   sp_observed_sockets_add_trace      (SpObservedSockets *s
                                                             SpTrace           *trace,
                                                             SpTrafficLog      *log);
 
-/* Every program's events go to `log` from now on (sp_trace_set_log): the
- * window's new session. The sockets stay as their events left them. */
+/* Every program's events go to `log` from now on (its trace is told so):
+ * the window's new session. The sockets stay as their events left them. */
 void                    sp_observed_sockets_move_to_log    (SpObservedSockets *self,
                                                             SpTrafficLog      *log);
 
