@@ -32,6 +32,8 @@ add (SpRecording *recording,
   SpEventInfo info = { 0 };
 
   info.call = call->call;
+  info.kind = call->call == SP_CALL_SEND || call->call == SP_CALL_SENDALL ||
+              call->call == SP_CALL_SENDTO ? SP_EVENT_SENT : SP_EVENT_CALL;
   info.ok = call->error_code == 0;
   info.error_code = call->error_code;
   info.socket_id = call->socket_id;
@@ -220,6 +222,31 @@ test_data (void)
   g_assert_nonnull (strstr (cut->note, "10 bytes"));
 }
 
+/* Past its cap a recording keeps a send without its bytes, and says so. */
+static void
+test_data_cap (void)
+{
+  static const Call calls[] = {
+    { "c:3", SP_CALL_SEND, 0, .data = "abc", .end_us = 1 },
+    { "c:3", SP_CALL_SEND, 0, .data = "defg", .end_us = 2 },
+  };
+  g_autoptr(SpRecording) recording = sp_recording_new ();
+  g_autoptr(SpSession) session = NULL;
+  SpStep *kept, *over;
+
+  sp_recording_set_data_cap (recording, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    add (recording, &calls[i]);
+  session = sp_recording_to_session (recording, "capped", NULL);
+  kept = sp_session_get_step (session, 0);
+  over = sp_session_get_step (session, 1);
+
+  g_assert_cmpstr (kept->data->text, ==, "abc");
+  g_assert_null (kept->note);
+  g_assert_cmpuint (g_bytes_get_size (over->data->bytes), ==, 0);
+  g_assert_nonnull (strstr (over->note, "sent 4 bytes; the first 0"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +258,7 @@ main (int   argc,
   g_test_add_func ("/Sp/Recording/non-blocking", test_non_blocking);
   g_test_add_func ("/Sp/Recording/ids", test_ids);
   g_test_add_func ("/Sp/Recording/data", test_data);
+  g_test_add_func ("/Sp/Recording/data-cap", test_data_cap);
 
   return g_test_run ();
 }

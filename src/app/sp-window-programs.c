@@ -96,7 +96,13 @@ sp_window_run_program (SpWindow            *self,
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
 
   if (self->program_recording == NULL)
-    self->program_recording = sp_recording_new ();
+    {
+      /* What they sent is kept for Save as Session, as much of it as the
+       * preferences let the traffic log keep. */
+      self->program_recording = sp_recording_new ();
+      sp_recording_set_data_cap (self->program_recording,
+                                 sp_traffic_log_get_payload_cap (self->log));
+    }
   view = sp_program_view_new (self->log, self->program_recording);
   g_object_ref_sink (view);
   if (!sp_program_view_start (view, argv, error))

@@ -40,6 +40,8 @@ struct _SpRecording
   GObject    parent_instance;
 
   GPtrArray *calls;
+  guint64    data_cap;
+  guint64    data_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (SpRecording, sp_recording, G_TYPE_OBJECT)
@@ -80,6 +82,7 @@ static void
 sp_recording_init (SpRecording *self)
 {
   self->calls = g_ptr_array_new_with_free_func (call_free);
+  self->data_cap = G_MAXUINT64;
 }
 
 SpRecording *
@@ -121,8 +124,13 @@ sp_recording_add (SpRecording       *self,
   call->local = g_strdup (info->local);
   call->remote = g_strdup (info->remote);
   call->bytes = info->bytes;
-  if (info->payload != NULL)
-    call->data = g_bytes_new (info->payload, info->payload_len);
+  /* Only what is sent is sent again. */
+  if (info->payload != NULL && info->kind == SP_EVENT_SENT &&
+      info->payload_len <= self->data_cap - self->data_bytes)
+    {
+      call->data = g_bytes_new (info->payload, info->payload_len);
+      self->data_bytes += info->payload_len;
+    }
   /* A replay makes one call at a time, each after the one before has
    * returned. A call that waits for another process (accept, a receive)
    * goes where it returned; any other where it began: a send wakes its
@@ -133,6 +141,15 @@ sp_recording_add (SpRecording       *self,
     call->order_us = end_us;
   call->seq = self->calls->len;
   g_ptr_array_add (self->calls, call);
+}
+
+void
+sp_recording_set_data_cap (SpRecording *self,
+                           guint64      cap_bytes)
+{
+  g_return_if_fail (SP_IS_RECORDING (self));
+
+  self->data_cap = MAX (cap_bytes, self->data_bytes);
 }
 
 guint

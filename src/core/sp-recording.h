@@ -34,6 +34,12 @@ void         sp_recording_add            (SpRecording       *self,
 
 guint        sp_recording_get_n_calls    (SpRecording       *self);
 
+/* The most bytes sent it keeps, all calls together (G_MAXUINT64, the
+ * default: no bound); past it a send is recorded without its bytes, and
+ * its step's note says so. A window that traces for hours is bounded. */
+void         sp_recording_set_data_cap   (SpRecording       *self,
+                                          guint64            cap_bytes);
+
 /* The calls as a session titled `title`. Left out, and counted in
  * `n_left_out`: calls that failed only because a socket did not block
  * (EAGAIN, EINTR, …: a replay's calls block), and options the session
