@@ -262,6 +262,10 @@ sp_trace_run (const SpCommandLine *command_line)
           return 2;
         }
       recording = sp_recording_new ();
+      /* A program that sends gigabytes makes a session of steps, not of
+       * gigabytes: past the log's default cap, sends are kept without
+       * their bytes. */
+      sp_recording_set_data_cap (recording, SP_TRAFFIC_LOG_DEFAULT_CAP);
       sp_trace_set_recording (trace, recording);
     }
 
