@@ -439,20 +439,13 @@ endpoint_parse (const char *text,
 {
   g_autoptr(GInetAddress) address = NULL;
   g_autofree char *host = NULL;
-  const char *colon;
   const guint8 *bytes;
+  int port;
 
-  if (text == NULL || (colon = strrchr (text, ':')) == NULL)
+  if (!sp_endpoint_split_text (text, &host, &port) ||
+      (address = g_inet_address_new_from_string (host)) == NULL)
     return FALSE;
-
-  if (text[0] == '[' && colon > text && colon[-1] == ']')
-    host = g_strndup (text + 1, colon - text - 2);
-  else
-    host = g_strndup (text, colon - text);
-
-  address = g_inet_address_new_from_string (host);
-  if (address == NULL || !sp_endpoint_parse_port (colon + 1, "port", &end->port, NULL))
-    return FALSE;
+  end->port = (guint16) port;
 
   memset (end->addr, 0, sizeof end->addr);
   bytes = g_inet_address_to_bytes (address);
